@@ -1,0 +1,33 @@
+package io.jqi.quant;
+
+import io.jqi.tensor.Shape;
+
+/**
+ * A row-major tensor seen as {@code [outer, channels, inner]} around one channel axis, so that per-channel
+ * parameters ({@code [channels]}) broadcast without transposing. Per-tensor quantization is one channel.
+ */
+public record ChannelLayout(int outer, int channels, int inner) {
+
+    public static ChannelLayout perTensor(Shape shape) {
+        return new ChannelLayout(1, 1, shape.numel());
+    }
+
+    /** The layout around {@code axis}, which may be negative ({@code -rank <= axis < rank}). */
+    public static ChannelLayout around(Shape shape, int axis) {
+        int a = shape.normalizeAxis(axis);
+        int[] dims = shape.toArray();
+        int outer = 1;
+        for (int i = 0; i < a; i++) {
+            outer *= dims[i];
+        }
+        int inner = 1;
+        for (int i = a + 1; i < dims.length; i++) {
+            inner *= dims[i];
+        }
+        return new ChannelLayout(outer, dims[a], inner);
+    }
+
+    public int size() {
+        return outer * channels * inner;
+    }
+}

@@ -1,0 +1,63 @@
+package io.jqi.quant;
+
+/**
+ * Non-uniform ("look-up table") quantization: {@code v = clip(x / (T + eps) * M, lo, hi)} with
+ * {@code M = 2^(b - s)}, then the nearest LUT level (ties to the first in the given order), scaled back by
+ * {@code T} (without eps). No rounding happens before the nearest-level search.
+ */
+public final class LutGrid implements Grid {
+    private final float[] levels;
+    private final float[] thresholds;
+    private final float multiplier;
+    private final float lo;
+    private final float hi;
+    private final float eps;
+
+    /** {@code levels} are integer-valued; {@code bitwidth} is the LUT values' bit width b. */
+    public LutGrid(float[] levels, float[] thresholds, int bitwidth, boolean signed, float eps) {
+        this.levels = levels.clone();
+        this.thresholds = thresholds.clone();
+        this.multiplier = (float) (1L << (signed ? bitwidth - 1 : bitwidth));
+        this.lo = signed ? -multiplier : 0f;
+        this.hi = multiplier - 1f;
+        this.eps = eps;
+    }
+
+    /** One element against one channel's threshold. NaN stays NaN; infinities go to the outermost levels. */
+    public static float fakeQuant(float x, float[] levels, float threshold, float multiplier, float lo, float hi,
+            float eps) {
+        if (Float.isNaN(x)) {
+            return Float.NaN;
+        }
+        float v = x / (threshold + eps) * multiplier;
+        v = Math.min(Math.max(v, lo), hi);
+        int best = 0;
+        float bestDistance = Math.abs(v - levels[0]);
+        for (int j = 1; j < levels.length; j++) {
+            float d = Math.abs(v - levels[j]);
+            if (d < bestDistance) {
+                best = j;
+                bestDistance = d;
+            }
+        }
+        return levels[best] / multiplier * threshold;
+    }
+
+    @Override
+    public int channels() {
+        return thresholds.length;
+    }
+
+    @Override
+    public void apply(float[] in, float[] out, ChannelLayout layout) {
+        int i = 0;
+        for (int o = 0; o < layout.outer(); o++) {
+            for (int c = 0; c < layout.channels(); c++) {
+                float t = thresholds[c];
+                for (int end = i + layout.inner(); i < end; i++) {
+                    out[i] = fakeQuant(in[i], levels, t, multiplier, lo, hi, eps);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,61 @@
+package io.jqi.quant.inferable;
+
+import io.jqi.quant.Grid;
+import io.jqi.quant.LutGrid;
+import io.jqi.quant.QuantizationMethod;
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerChecks;
+import io.jqi.quant.registry.MarkQuantizer;
+import io.jqi.quant.registry.QuantizerId;
+
+/** Non-uniform activations with a power-of-two threshold, signed or unsigned. */
+@MarkQuantizer(target = QuantizationTarget.ACTIVATION, methods = QuantizationMethod.LUT_POT,
+        identifier = QuantizerId.INFERABLE)
+public final class ActivationLutPOTInferableQuantizer extends ActivationInferableQuantizer {
+    private final float[] lutValues;
+    private final float threshold;
+    private final boolean signed;
+    private final int lutValuesBitwidth;
+    private final float eps;
+    private final Grid grid;
+
+    public ActivationLutPOTInferableQuantizer(int numBits, float[] lutValues, float[] threshold, boolean signed,
+            int lutValuesBitwidth, float eps) {
+        super(numBits);
+        QuantizerChecks.requireThresholds(threshold, false);
+        QuantizerChecks.requirePowerOfTwo(threshold);
+        QuantizerChecks.requireLut(lutValues, numBits, lutValuesBitwidth, signed);
+        QuantizerChecks.requireEps(eps);
+        this.lutValues = lutValues.clone();
+        this.threshold = threshold[0];
+        this.signed = signed;
+        this.lutValuesBitwidth = lutValuesBitwidth;
+        this.eps = eps;
+        this.grid = new LutGrid(this.lutValues, new float[] {this.threshold}, lutValuesBitwidth, signed, eps);
+    }
+
+    public float[] lutValues() {
+        return lutValues.clone();
+    }
+
+    public float threshold() {
+        return threshold;
+    }
+
+    public boolean signed() {
+        return signed;
+    }
+
+    public int lutValuesBitwidth() {
+        return lutValuesBitwidth;
+    }
+
+    public float eps() {
+        return eps;
+    }
+
+    @Override
+    protected Grid grid() {
+        return grid;
+    }
+}

@@ -1,0 +1,28 @@
+package io.jqi.quant.inferable;
+
+import io.jqi.quant.QuantizationMethod;
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerChecks;
+import io.jqi.quant.RoundingMode;
+import io.jqi.quant.registry.MarkQuantizer;
+import io.jqi.quant.registry.QuantizerId;
+
+/** Symmetric activations whose threshold is a power of two: jqi's default activation quantizer. */
+@MarkQuantizer(target = QuantizationTarget.ACTIVATION, methods = QuantizationMethod.POWER_OF_TWO,
+        identifier = QuantizerId.INFERABLE)
+public final class ActivationPOTInferableQuantizer extends ActivationSymmetricInferableQuantizer {
+
+    public ActivationPOTInferableQuantizer(int numBits, float[] threshold, boolean signed, RoundingMode rounding) {
+        super(numBits, powerOfTwo(threshold), signed, rounding);
+    }
+
+    public static ActivationPOTInferableQuantizer of(int numBits, float threshold, boolean signed) {
+        return new ActivationPOTInferableQuantizer(numBits, new float[] {threshold}, signed, RoundingMode.HALF_EVEN);
+    }
+
+    private static float[] powerOfTwo(float[] threshold) {
+        QuantizerChecks.requireThresholds(threshold, false);
+        QuantizerChecks.requirePowerOfTwo(threshold);
+        return threshold;
+    }
+}

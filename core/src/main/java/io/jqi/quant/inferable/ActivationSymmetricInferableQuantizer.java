@@ -1,0 +1,55 @@
+package io.jqi.quant.inferable;
+
+import io.jqi.quant.Grid;
+import io.jqi.quant.QuantizationMethod;
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerChecks;
+import io.jqi.quant.RoundingMode;
+import io.jqi.quant.registry.MarkQuantizer;
+import io.jqi.quant.registry.QuantizerId;
+
+/**
+ * Symmetric activations: step {@code T / 2^(n - s)}; signed covers {@code [-T, T - step]}, unsigned
+ * {@code [0, T - step]}.
+ */
+@MarkQuantizer(target = QuantizationTarget.ACTIVATION, methods = QuantizationMethod.SYMMETRIC,
+        identifier = QuantizerId.INFERABLE)
+public class ActivationSymmetricInferableQuantizer extends ActivationInferableQuantizer {
+    private final float threshold;
+    private final boolean signed;
+    private final RoundingMode rounding;
+    private final Grid grid;
+
+    /** @param threshold a list of length 1, as in the reference's file format */
+    public ActivationSymmetricInferableQuantizer(int numBits, float[] threshold, boolean signed,
+            RoundingMode rounding) {
+        super(numBits);
+        QuantizerChecks.requireThresholds(threshold, false);
+        this.threshold = threshold[0];
+        this.signed = signed;
+        this.rounding = rounding;
+        this.grid = Grid.symmetric(threshold.clone(), numBits, signed, rounding);
+    }
+
+    public static ActivationSymmetricInferableQuantizer of(int numBits, float threshold, boolean signed) {
+        return new ActivationSymmetricInferableQuantizer(numBits, new float[] {threshold}, signed,
+                RoundingMode.HALF_EVEN);
+    }
+
+    public final float threshold() {
+        return threshold;
+    }
+
+    public final boolean signed() {
+        return signed;
+    }
+
+    public final RoundingMode rounding() {
+        return rounding;
+    }
+
+    @Override
+    protected final Grid grid() {
+        return grid;
+    }
+}

@@ -1,0 +1,56 @@
+package io.jqi.quant.inferable;
+
+import io.jqi.quant.Grid;
+import io.jqi.quant.QuantizationMethod;
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerChecks;
+import io.jqi.quant.RoundingMode;
+import io.jqi.quant.UniformRange;
+import io.jqi.quant.registry.MarkQuantizer;
+import io.jqi.quant.registry.QuantizerId;
+
+/** Asymmetric activations on one {@code [min, max]} range, adjusted so that zero is on the grid. */
+@MarkQuantizer(target = QuantizationTarget.ACTIVATION, methods = QuantizationMethod.UNIFORM,
+        identifier = QuantizerId.INFERABLE)
+public final class ActivationUniformInferableQuantizer extends ActivationInferableQuantizer {
+    private final float minRange;
+    private final float maxRange;
+    private final RoundingMode rounding;
+    private final Grid grid;
+
+    /** @param minRange a list of length 1, as is {@code maxRange} */
+    public ActivationUniformInferableQuantizer(int numBits, float[] minRange, float[] maxRange,
+            RoundingMode rounding) {
+        super(numBits);
+        QuantizerChecks.requireRanges(minRange, maxRange, false);
+        float[] r = UniformRange.adjust(minRange[0], maxRange[0], numBits);
+        this.minRange = r[0];
+        this.maxRange = r[1];
+        this.rounding = rounding;
+        this.grid = Grid.uniform(new float[] {this.minRange}, new float[] {this.maxRange}, numBits, rounding);
+    }
+
+    public static ActivationUniformInferableQuantizer of(int numBits, float minRange, float maxRange) {
+        return new ActivationUniformInferableQuantizer(numBits, new float[] {minRange}, new float[] {maxRange},
+                RoundingMode.HALF_EVEN);
+    }
+
+    /** The adjusted minimum. */
+    public float minRange() {
+        return minRange;
+    }
+
+    /** The adjusted maximum. */
+    public float maxRange() {
+        return maxRange;
+    }
+
+    public RoundingMode rounding() {
+        return rounding;
+    }
+
+    @Override
+    protected Grid grid() {
+        return grid;
+    }
+}

@@ -1,0 +1,61 @@
+package io.jqi.quant.inferable;
+
+import io.jqi.quant.Grid;
+import io.jqi.quant.LutGrid;
+import io.jqi.quant.QuantizationMethod;
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerChecks;
+import io.jqi.quant.registry.MarkQuantizer;
+import io.jqi.quant.registry.QuantizerId;
+
+/**
+ * Signed non-uniform weights: each value goes to the nearest of at most {@code 2^numBits} integer levels of
+ * {@code lutValuesBitwidth} bits, scaled by the threshold. Per-channel use needs {@code inputRank}, as in the
+ * reference.
+ */
+@MarkQuantizer(target = QuantizationTarget.WEIGHTS, methods = QuantizationMethod.LUT_SYMMETRIC,
+        identifier = QuantizerId.INFERABLE)
+public class WeightsLUTSymmetricInferableQuantizer extends WeightsInferableQuantizer {
+    public static final int DEFAULT_LUT_VALUES_BITWIDTH = 8;
+    public static final float DEFAULT_EPS = 1e-8f;
+
+    private final float[] lutValues;
+    private final float[] threshold;
+    private final int lutValuesBitwidth;
+    private final float eps;
+    private final Grid grid;
+
+    public WeightsLUTSymmetricInferableQuantizer(int numBits, float[] lutValues, float[] threshold,
+            boolean perChannel, Integer channelAxis, Integer inputRank, int lutValuesBitwidth, float eps) {
+        super(numBits, perChannel, channelAxis, inputRank, true);
+        QuantizerChecks.requireThresholds(threshold, perChannel);
+        QuantizerChecks.requireLut(lutValues, numBits, lutValuesBitwidth, true);
+        QuantizerChecks.requireEps(eps);
+        this.lutValues = lutValues.clone();
+        this.threshold = threshold.clone();
+        this.lutValuesBitwidth = lutValuesBitwidth;
+        this.eps = eps;
+        this.grid = new LutGrid(this.lutValues, this.threshold, lutValuesBitwidth, true, eps);
+    }
+
+    public final float[] lutValues() {
+        return lutValues.clone();
+    }
+
+    public final float[] threshold() {
+        return threshold.clone();
+    }
+
+    public final int lutValuesBitwidth() {
+        return lutValuesBitwidth;
+    }
+
+    public final float eps() {
+        return eps;
+    }
+
+    @Override
+    protected final Grid grid() {
+        return grid;
+    }
+}

@@ -1,0 +1,25 @@
+package io.jqi.quant.inferable;
+
+import io.jqi.quant.QuantizationMethod;
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerChecks;
+import io.jqi.quant.RoundingMode;
+import io.jqi.quant.registry.MarkQuantizer;
+import io.jqi.quant.registry.QuantizerId;
+
+/** Symmetric weights whose every threshold is a power of two. */
+@MarkQuantizer(target = QuantizationTarget.WEIGHTS, methods = QuantizationMethod.POWER_OF_TWO,
+        identifier = QuantizerId.INFERABLE)
+public final class WeightsPOTInferableQuantizer extends WeightsSymmetricInferableQuantizer {
+
+    public WeightsPOTInferableQuantizer(int numBits, float[] threshold, boolean perChannel, Integer channelAxis,
+            Integer inputRank, RoundingMode rounding) {
+        super(numBits, powersOfTwo(threshold, perChannel), perChannel, channelAxis, inputRank, rounding);
+    }
+
+    private static float[] powersOfTwo(float[] threshold, boolean perChannel) {
+        QuantizerChecks.requireThresholds(threshold, perChannel);
+        QuantizerChecks.requirePowerOfTwo(threshold);
+        return threshold;
+    }
+}

@@ -1,0 +1,29 @@
+package io.jqi.tensor;
+
+/** Storage in a Java float array. */
+final class CpuStorage implements Storage {
+    private final float[] data;
+
+    CpuStorage(float[] data) {
+        this.data = data;
+    }
+
+    float get(int i) {
+        return data[i];
+    }
+
+    @Override
+    public Device device() {
+        return Device.CPU;
+    }
+
+    @Override
+    public int size() {
+        return data.length;
+    }
+
+    @Override
+    public float[] toHostArray() {
+        return data.clone();
+    }
+}

@@ -1,0 +1,93 @@
+package io.jqi.json
+
+import kotlinx.serialization.SerializationException
+import kotlinx.serialization.json.Json
+import kotlinx.serialization.json.JsonArray
+import kotlinx.serialization.json.JsonElement
+import kotlinx.serialization.json.JsonNull
+import kotlinx.serialization.json.JsonObject
+import kotlinx.serialization.json.JsonPrimitive
+import java.io.IOException
+import java.nio.charset.MalformedInputException
+import java.nio.file.AccessDeniedException
+import java.nio.file.NoSuchFileException
+import java.nio.file.AtomicMoveNotSupportedException
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.StandardCopyOption
+import java.nio.file.StandardOpenOption
+import java.util.UUID
+
+/** Parsing, number handling and atomic writes shared by jqi's JSON formats. */
+internal object JsonText {
+    private val strict = Json { isLenient = false }
+    private val jsonNumber = Regex("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?")
+    private val offset = Regex("offset (\\d+)")
+
+    /** Parses [text]; a syntax error names the line and column in [source]. */
+    fun parse(text: String, source: String): JsonElement =
+        try {
+            strict.parseToJsonElement(text)
+        } catch (e: SerializationException) {
+            val where = offset.find(e.message.orEmpty())?.groupValues?.get(1)?.toIntOrNull()
+                ?.let { " at " + lineColumn(text, it) } ?: ""
+            throw JsonFormatException("$source is not valid JSON$where: ${firstLine(e.message)}", e)
+        }
+
+    fun isNumber(element: JsonElement): Boolean =
+        element is JsonPrimitive && !element.isString && element !is JsonNull && jsonNumber.matches(element.content)
+
+    /** The float32 nearest to a JSON number's decimal text (one correctly rounded conversion, no double step). */
+    fun toFloat(element: JsonPrimitive): Float = element.content.toFloat()
+
+    fun describe(element: JsonElement): String = when {
+        element is JsonNull -> "null"
+        element is JsonObject -> "an object"
+        element is JsonArray -> "an array"
+        element is JsonPrimitive && element.isString -> "the string \"${element.content}\""
+        element is JsonPrimitive && (element.content == "true" || element.content == "false") -> "a boolean"
+        else -> "'${(element as JsonPrimitive).content}'"
+    }
+
+    fun read(path: Path): String =
+        try {
+            Files.readString(path)
+        } catch (e: NoSuchFileException) {
+            throw JsonFormatException("cannot read $path: no such file", e)
+        } catch (e: AccessDeniedException) {
+            throw JsonFormatException("cannot read $path: permission denied", e)
+        } catch (e: MalformedInputException) {
+            throw JsonFormatException("cannot read $path: it is not UTF-8 text", e)
+        } catch (e: IOException) {
+            throw JsonFormatException("cannot read $path: ${e.message ?: e.javaClass.simpleName}", e)
+        }
+
+    /** Writes through a temporary file in the same directory and a rename, so readers never see half a file. */
+    fun writeAtomically(path: Path, text: String) {
+        val target = path.toAbsolutePath()
+        val dir = target.parent ?: throw IOException("$path has no parent directory")
+        Files.createDirectories(dir)
+        // Not createTempFile: its owner-only permissions would stick to the renamed file.
+        val tmp = dir.resolve(".${target.fileName}.${UUID.randomUUID()}.tmp")
+        try {
+            Files.writeString(tmp, text, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
+            try {
+                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING)
+            } catch (e: AtomicMoveNotSupportedException) {
+                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING)
+            }
+        } finally {
+            Files.deleteIfExists(tmp)
+        }
+    }
+
+    private fun lineColumn(text: String, index: Int): String {
+        val upTo = text.substring(0, index.coerceIn(0, text.length))
+        val line = upTo.count { it == '\n' } + 1
+        val column = index - (upTo.lastIndexOf('\n') + 1) + 1
+        return "line $line, column $column"
+    }
+
+    private fun firstLine(message: String?): String =
+        message.orEmpty().lineSequence().firstOrNull { it.isNotBlank() }?.trim() ?: "syntax error"
+}
