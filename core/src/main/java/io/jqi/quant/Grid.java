@@ -36,7 +36,7 @@ public interface Grid {
             return TfNudgedGrid.of(min, max, bits);
         }
         float qmin = signed ? -levels : 0f;
-        float qmax = signed ? levels - 1f : 2f * levels - 1f;
+        float qmax = levels - 1f;
         return new AffineGrid(steps, new float[thresholds.length], qmin, qmax);
     }
 

@@ -48,6 +48,33 @@ public final class LutGrid implements Grid {
         return thresholds.length;
     }
 
+    public float[] levels() {
+        return levels.clone();
+    }
+
+    public float[] thresholds() {
+        return thresholds.clone();
+    }
+
+    /** {@code M = 2^(b - s)}. */
+    public float multiplier() {
+        return multiplier;
+    }
+
+    /** Lower clip of the scaled value: {@code -2^(b-1)} signed, 0 unsigned. */
+    public float lo() {
+        return lo;
+    }
+
+    /** Upper clip of the scaled value: {@code 2^(b-1) - 1} signed, {@code 2^b - 1} unsigned. */
+    public float hi() {
+        return hi;
+    }
+
+    public float eps() {
+        return eps;
+    }
+
     @Override
     public void apply(float[] in, float[] out, ChannelLayout layout) {
         int i = 0;
