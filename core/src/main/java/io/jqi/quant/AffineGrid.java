@@ -56,15 +56,12 @@ public final class AffineGrid implements Grid {
 
     @Override
     public void apply(float[] in, float[] out, ChannelLayout layout) {
-        int i = 0;
-        for (int o = 0; o < layout.outer(); o++) {
-            for (int c = 0; c < layout.channels(); c++) {
-                float step = steps[c];
-                float zp = zeroPoints[c];
-                for (int end = i + layout.inner(); i < end; i++) {
-                    out[i] = fakeQuant(in[i], step, zp, qmin, qmax);
-                }
+        layout.forEachRun((c, from, to) -> {
+            float step = steps[c];
+            float zp = zeroPoints[c];
+            for (int i = from; i < to; i++) {
+                out[i] = fakeQuant(in[i], step, zp, qmin, qmax);
             }
-        }
+        });
     }
 }

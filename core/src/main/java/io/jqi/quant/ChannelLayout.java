@@ -30,4 +30,24 @@ public record ChannelLayout(int outer, int channels, int inner) {
     public int size() {
         return outer * channels * inner;
     }
+
+    /** Receives one contiguous run of elements {@code [from, to)} that all belong to {@code channel}. */
+    @FunctionalInterface
+    public interface RunVisitor {
+        void visit(int channel, int from, int to);
+    }
+
+    /**
+     * Visits the {@code outer * channels} contiguous runs of {@code inner} elements in storage order, so a grid reads
+     * its per-channel parameters once per run and keeps the element loop tight.
+     */
+    public void forEachRun(RunVisitor visitor) {
+        int from = 0;
+        for (int o = 0; o < outer; o++) {
+            for (int c = 0; c < channels; c++) {
+                visitor.visit(c, from, from + inner);
+                from += inner;
+            }
+        }
+    }
 }

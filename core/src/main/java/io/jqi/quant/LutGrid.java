@@ -77,14 +77,11 @@ public final class LutGrid implements Grid {
 
     @Override
     public void apply(float[] in, float[] out, ChannelLayout layout) {
-        int i = 0;
-        for (int o = 0; o < layout.outer(); o++) {
-            for (int c = 0; c < layout.channels(); c++) {
-                float t = thresholds[c];
-                for (int end = i + layout.inner(); i < end; i++) {
-                    out[i] = fakeQuant(in[i], levels, t, multiplier, lo, hi, eps);
-                }
+        layout.forEachRun((c, from, to) -> {
+            float t = thresholds[c];
+            for (int i = from; i < to; i++) {
+                out[i] = fakeQuant(in[i], levels, t, multiplier, lo, hi, eps);
             }
-        }
+        });
     }
 }

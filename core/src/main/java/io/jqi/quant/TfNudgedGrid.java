@@ -73,16 +73,13 @@ public final class TfNudgedGrid implements Grid {
 
     @Override
     public void apply(float[] in, float[] out, ChannelLayout layout) {
-        int i = 0;
-        for (int o = 0; o < layout.outer(); o++) {
-            for (int c = 0; c < layout.channels(); c++) {
-                float lo = nudgedMin[c];
-                float hi = nudgedMax[c];
-                float step = steps[c];
-                for (int end = i + layout.inner(); i < end; i++) {
-                    out[i] = fakeQuant(in[i], lo, hi, step);
-                }
+        layout.forEachRun((c, from, to) -> {
+            float lo = nudgedMin[c];
+            float hi = nudgedMax[c];
+            float step = steps[c];
+            for (int i = from; i < to; i++) {
+                out[i] = fakeQuant(in[i], lo, hi, step);
             }
-        }
+        });
     }
 }

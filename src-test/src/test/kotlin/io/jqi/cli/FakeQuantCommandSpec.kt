@@ -52,6 +52,14 @@ class FakeQuantCommandSpec : FunSpec({
             "[-0.4333333,0,0,0.4333333,0.8666667,0.8666667,0.8666667]"),
         Example("T6", "WeightsUniformInferableQuantizer", """"num_bits": 2, "min_range": [3], "max_range": [10], "per_channel": false""",
             "[-1, 1.6, 1.7, 5, 8.4, 12]", "[0,0,3.3333333,6.6666665,10,10]", "[0,0,3.3333333,6.6666665,10,10]"),
+        // T7's corner cases of the range adjustment, seen through the quantizers that apply it: ranges above zero
+        // become [0, max] per channel; a range below zero becomes [min, 0] (and -5 is a tie: -1.5 steps).
+        Example("T7 per channel", "WeightsUniformInferableQuantizer",
+            """"num_bits": 2, "min_range": [0.1, 0.1, 1, 0], "max_range": [0.5, 0.25, 2, 1], "per_channel": true, "channel_axis": 0""",
+            "[[0.3], [0.3], [0.3], [0.3]]", "[[0.33333334],[0.25],[0],[0.33333334]]",
+            "[[0.33333334],[0.25],[0],[0.33333334]]"),
+        Example("T7 negative", "ActivationUniformInferableQuantizer", """"num_bits": 2, "min_range": [-10], "max_range": [-3]""",
+            "[-11, -5, -1, 2]", "[-10,-6.6666665,0,0]", "[-10,-3.3333335,0,0]"),
         Example("T9", "ActivationPOTInferableQuantizer", """"num_bits": 8, "signed": true, "threshold": [1]""",
             "[-1.5, -1, -0.00390625, 0.001953125, 0.005859375, 0.99, 1.0]",
             "[-1,-1,0,0,0.0078125,0.9921875,0.9921875]", "[-1,-1,0,0,0.0078125,0.9921875,0.9921875]"),
@@ -82,7 +90,8 @@ class FakeQuantCommandSpec : FunSpec({
     }
 
     test("T5's printed values are the spec's to its five decimals") {
-        val r = fakequant(quantizer(examples[1].className, examples[1].config, "HALF_EVEN"), examples[1].input)
+        val t5 = examples.first { it.id == "T5" }
+        val r = fakequant(quantizer(t5.className, t5.config, "HALF_EVEN"), t5.input)
         val spec = floatArrayOf(-0.43333f, 0f, 0f, 0.43333f, 0.86667f, 0.86667f, 0.86667f)
         values(r.out).zip(spec.toList()).forEach { (a, b) -> (abs(a - b) < 1e-5f) shouldBe true }
     }

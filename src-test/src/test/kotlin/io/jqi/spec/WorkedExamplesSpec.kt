@@ -14,6 +14,7 @@ import io.jqi.quant.inferable.WeightsUniformInferableQuantizer
 import io.jqi.tensor.Tensor
 import io.kotest.assertions.withClue
 import io.kotest.core.spec.style.FunSpec
+import io.kotest.core.spec.style.scopes.FunSpecContainerScope
 import io.kotest.matchers.booleans.shouldBeTrue
 import io.kotest.matchers.doubles.plusOrMinus
 import io.kotest.matchers.shouldBe
@@ -201,7 +202,6 @@ class WorkedExamplesSpec : FunSpec({
     context("exact ties tell HALF_EVEN from TF_NUDGE_HALF_UP (symmetric, n=8, T=1, δ=1/128)") {
         val d = 1f / 128f
         // TF: nmin = -1, out = floor((x + 1)/δ + 0.5)·δ - 1, i.e. half-up on x/δ + 128.
-        data class Tie(val x: Float, val halfEven: Float, val tf: Float, val why: String)
         val ties = listOf(
             Tie(0.5f * d, 0f, d, "x = δ/2: even rounds 0.5 to 0, TF rounds 128.5 up to 129"),
             Tie(1.5f * d, 2f * d, 2f * d, "x = 1.5δ: both give 2δ (2 is even; 129.5 rounds up to 130)"),
@@ -217,16 +217,7 @@ class WorkedExamplesSpec : FunSpec({
                 ActivationSymmetricInferableQuantizer(8, floatArrayOf(1f), true, m)
             },
         )
-        for ((name, make) in quantizers) {
-            for (tie in ties) {
-                test("$name: ${tie.why}") {
-                    make(RoundingMode.HALF_EVEN).quantize(Tensor.vector(tie.x)).toFloatArray() shouldBeBitwise
-                        floatArrayOf(tie.halfEven)
-                    make(RoundingMode.TF_NUDGE_HALF_UP).quantize(Tensor.vector(tie.x)).toFloatArray() shouldBeBitwise
-                        floatArrayOf(tie.tf)
-                }
-            }
-        }
+        tieTests(quantizers, ties)
     }
 
     context("extra: an unsigned symmetric activation covers [0, T - δ] (spec 2.1; n=8, T=1, δ=1/256)") {
@@ -246,7 +237,6 @@ class WorkedExamplesSpec : FunSpec({
     context("exact ties on a uniform grid with an odd zero point (n=3, min=-1, max=6: δ=1, zp=1)") {
         // jqi decision: q = clamp(round_half_even(x/δ) + zp, 0, 2^n-1), the ONNX QuantizeLinear order, so ties
         // are decided on x/δ, not on (x - min')/δ. TF decides them half-up on (x - nmin)/δ.
-        data class Tie(val x: Float, val halfEven: Float, val tf: Float, val why: String)
         val ties = listOf(
             Tie(0.5f, 0f, 1f, "x = 0.5: even rounds x/δ = 0.5 to 0 (not (x-min')/δ = 1.5 to 2); TF gives 1"),
             Tie(-0.5f, 0f, 0f, "x = -0.5: even rounds -0.5 to 0; TF rounds 0.5 up to 1, i.e. 0"),
@@ -256,18 +246,28 @@ class WorkedExamplesSpec : FunSpec({
         test("A leaves the range [-1, 6] unchanged") {
             UniformRange.adjust(-1f, 6f, 3) shouldBeBitwise floatArrayOf(-1f, 6f)
         }
-        for ((name, make) in uniformQuantizers(-1f, 6f, 3)) {
-            for (tie in ties) {
-                test("$name: ${tie.why}") {
-                    make(RoundingMode.HALF_EVEN).quantize(Tensor.vector(tie.x)).toFloatArray() shouldBeBitwise
-                        floatArrayOf(tie.halfEven)
-                    make(RoundingMode.TF_NUDGE_HALF_UP).quantize(Tensor.vector(tie.x)).toFloatArray() shouldBeBitwise
-                        floatArrayOf(tie.tf)
-                }
+        tieTests(uniformQuantizers(-1f, 6f, 3), ties)
+    }
+})
+
+/** An input at an exact rounding tie and what each rounding mode makes of it. */
+private data class Tie(val x: Float, val halfEven: Float, val tf: Float, val why: String)
+
+/** One test per quantizer and tie, checking both rounding modes bit for bit. */
+private suspend fun FunSpecContainerScope.tieTests(
+    quantizers: List<Pair<String, (RoundingMode) -> InferableQuantizer>>, ties: List<Tie>,
+) {
+    for ((name, make) in quantizers) {
+        for (tie in ties) {
+            test("$name: ${tie.why}") {
+                make(RoundingMode.HALF_EVEN).quantize(Tensor.vector(tie.x)).toFloatArray() shouldBeBitwise
+                    floatArrayOf(tie.halfEven)
+                make(RoundingMode.TF_NUDGE_HALF_UP).quantize(Tensor.vector(tie.x)).toFloatArray() shouldBeBitwise
+                    floatArrayOf(tie.tf)
             }
         }
     }
-})
+}
 
 /** The two per-tensor uniform quantizers (weights and activation) on one range, by rounding mode. */
 private fun uniformQuantizers(min: Float, max: Float, bits: Int): List<Pair<String, (RoundingMode) -> InferableQuantizer>> =
