@@ -1,11 +1,15 @@
 package io.jqi.tensor;
 
-/** Storage in a Java float array. */
+/** Storage in a Java float array; only the CPU backend touches the array. */
 final class CpuStorage implements Storage {
     private final float[] data;
 
     CpuStorage(float[] data) {
         this.data = data;
+    }
+
+    float[] data() {
+        return data;
     }
 
     float get(int i) {

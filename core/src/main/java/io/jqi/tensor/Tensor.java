@@ -1,32 +1,58 @@
 package io.jqi.tensor;
 
+import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
 
 /**
- * A dense float32 tensor: a {@link Shape} over contiguous row-major {@link Storage}. Tensors are immutable values:
- * operations return new tensors. The facade is device independent; today's storage is the CPU's.
+ * A dense float32 tensor with reverse-mode autograd: a {@link Shape} over contiguous row-major {@link Storage} on one
+ * {@link Device}. Operations return new tensors and dispatch to the storage's {@link Backend}; when an input
+ * {@link #requiresGrad()}, the result remembers how to send gradients back, and {@link #backward()} fills the
+ * {@link #grad()} of every leaf that asked for one. Only optimizers write into a tensor, through
+ * {@link #addInPlace} and {@link #assign} on leaves.
  */
 public final class Tensor {
+    /** Gradients of an operation's inputs given the gradient of its output; null where an input needs none. */
+    interface Backward {
+        Tensor[] apply(Tensor gradOutput);
+    }
+
+    private record Node(Tensor[] inputs, Backward backward) {
+    }
+
     private final Shape shape;
     private final Storage storage;
+    private final Node node;
+    private boolean requiresGrad;
+    private Tensor grad;
 
-    private Tensor(Shape shape, Storage storage) {
+    private Tensor(Shape shape, Storage storage, Node node) {
         if (shape.numel() != storage.size()) {
             throw new IllegalArgumentException("Shape " + shape + " needs " + shape.numel()
                     + " values but the storage holds " + storage.size());
         }
         this.shape = shape;
         this.storage = storage;
+        this.node = node;
     }
+
+    // ---------------------------------------------------------------- construction
 
     /** A CPU tensor holding a copy of {@code values}, laid out row-major in {@code shape}. */
     public static Tensor of(float[] values, int... shape) {
-        return new Tensor(Shape.of(shape), new CpuStorage(values.clone()));
+        return new Tensor(Shape.of(shape), new CpuStorage(values.clone()), null);
     }
 
     /** A CPU tensor holding a copy of {@code values}, laid out row-major in {@code shape}. */
     public static Tensor of(float[] values, Shape shape) {
-        return new Tensor(shape, new CpuStorage(values.clone()));
+        return new Tensor(shape, new CpuStorage(values.clone()), null);
     }
 
     /** A rank-1 CPU tensor of the given values. */
@@ -35,12 +61,42 @@ public final class Tensor {
     }
 
     public static Tensor scalar(float value) {
-        return new Tensor(Shape.scalar(), new CpuStorage(new float[] {value}));
+        return new Tensor(Shape.scalar(), new CpuStorage(new float[] {value}), null);
     }
 
     public static Tensor zeros(int... shape) {
+        return full(0f, shape);
+    }
+
+    public static Tensor ones(int... shape) {
+        return full(1f, shape);
+    }
+
+    public static Tensor full(float value, int... shape) {
         Shape s = Shape.of(shape);
-        return new Tensor(s, new CpuStorage(new float[s.numel()]));
+        float[] v = new float[s.numel()];
+        Arrays.fill(v, value);
+        return new Tensor(s, new CpuStorage(v), null);
+    }
+
+    /** Standard normal values drawn from {@code random} (seed it for reproducible runs). */
+    public static Tensor randn(Random random, int... shape) {
+        Shape s = Shape.of(shape);
+        float[] v = new float[s.numel()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = (float) random.nextGaussian();
+        }
+        return new Tensor(s, new CpuStorage(v), null);
+    }
+
+    /** Uniform values in {@code [low, high)} drawn from {@code random}. */
+    public static Tensor uniform(Random random, float low, float high, int... shape) {
+        Shape s = Shape.of(shape);
+        float[] v = new float[s.numel()];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = low + (high - low) * random.nextFloat();
+        }
+        return new Tensor(s, new CpuStorage(v), null);
     }
 
     /**
@@ -48,8 +104,28 @@ public final class Tensor {
      * afterwards. Kernels use this to hand back freshly computed results.
      */
     public static Tensor wrap(float[] values, Shape shape) {
-        return new Tensor(shape, new CpuStorage(values));
+        return new Tensor(shape, new CpuStorage(values), null);
     }
+
+    /** The result of an operation: records {@code backward} when grad mode is on and an input requires grad. */
+    static Tensor result(Shape shape, Storage storage, Backward backward, Tensor... inputs) {
+        boolean track = false;
+        if (GradMode.isEnabled()) {
+            for (Tensor t : inputs) {
+                track |= t.requiresGrad;
+            }
+        }
+        Tensor out = new Tensor(shape, storage, track ? new Node(inputs, backward) : null);
+        out.requiresGrad = track;
+        return out;
+    }
+
+    /** A scope in which operations record no graph: {@code try (var g = Tensor.noGrad()) { ... }}. */
+    public static GradMode.Scope noGrad() {
+        return GradMode.disabled();
+    }
+
+    // ---------------------------------------------------------------- accessors
 
     public Shape shape() {
         return shape;
@@ -65,6 +141,14 @@ public final class Tensor {
 
     public Device device() {
         return storage.device();
+    }
+
+    Storage storage() {
+        return storage;
+    }
+
+    Backend backend() {
+        return Backends.of(storage.device());
     }
 
     /** A row-major copy of the values on the host. */
@@ -97,16 +181,6 @@ public final class Tensor {
         return valueAt(0);
     }
 
-    /** The same values seen with another shape of the same element count. */
-    public Tensor reshape(int... newShape) {
-        Shape s = Shape.of(newShape);
-        if (s.numel() != shape.numel()) {
-            throw new IllegalArgumentException("Cannot reshape " + shape + " (" + shape.numel() + " elements) to "
-                    + s + " (" + s.numel() + " elements)");
-        }
-        return new Tensor(s, storage);
-    }
-
     private float valueAt(int flat) {
         if (storage instanceof CpuStorage cpu) {
             return cpu.get(flat);
@@ -114,17 +188,353 @@ public final class Tensor {
         return storage.toHostArray()[flat];
     }
 
+    // ---------------------------------------------------------------- autograd
+
+    public boolean requiresGrad() {
+        return requiresGrad;
+    }
+
+    /** Marks a leaf (a parameter or an input) as wanting a gradient. Returns this tensor. */
+    public Tensor requiresGrad(boolean value) {
+        if (node != null) {
+            throw new IllegalStateException("requiresGrad can only be set on a leaf tensor; this one is the result of "
+                    + "an operation (use detach() for a new leaf)");
+        }
+        this.requiresGrad = value;
+        return this;
+    }
+
+    /** True for tensors that no recorded operation produced. */
+    public boolean isLeaf() {
+        return node == null;
+    }
+
+    /** The accumulated gradient of a leaf after {@link #backward()}, or null. */
+    public Tensor grad() {
+        return grad;
+    }
+
+    public void zeroGrad() {
+        grad = null;
+    }
+
+    /** The same values as a new leaf, cut from the graph. */
+    public Tensor detach() {
+        return new Tensor(shape, storage, null);
+    }
+
+    /** Back-propagates from a one-element tensor (a loss). */
+    public void backward() {
+        if (shape.numel() != 1) {
+            throw new IllegalStateException("backward() needs a one-element tensor such as a loss, but shape is " + shape
+                    + "; pass the output gradient with backward(gradient)");
+        }
+        backward(onesLike());
+    }
+
+    /** Back-propagates {@code gradient} (of this tensor's shape) to every leaf that requires grad. */
+    public void backward(Tensor gradient) {
+        if (!requiresGrad) {
+            throw new IllegalStateException("This tensor does not require grad: no input of the computation that made "
+                    + "it has requiresGrad(true)");
+        }
+        requireSameShape("backward gradient", gradient);
+        List<Tensor> order = topologicalOrder();
+        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
+        grads.put(this, gradient);
+        try (GradMode.Scope ignored = GradMode.disabled()) {
+            for (Tensor t : order) {
+                Tensor g = grads.remove(t);
+                if (g == null) {
+                    continue;
+                }
+                if (t.node == null) {
+                    t.grad = t.grad == null ? g.detach() : t.grad.add(g);
+                    continue;
+                }
+                Tensor[] inputGrads = t.node.backward.apply(g);
+                for (int i = 0; i < inputGrads.length; i++) {
+                    Tensor in = t.node.inputs[i];
+                    Tensor ig = inputGrads[i];
+                    if (ig == null || !in.requiresGrad) {
+                        continue;
+                    }
+                    in.requireSameShape("gradient", ig);
+                    grads.merge(in, ig, Tensor::add);
+                }
+            }
+        }
+    }
+
+    /** This tensor and the tensors it depends on, consumers before producers. */
+    private List<Tensor> topologicalOrder() {
+        List<Tensor> postOrder = new ArrayList<>();
+        Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+        Deque<Object[]> stack = new ArrayDeque<>();
+        stack.push(new Object[] {this, 0});
+        visited.add(this);
+        while (!stack.isEmpty()) {
+            Object[] frame = stack.peek();
+            Tensor t = (Tensor) frame[0];
+            int next = (Integer) frame[1];
+            Tensor[] inputs = t.node == null ? new Tensor[0] : t.node.inputs;
+            if (next < inputs.length) {
+                frame[1] = next + 1;
+                Tensor in = inputs[next];
+                if (in.requiresGrad && visited.add(in)) {
+                    stack.push(new Object[] {in, 0});
+                }
+            } else {
+                stack.pop();
+                postOrder.add(t);
+            }
+        }
+        Collections.reverse(postOrder);
+        return postOrder;
+    }
+
+    // ---------------------------------------------------------------- in-place updates (optimizers)
+
+    /** In place, on a leaf outside any recorded graph: {@code this += alpha * x}. */
+    public void addInPlace(float alpha, Tensor x) {
+        requireMutable();
+        requireSameShape("addInPlace", x);
+        backend().axpyInPlace(storage, alpha, x.storage);
+    }
+
+    /** In place, on a leaf: overwrite the values with {@code source}'s. */
+    public void assign(Tensor source) {
+        requireMutable();
+        requireSameShape("assign", source);
+        backend().copyInPlace(storage, source.storage);
+    }
+
+    private void requireMutable() {
+        if (node != null) {
+            throw new IllegalStateException("Only leaf tensors (parameters, buffers) can be updated in place");
+        }
+    }
+
+    void requireSameShape(String what, Tensor other) {
+        if (!shape.equals(other.shape)) {
+            throw new IllegalArgumentException(what + ": expected shape " + shape + " but got " + other.shape);
+        }
+    }
+
+    // ---------------------------------------------------------------- element-wise
+
+    public Tensor add(Tensor other) {
+        return Elementwise.zip(BinaryOp.ADD, this, other);
+    }
+
+    public Tensor add(float value) {
+        return map(UnaryOp.AFFINE, 1f, value);
+    }
+
+    public Tensor sub(Tensor other) {
+        return Elementwise.zip(BinaryOp.SUB, this, other);
+    }
+
+    public Tensor sub(float value) {
+        return map(UnaryOp.AFFINE, 1f, -value);
+    }
+
+    public Tensor mul(Tensor other) {
+        return Elementwise.zip(BinaryOp.MUL, this, other);
+    }
+
+    public Tensor mul(float value) {
+        return map(UnaryOp.AFFINE, value, 0f);
+    }
+
+    public Tensor div(Tensor other) {
+        return Elementwise.zip(BinaryOp.DIV, this, other);
+    }
+
+    public Tensor div(float value) {
+        return div(scalar(value));
+    }
+
+    /** Element-wise maximum (gradient to the larger input; ties to this one). */
+    public Tensor maximum(Tensor other) {
+        return Elementwise.zip(BinaryOp.MAX, this, other);
+    }
+
+    public Tensor minimum(Tensor other) {
+        return Elementwise.zip(BinaryOp.MIN, this, other);
+    }
+
+    public Tensor neg() {
+        return map(UnaryOp.NEG, 0f, 0f);
+    }
+
+    public Tensor exp() {
+        return map(UnaryOp.EXP, 0f, 0f);
+    }
+
+    public Tensor log() {
+        return map(UnaryOp.LOG, 0f, 0f);
+    }
+
+    public Tensor sqrt() {
+        return map(UnaryOp.SQRT, 0f, 0f);
+    }
+
+    public Tensor abs() {
+        return map(UnaryOp.ABS, 0f, 0f);
+    }
+
+    public Tensor pow(float exponent) {
+        return map(UnaryOp.POW, exponent, 0f);
+    }
+
+    /** Half-to-even rounding; its gradient is zero (use the straight-through helpers to train through it). */
+    public Tensor round() {
+        return map(UnaryOp.ROUND, 0f, 0f);
+    }
+
+    public Tensor floor() {
+        return map(UnaryOp.FLOOR, 0f, 0f);
+    }
+
+    /** {@code min(max(x, low), high)}; gradient 1 where {@code low <= x <= high}. */
+    public Tensor clamp(float low, float high) {
+        return map(UnaryOp.CLAMP, low, high);
+    }
+
+    public Tensor relu() {
+        return map(UnaryOp.RELU, 0f, 0f);
+    }
+
+    public Tensor relu6() {
+        return clamp(0f, 6f);
+    }
+
+    public Tensor leakyRelu(float slope) {
+        return map(UnaryOp.LEAKY_RELU, slope, 0f);
+    }
+
+    public Tensor sigmoid() {
+        return map(UnaryOp.SIGMOID, 0f, 0f);
+    }
+
+    public Tensor tanh() {
+        return map(UnaryOp.TANH, 0f, 0f);
+    }
+
+    public Tensor hardswish() {
+        return map(UnaryOp.HARDSWISH, 0f, 0f);
+    }
+
+    public Tensor silu() {
+        return map(UnaryOp.SILU, 0f, 0f);
+    }
+
+    private Tensor map(UnaryOp op, float a, float b) {
+        return Elementwise.map(op, this, a, b);
+    }
+
+    // ---------------------------------------------------------------- reductions
+
+    /** The sum of all elements, as a rank-0 tensor. */
+    public Tensor sum() {
+        return Reductions.sum(this, allAxes(), false);
+    }
+
+    public Tensor sum(int[] axes, boolean keepDims) {
+        return Reductions.sum(this, axes, keepDims);
+    }
+
+    public Tensor mean() {
+        return Reductions.mean(this, allAxes(), false);
+    }
+
+    public Tensor mean(int[] axes, boolean keepDims) {
+        return Reductions.mean(this, axes, keepDims);
+    }
+
+    /** This tensor broadcast to {@code target} (NumPy rules); its gradient sums back. */
+    public Tensor expand(Shape target) {
+        return Reductions.expand(this, target);
+    }
+
+    private int[] allAxes() {
+        int[] axes = new int[shape.rank()];
+        for (int i = 0; i < axes.length; i++) {
+            axes[i] = i;
+        }
+        return axes;
+    }
+
+    // ---------------------------------------------------------------- linear algebra
+
+    /**
+     * Matrix product over the last two axes: {@code [m, k] @ [k, n]}, {@code [..., m, k] @ [k, n]}, or batched
+     * {@code [..., m, k] @ [..., k, n]} with equal batch dimensions.
+     */
+    public Tensor matmul(Tensor other) {
+        return Linalg.matmul(this, other);
+    }
+
+    // ---------------------------------------------------------------- shape
+
+    /** The same values seen with another shape of the same element count; one dimension may be -1. */
+    public Tensor reshape(int... newShape) {
+        return Reshaping.reshape(this, newShape);
+    }
+
+    /** Flattens the axes from {@code startAxis} on into one ({@code flatten(1)}: {@code [N, ...] -> [N, -1]}). */
+    public Tensor flatten(int startAxis) {
+        return Reshaping.flatten(this, startAxis);
+    }
+
+    public Tensor permute(int... permutation) {
+        return Reshaping.permute(this, permutation);
+    }
+
+    public Tensor transpose(int axisA, int axisB) {
+        return Reshaping.transpose(this, axisA, axisB);
+    }
+
+    /** The slice {@code [start, start + length)} along {@code axis}. */
+    public Tensor narrow(int axis, int start, int length) {
+        return Reshaping.narrow(this, axis, start, length);
+    }
+
+    /** Joins tensors along {@code axis}; every other dimension must agree. */
+    public static Tensor concat(int axis, Tensor... parts) {
+        return Reshaping.concat(axis, parts);
+    }
+
+    // ---------------------------------------------------------------- softmax
+
+    /** {@code log(softmax(x))} along {@code axis}, computed stably. */
+    public Tensor logSoftmax(int axis) {
+        return Activations.logSoftmax(this, axis);
+    }
+
+    public Tensor softmax(int axis) {
+        return logSoftmax(axis).exp();
+    }
+
+    Tensor onesLike() {
+        float[] v = new float[shape.numel()];
+        Arrays.fill(v, 1f);
+        return new Tensor(shape, backend().fromHost(v), null);
+    }
+
+    static Tensor ofStorage(Shape shape, Storage storage) {
+        return new Tensor(shape, storage, null);
+    }
+
     @Override
     public String toString() {
         int n = Math.min(shape.numel(), 8);
-        float[] head = new float[n];
-        for (int i = 0; i < n; i++) {
-            head[i] = valueAt(i);
-        }
-        String values = Arrays.toString(head);
+        float[] all = storage.toHostArray();
+        String values = Arrays.toString(Arrays.copyOf(all, n));
         if (shape.numel() > n) {
             values = values.substring(0, values.length() - 1) + ", ...]";
         }
-        return "Tensor" + shape + " " + device() + " " + values;
+        return "Tensor" + shape + " " + device() + (requiresGrad ? " requiresGrad " : " ") + values;
     }
 }

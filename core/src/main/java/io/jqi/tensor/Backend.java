@@ -1,0 +1,51 @@
+package io.jqi.tensor;
+
+/**
+ * The kernels of one device. Tensor operations and their gradients are written once against this interface, so a
+ * second device (CUDA) plugs in by implementing it; nothing above it knows where storage lives. Every kernel
+ * allocates its result; shapes are validated by the caller.
+ */
+public interface Backend {
+    Device device();
+
+    Storage fromHost(float[] values);
+
+    Storage zeros(int size);
+
+    /** {@code op} applied to every element, with the op's scalar parameters {@code a} and {@code b}. */
+    Storage map(UnaryOp op, Storage x, float a, float b);
+
+    /** {@code op(a, b)} with NumPy broadcasting of {@code aShape} and {@code bShape} to {@code outShape}. */
+    Storage zip(BinaryOp op, Storage a, Shape aShape, Storage b, Shape bShape, Shape outShape);
+
+    /** Sums over the axes where {@code outShape} (same rank, kept dims) has extent 1 and {@code xShape} has more. */
+    Storage sumTo(Storage x, Shape xShape, Shape outShape);
+
+    /** Largest element over the last axis of a {@code [rows, cols]} view, and its first index. */
+    Storage maxLastAxis(Storage x, int rows, int cols, int[] argmax);
+
+    /**
+     * {@code batch} products {@code C[b] = op(A[b]) @ op(B[b])} of {@code [m, k] x [k, n]}, with op a transpose when
+     * asked; a batch stride of 0 broadcasts that operand.
+     */
+    Storage matmul(Storage a, Storage b, int batch, int m, int k, int n, boolean transposeA, boolean transposeB,
+            int aBatchStride, int bBatchStride);
+
+    /** A row-major copy of {@code x} with its axes reordered by {@code permutation}. */
+    Storage permute(Storage x, Shape xShape, int[] permutation);
+
+    /** {@code parts} joined along {@code axis} (each part's shape in {@code shapes}). */
+    Storage concat(Storage[] parts, Shape[] shapes, int axis, Shape outShape);
+
+    /** The slice {@code [start, start + length)} of {@code axis}, as a new row-major tensor. */
+    Storage narrow(Storage x, Shape xShape, int axis, int start, int length);
+
+    /** Reads values to the host. */
+    float[] toHost(Storage x);
+
+    /** In place: {@code target += alpha * x} (gradient accumulation and optimizer steps). */
+    void axpyInPlace(Storage target, float alpha, Storage x);
+
+    /** In place: overwrite {@code target} with {@code source}'s values. */
+    void copyInPlace(Storage target, Storage source);
+}

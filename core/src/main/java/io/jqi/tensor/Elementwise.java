@@ -1,0 +1,87 @@
+package io.jqi.tensor;
+
+/** Element-wise operations with NumPy broadcasting, and their gradients. */
+final class Elementwise {
+    private Elementwise() {
+    }
+
+    static Tensor zip(BinaryOp op, Tensor a, Tensor b) {
+        requireSameDevice(a, b);
+        Shape out = broadcastShape(a.shape(), b.shape());
+        Storage s = a.backend().zip(op, a.storage(), a.shape(), b.storage(), b.shape(), out);
+        return Tensor.result(out, s, g -> switch (op) {
+            case ADD -> new Tensor[] {Reductions.sumTo(g, a.shape()), Reductions.sumTo(g, b.shape())};
+            case SUB -> new Tensor[] {Reductions.sumTo(g, a.shape()), Reductions.sumTo(g.neg(), b.shape())};
+            case MUL -> new Tensor[] {Reductions.sumTo(g.mul(b), a.shape()), Reductions.sumTo(g.mul(a), b.shape())};
+            case DIV -> new Tensor[] {Reductions.sumTo(g.div(b), a.shape()),
+                Reductions.sumTo(g.mul(a).div(b.mul(b)).neg(), b.shape())};
+            case MAX -> {
+                Tensor toB = zip(BinaryOp.GT, b, a);
+                yield new Tensor[] {Reductions.sumTo(g.mul(toB.neg().add(1f)), a.shape()),
+                    Reductions.sumTo(g.mul(toB), b.shape())};
+            }
+            case MIN -> {
+                Tensor toB = zip(BinaryOp.GT, a, b);
+                yield new Tensor[] {Reductions.sumTo(g.mul(toB.neg().add(1f)), a.shape()),
+                    Reductions.sumTo(g.mul(toB), b.shape())};
+            }
+            case EQ, GT -> new Tensor[] {null, null};
+        }, a, b);
+    }
+
+    static Tensor map(UnaryOp op, Tensor x, float a, float b) {
+        Storage s = x.backend().map(op, x.storage(), a, b);
+        Tensor[] self = new Tensor[1];
+        Tensor out = Tensor.result(x.shape(), s, g -> new Tensor[] {gradient(op, x, self[0].detach(), g, a, b)}, x);
+        self[0] = out;
+        return out;
+    }
+
+    /** d(op)/dx times g; null where the derivative is zero everywhere it exists. */
+    private static Tensor gradient(UnaryOp op, Tensor x, Tensor out, Tensor g, float a, float b) {
+        return switch (op) {
+            case NEG -> g.neg();
+            case EXP -> g.mul(out);
+            case LOG -> g.div(x);
+            case SQRT -> g.mul(0.5f).div(out);
+            case ABS -> g.mul(map(UnaryOp.SIGN, x, 0f, 0f));
+            case RECIPROCAL -> g.mul(out.mul(out)).neg();
+            case POW -> g.mul(x.pow(a - 1f).mul(a));
+            case RELU -> g.mul(map(UnaryOp.POSITIVE, x, 0f, 0f));
+            case CLAMP -> g.mul(map(UnaryOp.INSIDE, x, a, b));
+            case LEAKY_RELU -> g.mul(map(UnaryOp.POSITIVE, x, 0f, 0f).mul(1f - a).add(a));
+            case SIGMOID -> g.mul(out.mul(out.neg().add(1f)));
+            case TANH -> g.mul(out.mul(out).neg().add(1f));
+            case HARDSWISH -> g.mul(map(UnaryOp.HARDSWISH_GRAD, x, 0f, 0f));
+            case SILU -> {
+                Tensor s = x.sigmoid();
+                yield g.mul(s.add(x.mul(s).mul(s.neg().add(1f))));
+            }
+            case AFFINE -> g.mul(a);
+            case ROUND, FLOOR, SIGN, INSIDE, POSITIVE, HARDSWISH_GRAD -> null;
+        };
+    }
+
+    /** The NumPy broadcast of two shapes, or an error naming both. */
+    static Shape broadcastShape(Shape a, Shape b) {
+        int rank = Math.max(a.rank(), b.rank());
+        int[] out = new int[rank];
+        for (int i = 0; i < rank; i++) {
+            int da = i < rank - a.rank() ? 1 : a.dim(i - (rank - a.rank()));
+            int db = i < rank - b.rank() ? 1 : b.dim(i - (rank - b.rank()));
+            if (da != db && da != 1 && db != 1) {
+                throw new IllegalArgumentException("Shapes " + a + " and " + b + " do not broadcast: dimension " + i
+                        + " of the result would need " + da + " and " + db);
+            }
+            out[i] = da == 1 ? db : da;
+        }
+        return Shape.of(out);
+    }
+
+    static void requireSameDevice(Tensor a, Tensor b) {
+        if (a.device() != b.device()) {
+            throw new IllegalArgumentException("Tensors on different devices (" + a.device() + " and " + b.device()
+                    + ") cannot be combined; move one of them first");
+        }
+    }
+}
