@@ -434,6 +434,23 @@ public final class Tensor {
         return Elementwise.map(op, this, a, b);
     }
 
+    // ---------------------------------------------------------------- straight-through (QAT)
+
+    /** Forward rint (half to even); the gradient passes through unchanged (spec 6.3 {@code ste_round}). */
+    public Tensor steRound() {
+        return StraightThrough.round(this);
+    }
+
+    /** Forward clamp; the gradient passes through unchanged even outside the range ({@code ste_clip}). */
+    public Tensor steClip(float low, float high) {
+        return StraightThrough.clip(this, low, high);
+    }
+
+    /** Forward identity; the gradient is multiplied by {@code scale} ({@code grad_scale}). */
+    public Tensor gradScale(float scale) {
+        return StraightThrough.gradScale(this, scale);
+    }
+
     // ---------------------------------------------------------------- reductions
 
     /** The sum of all elements, as a rank-0 tensor. */

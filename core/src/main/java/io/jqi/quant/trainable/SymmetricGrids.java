@@ -1,0 +1,70 @@
+package io.jqi.quant.trainable;
+
+import io.jqi.quant.PowerOfTwo;
+import io.jqi.quant.QuantizationMethod;
+import io.jqi.quant.QuantizerChecks;
+import io.jqi.tensor.Shape;
+import io.jqi.tensor.Tensor;
+
+/**
+ * The arithmetic the symmetric and power-of-two trainable quantizers share. The forward uses the same float32
+ * operations in the same order as {@link io.jqi.quant.AffineGrid} ({@code x / step}, rint, {@code + 0}, clamp,
+ * {@code * step}), so a converted quantizer reproduces it bit for bit.
+ */
+final class SymmetricGrids {
+    private SymmetricGrids() {
+    }
+
+    /** {@code 2^(n - s)}: the number of steps in T. */
+    static float levels(int bits, boolean signed) {
+        return (float) (1L << (signed ? bits - 1 : bits));
+    }
+
+    static float qmin(int bits, boolean signed) {
+        return signed ? -levels(bits, true) : 0f;
+    }
+
+    static float qmax(int bits, boolean signed) {
+        return levels(bits, signed) - 1f;
+    }
+
+    /** The PTQ thresholds, checked, raised to the min threshold and rounded up to powers of two for POT. */
+    static float[] initialThresholds(TrainableQuantizerConfig config, boolean roundPowerOfTwo) {
+        float[] t = config.params().threshold();
+        for (int i = 0; i < t.length; i++) {
+            if (roundPowerOfTwo && config.method() == QuantizationMethod.POWER_OF_TWO) {
+                t[i] = PowerOfTwo.roundUp(Math.max(t[i], config.minThreshold()));
+            }
+        }
+        return t;
+    }
+
+    /** A [C] parameter reshaped to broadcast along {@code axis} of an input of {@code shape}. */
+    static Tensor alongAxis(Tensor perChannel, Shape shape, boolean perChannelQuantization, int axis) {
+        if (!perChannelQuantization) {
+            return perChannel;
+        }
+        int a = shape.normalizeAxis(axis);
+        if (shape.dim(a) != perChannel.numel()) {
+            throw new IllegalArgumentException("The quantizer has " + perChannel.numel() + " per-channel thresholds but"
+                    + " the input has " + shape.dim(a) + " channels on axis " + axis + " (shape " + shape + ")");
+        }
+        int[] dims = new int[shape.rank()];
+        java.util.Arrays.fill(dims, 1);
+        dims[a] = perChannel.numel();
+        return perChannel.reshape(dims);
+    }
+
+    /** Rounds onto the grid: rint(x / step) + 0, the zero point that turns -0.0 into +0.0 as the affine grid does. */
+    static Tensor roundedSteps(Tensor x, Tensor step) {
+        return x.div(step).steRound().add(0f);
+    }
+
+    static void requireThresholdShape(Shape shape, float[] thresholds, boolean perChannel, int axis) {
+        QuantizerChecks.requireThresholds(thresholds, perChannel);
+        if (perChannel && shape != null && shape.rank() > 0 && shape.dim(axis) != thresholds.length) {
+            throw new IllegalArgumentException("The config has " + thresholds.length + " per-channel thresholds but the "
+                    + "tensor of shape " + shape + " has " + shape.dim(axis) + " channels on axis " + axis);
+        }
+    }
+}

@@ -1,0 +1,130 @@
+package io.jqi.quant.trainable;
+
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.inferable.InferableQuantizer;
+import io.jqi.quant.registry.MarkQuantizer;
+import io.jqi.tensor.Shape;
+import io.jqi.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A quantizer with learnable parameters, for quantization-aware training (spec section 6.2). Subclasses carry
+ * {@link MarkQuantizer} with a training-method identifier, create their variables in
+ * {@link #initializeQuantization} on the layer that hosts them, fake-quantize in {@link #forward} with
+ * straight-through gradients, and hand over their learned parameters in {@link #convertToInferable}.
+ */
+public abstract class TrainableQuantizer {
+    private record Variable(Tensor tensor, VariableGroup group) {
+    }
+
+    private final TrainableQuantizerConfig config;
+    private final boolean freezeQuantParams;
+    private final Map<String, Variable> variables = new LinkedHashMap<>();
+
+    /**
+     * Checks, in the reference's order, that the class is annotated and that the config's target and method are the
+     * class's.
+     */
+    protected TrainableQuantizer(TrainableQuantizerConfig config, boolean freezeQuantParams) {
+        MarkQuantizer mark = getClass().getDeclaredAnnotation(MarkQuantizer.class);
+        if (mark == null) {
+            throw new IllegalArgumentException("Quantizer class inheriting from 'TrainableQuantizer' is improperly "
+                    + "defined. Ensure it includes the '@MarkQuantizer' annotation and is correctly applied: "
+                    + getClass().getName());
+        }
+        if (config == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " needs a quantization config");
+        }
+        if (mark.target() != config.target()) {
+            throw new IllegalArgumentException(mark.target() == QuantizationTarget.WEIGHTS
+                    ? "Expected weight quantization configuration; received activation quantization instead."
+                    : "Expected activation quantization configuration; received weight quantization instead.");
+        }
+        if (!Arrays.asList(mark.methods()).contains(config.method())) {
+            throw new IllegalArgumentException("Quantization method mismatch. Expected methods: "
+                    + Arrays.toString(mark.methods()) + ", received: " + config.method() + ".");
+        }
+        this.config = config;
+        this.freezeQuantParams = freezeQuantParams;
+    }
+
+    /** Creates this quantizer's variables for a tensor of {@code shape}, registered on {@code host}. */
+    public abstract void initializeQuantization(Shape shape, String name, QuantizerHost host);
+
+    /** The fake-quantized input, differentiable with straight-through gradients. */
+    public abstract Tensor forward(Tensor x, boolean training);
+
+    /** The inferable quantizer with this quantizer's current parameters. */
+    public abstract InferableQuantizer convertToInferable();
+
+    public TrainableQuantizerConfig config() {
+        return config;
+    }
+
+    public final QuantizationTarget target() {
+        return config.target();
+    }
+
+    public final boolean isWeightsQuantizer() {
+        return config.target() == QuantizationTarget.WEIGHTS;
+    }
+
+    public final boolean isActivationQuantizer() {
+        return config.target() == QuantizationTarget.ACTIVATION;
+    }
+
+    public final boolean freezeQuantParams() {
+        return freezeQuantParams;
+    }
+
+    /** Records a variable and registers it on {@code host}. */
+    protected final void addQuantizerVariable(QuantizerHost host, String name, Tensor variable, VariableGroup group) {
+        if (variables.containsKey(name)) {
+            throw new IllegalStateException(getClass().getSimpleName() + " already has a variable named '" + name
+                    + "': initializeQuantization was called twice");
+        }
+        variables.put(name, new Variable(variable, group));
+        host.registerQuantizerVariable(name, variable);
+    }
+
+    /** A variable created by {@link #initializeQuantization}. */
+    public final Tensor quantizerVariable(String name) {
+        Variable v = variables.get(name);
+        if (v == null) {
+            throw new IllegalArgumentException(getClass().getSimpleName() + " has no variable '" + name + "'; it has "
+                    + variables.keySet() + (variables.isEmpty() ? " (was initializeQuantization called?)" : ""));
+        }
+        return v.tensor();
+    }
+
+    /** The variables of {@code group} that training updates. */
+    public final List<Tensor> trainableVariables(VariableGroup group) {
+        List<Tensor> out = new ArrayList<>();
+        for (Variable v : variables.values()) {
+            if (v.group() == group && v.tensor().requiresGrad()) {
+                out.add(v.tensor());
+            }
+        }
+        if (freezeQuantParams && group == VariableGroup.QPARAMS && !out.isEmpty()) {
+            throw new IllegalStateException(getClass().getSimpleName() + " freezes its quantization parameters but "
+                    + out.size() + " of them are trainable: an initialisation bug in the quantizer");
+        }
+        return out;
+    }
+
+    /** The variables have been created. */
+    protected final boolean initialized() {
+        return !variables.isEmpty();
+    }
+
+    protected final void requireInitialized() {
+        if (!initialized()) {
+            throw new IllegalStateException(getClass().getSimpleName() + " has no variables yet: call "
+                    + "initializeQuantization(shape, name, host) before forward or convertToInferable");
+        }
+    }
+}

@@ -1,0 +1,62 @@
+package io.jqi.quant.trainable;
+
+import io.jqi.quant.QuantizationMethod;
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerChecks;
+import java.util.List;
+
+/** What the two trainable configs share (spec section 6.1). */
+public abstract sealed class TrainableQuantizerConfig
+        permits TrainableQuantizerWeightsConfig, TrainableQuantizerActivationConfig {
+    private final QuantizationMethod method;
+    private final int nBits;
+    private final QuantizationParams params;
+    private final boolean enabled;
+    private final float minThreshold;
+    private final List<TrainableQuantizerCandidateConfig> candidates;
+
+    TrainableQuantizerConfig(QuantizationMethod method, int nBits, QuantizationParams params, boolean enabled,
+            float minThreshold, List<TrainableQuantizerCandidateConfig> candidates) {
+        QuantizerChecks.requireBits(nBits, "n_bits");
+        if (method == null || params == null) {
+            throw new IllegalArgumentException("A trainable quantizer config needs a quantization method and "
+                    + "quantization parameters");
+        }
+        if (!(minThreshold >= 0f) || Float.isInfinite(minThreshold)) {
+            throw new IllegalArgumentException("min_threshold must be a non-negative finite number, got " + minThreshold);
+        }
+        this.method = method;
+        this.nBits = nBits;
+        this.params = params;
+        this.enabled = enabled;
+        this.minThreshold = minThreshold;
+        this.candidates = candidates == null ? List.of() : List.copyOf(candidates);
+    }
+
+    public abstract QuantizationTarget target();
+
+    public QuantizationMethod method() {
+        return method;
+    }
+
+    public int nBits() {
+        return nBits;
+    }
+
+    public QuantizationParams params() {
+        return params;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** The smallest threshold initialisation may produce; MCT's default is 2^-16. */
+    public float minThreshold() {
+        return minThreshold;
+    }
+
+    public List<TrainableQuantizerCandidateConfig> candidates() {
+        return candidates;
+    }
+}

@@ -1,0 +1,19 @@
+package io.jqi.quant.trainable;
+
+import io.jqi.quant.registry.QuantizerProvider;
+import java.util.Collection;
+import java.util.List;
+
+/** Contributes jqi's built-in trainable quantizers (STE and LSQ) to the registry (listed in META-INF/services). */
+public final class TrainableQuantizers implements QuantizerProvider {
+    public static final List<Class<? extends TrainableQuantizer>> ALL = List.of(
+            STEWeightQATQuantizer.class,
+            LSQWeightQATQuantizer.class,
+            STESymmetricActivationTrainableQuantizer.class,
+            LSQSymmetricActivationTrainableQuantizer.class);
+
+    @Override
+    public Collection<Class<?>> quantizerClasses() {
+        return List.copyOf(ALL);
+    }
+}
