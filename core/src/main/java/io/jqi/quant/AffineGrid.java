@@ -24,6 +24,23 @@ public final class AffineGrid implements Grid {
     }
 
     /**
+     * The grid of already adjusted ranges ({@link UniformRange#adjust}): step {@code (max - min) / (2^n - 1)}, zero
+     * point {@code rint(-min / step)}, integers {@code [0, 2^n - 1]}.
+     */
+    public static AffineGrid uniformAdjusted(float[] adjustedMin, float[] adjustedMax, int bits) {
+        int channels = adjustedMin.length;
+        float qmax = (float) ((1L << bits) - 1);
+        float[] steps = new float[channels];
+        float[] zeroPoints = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            steps[c] = (adjustedMax[c] - adjustedMin[c]) / qmax;
+            QuantizerChecks.requireUsableStep(steps[c], "range width", adjustedMax[c] - adjustedMin[c], bits);
+            zeroPoints[c] = Math.min(Math.max((float) Math.rint(-adjustedMin[c] / steps[c]), 0f), qmax);
+        }
+        return new AffineGrid(steps, zeroPoints, 0f, qmax);
+    }
+
+    /**
      * One element. NaN stays NaN ({@code Math.max}/{@code min} propagate it); infinities saturate to the ends of
      * the grid.
      */

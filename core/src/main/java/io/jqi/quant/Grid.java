@@ -45,25 +45,10 @@ public interface Grid {
      * that puts zero on the grid.
      */
     static Grid uniform(float[] min, float[] max, int bits, RoundingMode rounding) {
-        int channels = min.length;
-        float[] adjMin = new float[channels];
-        float[] adjMax = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            float[] r = UniformRange.adjust(min[c], max[c], bits);
-            adjMin[c] = r[0];
-            adjMax[c] = r[1];
-        }
+        float[][] adjusted = UniformRange.adjustAll(min, max, bits);
         if (rounding == RoundingMode.TF_NUDGE_HALF_UP) {
-            return TfNudgedGrid.of(adjMin, adjMax, bits);
+            return TfNudgedGrid.of(adjusted[0], adjusted[1], bits);
         }
-        float qmax = (float) ((1L << bits) - 1);
-        float[] steps = new float[channels];
-        float[] zeroPoints = new float[channels];
-        for (int c = 0; c < channels; c++) {
-            steps[c] = (adjMax[c] - adjMin[c]) / qmax;
-            QuantizerChecks.requireUsableStep(steps[c], "range width", adjMax[c] - adjMin[c], bits);
-            zeroPoints[c] = Math.min(Math.max((float) Math.rint(-adjMin[c] / steps[c]), 0f), qmax);
-        }
-        return new AffineGrid(steps, zeroPoints, 0f, qmax);
+        return AffineGrid.uniformAdjusted(adjusted[0], adjusted[1], bits);
     }
 }

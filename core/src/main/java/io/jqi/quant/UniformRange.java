@@ -30,6 +30,17 @@ public final class UniformRange {
         return current;
     }
 
+    /** {@link #adjust} channel by channel: returns {@code {min'[], max'[]}}. */
+    public static float[][] adjustAll(float[] min, float[] max, int bits) {
+        float[][] out = new float[2][min.length];
+        for (int c = 0; c < min.length; c++) {
+            float[] r = adjust(min[c], max[c], bits);
+            out[0][c] = r[0];
+            out[1][c] = r[1];
+        }
+        return out;
+    }
+
     /** One application of the reference's adjustment, in float32 in its order of operations. */
     static float[] step(float min, float max, int bits) {
         if (min > 0f) {

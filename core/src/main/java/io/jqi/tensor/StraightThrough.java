@@ -22,6 +22,13 @@ final class StraightThrough {
         return Tensor.result(x.shape(), s, g -> new Tensor[] {g}, x);
     }
 
+    /** Forward {@code value} exactly; the gradient goes to {@code surrogate} as if it had produced the output. */
+    static Tensor substitute(Tensor value, Tensor surrogate) {
+        value.requireSameShape("straightThrough surrogate", surrogate);
+        Elementwise.requireSameDevice(value, surrogate);
+        return Tensor.result(value.shape(), value.storage(), g -> new Tensor[] {null, g}, value.detach(), surrogate);
+    }
+
     /** Forward identity; gradient multiplied by {@code scale}. */
     static Tensor gradScale(Tensor x, float scale) {
         return Tensor.result(x.shape(), x.storage(), g -> new Tensor[] {g.mul(scale)}, x);

@@ -451,6 +451,15 @@ public final class Tensor {
         return StraightThrough.gradScale(this, scale);
     }
 
+    /**
+     * The values of {@code value} with the gradient of {@code surrogate}: the general straight-through estimator.
+     * {@code steRound()} is {@code straightThrough(x.round(), x)}; a quantizer whose exact forward and whose
+     * training gradient come from different expressions uses it directly.
+     */
+    public static Tensor straightThrough(Tensor value, Tensor surrogate) {
+        return StraightThrough.substitute(value, surrogate);
+    }
+
     // ---------------------------------------------------------------- reductions
 
     /** The sum of all elements, as a rank-0 tensor. */

@@ -26,13 +26,9 @@ public final class WeightsUniformInferableQuantizer extends WeightsInferableQuan
             Integer channelAxis, Integer inputRank, RoundingMode rounding) {
         super(numBits, perChannel, channelAxis, inputRank, false);
         QuantizerChecks.requireRanges(minRange, maxRange, perChannel);
-        this.minRange = new float[minRange.length];
-        this.maxRange = new float[maxRange.length];
-        for (int c = 0; c < minRange.length; c++) {
-            float[] r = UniformRange.adjust(minRange[c], maxRange[c], numBits);
-            this.minRange[c] = r[0];
-            this.maxRange[c] = r[1];
-        }
+        float[][] adjusted = UniformRange.adjustAll(minRange, maxRange, numBits);
+        this.minRange = adjusted[0];
+        this.maxRange = adjusted[1];
         this.rounding = rounding;
         this.grid = Grid.uniform(this.minRange, this.maxRange, numBits, rounding);
     }

@@ -39,22 +39,6 @@ final class SymmetricGrids {
         return t;
     }
 
-    /** A [C] parameter reshaped to broadcast along {@code axis} of an input of {@code shape}. */
-    static Tensor alongAxis(Tensor perChannel, Shape shape, boolean perChannelQuantization, int axis) {
-        if (!perChannelQuantization) {
-            return perChannel;
-        }
-        int a = shape.normalizeAxis(axis);
-        if (shape.dim(a) != perChannel.numel()) {
-            throw new IllegalArgumentException("The quantizer has " + perChannel.numel() + " per-channel thresholds but"
-                    + " the input has " + shape.dim(a) + " channels on axis " + axis + " (shape " + shape + ")");
-        }
-        int[] dims = new int[shape.rank()];
-        java.util.Arrays.fill(dims, 1);
-        dims[a] = perChannel.numel();
-        return perChannel.reshape(dims);
-    }
-
     /** Rounds onto the grid: rint(x / step) + 0, the zero point that turns -0.0 into +0.0 as the affine grid does. */
     static Tensor roundedSteps(Tensor x, Tensor step) {
         return x.div(step).steRound().add(0f);

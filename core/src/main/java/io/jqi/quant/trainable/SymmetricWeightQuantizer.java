@@ -47,7 +47,7 @@ abstract class SymmetricWeightQuantizer extends TrainableQuantizer {
     final Tensor step(Shape shape) {
         TrainableQuantizerWeightsConfig c = config();
         Tensor step = threshold().div(SymmetricGrids.levels(c.nBits(), true));
-        return SymmetricGrids.alongAxis(step, shape, c.perChannel(), c.channelsAxis());
+        return PerChannel.alongAxis(step, shape, c.perChannel(), c.channelsAxis());
     }
 
     final float qmin() {

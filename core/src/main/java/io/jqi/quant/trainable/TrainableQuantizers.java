@@ -8,9 +8,13 @@ import java.util.List;
 public final class TrainableQuantizers implements QuantizerProvider {
     public static final List<Class<? extends TrainableQuantizer>> ALL = List.of(
             STEWeightQATQuantizer.class,
+            STEUniformWeightQATQuantizer.class,
             LSQWeightQATQuantizer.class,
+            LSQUniformWeightQATQuantizer.class,
             STESymmetricActivationTrainableQuantizer.class,
-            LSQSymmetricActivationTrainableQuantizer.class);
+            STEUniformActivationTrainableQuantizer.class,
+            LSQSymmetricActivationTrainableQuantizer.class,
+            LSQUniformActivationTrainableQuantizer.class);
 
     @Override
     public Collection<Class<?>> quantizerClasses() {

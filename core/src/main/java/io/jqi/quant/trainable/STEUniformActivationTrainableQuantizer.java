@@ -1,0 +1,34 @@
+package io.jqi.quant.trainable;
+
+import io.jqi.quant.QuantizationMethod;
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.registry.MarkQuantizer;
+import io.jqi.quant.registry.TrainingMethod;
+import io.jqi.tensor.Tensor;
+
+/** Straight-through uniform activations with a trainable range unless frozen (MCT's PyTorch STE, spec 7.2). */
+@MarkQuantizer(target = QuantizationTarget.ACTIVATION, methods = QuantizationMethod.UNIFORM,
+        identifier = TrainingMethod.STE)
+public final class STEUniformActivationTrainableQuantizer extends UniformActivationQuantizer {
+    private final SteInputGradient inputGradient;
+
+    public STEUniformActivationTrainableQuantizer(TrainableQuantizerActivationConfig config) {
+        this(config, false, SteInputGradient.IDENTITY);
+    }
+
+    public STEUniformActivationTrainableQuantizer(TrainableQuantizerActivationConfig config, boolean freezeQuantParams,
+            SteInputGradient inputGradient) {
+        super(config, freezeQuantParams);
+        this.inputGradient = inputGradient;
+    }
+
+    @Override
+    float gradScale(Tensor x) {
+        return 1f;
+    }
+
+    @Override
+    boolean hardClip() {
+        return inputGradient == SteInputGradient.CLIPPED;
+    }
+}
