@@ -556,8 +556,11 @@ public final class Tensor {
     @Override
     public String toString() {
         int n = Math.min(shape.numel(), 8);
-        float[] all = storage.toHostArray();
-        String values = Arrays.toString(Arrays.copyOf(all, n));
+        float[] head = new float[n];
+        for (int i = 0; i < n; i++) {
+            head[i] = valueAt(i);
+        }
+        String values = Arrays.toString(head);
         if (shape.numel() > n) {
             values = values.substring(0, values.length() - 1) + ", ...]";
         }
