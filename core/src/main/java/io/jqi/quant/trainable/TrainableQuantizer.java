@@ -1,5 +1,6 @@
 package io.jqi.quant.trainable;
 
+import io.jqi.quant.FakeQuantizer;
 import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.inferable.InferableQuantizer;
 import io.jqi.quant.registry.MarkQuantizer;
@@ -17,7 +18,7 @@ import java.util.Map;
  * {@link #initializeQuantization} on the layer that hosts them, fake-quantize in {@link #forward} with
  * straight-through gradients, and hand over their learned parameters in {@link #convertToInferable}.
  */
-public abstract class TrainableQuantizer {
+public abstract class TrainableQuantizer implements FakeQuantizer {
     private record Variable(Tensor tensor, VariableGroup group) {
     }
 
@@ -53,10 +54,17 @@ public abstract class TrainableQuantizer {
     }
 
     /** Creates this quantizer's variables for a tensor of {@code shape}, registered on {@code host}. */
+    @Override
     public abstract void initializeQuantization(Shape shape, String name, QuantizerHost host);
 
     /** The fake-quantized input, differentiable with straight-through gradients. */
     public abstract Tensor forward(Tensor x, boolean training);
+
+    /** {@link #forward}. */
+    @Override
+    public final Tensor apply(Tensor x, boolean training) {
+        return forward(x, training);
+    }
 
     /** The inferable quantizer with this quantizer's current parameters. */
     public abstract InferableQuantizer convertToInferable();
@@ -65,6 +73,7 @@ public abstract class TrainableQuantizer {
         return config;
     }
 
+    @Override
     public final QuantizationTarget target() {
         return config.target();
     }
