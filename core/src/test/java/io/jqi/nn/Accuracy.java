@@ -10,6 +10,7 @@ final class Accuracy {
     private Accuracy() {
     }
 
+    @SuppressWarnings("try") // the scope only switches grad mode off
     static float of(Module model, Dataset data) {
         int correct = 0;
         try (var ignored = Tensor.noGrad()) {

@@ -37,6 +37,7 @@ public abstract class Optimizer {
     }
 
     /** Applies one update to every parameter that has a gradient. */
+    @SuppressWarnings("try") // the scope only switches grad mode off
     public final void step() {
         try (var ignored = Tensor.noGrad()) {
             for (int i = 0; i < parameters.size(); i++) {
