@@ -40,6 +40,34 @@ public interface Backend {
     /** The slice {@code [start, start + length)} of {@code axis}, as a new row-major tensor. */
     Storage narrow(Storage x, Shape xShape, int axis, int start, int length);
 
+    /**
+     * Unfolds {@code x} [batch, channels, height, width] into the im2col matrix
+     * [channels * kernelHeight * kernelWidth, batch * outHeight * outWidth]: row {@code (c, ki, kj)}, column
+     * {@code (n, oy, ox)} holds the input cell that tap reads, or 0 where it falls in the padding. Channels are the
+     * outer row index so a convolution group's rows are contiguous; the batch is folded into the columns so one
+     * matrix product serves the whole batch.
+     */
+    Storage im2col(Storage x, Window2d window);
+
+    /** The adjoint of {@link #im2col}: adds every entry of {@code columns} onto the input cell it was read from. */
+    Storage col2im(Storage columns, Window2d window);
+
+    /**
+     * Max over each window of {@code x} [batch, channels, height, width] (padding never wins); the result is
+     * [batch, channels, outHeight, outWidth]. When {@code argmax} is not null it receives, per output element, the
+     * index {@code iy * width + ix} within its plane of the first maximum in window order.
+     */
+    Storage maxPool2d(Storage x, Window2d window, int[] argmax);
+
+    /** The input gradient of {@link #maxPool2d}: each output gradient added to the input cell its argmax names. */
+    Storage maxPool2dBackward(Storage gradOutput, int[] argmax, Window2d window);
+
+    /** Mean over the input cells of each window, padding excluded from both sum and count. */
+    Storage avgPool2d(Storage x, Window2d window);
+
+    /** The input gradient of {@link #avgPool2d}: each output gradient shared equally among its window's input cells. */
+    Storage avgPool2dBackward(Storage gradOutput, Window2d window);
+
     /** Reads values to the host. */
     float[] toHost(Storage x);
 

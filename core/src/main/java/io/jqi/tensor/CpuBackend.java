@@ -278,6 +278,36 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Storage im2col(Storage x, Window2d window) {
+        return new CpuStorage(CpuWindows.im2col(data(x), window));
+    }
+
+    @Override
+    public Storage col2im(Storage columns, Window2d window) {
+        return new CpuStorage(CpuWindows.col2im(data(columns), window));
+    }
+
+    @Override
+    public Storage maxPool2d(Storage x, Window2d window, int[] argmax) {
+        return new CpuStorage(CpuWindows.maxPool(data(x), window, argmax));
+    }
+
+    @Override
+    public Storage maxPool2dBackward(Storage gradOutput, int[] argmax, Window2d window) {
+        return new CpuStorage(CpuWindows.maxPoolBackward(data(gradOutput), argmax, window));
+    }
+
+    @Override
+    public Storage avgPool2d(Storage x, Window2d window) {
+        return new CpuStorage(CpuWindows.avgPool(data(x), window));
+    }
+
+    @Override
+    public Storage avgPool2dBackward(Storage gradOutput, Window2d window) {
+        return new CpuStorage(CpuWindows.avgPoolBackward(data(gradOutput), window));
+    }
+
+    @Override
     public void axpyInPlace(Storage target, float alpha, Storage x) {
         float[] t = data(target);
         float[] in = data(x);

@@ -1,0 +1,252 @@
+package io.jqi.tensor;
+
+/**
+ * Sliding-window kernels on the CPU: im2col and its adjoint col2im for convolution, and max and average pooling.
+ * Work is split so that every output element has exactly one writer: im2col over (matrix row, sample) segments, and
+ * everything that scatters back onto the input (col2im, pooling gradients) over whole (sample, channel) planes,
+ * which one thread accumulates in a fixed window order. Results are therefore bit-identical whatever the thread
+ * count.
+ */
+final class CpuWindows {
+    private CpuWindows() {
+    }
+
+    static float[] im2col(float[] x, Window2d w) {
+        int batch = w.batch();
+        int kh = w.kernelHeight();
+        int kw = w.kernelWidth();
+        int height = w.height();
+        int width = w.width();
+        int oh = w.outHeight();
+        int ow = w.outWidth();
+        int plane = oh * ow;
+        int columns = batch * plane;
+        int rows = w.channels() * kh * kw;
+        float[] out = new float[rows * columns];
+        Parallel.forRange(rows * batch, plane, (from, to) -> {
+            for (int u = from; u < to; u++) {
+                int r = u / batch;
+                int n = u % batch;
+                int c = r / (kh * kw);
+                int rowShift = (r / kw) % kh * w.dilationHeight() - w.padHeight();
+                int colShift = r % kw * w.dilationWidth() - w.padWidth();
+                int src = (n * w.channels() + c) * height * width;
+                int dst = r * columns + n * plane;
+                for (int oy = 0; oy < oh; oy++) {
+                    int iy = oy * w.strideHeight() + rowShift;
+                    if (iy < 0 || iy >= height) {
+                        continue;
+                    }
+                    int srcRow = src + iy * width;
+                    int dstRow = dst + oy * ow;
+                    for (int ox = 0; ox < ow; ox++) {
+                        int ix = ox * w.strideWidth() + colShift;
+                        if (ix >= 0 && ix < width) {
+                            out[dstRow + ox] = x[srcRow + ix];
+                        }
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    static float[] col2im(float[] cols, Window2d w) {
+        int kh = w.kernelHeight();
+        int kw = w.kernelWidth();
+        int height = w.height();
+        int width = w.width();
+        int oh = w.outHeight();
+        int ow = w.outWidth();
+        int plane = oh * ow;
+        int columns = w.batch() * plane;
+        int planes = w.batch() * w.channels();
+        float[] out = new float[planes * height * width];
+        Parallel.forRange(planes, (long) kh * kw * plane, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int n = p / w.channels();
+                int c = p % w.channels();
+                int dst = p * height * width;
+                for (int ki = 0; ki < kh; ki++) {
+                    int rowShift = ki * w.dilationHeight() - w.padHeight();
+                    for (int kj = 0; kj < kw; kj++) {
+                        int colShift = kj * w.dilationWidth() - w.padWidth();
+                        int src = ((c * kh + ki) * kw + kj) * columns + n * plane;
+                        for (int oy = 0; oy < oh; oy++) {
+                            int iy = oy * w.strideHeight() + rowShift;
+                            if (iy < 0 || iy >= height) {
+                                continue;
+                            }
+                            int dstRow = dst + iy * width;
+                            int srcRow = src + oy * ow;
+                            for (int ox = 0; ox < ow; ox++) {
+                                int ix = ox * w.strideWidth() + colShift;
+                                if (ix >= 0 && ix < width) {
+                                    out[dstRow + ix] += cols[srcRow + ox];
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    static float[] maxPool(float[] x, Window2d w, int[] argmax) {
+        int height = w.height();
+        int width = w.width();
+        int oh = w.outHeight();
+        int ow = w.outWidth();
+        int plane = oh * ow;
+        int planes = w.batch() * w.channels();
+        float[] out = new float[planes * plane];
+        Parallel.forRange(planes, (long) plane * w.kernelSize(), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int src = p * height * width;
+                for (int oy = 0; oy < oh; oy++) {
+                    int y0 = oy * w.strideHeight() - w.padHeight();
+                    for (int ox = 0; ox < ow; ox++) {
+                        int x0 = ox * w.strideWidth() - w.padWidth();
+                        // Padding is -infinity: it can never beat a real cell, so it is simply skipped.
+                        float best = Float.NEGATIVE_INFINITY;
+                        int bestAt = -1;
+                        for (int ki = 0; ki < w.kernelHeight(); ki++) {
+                            int iy = y0 + ki * w.dilationHeight();
+                            if (iy < 0 || iy >= height) {
+                                continue;
+                            }
+                            for (int kj = 0; kj < w.kernelWidth(); kj++) {
+                                int ix = x0 + kj * w.dilationWidth();
+                                if (ix < 0 || ix >= width) {
+                                    continue;
+                                }
+                                int at = iy * width + ix;
+                                float v = x[src + at];
+                                // Strictly greater keeps the first maximum; a NaN wins and sticks, as in maxLastAxis.
+                                if (bestAt < 0 || v > best || Float.isNaN(v) && !Float.isNaN(best)) {
+                                    best = v;
+                                    bestAt = at;
+                                }
+                            }
+                        }
+                        int o = p * plane + oy * ow + ox;
+                        out[o] = best;
+                        if (argmax != null) {
+                            argmax[o] = bestAt;
+                        }
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    static float[] maxPoolBackward(float[] g, int[] argmax, Window2d w) {
+        int area = w.height() * w.width();
+        int plane = w.outHeight() * w.outWidth();
+        int planes = w.batch() * w.channels();
+        float[] out = new float[planes * area];
+        Parallel.forRange(planes, plane, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                for (int o = p * plane; o < (p + 1) * plane; o++) {
+                    if (argmax[o] >= 0) {
+                        out[p * area + argmax[o]] += g[o];
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    static float[] avgPool(float[] x, Window2d w) {
+        int height = w.height();
+        int width = w.width();
+        int oh = w.outHeight();
+        int ow = w.outWidth();
+        int plane = oh * ow;
+        int planes = w.batch() * w.channels();
+        float[] out = new float[planes * plane];
+        Parallel.forRange(planes, (long) plane * w.kernelSize(), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int src = p * height * width;
+                for (int oy = 0; oy < oh; oy++) {
+                    int y0 = oy * w.strideHeight() - w.padHeight();
+                    for (int ox = 0; ox < ow; ox++) {
+                        int x0 = ox * w.strideWidth() - w.padWidth();
+                        // A global pool sums a whole plane; double keeps that as accurate as Tensor.mean.
+                        double sum = 0;
+                        int count = 0;
+                        for (int ki = 0; ki < w.kernelHeight(); ki++) {
+                            int iy = y0 + ki * w.dilationHeight();
+                            if (iy < 0 || iy >= height) {
+                                continue;
+                            }
+                            for (int kj = 0; kj < w.kernelWidth(); kj++) {
+                                int ix = x0 + kj * w.dilationWidth();
+                                if (ix >= 0 && ix < width) {
+                                    sum += x[src + iy * width + ix];
+                                    count++;
+                                }
+                            }
+                        }
+                        out[p * plane + oy * ow + ox] = count == 0 ? 0f : (float) (sum / count);
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    static float[] avgPoolBackward(float[] g, Window2d w) {
+        int height = w.height();
+        int width = w.width();
+        int oh = w.outHeight();
+        int ow = w.outWidth();
+        int plane = oh * ow;
+        int planes = w.batch() * w.channels();
+        float[] out = new float[planes * height * width];
+        Parallel.forRange(planes, (long) plane * w.kernelSize(), (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int dst = p * height * width;
+                for (int oy = 0; oy < oh; oy++) {
+                    int y0 = oy * w.strideHeight() - w.padHeight();
+                    int rowsIn = inside(y0, w.kernelHeight(), w.dilationHeight(), height);
+                    for (int ox = 0; ox < ow; ox++) {
+                        int x0 = ox * w.strideWidth() - w.padWidth();
+                        int count = rowsIn * inside(x0, w.kernelWidth(), w.dilationWidth(), width);
+                        if (count == 0) {
+                            continue;
+                        }
+                        float share = g[p * plane + oy * ow + ox] / count;
+                        for (int ki = 0; ki < w.kernelHeight(); ki++) {
+                            int iy = y0 + ki * w.dilationHeight();
+                            if (iy < 0 || iy >= height) {
+                                continue;
+                            }
+                            for (int kj = 0; kj < w.kernelWidth(); kj++) {
+                                int ix = x0 + kj * w.dilationWidth();
+                                if (ix >= 0 && ix < width) {
+                                    out[dst + iy * width + ix] += share;
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    /** How many of the taps {@code start + t * dilation}, {@code 0 <= t < kernel}, land inside {@code [0, size)}. */
+    private static int inside(int start, int kernel, int dilation, int size) {
+        int n = 0;
+        for (int t = 0; t < kernel; t++) {
+            int i = start + t * dilation;
+            if (i >= 0 && i < size) {
+                n++;
+            }
+        }
+        return n;
+    }
+}

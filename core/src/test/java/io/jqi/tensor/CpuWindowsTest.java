@@ -1,0 +1,73 @@
+package io.jqi.tensor;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The backend's window kernels as linear maps: each backward kernel must be the exact adjoint (transpose) of its
+ * forward, {@code <forward(x), g> == <x, backward(g)>}, whatever the stride, padding and dilation.
+ */
+class CpuWindowsTest {
+    private static final Window2d[] WINDOWS = {
+        new Window2d(2, 3, 7, 6, 3, 3, 1, 1, 0, 0, 1, 1),
+        new Window2d(2, 3, 7, 6, 3, 2, 2, 1, 1, 1, 1, 2),
+        new Window2d(1, 4, 9, 8, 3, 3, 2, 3, 2, 1, 2, 2),
+        new Window2d(3, 2, 5, 5, 2, 2, 2, 2, 1, 1, 1, 1),
+    };
+
+    private static float[] randn(Random random, int n) {
+        return Tensor.randn(random, n).toFloatArray();
+    }
+
+    private static double dot(float[] a, float[] b) {
+        assertEquals(a.length, b.length);
+        double s = 0;
+        for (int i = 0; i < a.length; i++) {
+            s += (double) a[i] * b[i];
+        }
+        return s;
+    }
+
+    private static int inputSize(Window2d w) {
+        return w.batch() * w.channels() * w.height() * w.width();
+    }
+
+    private static int outputSize(Window2d w) {
+        return w.batch() * w.channels() * w.outHeight() * w.outWidth();
+    }
+
+    @Test
+    void col2imIsTheAdjointOfIm2col() {
+        Random random = new Random(21);
+        for (Window2d w : WINDOWS) {
+            float[] x = randn(random, inputSize(w));
+            float[] c = randn(random, w.channels() * w.kernelSize() * w.batch() * w.outHeight() * w.outWidth());
+            assertEquals(dot(CpuWindows.im2col(x, w), c), dot(x, CpuWindows.col2im(c, w)), 1e-3, w.toString());
+        }
+    }
+
+    @Test
+    void avgPoolBackwardIsTheAdjointOfAvgPool() {
+        Random random = new Random(22);
+        for (Window2d w : WINDOWS) {
+            float[] x = randn(random, inputSize(w));
+            float[] g = randn(random, outputSize(w));
+            assertEquals(dot(CpuWindows.avgPool(x, w), g), dot(x, CpuWindows.avgPoolBackward(g, w)), 1e-4,
+                    w.toString());
+        }
+    }
+
+    @Test
+    void maxPoolBackwardIsTheAdjointOfGatheringTheArgmax() {
+        Random random = new Random(23);
+        for (Window2d w : WINDOWS) {
+            float[] x = randn(random, inputSize(w));
+            float[] g = randn(random, outputSize(w));
+            int[] argmax = new int[outputSize(w)];
+            float[] y = CpuWindows.maxPool(x, w, argmax);
+            assertEquals(dot(y, g), dot(x, CpuWindows.maxPoolBackward(g, argmax, w)), 1e-4, w.toString());
+        }
+    }
+}
