@@ -1,5 +1,6 @@
 package io.jqi.nn;
 
+import io.jqi.tensor.Functional;
 import io.jqi.tensor.Tensor;
 import java.util.Random;
 
@@ -29,17 +30,7 @@ public final class Dense extends Module {
 
     @Override
     public Tensor forward(Tensor... inputs) {
-        Tensor x = singleInput(inputs);
-        if (x.rank() < 1 || x.shape().dim(-1) != inFeatures) {
-            throw new IllegalArgumentException("Dense expects inputs of shape [..., " + inFeatures + "], got "
-                    + x.shape());
-        }
-        Tensor y = x.rank() == 1 ? x.reshape(1, inFeatures) : x;
-        y = y.matmul(weight().transpose(0, 1));
-        if (hasBias) {
-            y = y.add(bias());
-        }
-        return x.rank() == 1 ? y.reshape(outFeatures) : y;
+        return Functional.linear(singleInput(inputs), weight(), bias());
     }
 
     public int inFeatures() {

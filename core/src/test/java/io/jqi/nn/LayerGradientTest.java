@@ -48,4 +48,37 @@ class LayerGradientTest {
             return block.forward(t[0]);
         }, Tensor.randn(random, 4, 3), Tensor.randn(random, 3, 3));
     }
+
+    @Test
+    void convolutionGradientsMatchFiniteDifferences() {
+        Random random = new Random(4);
+        Conv2D conv = new Conv2D(2, 3, 3, 1, 1, random);
+        PublicGradCheck.check("conv", t -> {
+            conv.replaceParameter("weight", t[1]);
+            conv.replaceParameter("bias", t[2]);
+            return conv.forward(t[0]);
+        }, Tensor.randn(random, 2, 2, 5, 5), Tensor.randn(random, 3, 2, 3, 3), Tensor.randn(random, 3));
+    }
+
+    @Test
+    void stridedDilatedGroupedConvolutionGradientsMatchFiniteDifferences() {
+        Random random = new Random(5);
+        Conv2D conv = new Conv2D(4, 2, new int[] {2, 3}, new int[] {2, 1}, new int[] {1, 2}, new int[] {1, 2}, 2,
+                false, random);
+        PublicGradCheck.check("grouped conv", t -> {
+            conv.replaceParameter("weight", t[1]);
+            return conv.forward(t[0]);
+        }, Tensor.randn(random, 1, 4, 5, 6), Tensor.randn(random, 2, 2, 2, 3));
+    }
+
+    @Test
+    void batchNormTrainingGradientsMatchFiniteDifferences() {
+        Random random = new Random(6);
+        BatchNorm bn = new BatchNorm(3);
+        PublicGradCheck.check("batch norm", t -> {
+            bn.replaceParameter("weight", t[1]);
+            bn.replaceParameter("bias", t[2]);
+            return bn.forward(t[0]);
+        }, Tensor.randn(random, 4, 3, 2, 2), Tensor.randn(random, 3), Tensor.randn(random, 3));
+    }
 }

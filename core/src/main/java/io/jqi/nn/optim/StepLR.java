@@ -1,6 +1,9 @@
 package io.jqi.nn.optim;
 
-/** Multiplies the learning rate by {@code gamma} every {@code stepSize} epochs: {@code lr = base * gamma^floor(epoch / stepSize)}. */
+/**
+ * Multiplies the learning rate by {@code gamma} every {@code stepSize} epochs:
+ * {@code lr = base * gamma^floor(epoch / stepSize)}.
+ */
 public final class StepLR extends LrScheduler {
     private final int stepSize;
     private final double gamma;
