@@ -1,0 +1,44 @@
+package io.jqi.data;
+
+import io.jqi.tensor.Shape;
+import io.jqi.tensor.Tensor;
+import java.util.Arrays;
+
+/** Examples held in memory: row {@code i} of {@code inputs [N, ...]} with {@code labels[i]}. */
+public final class TensorDataset implements Dataset {
+    private final float[] values;
+    private final Shape exampleShape;
+    private final int exampleSize;
+    private final int[] labels;
+
+    /** Copies {@code inputs} and {@code labels}, so later changes to either do not reach the dataset. */
+    public TensorDataset(Tensor inputs, int[] labels) {
+        if (inputs.rank() < 1) {
+            throw new IllegalArgumentException("TensorDataset needs inputs of shape [N, ...], got a scalar");
+        }
+        int n = inputs.shape().dim(0);
+        if (labels.length != n) {
+            throw new IllegalArgumentException("TensorDataset got " + n + " inputs but " + labels.length + " labels");
+        }
+        int[] dims = inputs.shape().toArray();
+        this.exampleShape = Shape.of(Arrays.copyOfRange(dims, 1, dims.length));
+        this.exampleSize = exampleShape.numel();
+        this.values = inputs.toFloatArray();
+        this.labels = labels.clone();
+    }
+
+    @Override
+    public int size() {
+        return labels.length;
+    }
+
+    @Override
+    public Example get(int index) {
+        if (index < 0 || index >= labels.length) {
+            throw new IndexOutOfBoundsException("Index " + index + " is outside a dataset of " + labels.length
+                    + " examples");
+        }
+        float[] input = Arrays.copyOfRange(values, index * exampleSize, (index + 1) * exampleSize);
+        return new Example(input, exampleShape, labels[index]);
+    }
+}

@@ -1,0 +1,11 @@
+package io.jqi.nn;
+
+import io.jqi.tensor.Tensor;
+
+/** {@code max(x, 0)}, element-wise. */
+public final class ReLU extends Module {
+    @Override
+    public Tensor forward(Tensor... inputs) {
+        return singleInput(inputs).relu();
+    }
+}

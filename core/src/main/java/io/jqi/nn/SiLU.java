@@ -1,0 +1,11 @@
+package io.jqi.nn;
+
+import io.jqi.tensor.Tensor;
+
+/** {@code x * sigmoid(x)} (swish), element-wise. */
+public final class SiLU extends Module {
+    @Override
+    public Tensor forward(Tensor... inputs) {
+        return singleInput(inputs).silu();
+    }
+}

@@ -1,0 +1,11 @@
+package io.jqi.nn;
+
+import io.jqi.tensor.Tensor;
+
+/** The hyperbolic tangent, element-wise. */
+public final class Tanh extends Module {
+    @Override
+    public Tensor forward(Tensor... inputs) {
+        return singleInput(inputs).tanh();
+    }
+}
