@@ -26,6 +26,7 @@ public abstract class Module {
     private final Map<String, Tensor> buffers = new LinkedHashMap<>();
     private final Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
+    private Map<String, Tensor> parameterOverrides = Map.of();
 
     /** Applies the module; most layers take exactly one input. */
     public abstract Tensor forward(Tensor... inputs);
@@ -55,12 +56,36 @@ public abstract class Module {
 
     /** The parameter registered under {@code name} in this module (not a dotted path). */
     protected final Tensor parameter(String name) {
-        return lookUp(parameters, "parameter", name);
+        Tensor override = parameterOverrides.get(name);
+        return override != null ? override : lookUp(parameters, "parameter", name);
     }
 
     /** The buffer registered under {@code name} in this module (not a dotted path). */
     protected final Tensor buffer(String name) {
         return lookUp(buffers, "buffer", name);
+    }
+
+    /**
+     * Runs {@link #forward} with some of this module's own parameters stood in for, during this call only, by
+     * computed tensors of the same shapes (PyTorch's {@code functional_call}). The registered parameters are left as
+     * they are, so a quantization wrapper can run the layer on a fake-quantized weight while the float weight stays
+     * the trainable leaf that receives the gradient.
+     */
+    public final Tensor forwardWith(Map<String, Tensor> overrides, Tensor... inputs) {
+        for (Map.Entry<String, Tensor> e : overrides.entrySet()) {
+            Tensor registered = lookUp(parameters, "parameter", e.getKey());
+            if (!registered.shape().equals(e.getValue().shape())) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": parameter '" + e.getKey()
+                        + "' has shape " + registered.shape() + " but its stand-in has shape " + e.getValue().shape());
+            }
+        }
+        Map<String, Tensor> previous = parameterOverrides;
+        parameterOverrides = Map.copyOf(overrides);
+        try {
+            return forward(inputs);
+        } finally {
+            parameterOverrides = previous;
+        }
     }
 
     // ---------------------------------------------------------------- surgery (QAT, export)
