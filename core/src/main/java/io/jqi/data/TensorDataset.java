@@ -27,6 +27,18 @@ public final class TensorDataset implements Dataset {
         this.labels = labels.clone();
     }
 
+    /** All inputs as one {@code [N, ...]} tensor (for evaluation and calibration in one pass). */
+    public Tensor inputs() {
+        int[] dims = new int[exampleShape.rank() + 1];
+        dims[0] = labels.length;
+        System.arraycopy(exampleShape.toArray(), 0, dims, 1, exampleShape.rank());
+        return Tensor.of(values, dims);
+    }
+
+    public int[] labels() {
+        return labels.clone();
+    }
+
     @Override
     public int size() {
         return labels.length;

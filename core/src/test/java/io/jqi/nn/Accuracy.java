@@ -6,12 +6,12 @@ import io.jqi.data.Dataset;
 import io.jqi.tensor.Tensor;
 
 /** The fraction of a dataset a classifier gets right, for the training tests. */
-final class Accuracy {
+public final class Accuracy {
     private Accuracy() {
     }
 
     @SuppressWarnings("try") // the scope only switches grad mode off
-    static float of(Module model, Dataset data) {
+    public static float of(Module model, Dataset data) {
         int correct = 0;
         try (var ignored = Tensor.noGrad()) {
             for (Batch batch : new DataLoader(data, 256, false, 0, false).epoch(0)) {

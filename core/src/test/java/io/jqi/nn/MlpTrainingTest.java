@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * The milestone: an MLP learns three interleaved spirals, a task no linear model gets much past a third right, end
  * to end through Module, DataLoader, Adam and a schedule, deterministically.
  */
-class MlpTrainingTest {
+public class MlpTrainingTest {
     private static final int CLASSES = 3;
     private static final int EPOCHS = 15;
 
@@ -27,7 +27,7 @@ class MlpTrainingTest {
     }
 
     /** Three spiral arms, {@code perClass} points each, with a little angular noise. */
-    static TensorDataset spirals(int perClass, long seed) {
+    public static TensorDataset spirals(int perClass, long seed) {
         Random random = new Random(seed);
         int n = perClass * CLASSES;
         float[] xy = new float[n * 2];

@@ -1,0 +1,180 @@
+package io.jqi.quant.wrap;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jqi.data.Batch;
+import io.jqi.data.DataLoader;
+import io.jqi.data.TensorDataset;
+import io.jqi.nn.Accuracy;
+import io.jqi.nn.Dense;
+import io.jqi.nn.Identity;
+import io.jqi.nn.MlpTrainingTest;
+import io.jqi.nn.Module;
+import io.jqi.nn.ReLU;
+import io.jqi.nn.Sequential;
+import io.jqi.nn.optim.Adam;
+import io.jqi.nn.optim.Optimizer;
+import io.jqi.quant.FakeQuantizer;
+import io.jqi.quant.QuantizationMethod;
+import io.jqi.quant.registry.QuantizerRegistry;
+import io.jqi.quant.registry.TrainingMethod;
+import io.jqi.quant.trainable.QuantizationParams;
+import io.jqi.quant.trainable.TrainableQuantizer;
+import io.jqi.quant.trainable.TrainableQuantizerActivationConfig;
+import io.jqi.quant.trainable.TrainableQuantizerConfig;
+import io.jqi.quant.trainable.TrainableQuantizerWeightsConfig;
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.tensor.Losses;
+import io.jqi.tensor.Tensor;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The training milestone with quantizers: a float MLP trained on spirals is wrapped with trainable weight and
+ * activation quantizers found in the registry by training method, keeps training, and is finalized to inferable
+ * quantizers with the reference's invariants (spec 7.4).
+ */
+class QatTrainingTest {
+    private static final int BITS = 4;
+
+    private static Sequential trainFloat(DataLoader loader) {
+        Random random = new Random(7);
+        Dense d0 = new Dense(2, 64, true, random);
+        Dense d1 = new Dense(64, 64, true, random);
+        Dense d2 = new Dense(64, 3, true, random);
+        Sequential model = new Sequential(d0, new ReLU(), d1, new ReLU(), d2);
+        train(model, loader, new Adam(model.parameters(), 0.01), 15);
+        return model;
+    }
+
+    private static void train(Module model, DataLoader loader, Optimizer optimizer, int epochs) {
+        model.train();
+        for (int e = 0; e < epochs; e++) {
+            for (Batch b : loader.epoch(e)) {
+                optimizer.zeroGrad();
+                Losses.crossEntropy(model.forward(b.inputs()), b.labels()).backward();
+                optimizer.step();
+            }
+        }
+    }
+
+    private static FakeQuantizer trainable(QuantizationTarget target, String method, TrainableQuantizerConfig config) {
+        Class<?> cls = QuantizerRegistry.global().trainableQuantizerClass(target, method, config.method());
+        try {
+            return (TrainableQuantizer) cls.getConstructor(config.getClass()).newInstance(config);
+        } catch (ReflectiveOperationException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    /** Per output channel: the largest |w|, as PTQ's no-clipping threshold would start. */
+    private static float[] maxAbsPerRow(Tensor w) {
+        int rows = w.shape().dim(0);
+        int cols = w.numel() / rows;
+        float[] v = w.toFloatArray();
+        float[] t = new float[rows];
+        for (int r = 0; r < rows; r++) {
+            for (int c = 0; c < cols; c++) {
+                t[r] = Math.max(t[r], Math.abs(v[r * cols + c]) * 1.1f);
+            }
+        }
+        return t;
+    }
+
+    private static float maxAbs(Module upTo, Tensor x) {
+        float m = 0f;
+        try (var ignored = Tensor.noGrad()) {
+            for (float v : upTo.forward(x).toFloatArray()) {
+                m = Math.max(m, Math.abs(v));
+            }
+        }
+        return m;
+    }
+
+    /** input holder, then each Dense wrapped and each ReLU followed by a holder, thresholds from the data. */
+    private static Sequential qatReady(Sequential floatModel, String method, TensorDataset calibration) {
+        Tensor x = calibration.inputs();
+        Module[] layers = floatModel.namedChildren().values().toArray(new Module[0]);
+        List<Module> out = new java.util.ArrayList<>();
+        out.add(holder(method, maxAbs(new Identity(), x), true));
+        for (int i = 0; i < layers.length; i++) {
+            Module layer = layers[i];
+            if (layer instanceof Dense dense) {
+                float[] t = maxAbsPerRow(dense.namedParameters().get("weight"));
+                var config = TrainableQuantizerWeightsConfig.perChannel(QuantizationMethod.SYMMETRIC, BITS, t, 0);
+                out.add(new QuantizationWrapper(dense, Map.of("weight",
+                        trainable(QuantizationTarget.WEIGHTS, method, config))));
+            } else {
+                out.add(layer);
+                Module[] seen = java.util.Arrays.copyOf(layers, i + 1);
+                out.add(holder(method, maxAbs(new Sequential(seen), x), false));
+            }
+        }
+        return new Sequential(out.toArray(new Module[0]));
+    }
+
+    private static ActivationQuantizationHolder holder(String method, float threshold, boolean signed) {
+        var config = TrainableQuantizerActivationConfig.of(QuantizationMethod.SYMMETRIC, 8,
+                QuantizationParams.threshold(threshold * 1.05f, signed));
+        return new ActivationQuantizationHolder(trainable(QuantizationTarget.ACTIVATION, method, config));
+    }
+
+    private static float[] logits(Module model, Tensor x) {
+        model.eval();
+        try (var ignored = Tensor.noGrad()) {
+            return model.forward(x).toFloatArray();
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {TrainingMethod.STE, TrainingMethod.LSQ})
+    void aTrainedMlpKeepsItsAccuracyThroughQuantizationAwareTrainingAndFinalizes(String method) {
+        TensorDataset train = MlpTrainingTest.spirals(1000, 1);
+        TensorDataset test = MlpTrainingTest.spirals(500, 2);
+        DataLoader loader = new DataLoader(train, 64, true, 1, false);
+        Sequential floatModel = trainFloat(loader);
+        float floatAccuracy = Accuracy.of(floatModel, test);
+
+        Sequential qat = qatReady(floatModel, method, train);
+        float readyAccuracy = Accuracy.of(qat, test);
+        train(qat, loader, new Adam(qat.parameters(), 0.002), 4);
+        float qatAccuracy = Accuracy.of(qat, test);
+
+        float[] before = logits(qat, test.inputs());
+        for (Module m : qat.namedChildren().values()) {
+            if (m instanceof QuantizationWrapper w) {
+                w.convertToInferableQuantizers();
+            } else if (m instanceof ActivationQuantizationHolder h) {
+                h.convertToInferableQuantizers();
+            }
+        }
+        float[] after = logits(qat, test.inputs());
+
+        System.out.printf("QAT %s w%da8 on spirals: float %.4f, QAT-ready %.4f, after 4 epochs %.4f%n", method, BITS,
+                floatAccuracy, readyAccuracy, qatAccuracy);
+        assertTrue(floatAccuracy >= 0.95f, "float " + floatAccuracy);
+        assertTrue(qatAccuracy >= 0.95f, method + " QAT " + qatAccuracy);
+        for (int i = 0; i < before.length; i++) {
+            assertEquals(Float.floatToRawIntBits(before[i]), Float.floatToRawIntBits(after[i]),
+                    "finalized logit " + i + " differs from the QAT-ready model's");
+        }
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {TrainingMethod.STE, TrainingMethod.LSQ})
+    void anEpochAtLearningRateZeroChangesNoPrediction(String method) {
+        TensorDataset train = MlpTrainingTest.spirals(300, 3);
+        DataLoader loader = new DataLoader(train, 64, true, 3, false);
+        Sequential qat = qatReady(trainFloat(loader), method, train);
+        float[] before = logits(qat, train.inputs());
+        train(qat, loader, new Adam(qat.parameters(), 0.0), 1);
+        float[] after = logits(qat, train.inputs());
+        for (int i = 0; i < before.length; i++) {
+            assertEquals(Float.floatToRawIntBits(before[i]), Float.floatToRawIntBits(after[i]), "logit " + i);
+        }
+    }
+}
