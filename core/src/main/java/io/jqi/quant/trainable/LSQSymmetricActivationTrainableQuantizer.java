@@ -15,6 +15,11 @@ import io.jqi.tensor.Tensor;
 public final class LSQSymmetricActivationTrainableQuantizer extends SymmetricActivationQuantizer {
     private final LsqGradientScale gradientScale;
 
+    /** With named overrides: "gradient_scale" (MCT or PAPER). */
+    public LSQSymmetricActivationTrainableQuantizer(TrainableQuantizerActivationConfig config, QuantizerOptions options) {
+        this(config, options.enumValue("gradient_scale", LsqGradientScale.class, LsqGradientScale.MCT));
+    }
+
     public LSQSymmetricActivationTrainableQuantizer(TrainableQuantizerActivationConfig config) {
         this(config, LsqGradientScale.MCT);
     }

@@ -12,6 +12,11 @@ import io.jqi.tensor.Tensor;
 public final class LSQUniformActivationTrainableQuantizer extends UniformActivationQuantizer {
     private final LsqGradientScale gradientScale;
 
+    /** With named overrides: "gradient_scale" (MCT or PAPER). */
+    public LSQUniformActivationTrainableQuantizer(TrainableQuantizerActivationConfig config, QuantizerOptions options) {
+        this(config, options.enumValue("gradient_scale", LsqGradientScale.class, LsqGradientScale.MCT));
+    }
+
     public LSQUniformActivationTrainableQuantizer(TrainableQuantizerActivationConfig config) {
         this(config, LsqGradientScale.MCT);
     }

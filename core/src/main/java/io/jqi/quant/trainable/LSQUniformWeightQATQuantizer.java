@@ -12,6 +12,11 @@ import io.jqi.tensor.Tensor;
 public final class LSQUniformWeightQATQuantizer extends UniformWeightQuantizer {
     private final LsqGradientScale gradientScale;
 
+    /** With named overrides: "gradient_scale" (MCT or PAPER). */
+    public LSQUniformWeightQATQuantizer(TrainableQuantizerWeightsConfig config, QuantizerOptions options) {
+        this(config, options.enumValue("gradient_scale", LsqGradientScale.class, LsqGradientScale.MCT));
+    }
+
     public LSQUniformWeightQATQuantizer(TrainableQuantizerWeightsConfig config) {
         this(config, LsqGradientScale.MCT);
     }

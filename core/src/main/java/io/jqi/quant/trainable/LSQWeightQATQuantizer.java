@@ -15,6 +15,11 @@ import io.jqi.tensor.Tensor;
 public final class LSQWeightQATQuantizer extends SymmetricWeightQuantizer {
     private final LsqGradientScale gradientScale;
 
+    /** With named overrides: "gradient_scale" (MCT or PAPER). */
+    public LSQWeightQATQuantizer(TrainableQuantizerWeightsConfig config, QuantizerOptions options) {
+        this(config, options.enumValue("gradient_scale", LsqGradientScale.class, LsqGradientScale.MCT));
+    }
+
     public LSQWeightQATQuantizer(TrainableQuantizerWeightsConfig config) {
         this(config, LsqGradientScale.MCT);
     }

@@ -16,6 +16,12 @@ import io.jqi.tensor.Tensor;
 public final class STESymmetricActivationTrainableQuantizer extends SymmetricActivationQuantizer {
     private final SteInputGradient inputGradient;
 
+    /** With named overrides: "freeze_quant_params" (boolean) and "input_gradient" (IDENTITY or CLIPPED). */
+    public STESymmetricActivationTrainableQuantizer(TrainableQuantizerActivationConfig config, QuantizerOptions options) {
+        this(config, options.bool("freeze_quant_params", false),
+                options.enumValue("input_gradient", SteInputGradient.class, SteInputGradient.IDENTITY));
+    }
+
     public STESymmetricActivationTrainableQuantizer(TrainableQuantizerActivationConfig config) {
         this(config, false, SteInputGradient.IDENTITY);
     }

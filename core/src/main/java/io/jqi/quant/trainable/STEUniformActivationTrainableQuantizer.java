@@ -12,6 +12,12 @@ import io.jqi.tensor.Tensor;
 public final class STEUniformActivationTrainableQuantizer extends UniformActivationQuantizer {
     private final SteInputGradient inputGradient;
 
+    /** With named overrides: "freeze_quant_params" (boolean) and "input_gradient" (IDENTITY or CLIPPED). */
+    public STEUniformActivationTrainableQuantizer(TrainableQuantizerActivationConfig config, QuantizerOptions options) {
+        this(config, options.bool("freeze_quant_params", false),
+                options.enumValue("input_gradient", SteInputGradient.class, SteInputGradient.IDENTITY));
+    }
+
     public STEUniformActivationTrainableQuantizer(TrainableQuantizerActivationConfig config) {
         this(config, false, SteInputGradient.IDENTITY);
     }

@@ -12,6 +12,11 @@ import io.jqi.tensor.Tensor;
 public final class STEUniformWeightQATQuantizer extends UniformWeightQuantizer {
     private final SteInputGradient inputGradient;
 
+    /** With named overrides: "input_gradient" (IDENTITY or CLIPPED). */
+    public STEUniformWeightQATQuantizer(TrainableQuantizerWeightsConfig config, QuantizerOptions options) {
+        this(config, options.enumValue("input_gradient", SteInputGradient.class, SteInputGradient.IDENTITY));
+    }
+
     public STEUniformWeightQATQuantizer(TrainableQuantizerWeightsConfig config) {
         this(config, SteInputGradient.IDENTITY);
     }

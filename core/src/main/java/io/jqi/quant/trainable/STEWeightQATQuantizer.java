@@ -15,6 +15,11 @@ import io.jqi.tensor.Tensor;
 public final class STEWeightQATQuantizer extends SymmetricWeightQuantizer {
     private final SteInputGradient inputGradient;
 
+    /** With named overrides: "input_gradient" (IDENTITY or CLIPPED). */
+    public STEWeightQATQuantizer(TrainableQuantizerWeightsConfig config, QuantizerOptions options) {
+        this(config, options.enumValue("input_gradient", SteInputGradient.class, SteInputGradient.IDENTITY));
+    }
+
     public STEWeightQATQuantizer(TrainableQuantizerWeightsConfig config) {
         this(config, SteInputGradient.IDENTITY);
     }

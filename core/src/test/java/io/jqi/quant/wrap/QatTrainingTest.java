@@ -20,7 +20,7 @@ import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.registry.QuantizerRegistry;
 import io.jqi.quant.registry.TrainingMethod;
 import io.jqi.quant.trainable.QuantizationParams;
-import io.jqi.quant.trainable.TrainableQuantizer;
+import io.jqi.quant.trainable.TrainableQuantizerFactory;
 import io.jqi.quant.trainable.TrainableQuantizerActivationConfig;
 import io.jqi.quant.trainable.TrainableQuantizerConfig;
 import io.jqi.quant.trainable.TrainableQuantizerWeightsConfig;
@@ -64,11 +64,7 @@ class QatTrainingTest {
 
     private static FakeQuantizer trainable(QuantizationTarget target, String method, TrainableQuantizerConfig config) {
         Class<?> cls = QuantizerRegistry.global().trainableQuantizerClass(target, method, config.method());
-        try {
-            return (TrainableQuantizer) cls.getConstructor(config.getClass()).newInstance(config);
-        } catch (ReflectiveOperationException e) {
-            throw new AssertionError(e);
-        }
+        return TrainableQuantizerFactory.create(cls, config);
     }
 
     /** Per output channel: the largest |w|, as PTQ's no-clipping threshold would start. */
