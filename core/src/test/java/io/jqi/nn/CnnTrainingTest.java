@@ -19,7 +19,7 @@ import org.junit.jupiter.api.Test;
  * The convolutional milestone: a small CNN tells apart four orientations of a short bar (horizontal, vertical and
  * the two diagonals) drawn at a random place, length and brightness in noisy 8x8 images.
  */
-class CnnTrainingTest {
+public class CnnTrainingTest {
     private static final int SIZE = 8;
     private static final int[][] DIRECTIONS = {{0, 1}, {1, 0}, {1, 1}, {1, -1}};
     private static final int EPOCHS = 10;
@@ -28,7 +28,7 @@ class CnnTrainingTest {
     }
 
     /** {@code n} images [1, 8, 8], classes in turn, each a bar of 3 to 5 pixels over Gaussian noise. */
-    static TensorDataset bars(int n, long seed) {
+    public static TensorDataset bars(int n, long seed) {
         Random random = new Random(seed);
         float[] pixels = new float[n * SIZE * SIZE];
         int[] labels = new int[n];

@@ -7,7 +7,11 @@ import io.jqi.data.Batch;
 import io.jqi.data.DataLoader;
 import io.jqi.data.TensorDataset;
 import io.jqi.nn.Accuracy;
+import io.jqi.nn.CnnTrainingTest;
+import io.jqi.nn.Conv2D;
 import io.jqi.nn.Dense;
+import io.jqi.nn.Flatten;
+import io.jqi.nn.MaxPool2D;
 import io.jqi.nn.Identity;
 import io.jqi.nn.MlpTrainingTest;
 import io.jqi.nn.Module;
@@ -30,24 +34,55 @@ import io.jqi.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * The training milestone with quantizers: a float MLP trained on spirals is wrapped with trainable weight and
+ * The training milestone with quantizers: a float MLP (spirals) and a CNN (oriented bars), trained, are wrapped with trainable weight and
  * activation quantizers found in the registry by training method, keeps training, and is finalized to inferable
  * quantizers with the reference's invariants (spec 7.4).
  */
 class QatTrainingTest {
     private static final int BITS = 4;
 
-    private static Sequential trainFloat(DataLoader loader) {
+    /** A task: data, a float architecture, and how long to train it. */
+    private record Task(String name, TensorDataset train, TensorDataset test, Supplier<Sequential> model, int epochs) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    private static Sequential mlp() {
         Random random = new Random(7);
-        Dense d0 = new Dense(2, 64, true, random);
-        Dense d1 = new Dense(64, 64, true, random);
-        Dense d2 = new Dense(64, 3, true, random);
-        Sequential model = new Sequential(d0, new ReLU(), d1, new ReLU(), d2);
-        train(model, loader, new Adam(model.parameters(), 0.01), 15);
+        return new Sequential(new Dense(2, 64, true, random), new ReLU(), new Dense(64, 64, true, random), new ReLU(),
+                new Dense(64, 3, true, random));
+    }
+
+    private static Sequential cnn() {
+        Random random = new Random(7);
+        return new Sequential(
+                new Conv2D(1, 8, 3, 1, 1, random), new ReLU(), new MaxPool2D(2),
+                new Conv2D(8, 16, 3, 1, 1, random), new ReLU(), new MaxPool2D(2),
+                new Flatten(), new Dense(16 * 2 * 2, 4, true, random));
+    }
+
+    static Stream<Arguments> tasksAndMethods() {
+        Task spirals = new Task("MLP on spirals", MlpTrainingTest.spirals(1000, 1), MlpTrainingTest.spirals(500, 2),
+                QatTrainingTest::mlp, 15);
+        Task bars = new Task("CNN on oriented bars", CnnTrainingTest.bars(2000, 1), CnnTrainingTest.bars(1000, 2),
+                QatTrainingTest::cnn, 10);
+        return Stream.of(spirals, bars).flatMap(t -> Stream.of(TrainingMethod.STE, TrainingMethod.LSQ)
+                .map(m -> Arguments.of(t, m)));
+    }
+
+    private static Sequential trainFloat(Task task, DataLoader loader) {
+        Sequential model = task.model().get();
+        train(model, loader, new Adam(model.parameters(), 0.01), task.epochs());
         return model;
     }
 
@@ -99,15 +134,17 @@ class QatTrainingTest {
         out.add(holder(method, maxAbs(new Identity(), x), true));
         for (int i = 0; i < layers.length; i++) {
             Module layer = layers[i];
-            if (layer instanceof Dense dense) {
-                float[] t = maxAbsPerRow(dense.namedParameters().get("weight"));
+            if (layer instanceof Dense || layer instanceof Conv2D) {
+                float[] t = maxAbsPerRow(layer.namedParameters().get("weight"));
                 var config = TrainableQuantizerWeightsConfig.perChannel(QuantizationMethod.SYMMETRIC, BITS, t, 0);
-                out.add(new QuantizationWrapper(dense, Map.of("weight",
+                out.add(new QuantizationWrapper(layer, Map.of("weight",
                         trainable(QuantizationTarget.WEIGHTS, method, config))));
             } else {
                 out.add(layer);
-                Module[] seen = java.util.Arrays.copyOf(layers, i + 1);
-                out.add(holder(method, maxAbs(new Sequential(seen), x), false));
+                if (layer instanceof ReLU) {
+                    Module[] seen = java.util.Arrays.copyOf(layers, i + 1);
+                    out.add(holder(method, maxAbs(new Sequential(seen), x), false));
+                }
             }
         }
         return new Sequential(out.toArray(new Module[0]));
@@ -126,21 +163,19 @@ class QatTrainingTest {
         }
     }
 
-    @ParameterizedTest
-    @ValueSource(strings = {TrainingMethod.STE, TrainingMethod.LSQ})
-    void aTrainedMlpKeepsItsAccuracyThroughQuantizationAwareTrainingAndFinalizes(String method) {
-        TensorDataset train = MlpTrainingTest.spirals(1000, 1);
-        TensorDataset test = MlpTrainingTest.spirals(500, 2);
-        DataLoader loader = new DataLoader(train, 64, true, 1, false);
-        Sequential floatModel = trainFloat(loader);
-        float floatAccuracy = Accuracy.of(floatModel, test);
+    @ParameterizedTest(name = "{0} with {1}")
+    @MethodSource("tasksAndMethods")
+    void aTrainedModelKeepsItsAccuracyThroughQuantizationAwareTrainingAndFinalizes(Task task, String method) {
+        DataLoader loader = new DataLoader(task.train(), 64, true, 1, false);
+        Sequential floatModel = trainFloat(task, loader);
+        float floatAccuracy = Accuracy.of(floatModel, task.test());
 
-        Sequential qat = qatReady(floatModel, method, train);
-        float readyAccuracy = Accuracy.of(qat, test);
-        train(qat, loader, new Adam(qat.parameters(), 0.002), 4);
-        float qatAccuracy = Accuracy.of(qat, test);
+        Sequential qat = qatReady(floatModel, method, task.train());
+        float readyAccuracy = Accuracy.of(qat, task.test());
+        train(qat, loader, new Adam(qat.parameters(), 0.002), 3);
+        float qatAccuracy = Accuracy.of(qat, task.test());
 
-        float[] before = logits(qat, test.inputs());
+        float[] before = logits(qat, task.test().inputs());
         for (Module m : qat.namedChildren().values()) {
             if (m instanceof QuantizationWrapper w) {
                 w.convertToInferableQuantizers();
@@ -148,9 +183,9 @@ class QatTrainingTest {
                 h.convertToInferableQuantizers();
             }
         }
-        float[] after = logits(qat, test.inputs());
+        float[] after = logits(qat, task.test().inputs());
 
-        System.out.printf("QAT %s w%da8 on spirals: float %.4f, QAT-ready %.4f, after 4 epochs %.4f%n", method, BITS,
+        System.out.printf("QAT %s w%da8, %s: float %.4f, QAT-ready %.4f, after 3 epochs %.4f%n", method, BITS, task,
                 floatAccuracy, readyAccuracy, qatAccuracy);
         assertTrue(floatAccuracy >= 0.95f, "float " + floatAccuracy);
         assertTrue(qatAccuracy >= 0.95f, method + " QAT " + qatAccuracy);
@@ -165,7 +200,8 @@ class QatTrainingTest {
     void anEpochAtLearningRateZeroChangesNoPrediction(String method) {
         TensorDataset train = MlpTrainingTest.spirals(300, 3);
         DataLoader loader = new DataLoader(train, 64, true, 3, false);
-        Sequential qat = qatReady(trainFloat(loader), method, train);
+        Task task = new Task("MLP", train, train, QatTrainingTest::mlp, 5);
+        Sequential qat = qatReady(trainFloat(task, loader), method, train);
         float[] before = logits(qat, train.inputs());
         train(qat, loader, new Adam(qat.parameters(), 0.0), 1);
         float[] after = logits(qat, train.inputs());
