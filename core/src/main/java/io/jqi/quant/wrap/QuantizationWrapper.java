@@ -4,18 +4,27 @@ import io.jqi.nn.Module;
 import io.jqi.quant.FakeQuantizer;
 import io.jqi.quant.QuantizationTarget;
 import io.jqi.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A layer that runs on quantized weights (spec 5.1). The wrapped layer keeps its float weights as trainable
  * parameters (the "master" weights, under {@code layer.}); every forward pass fake-quantizes the quantized attributes
  * and runs the layer on those stand-ins through {@link Module#forwardWith}, so gradients reach both the float
- * weights and the quantizers' own variables, which the wrapper hosts.
+ * weights and the quantizers' own variables, which the wrapper hosts. A functional layer's constant inputs
+ * ({@link #positional}) are kept as buffers and inserted, quantized, among its inputs.
  */
 public final class QuantizationWrapper extends QuantizerHostModule {
+    /** The reference's prefix for constants fed to functional layers as inputs. */
+    public static final String POSITIONAL_WEIGHT_PREFIX = "positional_weight_";
+
     private final Map<String, FakeQuantizer> weightQuantizers = new LinkedHashMap<>();
+    private final TreeMap<Integer, FakeQuantizer> positionalQuantizers = new TreeMap<>();
 
     /**
      * Wraps {@code layer}, quantizing each attribute named in {@code weightQuantizers} (such as {@code "weight"}) and
@@ -32,13 +41,41 @@ public final class QuantizationWrapper extends QuantizerHostModule {
                 throw new IllegalArgumentException(layer.getClass().getSimpleName() + " has no parameter '" + attribute
                         + "' to quantize; its parameters are " + own.keySet());
             }
-            if (quantizer.target() != QuantizationTarget.WEIGHTS) {
-                throw new IllegalArgumentException("'" + attribute + "' needs a WEIGHTS quantizer, but "
-                        + quantizer.getClass().getSimpleName() + " quantizes " + quantizer.target());
-            }
+            requireWeightsQuantizer(attribute, quantizer);
             quantizer.initializeQuantization(weight.shape(), attribute, this);
             this.weightQuantizers.put(attribute, quantizer);
         }
+    }
+
+    private QuantizationWrapper(Module layer, Map<Integer, Tensor> values,
+            Map<Integer, ? extends FakeQuantizer> quantizers) {
+        registerChild("layer", layer);
+        if (!values.keySet().equals(quantizers.keySet())) {
+            throw new IllegalArgumentException("Positional weights and their quantizers must have the same positions, "
+                    + "got values at " + new TreeMap<>(values).keySet() + " and quantizers at "
+                    + new TreeMap<>(quantizers).keySet());
+        }
+        for (Map.Entry<Integer, ? extends FakeQuantizer> e : new TreeMap<>(quantizers).entrySet()) {
+            int position = e.getKey();
+            if (position < 0) {
+                throw new IllegalArgumentException("A positional weight's position must be >= 0, got " + position);
+            }
+            String name = POSITIONAL_WEIGHT_PREFIX + position;
+            Tensor value = values.get(position).detach();
+            registerBuffer(name, value);
+            requireWeightsQuantizer(name, e.getValue());
+            e.getValue().initializeQuantization(value.shape(), name, this);
+            positionalQuantizers.put(position, e.getValue());
+        }
+    }
+
+    /**
+     * Wraps a functional layer (such as {@code Add} or {@code Concat}) that takes constants as inputs: each
+     * {@code values} entry is inserted, quantized, at its position among the inputs (spec 5.1's integer keys).
+     */
+    public static QuantizationWrapper positional(Module layer, Map<Integer, Tensor> values,
+            Map<Integer, ? extends FakeQuantizer> quantizers) {
+        return new QuantizationWrapper(layer, values, quantizers);
     }
 
     /** Wraps {@code layer} with the weight quantizers of {@code dispatcher}. */
@@ -56,6 +93,19 @@ public final class QuantizationWrapper extends QuantizerHostModule {
 
     @Override
     public Tensor forward(Tensor... inputs) {
+        if (!positionalQuantizers.isEmpty()) {
+            List<Tensor> args = new ArrayList<>(Arrays.asList(inputs));
+            for (Map.Entry<Integer, FakeQuantizer> e : positionalQuantizers.entrySet()) {
+                int position = e.getKey();
+                if (position > args.size()) {
+                    throw new IllegalArgumentException("The positional weight at " + position + " cannot be placed "
+                            + "among " + inputs.length + " inputs");
+                }
+                Tensor value = namedBuffers().get(POSITIONAL_WEIGHT_PREFIX + position);
+                args.add(position, e.getValue().apply(value, isTraining()));
+            }
+            return layer().forward(args.toArray(new Tensor[0]));
+        }
         return layer().forwardWith(quantizedWeights(isTraining()), inputs);
     }
 
@@ -66,9 +116,22 @@ public final class QuantizationWrapper extends QuantizerHostModule {
         }
     }
 
+    /** The quantizers of positional weights, by position. */
+    public Map<Integer, FakeQuantizer> positionalQuantizers() {
+        return Collections.unmodifiableMap(positionalQuantizers);
+    }
+
     /** Replaces every trainable quantizer with its inferable form; the layer's outputs stay the same. */
     public void convertToInferableQuantizers() {
         weightQuantizers.replaceAll((attribute, q) -> inferable(q));
+        positionalQuantizers.replaceAll((position, q) -> inferable(q));
+    }
+
+    private static void requireWeightsQuantizer(String name, FakeQuantizer quantizer) {
+        if (quantizer.target() != QuantizationTarget.WEIGHTS) {
+            throw new IllegalArgumentException("'" + name + "' needs a WEIGHTS quantizer, but "
+                    + quantizer.getClass().getSimpleName() + " quantizes " + quantizer.target());
+        }
     }
 
     private Map<String, Tensor> quantizedWeights(boolean training) {

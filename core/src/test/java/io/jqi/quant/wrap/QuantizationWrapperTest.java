@@ -130,4 +130,28 @@ class QuantizationWrapperTest {
         assertArrayEquals(new float[] {0.5f, 1f}, wrapper.namedBuffers().get("weight_ptq_threshold_tensor")
                 .toFloatArray());
     }
+
+    @Test
+    void aPositionalConstantIsQuantizedAndInsertedAmongTheInputs() {
+        var q = WeightsSymmetricInferableQuantizer.perTensor(2, 1f);
+        Tensor constant = Tensor.vector(0.3f, -0.9f);
+        QuantizationWrapper add = QuantizationWrapper.positional(new io.jqi.nn.Add(), Map.of(1, constant),
+                Map.of(1, q));
+        Tensor x = Tensor.vector(10f, 20f);
+        assertArrayEquals(x.add(q.quantize(constant)).toFloatArray(), add.forward(x).toFloatArray());
+        assertTrue(add.namedBuffers().containsKey("positional_weight_1"));
+
+        QuantizationWrapper concat = QuantizationWrapper.positional(new io.jqi.nn.Concat(0), Map.of(0, constant),
+                Map.of(0, q));
+        assertArrayEquals(new float[] {0.5f, -1f, 10f, 20f}, concat.forward(x).toFloatArray());
+    }
+
+    @Test
+    void positionalValuesAndQuantizersMustAgree() {
+        var q = WeightsSymmetricInferableQuantizer.perTensor(8, 1f);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> QuantizationWrapper.positional(new io.jqi.nn.Add(), Map.of(1, Tensor.vector(1f)), Map.of(0, q)));
+        assertEquals("Positional weights and their quantizers must have the same positions, got values at [1] and "
+                + "quantizers at [0]", e.getMessage());
+    }
 }
