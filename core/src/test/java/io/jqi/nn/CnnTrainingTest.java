@@ -3,14 +3,12 @@ package io.jqi.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jqi.data.Batch;
 import io.jqi.data.DataLoader;
 import io.jqi.data.TensorDataset;
 import io.jqi.nn.optim.Adam;
 import io.jqi.nn.optim.LrScheduler;
 import io.jqi.nn.optim.Optimizer;
 import io.jqi.nn.optim.StepLR;
-import io.jqi.tensor.Losses;
 import io.jqi.tensor.Tensor;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -65,17 +63,7 @@ public class CnnTrainingTest {
         DataLoader train = new DataLoader(bars(2000, seed), 32, true, seed, false);
         Optimizer optimizer = new Adam(model.parameters(), 0.01);
         LrScheduler schedule = new StepLR(optimizer, 4, 0.3);
-        float loss = Float.NaN;
-        for (int epoch = 0; epoch < EPOCHS; epoch++) {
-            for (Batch batch : train.epoch(epoch)) {
-                optimizer.zeroGrad();
-                Tensor l = Losses.crossEntropy(model.forward(batch.inputs()), batch.labels());
-                l.backward();
-                optimizer.step();
-                loss = l.item();
-            }
-            schedule.step();
-        }
+        float loss = Training.fit(model, train, optimizer, schedule, EPOCHS);
         float accuracy = Accuracy.of(model.eval(), bars(1000, seed + 1));
         return new Result(accuracy, loss, (System.nanoTime() - start) / 1_000_000);
     }

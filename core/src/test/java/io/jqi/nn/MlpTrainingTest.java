@@ -3,14 +3,12 @@ package io.jqi.nn;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jqi.data.Batch;
 import io.jqi.data.DataLoader;
 import io.jqi.data.TensorDataset;
 import io.jqi.nn.optim.Adam;
 import io.jqi.nn.optim.CosineAnnealingLR;
 import io.jqi.nn.optim.LrScheduler;
 import io.jqi.nn.optim.Optimizer;
-import io.jqi.tensor.Losses;
 import io.jqi.tensor.Tensor;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -55,17 +53,7 @@ public class MlpTrainingTest {
         DataLoader train = new DataLoader(spirals(1000, seed), 64, true, seed, false);
         Optimizer optimizer = new Adam(model.parameters(), 0.01);
         LrScheduler schedule = new CosineAnnealingLR(optimizer, EPOCHS, 0.0005);
-        float loss = Float.NaN;
-        for (int epoch = 0; epoch < EPOCHS; epoch++) {
-            for (Batch batch : train.epoch(epoch)) {
-                optimizer.zeroGrad();
-                Tensor l = Losses.crossEntropy(model.forward(batch.inputs()), batch.labels());
-                l.backward();
-                optimizer.step();
-                loss = l.item();
-            }
-            schedule.step();
-        }
+        float loss = Training.fit(model, train, optimizer, schedule, EPOCHS);
         float accuracy = Accuracy.of(model.eval(), spirals(500, seed + 1));
         return new Result(accuracy, loss, (System.nanoTime() - start) / 1_000_000);
     }

@@ -3,7 +3,6 @@ package io.jqi.quant.wrap;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jqi.data.Batch;
 import io.jqi.data.DataLoader;
 import io.jqi.data.TensorDataset;
 import io.jqi.nn.Accuracy;
@@ -17,8 +16,8 @@ import io.jqi.nn.MlpTrainingTest;
 import io.jqi.nn.Module;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.Sequential;
+import io.jqi.nn.Training;
 import io.jqi.nn.optim.Adam;
-import io.jqi.nn.optim.Optimizer;
 import io.jqi.quant.FakeQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.registry.QuantizerRegistry;
@@ -29,7 +28,6 @@ import io.jqi.quant.trainable.TrainableQuantizerActivationConfig;
 import io.jqi.quant.trainable.TrainableQuantizerConfig;
 import io.jqi.quant.trainable.TrainableQuantizerWeightsConfig;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.tensor.Losses;
 import io.jqi.tensor.Tensor;
 import java.util.List;
 import java.util.Map;
@@ -82,38 +80,13 @@ class QatTrainingTest {
 
     private static Sequential trainFloat(Task task, DataLoader loader) {
         Sequential model = task.model().get();
-        train(model, loader, new Adam(model.parameters(), 0.01), task.epochs());
+        Training.fit(model, loader, new Adam(model.parameters(), 0.01), null, task.epochs());
         return model;
-    }
-
-    private static void train(Module model, DataLoader loader, Optimizer optimizer, int epochs) {
-        model.train();
-        for (int e = 0; e < epochs; e++) {
-            for (Batch b : loader.epoch(e)) {
-                optimizer.zeroGrad();
-                Losses.crossEntropy(model.forward(b.inputs()), b.labels()).backward();
-                optimizer.step();
-            }
-        }
     }
 
     private static FakeQuantizer trainable(QuantizationTarget target, String method, TrainableQuantizerConfig config) {
         Class<?> cls = QuantizerRegistry.global().trainableQuantizerClass(target, method, config.method());
         return TrainableQuantizerFactory.create(cls, config);
-    }
-
-    /** Per output channel: the largest |w|, as PTQ's no-clipping threshold would start. */
-    private static float[] maxAbsPerRow(Tensor w) {
-        int rows = w.shape().dim(0);
-        int cols = w.numel() / rows;
-        float[] v = w.toFloatArray();
-        float[] t = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[r] = Math.max(t[r], Math.abs(v[r * cols + c]) * 1.1f);
-            }
-        }
-        return t;
     }
 
     private static float maxAbs(Module upTo, Tensor x) {
@@ -135,7 +108,7 @@ class QatTrainingTest {
         for (int i = 0; i < layers.length; i++) {
             Module layer = layers[i];
             if (layer instanceof Dense || layer instanceof Conv2D) {
-                float[] t = maxAbsPerRow(layer.namedParameters().get("weight"));
+                float[] t = Thresholds.maxAbsPerRow(layer.namedParameters().get("weight"), 1.1f);
                 var config = TrainableQuantizerWeightsConfig.perChannel(QuantizationMethod.SYMMETRIC, BITS, t, 0);
                 out.add(new QuantizationWrapper(layer, Map.of("weight",
                         trainable(QuantizationTarget.WEIGHTS, method, config))));
@@ -172,7 +145,7 @@ class QatTrainingTest {
 
         Sequential qat = qatReady(floatModel, method, task.train());
         float readyAccuracy = Accuracy.of(qat, task.test());
-        train(qat, loader, new Adam(qat.parameters(), 0.002), 3);
+        Training.fit(qat, loader, new Adam(qat.parameters(), 0.002), null, 3);
         float qatAccuracy = Accuracy.of(qat, task.test());
 
         float[] before = logits(qat, task.test().inputs());
@@ -203,7 +176,7 @@ class QatTrainingTest {
         Task task = new Task("MLP", train, train, QatTrainingTest::mlp, 5);
         Sequential qat = qatReady(trainFloat(task, loader), method, train);
         float[] before = logits(qat, train.inputs());
-        train(qat, loader, new Adam(qat.parameters(), 0.0), 1);
+        Training.fit(qat, loader, new Adam(qat.parameters(), 0.0), null, 1);
         float[] after = logits(qat, train.inputs());
         for (int i = 0; i < before.length; i++) {
             assertEquals(Float.floatToRawIntBits(before[i]), Float.floatToRawIntBits(after[i]), "logit " + i);

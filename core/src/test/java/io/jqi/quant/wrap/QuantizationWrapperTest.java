@@ -27,19 +27,6 @@ class QuantizationWrapperTest {
         return TrainableQuantizerWeightsConfig.perChannel(SYMMETRIC, bits, t, 0);
     }
 
-    private static float[] maxAbsPerRow(Tensor w) {
-        int rows = w.shape().dim(0);
-        int cols = w.numel() / rows;
-        float[] v = w.toFloatArray();
-        float[] t = new float[rows];
-        for (int r = 0; r < rows; r++) {
-            for (int c = 0; c < cols; c++) {
-                t[r] = Math.max(t[r], Math.abs(v[r * cols + c]));
-            }
-        }
-        return t;
-    }
-
     private static void assertSameBits(float[] expected, float[] actual) {
         for (int i = 0; i < expected.length; i++) {
             assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]), "element " + i);
@@ -51,7 +38,7 @@ class QuantizationWrapperTest {
         Random random = new Random(1);
         Dense dense = new Dense(6, 4, true, random);
         Tensor weight = dense.namedParameters().get("weight");
-        var quantizer = new STEWeightQATQuantizer(perChannel(4, maxAbsPerRow(weight)));
+        var quantizer = new STEWeightQATQuantizer(perChannel(4, Thresholds.maxAbsPerRow(weight, 1f)));
         QuantizationWrapper wrapper = new QuantizationWrapper(dense, Map.of("weight", quantizer));
         Tensor x = Tensor.randn(random, 3, 6);
 
@@ -87,7 +74,7 @@ class QuantizationWrapperTest {
         Conv2D conv = new Conv2D(2, 3, 3, 1, 1, random);
         Tensor weight = conv.namedParameters().get("weight");
         QuantizationWrapper wrapper = new QuantizationWrapper(conv, Map.of("weight",
-                new LSQWeightQATQuantizer(perChannel(4, maxAbsPerRow(weight)))));
+                new LSQWeightQATQuantizer(perChannel(4, Thresholds.maxAbsPerRow(weight, 1f)))));
         Tensor x = Tensor.randn(random, 2, 2, 5, 5);
         float[] before = wrapper.forward(x).toFloatArray();
         wrapper.convertToInferableQuantizers();
