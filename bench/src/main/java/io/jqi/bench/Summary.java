@@ -80,6 +80,12 @@ public final class Summary {
                 int[] d = SmallGemmBench.dims(p.getParam("shape"));
                 return new Row(name, params, ops, err, "GFLOP/s", 2.0 * d[0] * d[1] * d[2] * d[3]);
             }
+            case "ConvBench.conv2d":
+                return new Row(name, params, ops, err, "GFLOP/s", ConvBench.FLOPS);
+            case "CnnTrainStepBench.floatStep":
+            case "CnnTrainStepBench.qatStep":
+                // rate() reports giga-units per second; scaling by 1e9 makes it images per second.
+                return new Row(name, params, ops, err, "images/s", CnnTrainStepBench.BATCH * 1e9);
             case "ElementwiseBench.copy":
                 return new Row(name, params, ops, err, "GB/s", 2.0 * Float.BYTES * ElementwiseBench.N);
             case "ElementwiseBench.add":
