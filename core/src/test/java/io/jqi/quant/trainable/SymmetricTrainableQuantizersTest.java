@@ -114,6 +114,36 @@ class SymmetricTrainableQuantizersTest {
     }
 
     @Test
+    void inTheClippedRegionTheLsqThresholdGradientIsGTimesTheFiniteDifference() {
+        // Away from rounding ties and inside the clipped region the forward is smooth in T (q = c * T / 2^(n-s)), so
+        // the true derivative exists; LSQ's gradient is it, scaled by g.
+        int bits = 4;
+        float t0 = 1.3f;
+        Tensor x = Tensor.of(new float[] {5f, -7f, 9.5f, -3.2f, 4.4f, 6f}, 2, 3);
+        var q = initialized(new LSQSymmetricActivationTrainableQuantizer(activation(SYMMETRIC, bits, t0, true)),
+                null, "out");
+        q.forward(x, true).sum().backward();
+        float analytic = q.quantizerVariable("out").grad().item();
+
+        double eps = 1e-3;
+        double plus = sumOfForward(bits, t0 + eps, x);
+        double minus = sumOfForward(bits, t0 - eps, x);
+        double numeric = (plus - minus) / (2 * eps);
+        double g = 1.0 / Math.sqrt((Math.pow(2, bits - 1) - 1) * 3); // C_in = x.shape[1] = 3
+        assertEquals(g * numeric, analytic, 1e-4 * Math.abs(g * numeric));
+    }
+
+    private static double sumOfForward(int bits, double threshold, Tensor x) {
+        var q = initialized(new LSQSymmetricActivationTrainableQuantizer(activation(SYMMETRIC, bits, (float) threshold,
+                true)), null, "out");
+        double s = 0;
+        for (float v : q.forward(x, false).toFloatArray()) {
+            s += v;
+        }
+        return s;
+    }
+
+    @Test
     void lsqActivationGradientScaleUsesTheInputChannels() {
         int bits = 8;
         var q = initialized(new LSQSymmetricActivationTrainableQuantizer(activation(SYMMETRIC, bits, 4f, false)),
