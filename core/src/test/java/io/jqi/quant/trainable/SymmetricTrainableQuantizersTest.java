@@ -345,10 +345,9 @@ class SymmetricTrainableQuantizersTest {
                 TrainingMethod.LSQ, QuantizationMethod.LUT_SYMMETRIC));
     }
 
-    /** A weights-annotated quantizer handed an activation config through the untyped base constructor. */
-    @MarkQuantizer(target = QuantizationTarget.WEIGHTS, methods = SYMMETRIC, identifier = "TEST")
-    static final class WeightsTypedForActivation extends TrainableQuantizer {
-        WeightsTypedForActivation(TrainableQuantizerConfig config) {
+    /** A quantizer that does nothing, so the two below differ only in what the base constructor checks. */
+    abstract static class PassThrough extends TrainableQuantizer {
+        PassThrough(TrainableQuantizerConfig config) {
             super(config, false);
         }
 
@@ -367,23 +366,17 @@ class SymmetricTrainableQuantizersTest {
         }
     }
 
-    static final class Unannotated extends TrainableQuantizer {
+    /** A weights-annotated quantizer handed an activation config through the untyped base constructor. */
+    @MarkQuantizer(target = QuantizationTarget.WEIGHTS, methods = SYMMETRIC, identifier = "TEST")
+    static final class WeightsTypedForActivation extends PassThrough {
+        WeightsTypedForActivation(TrainableQuantizerConfig config) {
+            super(config);
+        }
+    }
+
+    static final class Unannotated extends PassThrough {
         Unannotated(TrainableQuantizerConfig config) {
-            super(config, false);
-        }
-
-        @Override
-        public void initializeQuantization(Shape shape, String name, QuantizerHost host) {
-        }
-
-        @Override
-        public Tensor forward(Tensor x, boolean training) {
-            return x;
-        }
-
-        @Override
-        public InferableQuantizer convertToInferable() {
-            return null;
+            super(config);
         }
     }
 }
