@@ -1,0 +1,27 @@
+package io.jqi.ptq;
+
+import io.jqi.quant.QuantizationMethod;
+import io.jqi.quant.QuantizerChecks;
+
+/** How an op's output activation is quantized: grid, bit width and signedness (spec 9.4). */
+public record ActivationQuantization(QuantizationMethod method, int bits, Signedness signedness) {
+    public ActivationQuantization {
+        if (method == null) {
+            throw new IllegalArgumentException("Activation quantization needs a method: POWER_OF_TWO, SYMMETRIC or "
+                    + "UNIFORM");
+        }
+        if (method == QuantizationMethod.LUT_POT || method == QuantizationMethod.LUT_SYMMETRIC) {
+            throw new IllegalArgumentException("Post-training selection of LUT activations (" + method + ") is not "
+                    + "supported; use POWER_OF_TWO, SYMMETRIC or UNIFORM");
+        }
+        QuantizerChecks.requireBits(bits, "Activation bits");
+        if (signedness == null) {
+            throw new IllegalArgumentException("Activation quantization needs a signedness (AUTO, SIGNED, UNSIGNED)");
+        }
+    }
+
+    /** Signedness decided from the statistics. */
+    public static ActivationQuantization of(QuantizationMethod method, int bits) {
+        return new ActivationQuantization(method, bits, Signedness.AUTO);
+    }
+}

@@ -1,0 +1,55 @@
+package io.jqi.ptq;
+
+/**
+ * How post-training quantization chooses thresholds (the reference's {@code QuantizationConfig}, spec 9.1, for the
+ * parts jqi implements). {@link #defaults()} are the reference's defaults.
+ *
+ * @param weightsErrorMethod how kernel thresholds and ranges are scored
+ * @param activationErrorMethod how activation thresholds and ranges are scored
+ * @param lpValue the {@code p} of {@link ErrorMethod#LP}
+ * @param minThreshold the smallest threshold a search may return
+ * @param weightsBiasCorrection whether biases absorb the mean output shift that weight quantization causes
+ */
+public record PtqConfig(ErrorMethod weightsErrorMethod, ErrorMethod activationErrorMethod, double lpValue,
+        float minThreshold, boolean weightsBiasCorrection) {
+    /** MCT's {@code MIN_THRESHOLD}. */
+    public static final float DEFAULT_MIN_THRESHOLD = 0x1p-16f;
+
+    public PtqConfig {
+        if (weightsErrorMethod == null || activationErrorMethod == null) {
+            throw new IllegalArgumentException("PTQ needs an error method for weights and for activations "
+                    + "(NOCLIPPING, MSE, MAE or LP)");
+        }
+        if (!(lpValue >= 1.0) || Double.isInfinite(lpValue)) {
+            throw new IllegalArgumentException("l_p_value must be a finite number >= 1, got " + lpValue);
+        }
+        if (!(minThreshold > 0f) || Float.isInfinite(minThreshold)) {
+            throw new IllegalArgumentException("min_threshold must be a positive finite number, got " + minThreshold);
+        }
+    }
+
+    /** MSE for both, p = 2, min threshold 2^-16, bias correction on. */
+    public static PtqConfig defaults() {
+        return new PtqConfig(ErrorMethod.MSE, ErrorMethod.MSE, 2.0, DEFAULT_MIN_THRESHOLD, true);
+    }
+
+    public PtqConfig withWeightsErrorMethod(ErrorMethod method) {
+        return new PtqConfig(method, activationErrorMethod, lpValue, minThreshold, weightsBiasCorrection);
+    }
+
+    public PtqConfig withActivationErrorMethod(ErrorMethod method) {
+        return new PtqConfig(weightsErrorMethod, method, lpValue, minThreshold, weightsBiasCorrection);
+    }
+
+    public PtqConfig withLpValue(double p) {
+        return new PtqConfig(weightsErrorMethod, activationErrorMethod, p, minThreshold, weightsBiasCorrection);
+    }
+
+    public PtqConfig withMinThreshold(float threshold) {
+        return new PtqConfig(weightsErrorMethod, activationErrorMethod, lpValue, threshold, weightsBiasCorrection);
+    }
+
+    public PtqConfig withWeightsBiasCorrection(boolean on) {
+        return new PtqConfig(weightsErrorMethod, activationErrorMethod, lpValue, minThreshold, on);
+    }
+}

@@ -1,0 +1,83 @@
+package io.jqi.ptq;
+
+import io.jqi.quant.QuantizationMethod;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the deployment hardware quantizes, per kind of op (the reference's target-platform capabilities, spec 9.6).
+ * An op kind is the simple class name of a jqi layer ({@code "Conv2D"}, {@code "Dense"}, {@code "ReLU"}, ...; a
+ * user's own module is known by its class's simple name too), plus {@link #INPUT} for the model's inputs; kinds
+ * without an entry get {@code defaults}.
+ *
+ * <p>{@code fusing} lists pairs {@code [producer, consumer]} that the hardware runs as one op: when a producer's only
+ * consumer is such a consumer (a convolution followed by its ReLU), the producer's output is not quantized, only
+ * the consumer's.
+ */
+public record TargetPlatform(String name, OpQuantization defaults, Map<String, OpQuantization> ops,
+        List<List<String>> fusing) {
+    /** The op kind of a model input. */
+    public static final String INPUT = "Input";
+
+    public TargetPlatform {
+        if (name == null || name.isBlank()) {
+            throw new IllegalArgumentException("A target platform needs a name");
+        }
+        if (defaults == null) {
+            throw new IllegalArgumentException("Target platform '" + name + "' needs a default op quantization");
+        }
+        ops = Map.copyOf(ops == null ? Map.of() : ops);
+        List<List<String>> pairs = new ArrayList<>();
+        for (List<String> pair : fusing == null ? List.<List<String>>of() : fusing) {
+            if (pair == null || pair.size() != 2 || pair.contains(null)) {
+                throw new IllegalArgumentException("Target platform '" + name + "': a fusing pattern is a pair "
+                        + "[producer, consumer] of op kinds, got " + pair);
+            }
+            pairs.add(List.copyOf(pair));
+        }
+        fusing = List.copyOf(pairs);
+    }
+
+    /** What the platform does with op kind {@code kind}. */
+    public OpQuantization forOp(String kind) {
+        return ops.getOrDefault(kind, defaults);
+    }
+
+    /** Whether {@code producer} followed by {@code consumer} runs as one op. */
+    public boolean fuses(String producer, String consumer) {
+        return fusing.contains(List.of(producer, consumer));
+    }
+
+    /**
+     * The reference's default (IMX500 v1, spec 9.6): kernels SYMMETRIC 8-bit per output channel, biases float,
+     * activations POWER_OF_TWO 8-bit with automatic signedness, data-moving ops preserving their input's grid, and
+     * convolution, dense and add fused with a following activation function.
+     */
+    public static TargetPlatform defaultPlatform() {
+        ActivationQuantization activation = ActivationQuantization.of(QuantizationMethod.POWER_OF_TWO, 8);
+        OpQuantization kernel = OpQuantization.kernel(
+                WeightQuantization.perChannel(QuantizationMethod.SYMMETRIC, 8), activation);
+        Map<String, OpQuantization> ops = new LinkedHashMap<>();
+        ops.put("Conv2D", kernel);
+        ops.put("Dense", kernel);
+        for (String mover : List.of("Flatten", "MaxPool2D", "Dropout", "Identity")) {
+            ops.put(mover, OpQuantization.preserving());
+        }
+        List<List<String>> fusing = new ArrayList<>();
+        for (String producer : List.of("Conv2D", "Dense", "Add")) {
+            for (String consumer : List.of("ReLU", "ReLU6", "LeakyReLU", "SiLU", "Hardswish", "Sigmoid", "Tanh")) {
+                fusing.add(List.of(producer, consumer));
+            }
+        }
+        return new TargetPlatform("jqi-default", OpQuantization.activationOnly(activation), ops, fusing);
+    }
+
+    /** This platform with op kind {@code kind} mapped to {@code op}. */
+    public TargetPlatform withOp(String kind, OpQuantization op) {
+        Map<String, OpQuantization> newOps = new LinkedHashMap<>(ops);
+        newOps.put(kind, op);
+        return new TargetPlatform(name, defaults, newOps, fusing);
+    }
+}

@@ -1,0 +1,29 @@
+package io.jqi.qat;
+
+/**
+ * Per-layer choices of a QAT config, for the nodes that {@code selector} names: a node name (the layer's name in a
+ * {@link io.jqi.nn.GraphModel}, or its dotted path such as {@code "stem.conv"} in nested containers) or an op kind
+ * (a layer class's simple name, such as {@code "Dense"}). Rules apply in order, after the config's own settings, so
+ * a later rule wins.
+ *
+ * @param skip leave the matched nodes entirely float (no kernel, no output quantization)
+ */
+public record LayerRule(String selector, boolean skip, WeightsSettings weights, ActivationsSettings activations) {
+    public LayerRule {
+        if (selector == null || selector.isBlank()) {
+            throw new IllegalArgumentException("A layer rule needs a selector: a node name or an op kind such as "
+                    + "\"Dense\"");
+        }
+        weights = weights == null ? WeightsSettings.INHERIT : weights;
+        activations = activations == null ? ActivationsSettings.INHERIT : activations;
+        if (skip && (weights.changesQuantization() || activations.changesQuantization())) {
+            throw new IllegalArgumentException("Layer rule '" + selector + "' both skips the layer and sets how it is "
+                    + "quantized; keep one");
+        }
+    }
+
+    /** Whether the rule applies to {@code node}: by name, dotted path or op kind. */
+    public boolean matches(io.jqi.ptq.NodeRef node) {
+        return selector.equals(node.name()) || selector.equals(node.path()) || selector.equals(node.kind());
+    }
+}
