@@ -11,4 +11,8 @@ public interface QuantizationRules {
 
     /** What {@code node} gets, given the platform's {@code op} for its kind. */
     OpQuantization resolve(NodeRef node, OpQuantization op);
+
+    /** Called with every node of the model before analysis; rules that name no node should fail here. */
+    default void validate(java.util.List<NodeRef> nodes) {
+    }
 }

@@ -12,7 +12,6 @@ import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.registry.QuantizerRegistry;
 import io.jqi.quant.registry.TrainingMethod;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -123,7 +122,8 @@ public final class QatConfig implements QuantizationRules {
     }
 
     /** Rejects rules whose selector matches none of {@code nodes}: a misspelt layer name must not pass silently. */
-    public void requireSelectorsMatch(Collection<NodeRef> nodes) {
+    @Override
+    public void validate(List<NodeRef> nodes) {
         for (LayerRule rule : layers) {
             if (nodes.stream().noneMatch(rule::matches)) {
                 List<String> names = nodes.stream().map(NodeRef::path).toList();

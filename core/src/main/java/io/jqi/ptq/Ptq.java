@@ -1,0 +1,168 @@
+package io.jqi.ptq;
+
+import io.jqi.nn.GraphModel;
+import io.jqi.nn.Module;
+import io.jqi.quant.QuantizationMethod;
+import io.jqi.quant.trainable.QuantizationParams;
+import io.jqi.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Post-training quantization (spec 9): folds batch norms, runs the representative data through the float model to
+ * collect statistics, picks every threshold or range, corrects biases, and returns a model with inferable
+ * quantizers. The float model is not changed.
+ *
+ * <pre>{@code
+ * GraphModel quantized = Ptq.quantize(model, RepresentativeData.of(loader, 16), TargetPlatform.defaultPlatform(),
+ *         PtqConfig.defaults());
+ * }</pre>
+ */
+public final class Ptq {
+    /** Ops whose outputs have known bounds: their thresholds come from the bounds, not the data (spec 9.3). */
+    private static final Map<String, float[]> OUTPUT_BOUNDS = Map.of(
+            "Sigmoid", new float[] {0f, 1f}, "Softmax", new float[] {0f, 1f}, "Tanh", new float[] {-1f, 1f});
+
+    private Ptq() {
+    }
+
+    /** A quantized copy of {@code model}, as {@code platform} quantizes it. */
+    public static GraphModel quantize(Module model, Iterable<Tensor> data, TargetPlatform platform, PtqConfig config) {
+        return quantize(model, data, platform, config, QuantizationRules.NONE);
+    }
+
+    /** A quantized copy of {@code model}, with {@code rules} (such as a QAT config's) adjusting the platform. */
+    public static GraphModel quantize(Module model, Iterable<Tensor> data, TargetPlatform platform, PtqConfig config,
+            QuantizationRules rules) {
+        return analyze(model, data, platform, config, rules).build(new InferableQuantizerSource());
+    }
+
+    /** The analysis alone: what each node gets and with which parameters, ready to {@link QuantizationPlan#build}. */
+    public static QuantizationPlan analyze(Module model, Iterable<Tensor> data, TargetPlatform platform,
+            PtqConfig config, QuantizationRules rules) {
+        FlatGraph graph = FlatGraph.of(model);
+        BatchNormFolding.fold(graph);
+
+        Map<String, NodeRef> refs = new LinkedHashMap<>();
+        Map<String, OpQuantization> ops = new LinkedHashMap<>();
+        for (String in : graph.inputs) {
+            NodeRef ref = new NodeRef(in, in, TargetPlatform.INPUT);
+            refs.put(in, ref);
+            ops.put(in, rules.resolve(ref, platform.forOp(TargetPlatform.INPUT)));
+        }
+        for (FlatGraph.Node n : graph.nodes.values()) {
+            refs.put(n.name, n.ref());
+            OpQuantization op = rules.resolve(n.ref(), platform.forOp(n.kind()));
+            if (op.weights() != null && !n.module.namedParameters().containsKey(op.kernelAttribute())) {
+                throw new IllegalArgumentException("Layer " + n.ref() + " has no kernel parameter '"
+                        + op.kernelAttribute() + "' to quantize; its parameters are "
+                        + n.module.namedParameters().keySet());
+            }
+            ops.put(n.name, fused(graph, n, op, platform));
+        }
+        rules.validate(List.copyOf(refs.values()));
+
+        Map<String, ValueStatistics> stats = collect(graph, data, ops, config);
+        List<NodePlan> inputs = new ArrayList<>();
+        for (String in : graph.inputs) {
+            inputs.add(activationPlan(refs.get(in), ops.get(in), stats.get(in), config));
+        }
+        List<NodePlan> nodes = new ArrayList<>();
+        InferableQuantizerSource inferable = new InferableQuantizerSource();
+        for (FlatGraph.Node n : graph.nodes.values()) {
+            NodePlan plan = activationPlan(refs.get(n.name), ops.get(n.name), stats.get(n.name), config);
+            WeightQuantization w = plan.quantization().weights();
+            if (w != null) {
+                Tensor kernel = n.module.namedParameters().get(plan.quantization().kernelAttribute());
+                plan = new NodePlan(plan.ref(), plan.quantization(), weightParams(kernel, w, config, n.ref()),
+                        plan.activation());
+                int axis = BiasCorrection.inputMeanAxis(n.module);
+                if (config.weightsBiasCorrection() && axis >= 0) {
+                    n.module = BiasCorrection.correct(n.module, inferable.weights(plan),
+                            stats.get(n.inputs.get(0)).channelMean(axis));
+                }
+            }
+            nodes.add(plan);
+        }
+        return new QuantizationPlan(graph, inputs, nodes);
+    }
+
+    /** {@code op} without its output quantization when the platform runs the node fused with its only consumer. */
+    private static OpQuantization fused(FlatGraph graph, FlatGraph.Node n, OpQuantization op, TargetPlatform platform) {
+        if (op.activation() == null || graph.outputs.contains(n.name)) {
+            return op;
+        }
+        List<FlatGraph.Node> consumers = graph.consumers(n.name);
+        return consumers.size() == 1 && platform.fuses(n.kind(), consumers.get(0).kind()) ? op.withActivation(null)
+                : op;
+    }
+
+    private static Map<String, ValueStatistics> collect(FlatGraph graph, Iterable<Tensor> data,
+            Map<String, OpQuantization> ops, PtqConfig config) {
+        Map<String, ValueStatistics> stats = new LinkedHashMap<>();
+        ops.forEach((name, op) -> stats.put(name, new ValueStatistics(name, op.activation() != null)));
+        if (config.weightsBiasCorrection()) {
+            for (FlatGraph.Node n : graph.nodes.values()) {
+                int axis = BiasCorrection.inputMeanAxis(n.module);
+                if (ops.get(n.name).weights() != null && axis >= 0) {
+                    stats.get(n.inputs.get(0)).keepMean(axis);
+                }
+            }
+        }
+        int batches = 0;
+        for (Tensor batch : data) {
+            graph.run(new Tensor[] {batch}, (name, value) -> stats.get(name).accept(value));
+            batches++;
+        }
+        if (batches == 0) {
+            throw new IllegalArgumentException("The representative dataset is empty; give at least one batch of "
+                    + "typical inputs");
+        }
+        return stats;
+    }
+
+    private static NodePlan activationPlan(NodeRef ref, OpQuantization op, ValueStatistics stats, PtqConfig config) {
+        ActivationQuantization a = op.activation();
+        if (a == null) {
+            return new NodePlan(ref, op, null, null);
+        }
+        float[] bounds = OUTPUT_BOUNDS.get(ref.kind());
+        Histogram h = stats.histogram();
+        boolean signed = switch (a.signedness()) {
+            case SIGNED -> true;
+            case UNSIGNED -> false;
+            case AUTO -> bounds != null ? bounds[0] < 0f : ActivationThresholds.isSigned(h);
+        };
+        QuantizationParams params;
+        if (a.method() == QuantizationMethod.UNIFORM) {
+            float[] r = bounds != null ? ActivationThresholds.noClippingRange(bounds[0], bounds[1])
+                    : ActivationThresholds.range(h, config.activationErrorMethod(), a.bits(), config.lpValue());
+            params = QuantizationParams.range(new float[] {r[0]}, new float[] {r[1]});
+        } else {
+            float t = bounds != null
+                    ? ActivationThresholds.noClippingThreshold(bounds[0], bounds[1], a.method(), a.bits(), signed,
+                            config.minThreshold())
+                    : ActivationThresholds.threshold(h, a.method(), config.activationErrorMethod(), a.bits(), signed,
+                            config.lpValue(), config.minThreshold());
+            params = QuantizationParams.threshold(t, signed);
+        }
+        return new NodePlan(ref, op, null, params);
+    }
+
+    private static QuantizationParams weightParams(Tensor kernel, WeightQuantization w, PtqConfig config,
+            NodeRef ref) {
+        if (w.perChannel() && w.channelAxis() >= kernel.rank()) {
+            throw new IllegalArgumentException("Layer " + ref + ": channel axis " + w.channelAxis() + " is outside its "
+                    + "kernel of shape " + kernel.shape());
+        }
+        if (w.method() == QuantizationMethod.UNIFORM) {
+            float[][] r = WeightThresholds.range(kernel, config.weightsErrorMethod(), w.bits(), w.perChannel(),
+                    w.channelAxis(), config.lpValue());
+            return QuantizationParams.range(r[0], r[1]);
+        }
+        return QuantizationParams.threshold(WeightThresholds.threshold(kernel, w.method(), config.weightsErrorMethod(),
+                w.bits(), w.perChannel(), w.channelAxis(), config.lpValue(), config.minThreshold()));
+    }
+}

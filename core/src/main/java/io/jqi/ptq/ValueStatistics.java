@@ -1,0 +1,109 @@
+package io.jqi.ptq;
+
+import io.jqi.tensor.Shape;
+import io.jqi.tensor.Tensor;
+
+/**
+ * What the representative data showed of one value of the model (a graph input or a node's output), accumulated
+ * batch by batch (spec 9.2): min and max, the merged histogram, and the per-channel means that bias correction
+ * asks for.
+ */
+final class ValueStatistics {
+    private final String name;
+    private final boolean histogram;
+    private final java.util.Map<Integer, double[]> sums = new java.util.TreeMap<>();
+    private final java.util.Map<Integer, Long> counts = new java.util.TreeMap<>();
+    private float min = Float.POSITIVE_INFINITY;
+    private float max = Float.NEGATIVE_INFINITY;
+    private Histogram merged;
+
+    ValueStatistics(String name, boolean histogram) {
+        this.name = name;
+        this.histogram = histogram;
+    }
+
+    /**
+     * Also keeps the per-channel mean along {@code axis} ({@link #LAST_AXIS} for the last axis, whatever the rank).
+     */
+    void keepMean(int axis) {
+        sums.putIfAbsent(axis, null);
+    }
+
+    /** The last axis, for layers (dense) that work along it. */
+    static final int LAST_AXIS = Integer.MAX_VALUE;
+
+    void accept(Tensor value) {
+        float[] v = value.toFloatArray();
+        if (v.length == 0) {
+            return;
+        }
+        for (float x : v) {
+            if (!Float.isFinite(x)) {
+                throw new IllegalArgumentException("The representative data makes '" + name + "' non-finite (" + x
+                        + "); check the data and the float model before quantizing");
+            }
+            min = Math.min(min, x);
+            max = Math.max(max, x);
+        }
+        if (histogram) {
+            Histogram h = Histogram.of(v);
+            merged = merged == null ? h : merged.merge(h);
+        }
+        for (Integer axis : sums.keySet()) {
+            accumulateMean(axis, v, value.shape());
+        }
+    }
+
+    private void accumulateMean(int axisAsked, float[] v, Shape shape) {
+        int axis = Math.min(axisAsked, shape.rank() - 1);
+        int channels = shape.dim(axis);
+        int inner = 1;
+        for (int d = axis + 1; d < shape.rank(); d++) {
+            inner *= shape.dim(d);
+        }
+        double[] s = sums.get(axisAsked);
+        if (s == null) {
+            s = new double[channels];
+            sums.put(axisAsked, s);
+        } else if (s.length != channels) {
+            throw new IllegalArgumentException("'" + name + "' changes its channel count between batches ("
+                    + s.length + " then " + channels + ")");
+        }
+        for (int i = 0; i < v.length; i++) {
+            s[(i / inner) % channels] += v[i];
+        }
+        counts.merge(axisAsked, (long) (v.length / channels), Long::sum);
+    }
+
+    float min() {
+        requireSeen();
+        return min;
+    }
+
+    float max() {
+        requireSeen();
+        return max;
+    }
+
+    Histogram histogram() {
+        requireSeen();
+        return merged;
+    }
+
+    /** The per-channel mean along {@code axis}, which {@link #keepMean} asked for. */
+    double[] channelMean(int axis) {
+        requireSeen();
+        double[] s = sums.get(axis);
+        double[] mean = new double[s.length];
+        for (int c = 0; c < mean.length; c++) {
+            mean[c] = s[c] / counts.get(axis);
+        }
+        return mean;
+    }
+
+    private void requireSeen() {
+        if (min > max) {
+            throw new IllegalStateException("No representative data reached '" + name + "'; give at least one batch");
+        }
+    }
+}
