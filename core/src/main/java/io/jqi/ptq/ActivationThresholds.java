@@ -12,13 +12,13 @@ import io.jqi.quant.QuantizerChecks;
  *
  * <p>Choices where the reference leaves room:
  * <ul>
- *   <li>The no-clipping threshold, which is also where the SYMMETRIC search starts, is the sign-aware
- *       {@code tensorMax} of the histogram's min and max: signed {@code max(-min, max * 2^(n-1) / (2^(n-1) - 1))}
- *       as for weights ({@link WeightThresholds#tensorMax}), so that max fits below the top level {@code T - delta};
- *       unsigned {@code max * 2^n / (2^n - 1)}, for the same reason on the unsigned grid, ignoring negative values
- *       (an unsigned grid clips them to 0 whatever the threshold). MCT instead takes the largest {@code |right edge|} of
- *       a non-empty bin without the expansion, so for (0, 1) it picks a POWER_OF_TWO threshold of 1 where jqi
- *       picks 2.
+ *   <li>The no-clipping threshold, which is also where the SYMMETRIC search starts: on a signed grid the spec's
+ *       {@code tensorMax} of the histogram's min and max, {@code max(-min, max * 2^(n-1) / (2^(n-1) - 1))} (T18,
+ *       as for weights: {@link WeightThresholds#tensorMax}); on an unsigned grid, which the spec's formula does not
+ *       cover, the reference's histogram value {@code max} without expansion, so that Sigmoid and Softmax outputs
+ *       (0, 1) get the POWER_OF_TWO threshold 1, as in the reference (their top value then saturates one step
+ *       below 1, which costs far less than the halved resolution of a threshold of 2). Negative values are ignored
+ *       on an unsigned grid, which clips them to 0 whatever the threshold.
  *   <li>A power-of-two search result is clamped to {@code PowerOfTwo.roundUp(minThreshold)}, so that it stays a
  *       power of two for any {@code minThreshold} (the same as the reference for its default {@code 2^-16}).
  *   <li>Ranges, searched or not, get the per-tensor uniform post-fix (a positive min or a negative max becomes 0).
@@ -100,7 +100,7 @@ public final class ActivationThresholds {
     /**
      * The no-clipping threshold of an output whose bounds are known (Sigmoid and Softmax (0, 1), Tanh (-1, 1)):
      * {@code max(minThreshold, tensorMax)} for SYMMETRIC and its power-of-two round-up for POWER_OF_TWO, with the
-     * sign-aware {@code tensorMax} described on this class.
+     * sign-dependent {@code tensorMax} described on this class.
      *
      * @throws IllegalArgumentException for a method other than POWER_OF_TWO or SYMMETRIC, bits outside 1..16,
      *     bounds that are not finite or have {@code min > max}, or a non-positive {@code minThreshold}
@@ -143,15 +143,9 @@ public final class ActivationThresholds {
         return false;
     }
 
-    /** {@code max(minThreshold, tensorMax)} with the sign-aware tensor max described on this class. */
+    /** {@code max(minThreshold, tensorMax)} with the sign-dependent tensor max described on this class. */
     private static float noClipping(float min, float max, int bits, boolean signed, float minThreshold) {
-        float tensorMax;
-        if (signed) {
-            tensorMax = WeightThresholds.tensorMax(min, max, bits);
-        } else {
-            double levels = Math.scalb(1.0, bits);
-            tensorMax = (float) Math.max(0.0, (double) max * (levels / (levels - 1.0)));
-        }
+        float tensorMax = signed ? WeightThresholds.tensorMax(min, max, bits) : Math.max(0f, max);
         return Math.max(minThreshold, tensorMax);
     }
 

@@ -30,10 +30,11 @@ class ActivationThresholdsTest {
     }
 
     @Test
-    void unsignedNoClippingThresholdFitsMaxBelowTheUnsignedTopAndIgnoresNegatives() {
-        assertEquals(256f / 255f, ActivationThresholds.noClippingThreshold(0f, 1f, SYMMETRIC, 8, false, MIN_TH));
-        assertEquals(256f / 255f, ActivationThresholds.noClippingThreshold(-5f, 1f, SYMMETRIC, 8, false, MIN_TH));
-        assertEquals(2f, ActivationThresholds.noClippingThreshold(0f, 1f, POWER_OF_TWO, 8, false, MIN_TH));
+    void unsignedNoClippingThresholdIsTheMaxLikeTheReferenceAndIgnoresNegatives() {
+        assertEquals(1f, ActivationThresholds.noClippingThreshold(0f, 1f, SYMMETRIC, 8, false, MIN_TH));
+        assertEquals(1f, ActivationThresholds.noClippingThreshold(-5f, 1f, SYMMETRIC, 8, false, MIN_TH));
+        assertEquals(1f, ActivationThresholds.noClippingThreshold(0f, 1f, POWER_OF_TWO, 8, false, MIN_TH));
+        assertEquals(2f, ActivationThresholds.noClippingThreshold(0f, 1.01f, POWER_OF_TWO, 8, false, MIN_TH));
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.jqi.quant.trainable;
 
-import io.jqi.quant.PowerOfTwo;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.RoundingMode;
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer;
@@ -47,7 +46,8 @@ abstract class SymmetricActivationQuantizer extends TrainableQuantizer {
 
     /** {@code T / 2^(n - s)}. */
     final Tensor step() {
-        return threshold().div(SymmetricGrids.levels(config().nBits(), signed));
+        return SymmetricGrids.effectiveThreshold(threshold(), config())
+                .div(SymmetricGrids.levels(config().nBits(), signed));
     }
 
     final float qmin() {
@@ -60,11 +60,10 @@ abstract class SymmetricActivationQuantizer extends TrainableQuantizer {
 
     @Override
     public InferableQuantizer convertToInferable() {
-        float t = threshold().item();
+        float t = SymmetricGrids.effectiveThreshold(threshold(), config()).item();
         int bits = config().nBits();
         if (config().method() == QuantizationMethod.POWER_OF_TWO) {
-            return new ActivationPOTInferableQuantizer(bits, new float[] {PowerOfTwo.roundUp(t)}, signed,
-                    RoundingMode.HALF_EVEN);
+            return new ActivationPOTInferableQuantizer(bits, new float[] {t}, signed, RoundingMode.HALF_EVEN);
         }
         return new ActivationSymmetricInferableQuantizer(bits, new float[] {t}, signed, RoundingMode.HALF_EVEN);
     }

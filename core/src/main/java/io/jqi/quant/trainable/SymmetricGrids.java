@@ -39,6 +39,23 @@ final class SymmetricGrids {
         return t;
     }
 
+    /**
+     * The threshold the forward pass uses: {@code threshold} itself, or for POWER_OF_TWO its power-of-two round-up
+     * with the gradient passed straight through to the learned value. The reference uses the raw value in training
+     * and rounds up only at conversion, so a trained model's outputs jump at finalize; jqi trains on the grid it
+     * deploys, so finalize changes nothing (docs/numerics.md).
+     */
+    static Tensor effectiveThreshold(Tensor threshold, TrainableQuantizerConfig config) {
+        if (config.method() != QuantizationMethod.POWER_OF_TWO) {
+            return threshold;
+        }
+        float[] t = threshold.toFloatArray();
+        for (int i = 0; i < t.length; i++) {
+            t[i] = PowerOfTwo.roundUp(Math.max(t[i], config.minThreshold()));
+        }
+        return Tensor.straightThrough(Tensor.of(t, threshold.shape()), threshold);
+    }
+
     /** Rounds onto the grid: rint(x / step) + 0, the zero point that turns -0.0 into +0.0 as the affine grid does. */
     static Tensor roundedSteps(Tensor x, Tensor step) {
         return x.div(step).steRound().add(0f);

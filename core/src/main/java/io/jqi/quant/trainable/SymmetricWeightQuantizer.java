@@ -1,6 +1,5 @@
 package io.jqi.quant.trainable;
 
-import io.jqi.quant.PowerOfTwo;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.RoundingMode;
 import io.jqi.quant.inferable.InferableQuantizer;
@@ -46,7 +45,7 @@ abstract class SymmetricWeightQuantizer extends TrainableQuantizer {
     /** The step {@code T / 2^(n-1)}, shaped to broadcast over an input of {@code shape}. */
     final Tensor step(Shape shape) {
         TrainableQuantizerWeightsConfig c = config();
-        Tensor step = threshold().div(SymmetricGrids.levels(c.nBits(), true));
+        Tensor step = SymmetricGrids.effectiveThreshold(threshold(), c).div(SymmetricGrids.levels(c.nBits(), true));
         return PerChannel.alongAxis(step, shape, c.perChannel(), c.channelsAxis());
     }
 
@@ -58,16 +57,13 @@ abstract class SymmetricWeightQuantizer extends TrainableQuantizer {
         return SymmetricGrids.qmax(config().nBits(), true);
     }
 
-    /** The learned thresholds; for POT rounded up to powers of two, which can move them after LSQ training. */
+    /** The thresholds the forward pass uses: the learned ones, for POT rounded up to powers of two. */
     @Override
     public InferableQuantizer convertToInferable() {
         TrainableQuantizerWeightsConfig c = config();
-        float[] t = threshold().toFloatArray();
+        float[] t = SymmetricGrids.effectiveThreshold(threshold(), c).toFloatArray();
         Integer axis = c.perChannel() ? c.channelsAxis() : null;
         if (c.method() == QuantizationMethod.POWER_OF_TWO) {
-            for (int i = 0; i < t.length; i++) {
-                t[i] = PowerOfTwo.roundUp(t[i]);
-            }
             return new WeightsPOTInferableQuantizer(c.nBits(), t, c.perChannel(), axis, null, RoundingMode.HALF_EVEN);
         }
         return new WeightsSymmetricInferableQuantizer(c.nBits(), t, c.perChannel(), axis, null, RoundingMode.HALF_EVEN);
