@@ -139,7 +139,8 @@ public final class Ptq {
         if (a.method() == QuantizationMethod.UNIFORM) {
             float[] r = bounds != null ? ActivationThresholds.noClippingRange(bounds[0], bounds[1])
                     : ActivationThresholds.range(h, config.activationErrorMethod(), a.bits(), config.lpValue());
-            params = QuantizationParams.range(new float[] {r[0]}, new float[] {r[1]});
+            float[][] widened = nonEmpty(new float[] {r[0]}, new float[] {r[1]}, config);
+            params = QuantizationParams.range(widened[0], widened[1]);
         } else {
             float t = bounds != null
                     ? ActivationThresholds.noClippingThreshold(bounds[0], bounds[1], a.method(), a.bits(), signed,
@@ -160,9 +161,23 @@ public final class Ptq {
         if (w.method() == QuantizationMethod.UNIFORM) {
             float[][] r = WeightThresholds.range(kernel, config.weightsErrorMethod(), w.bits(), w.perChannel(),
                     w.channelAxis(), config.lpValue());
-            return QuantizationParams.range(r[0], r[1]);
+            float[][] widened = nonEmpty(r[0], r[1], config);
+            return QuantizationParams.range(widened[0], widened[1]);
         }
         return QuantizationParams.threshold(WeightThresholds.threshold(kernel, w.method(), config.weightsErrorMethod(),
                 w.bits(), w.perChannel(), w.channelAxis(), config.lpValue(), config.minThreshold()));
+    }
+
+    /**
+     * Ranges with every empty channel (all its values zero, so the search returns [0, 0]) widened to
+     * [0, minThreshold], which keeps zero exact: a pruned channel must not make the model unquantizable.
+     */
+    private static float[][] nonEmpty(float[] min, float[] max, PtqConfig config) {
+        for (int c = 0; c < min.length; c++) {
+            if (!(max[c] > min[c])) {
+                max[c] = min[c] + config.minThreshold();
+            }
+        }
+        return new float[][] {min, max};
     }
 }

@@ -218,4 +218,20 @@ class PtqTest {
                 List.of(Tensor.of(v, 2, 1, 8, 8)), TargetPlatform.defaultPlatform(), DEFAULTS));
         assertTrue(e.getMessage().contains("'input' non-finite"), e.getMessage());
     }
+
+    @Test
+    void aPrunedChannelGetsAUsableUniformRangeThatKeepsItZero() {
+        Random random = new Random(11);
+        Dense dense = new Dense(4, 3, true, random);
+        float[] w = dense.weight().toFloatArray();
+        java.util.Arrays.fill(w, 4, 8, 0f);
+        dense.replaceParameter("weight", Tensor.of(w, 3, 4));
+        TargetPlatform uniformWeights = TargetPlatform.defaultPlatform().withOp("Dense", OpQuantization.kernel(
+                WeightQuantization.perChannel(QuantizationMethod.UNIFORM, 4), null));
+
+        GraphModel q = Ptq.quantize(dense, data(random, 8, 4), uniformWeights, DEFAULTS);
+
+        float[] quantized = ((QuantizationWrapper) q.node("dense")).quantizedWeights().get("weight").toFloatArray();
+        assertArrayEquals(new float[4], java.util.Arrays.copyOfRange(quantized, 4, 8));
+    }
 }
