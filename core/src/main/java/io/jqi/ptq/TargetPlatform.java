@@ -28,10 +28,15 @@ public record TargetPlatform(String name, OpQuantization defaults, Map<String, O
         if (defaults == null) {
             throw new IllegalArgumentException("Target platform '" + name + "' needs a default op quantization");
         }
-        ops = Map.copyOf(ops == null ? Map.of() : ops);
+        // Kept in the given order, so that files written from a platform list its ops as the user did.
+        ops = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(ops == null ? Map.of() : ops));
+        if (ops.containsKey(null) || ops.containsValue(null)) {
+            throw new IllegalArgumentException("Target platform '" + name + "' maps a null op kind or to a null op "
+                    + "quantization");
+        }
         List<List<String>> pairs = new ArrayList<>();
         for (List<String> pair : fusing == null ? List.<List<String>>of() : fusing) {
-            if (pair == null || pair.size() != 2 || pair.contains(null)) {
+            if (pair == null || pair.size() != 2 || pair.stream().anyMatch(java.util.Objects::isNull)) {
                 throw new IllegalArgumentException("Target platform '" + name + "': a fusing pattern is a pair "
                         + "[producer, consumer] of op kinds, got " + pair);
             }
