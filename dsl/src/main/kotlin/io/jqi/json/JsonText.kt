@@ -1,5 +1,7 @@
 package io.jqi.json
 
+import io.jqi.tensor.FloatFormat
+import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.SerializationException
 import kotlinx.serialization.json.Json
 import kotlinx.serialization.json.JsonArray
@@ -7,6 +9,7 @@ import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonNull
 import kotlinx.serialization.json.JsonObject
 import kotlinx.serialization.json.JsonPrimitive
+import kotlinx.serialization.json.JsonUnquotedLiteral
 import java.io.IOException
 import java.nio.charset.MalformedInputException
 import java.nio.file.AccessDeniedException
@@ -21,6 +24,7 @@ import java.util.UUID
 /** Parsing, number handling and atomic writes shared by jqi's JSON formats. */
 internal object JsonText {
     private val strict = Json { isLenient = false }
+    private val prettyJson = Json { prettyPrint = true; prettyPrintIndent = "  " }
     private val jsonNumber = Regex("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?")
     private val offset = Regex("offset (\\d+)")
 
@@ -33,6 +37,13 @@ internal object JsonText {
                 ?.let { " at " + lineColumn(text, it) } ?: ""
             throw JsonFormatException("$source is not valid JSON$where: ${firstLine(e.message)}", e)
         }
+
+    /** [element] indented by two spaces, as jqi writes its files. */
+    fun pretty(element: JsonElement): String = prettyJson.encodeToString(JsonElement.serializer(), element)
+
+    /** A float in shortest round-trip form, so reading it back gives the same float32 bits. */
+    @OptIn(ExperimentalSerializationApi::class)
+    fun float(value: Float): JsonElement = JsonUnquotedLiteral(FloatFormat.shortest(value))
 
     fun isNumber(element: JsonElement): Boolean =
         element is JsonPrimitive && !element.isString && element !is JsonNull && jsonNumber.matches(element.content)

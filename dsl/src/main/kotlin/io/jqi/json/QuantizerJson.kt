@@ -1,5 +1,3 @@
-@file:OptIn(ExperimentalSerializationApi::class)
-
 package io.jqi.json
 
 import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer
@@ -14,16 +12,12 @@ import io.jqi.quant.inferable.WeightsLUTSymmetricInferableQuantizer
 import io.jqi.quant.inferable.WeightsPOTInferableQuantizer
 import io.jqi.quant.inferable.WeightsSymmetricInferableQuantizer
 import io.jqi.quant.inferable.WeightsUniformInferableQuantizer
-import io.jqi.tensor.FloatFormat
-import kotlinx.serialization.ExperimentalSerializationApi
-import kotlinx.serialization.json.Json
 import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonNull
 import kotlinx.serialization.json.JsonObject
 import kotlinx.serialization.json.JsonObjectBuilder
 import kotlinx.serialization.json.JsonPrimitive
-import kotlinx.serialization.json.JsonUnquotedLiteral
 import kotlinx.serialization.json.buildJsonObject
 import kotlinx.serialization.json.put
 import java.nio.file.Path
@@ -36,11 +30,10 @@ import java.nio.file.Path
 object QuantizerJson {
     const val FORMAT_VERSION = 1
 
-    private val pretty = Json { prettyPrint = true; prettyPrintIndent = "  " }
     private val classes = InferableQuantizers.ALL.associateBy { it.simpleName }
 
     @JvmStatic
-    fun write(quantizer: InferableQuantizer): String = pretty.encodeToString(JsonElement.serializer(), toJson(quantizer))
+    fun write(quantizer: InferableQuantizer): String = JsonText.pretty(toJson(quantizer))
 
     @JvmStatic
     fun writeFile(path: Path, quantizer: InferableQuantizer) = JsonText.writeAtomically(path, write(quantizer) + "\n")
@@ -62,16 +55,8 @@ object QuantizerJson {
 
     @JvmStatic
     fun fromJson(element: JsonElement, source: String): InferableQuantizer {
-        if (element !is JsonObject) {
-            throw JsonFormatException("$source: a quantizer must be a JSON object, found ${JsonText.describe(element)}")
-        }
-        val top = ConfigReader(element, source, "$", "a quantizer document")
-        val version = top.optionalInt("format_version")
-            ?: throw JsonFormatException("$source: missing key 'format_version' (this jqi reads $FORMAT_VERSION)")
-        if (version != FORMAT_VERSION) {
-            throw JsonFormatException("$source: format_version $version is not supported; this jqi reads version "
-                + "$FORMAT_VERSION")
-        }
+        val top = ConfigReader.document(element, source, "a quantizer")
+        top.formatVersion(FORMAT_VERSION)
         val name = top.string("class_name")
         val type = classes[name] ?: throw JsonFormatException("$source: unknown class_name '$name'; expected one of "
             + classes.keys.sorted().joinToString())
@@ -195,10 +180,8 @@ object QuantizerJson {
 
     private fun JsonObjectBuilder.lut(bitwidth: Int, eps: Float) {
         put("lut_values_bitwidth", bitwidth)
-        put("eps", float(eps))
+        put("eps", JsonText.float(eps))
     }
 
-    private fun float(v: Float): JsonElement = JsonUnquotedLiteral(FloatFormat.shortest(v))
-
-    private fun floats(values: FloatArray) = JsonArray(values.map(::float))
+    private fun floats(values: FloatArray) = JsonArray(values.map(JsonText::float))
 }

@@ -1,0 +1,32 @@
+package io.jqi.dsl
+
+import io.jqi.ptq.ErrorMethod
+import io.jqi.ptq.PtqConfig
+
+/** The body of `ptq { }`: how thresholds are chosen before training. Unset properties keep the reference's defaults. */
+@QuantizationDsl
+class PtqScope internal constructor() {
+    private val defaults = PtqConfig.defaults()
+
+    /** How kernel thresholds and ranges are scored. */
+    var weightsErrorMethod: ErrorMethod = defaults.weightsErrorMethod()
+
+    /** How activation thresholds and ranges are scored. */
+    var activationErrorMethod: ErrorMethod = defaults.activationErrorMethod()
+
+    /** The `p` of [ErrorMethod.LP]. */
+    var lpValue: Double = defaults.lpValue()
+
+    /** The smallest threshold a search may return. */
+    var minThreshold: Float = defaults.minThreshold()
+
+    /** Whether biases absorb the mean output shift that weight quantization causes. */
+    var biasCorrection: Boolean = defaults.weightsBiasCorrection()
+
+    internal fun build(): PtqConfig =
+        try {
+            PtqConfig(weightsErrorMethod, activationErrorMethod, lpValue, minThreshold, biasCorrection)
+        } catch (e: IllegalArgumentException) {
+            throw IllegalArgumentException("ptq: ${e.message}", e)
+        }
+}

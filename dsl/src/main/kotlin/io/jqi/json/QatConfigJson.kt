@@ -1,0 +1,145 @@
+package io.jqi.json
+
+import io.jqi.ptq.ErrorMethod
+import io.jqi.ptq.PtqConfig
+import io.jqi.ptq.Signedness
+import io.jqi.qat.ActivationsSettings
+import io.jqi.qat.LayerRule
+import io.jqi.qat.QatConfig
+import io.jqi.qat.WeightsSettings
+import io.jqi.quant.QuantizationMethod
+import io.jqi.quant.registry.QuantizerRegistry
+import kotlinx.serialization.json.JsonArray
+import kotlinx.serialization.json.JsonObject
+import kotlinx.serialization.json.JsonObjectBuilder
+import kotlinx.serialization.json.JsonPrimitive
+import kotlinx.serialization.json.buildJsonObject
+import kotlinx.serialization.json.put
+import java.nio.file.Path
+
+/**
+ * QAT configs as JSON: `{"format_version": 1, "weights": {...}, "activations": {...}, "layers": [...],
+ * "ptq": {...}}` with snake_case keys and enums by name (docs/qat-config.md has a full file). A setting the config
+ * leaves to the level above is omitted, and may be omitted when reading. Reading rejects unknown keys and, through
+ * [QatConfig]'s constructor, a training method the registry cannot serve.
+ */
+object QatConfigJson {
+    const val FORMAT_VERSION = 1
+    private const val WEIGHTS = "the weights block"
+    private const val ACTIVATIONS = "the activations block"
+
+    @JvmStatic
+    fun write(config: QatConfig): String = JsonText.pretty(toJson(config))
+
+    @JvmStatic
+    fun writeFile(path: Path, config: QatConfig) = JsonText.writeAtomically(path, write(config) + "\n")
+
+    @JvmStatic
+    @JvmOverloads
+    fun read(text: String, source: String = "QAT config", registry: QuantizerRegistry = QuantizerRegistry.global())
+        : QatConfig = fromJson(ConfigReader.document(JsonText.parse(text, source), source, "a QAT config"), registry)
+
+    @JvmStatic
+    @JvmOverloads
+    fun readFile(path: Path, registry: QuantizerRegistry = QuantizerRegistry.global()): QatConfig =
+        read(JsonText.read(path), path.toString(), registry)
+
+    private fun toJson(c: QatConfig) = buildJsonObject {
+        put("format_version", FORMAT_VERSION)
+        put("weights", weights(c.weights()))
+        put("activations", activations(c.activations()))
+        put("layers", JsonArray(c.layers().map(::layer)))
+        put("ptq", ptq(c.ptq()))
+    }
+
+    private fun weights(w: WeightsSettings) = settings(w.trainingMethod(), w.method(), w.bits(), w.enabled(),
+        w.paramsOverride()) {
+        w.perChannel()?.let { put("per_channel", it) }
+        w.channelAxis()?.let { put("channel_axis", it) }
+    }
+
+    private fun activations(a: ActivationsSettings) = settings(a.trainingMethod(), a.method(), a.bits(), a.enabled(),
+        a.paramsOverride()) {
+        a.signedness()?.let { put("signedness", it.name) }
+    }
+
+    /** The keys weights and activations share, around the ones of their own. */
+    private fun settings(training: String?, method: QuantizationMethod?, bits: Int?, enabled: Boolean?,
+                         overrides: Map<String, String>, own: JsonObjectBuilder.() -> Unit) = buildJsonObject {
+        training?.let { put("training_method", it) }
+        method?.let { put("method", it.name) }
+        bits?.let { put("bits", it) }
+        own()
+        enabled?.let { put("enabled", it) }
+        if (overrides.isNotEmpty()) {
+            put("params_override", JsonObject(overrides.toSortedMap().mapValues { JsonPrimitive(it.value) }))
+        }
+    }
+
+    private fun layer(rule: LayerRule) = buildJsonObject {
+        put("selector", rule.selector())
+        if (rule.skip()) put("skip", true)
+        if (rule.weights() != WeightsSettings.INHERIT) put("weights", weights(rule.weights()))
+        if (rule.activations() != ActivationsSettings.INHERIT) put("activations", activations(rule.activations()))
+    }
+
+    private fun ptq(p: PtqConfig) = buildJsonObject {
+        put("weights_error_method", p.weightsErrorMethod().name)
+        put("activation_error_method", p.activationErrorMethod().name)
+        put("l_p_value", p.lpValue())
+        put("min_threshold", JsonText.float(p.minThreshold()))
+        put("weights_bias_correction", p.weightsBiasCorrection())
+    }
+
+    private fun fromJson(top: ConfigReader, registry: QuantizerRegistry): QatConfig {
+        top.formatVersion(FORMAT_VERSION)
+        val weights = top.optionalChild("weights", WEIGHTS)?.let(::readWeights)
+        val activations = top.optionalChild("activations", ACTIVATIONS)?.let(::readActivations)
+        val layers = top.objects("layers", "a layer rule").map(::readLayer)
+        val ptq = top.optionalChild("ptq", "the PTQ block")?.let(::readPtq)
+        top.finish()
+        return top.build { QatConfig(weights, activations, layers, ptq, registry) }
+    }
+
+    private fun readWeights(r: ConfigReader): WeightsSettings {
+        val s = r.commonSettings()
+        val perChannel = r.optionalBool("per_channel")
+        val axis = r.optionalInt("channel_axis")
+        r.finish()
+        return r.build { WeightsSettings(s.training, s.method, s.bits, perChannel, axis, s.enabled, s.overrides) }
+    }
+
+    private fun readActivations(r: ConfigReader): ActivationsSettings {
+        val s = r.commonSettings()
+        val signedness = r.optionalEnum("signedness", Signedness.entries)
+        r.finish()
+        return r.build { ActivationsSettings(s.training, s.method, s.bits, signedness, s.enabled, s.overrides) }
+    }
+
+    private class Common(val training: String?, val method: QuantizationMethod?, val bits: Int?, val enabled: Boolean?,
+                         val overrides: Map<String, String>)
+
+    private fun ConfigReader.commonSettings() = Common(optionalString("training_method"),
+        optionalEnum("method", QuantizationMethod.entries), optionalInt("bits"), optionalBool("enabled"),
+        textMap("params_override"))
+
+    private fun readLayer(r: ConfigReader): LayerRule {
+        val selector = r.string("selector")
+        val skip = r.optionalBool("skip") ?: false
+        val weights = r.optionalChild("weights", WEIGHTS)?.let(::readWeights)
+        val activations = r.optionalChild("activations", ACTIVATIONS)?.let(::readActivations)
+        r.finish()
+        return r.build { LayerRule(selector, skip, weights, activations) }
+    }
+
+    private fun readPtq(r: ConfigReader): PtqConfig {
+        val d = PtqConfig.defaults()
+        val weights = r.optionalEnum("weights_error_method", ErrorMethod.entries) ?: d.weightsErrorMethod()
+        val activation = r.optionalEnum("activation_error_method", ErrorMethod.entries) ?: d.activationErrorMethod()
+        val p = r.double("l_p_value", d.lpValue())
+        val min = r.float("min_threshold", d.minThreshold())
+        val bias = r.optionalBool("weights_bias_correction") ?: d.weightsBiasCorrection()
+        r.finish()
+        return r.build { PtqConfig(weights, activation, p, min, bias) }
+    }
+}
