@@ -1,6 +1,10 @@
 package io.jqi.spec
 
+import io.jqi.ptq.ErrorMethod
+import io.jqi.ptq.PtqConfig
+import io.jqi.ptq.WeightThresholds
 import io.jqi.quant.PowerOfTwo
+import io.jqi.quant.QuantizationMethod
 import io.jqi.quant.RoundingMode
 import io.jqi.quant.UniformRange
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer
@@ -22,7 +26,7 @@ import kotlin.math.abs
 
 /**
  * The worked examples of spec section 11 (quantizer-semantics.md) that concern the inferable quantizers and the
- * core math: T2, T5, T6, T7, T9, T12, T17, plus exact ties that tell the two rounding modes apart.
+ * core math: T2, T5, T6, T7, T9, T12, T17, T18, plus exact ties that tell the two rounding modes apart.
  *
  * Expected values are float32 values computed the way the spec defines them; HALF_EVEN results are compared bit
  * for bit. The TF column of section 11 says "same" for these examples, so TF_NUDGE_HALF_UP is compared bit for bit
@@ -196,6 +200,26 @@ class WorkedExamplesSpec : FunSpec({
         test("every rounded-up threshold is a power of two, and only 0.25 was one already") {
             expected.forEach { PowerOfTwo.isPowerOfTwo(it).shouldBeTrue() }
             thresholds.map { PowerOfTwo.isPowerOfTwo(it) } shouldBe listOf(false, true, false, false, false)
+        }
+    }
+
+    context("T18: no-clipping thresholds from tensor_max (weights, signed)") {
+        // (x, n) -> tensor_max = SYMMETRIC threshold, POWER_OF_TWO threshold
+        val cases = listOf(
+            Triple(floatArrayOf(-0.2f, 0.7f), 8, 0.7055118f to 1.0f),
+            Triple(floatArrayOf(-0.3f, 1.9f), 4, 2.1714286f to 4.0f),
+            Triple(floatArrayOf(0f, 3f), 2, 6.0f to 8.0f),
+        )
+        for ((x, n, expected) in cases) {
+            val w = Tensor.vector(*x)
+            test("x=${x.toList()}, n=$n gives SYMMETRIC ${expected.first} (within one float step) and POT ${expected.second}") {
+                val sym = WeightThresholds.threshold(w, QuantizationMethod.SYMMETRIC, ErrorMethod.NOCLIPPING, n,
+                    false, 0, 2.0, PtqConfig.DEFAULT_MIN_THRESHOLD)[0]
+                val pot = WeightThresholds.threshold(w, QuantizationMethod.POWER_OF_TWO, ErrorMethod.NOCLIPPING, n,
+                    false, 0, 2.0, PtqConfig.DEFAULT_MIN_THRESHOLD)[0]
+                sym.toDouble() shouldBe (expected.first.toDouble() plusOrMinus Math.ulp(expected.first).toDouble())
+                pot shouldBe expected.second
+            }
         }
     }
 
