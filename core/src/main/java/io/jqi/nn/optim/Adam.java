@@ -1,7 +1,10 @@
 package io.jqi.nn.optim;
 
 import io.jqi.tensor.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Adam, or AdamW when {@code decoupled}; PyTorch's {@code torch.optim.Adam} and {@code torch.optim.AdamW} (without
@@ -70,6 +73,44 @@ public final class Adam extends Optimizer {
         double correction2Sqrt = Math.sqrt(1 - Math.pow(beta2, t));
         Tensor denominator = v[index].sqrt().div((float) correction2Sqrt).add((float) eps);
         parameter.addInPlace((float) -stepSize, m[index].div(denominator));
+    }
+
+    @Override
+    protected Map<String, Tensor> state(int index) {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        if (steps[index] > 0) {
+            out.put("step", Tensor.scalar(steps[index]));
+            out.put("m", m[index]);
+            out.put("v", v[index]);
+        }
+        return out;
+    }
+
+    @Override
+    protected void restore(int index, Map<String, Tensor> state) {
+        if (state.isEmpty()) {
+            steps[index] = 0;
+            m[index] = null;
+            v[index] = null;
+            return;
+        }
+        steps[index] = (int) state.get("step").item();
+        m[index] = state.get("m").detach();
+        v[index] = state.get("v").detach();
+    }
+
+    @Override
+    protected void checkState(int index, Map<String, Tensor> state) {
+        super.checkState(index, state);
+        if (!state.isEmpty() && !state.keySet().equals(stateNames())) {
+            throw new IllegalArgumentException("Adam: parameter " + index + " needs all of " + stateNames()
+                    + " or none, got " + state.keySet() + "; nothing was loaded");
+        }
+    }
+
+    @Override
+    protected Set<String> stateNames() {
+        return Set.of("step", "m", "v");
     }
 
     public double beta1() {

@@ -1,9 +1,12 @@
 package io.jqi.nn.optim;
 
 import io.jqi.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.Collections;
 import java.util.IdentityHashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -76,6 +79,73 @@ public abstract class Optimizer {
         }
         this.lr = lr;
     }
+
+    /**
+     * The per-parameter state (moments, step counts, momentum buffers) under {@code "<index>.<name>"}, as copies:
+     * what a checkpoint needs, with the parameters, to resume training exactly. The learning rate is not included;
+     * schedules set it.
+     */
+    public final Map<String, Tensor> stateDict() {
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            int index = i;
+            state(i).forEach((name, t) -> out.put(index + "." + name, Tensor.of(t.toFloatArray(), t.shape())));
+        }
+        return out;
+    }
+
+    /**
+     * Restores {@link #stateDict()} output taken from an optimizer of the same kind over parameters of the same
+     * shapes; anything else is an error and nothing is restored.
+     */
+    public final void loadStateDict(Map<String, Tensor> state) {
+        List<Map<String, Tensor>> perParameter = new ArrayList<>();
+        for (int i = 0; i < parameters.size(); i++) {
+            perParameter.add(new LinkedHashMap<>());
+        }
+        state.forEach((key, t) -> {
+            int dot = key.indexOf('.');
+            int index = -1;
+            try {
+                index = dot > 0 ? Integer.parseInt(key.substring(0, dot)) : -1;
+            } catch (NumberFormatException e) {
+                index = -1;
+            }
+            if (index < 0 || index >= parameters.size()) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": state key '" + key + "' names no "
+                        + "parameter (there are " + parameters.size() + "); nothing was loaded");
+            }
+            perParameter.get(index).put(key.substring(dot + 1), t);
+        });
+        for (int i = 0; i < parameters.size(); i++) {
+            checkState(i, perParameter.get(i));
+        }
+        for (int i = 0; i < parameters.size(); i++) {
+            restore(i, perParameter.get(i));
+        }
+    }
+
+    /** Parameter {@code index}'s state by name (empty before its first step). */
+    protected abstract Map<String, Tensor> state(int index);
+
+    /** Restores what {@link #state} returned; called only after {@link #checkState} accepted every parameter's. */
+    protected abstract void restore(int index, Map<String, Tensor> state);
+
+    /** Rejects state that {@link #restore} could not take, naming the key. */
+    protected void checkState(int index, Map<String, Tensor> state) {
+        Tensor p = parameters.get(index);
+        state.forEach((name, t) -> {
+            boolean scalar = name.equals("step");
+            if (!stateNames().contains(name) || (!scalar && !t.shape().equals(p.shape()))) {
+                throw new IllegalArgumentException(getClass().getSimpleName() + ": state '" + index + "." + name
+                        + "' of shape " + t.shape() + " does not fit parameter " + index + " of shape " + p.shape()
+                        + " (expected names " + stateNames() + "); nothing was loaded");
+            }
+        });
+    }
+
+    /** The state names this optimizer keeps per parameter. */
+    protected abstract Set<String> stateNames();
 
     /** A hyper-parameter check with a message naming the optimizer. */
     protected final void require(boolean condition, String message) {

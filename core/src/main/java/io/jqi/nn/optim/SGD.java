@@ -2,6 +2,8 @@ package io.jqi.nn.optim;
 
 import io.jqi.tensor.Tensor;
 import java.util.List;
+import java.util.Map;
+import java.util.Set;
 
 /**
  * Stochastic gradient descent with optional momentum, Nesterov momentum and L2 weight decay; PyTorch's
@@ -50,6 +52,22 @@ public final class SGD extends Optimizer {
             g = nesterov ? g.add(b.mul((float) momentum)) : b;
         }
         parameter.addInPlace((float) -lr(), g);
+    }
+
+    @Override
+    protected Map<String, Tensor> state(int index) {
+        return buffers[index] == null ? Map.of() : Map.of("momentum_buffer", buffers[index]);
+    }
+
+    @Override
+    protected void restore(int index, Map<String, Tensor> state) {
+        Tensor b = state.get("momentum_buffer");
+        buffers[index] = b == null ? null : b.detach();
+    }
+
+    @Override
+    protected Set<String> stateNames() {
+        return Set.of("momentum_buffer");
     }
 
     public double momentum() {
