@@ -27,6 +27,30 @@ public final class TensorDataset implements Dataset {
         this.labels = labels.clone();
     }
 
+    /** Takes ownership of arrays built by this class. */
+    private TensorDataset(float[] values, Shape exampleShape, int[] labels) {
+        this.values = values;
+        this.exampleShape = exampleShape;
+        this.exampleSize = exampleShape.numel();
+        this.labels = labels;
+    }
+
+    /** The examples at {@code indexes}, in that order, as a new dataset (for train/test splits and subsets). */
+    public TensorDataset subset(int... indexes) {
+        float[] picked = new float[Math.multiplyExact(indexes.length, exampleSize)];
+        int[] pickedLabels = new int[indexes.length];
+        for (int i = 0; i < indexes.length; i++) {
+            int index = indexes[i];
+            if (index < 0 || index >= labels.length) {
+                throw new IndexOutOfBoundsException("Index " + index + " is outside a dataset of " + labels.length
+                        + " examples");
+            }
+            System.arraycopy(values, index * exampleSize, picked, i * exampleSize, exampleSize);
+            pickedLabels[i] = labels[index];
+        }
+        return new TensorDataset(picked, exampleShape, pickedLabels);
+    }
+
     /** All inputs as one {@code [N, ...]} tensor (for evaluation and calibration in one pass). */
     public Tensor inputs() {
         int[] dims = new int[exampleShape.rank() + 1];

@@ -36,6 +36,16 @@ class TensorDatasetTest {
     }
 
     @Test
+    void aSubsetHoldsTheChosenExamplesInTheGivenOrder() {
+        TensorDataset data = new TensorDataset(Tensor.of(new float[] {1, 2, 3, 4, 5, 6}, 3, 2), new int[] {7, 8, 9});
+        TensorDataset subset = data.subset(2, 0);
+        assertEquals(2, subset.size());
+        assertArrayEquals(new int[] {9, 7}, subset.labels());
+        assertArrayEquals(new float[] {5, 6, 1, 2}, subset.inputs().toFloatArray());
+        assertThrows(IndexOutOfBoundsException.class, () -> data.subset(3));
+    }
+
+    @Test
     void anIndexOutsideTheDatasetIsAnError() {
         TensorDataset data = new TensorDataset(Tensor.zeros(2, 2), new int[] {0, 1});
         assertThrows(IndexOutOfBoundsException.class, () -> data.get(2));
