@@ -55,6 +55,33 @@ public final class CsvFormat {
         return new CsvFormat(rows, cols, true, 0f);
     }
 
+    /**
+     * Label-first lines of square images whose size is read off the file's first data line ({@code 1 + side^2}
+     * fields), for CSVs given without their dimensions.
+     */
+    public static CsvFormat labelFirstSquare(Path file) throws IOException {
+        try (BufferedReader reader = new BufferedReader(new InputStreamReader(DataFiles.open(file),
+                StandardCharsets.UTF_8))) {
+            int lineNumber = 0;
+            for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                lineNumber++;
+                String[] fields = line.replace("\uFEFF", "").strip().split(",");
+                if (fields.length <= 1 || !isNumber(fields[0].strip())) {
+                    continue;
+                }
+                int pixels = fields.length - 1;
+                int side = (int) Math.round(Math.sqrt(pixels));
+                if (side * side != pixels) {
+                    throw new DatasetFormatException(file.toString(), "line " + lineNumber + " has " + pixels
+                            + " pixel values after its label, which is not a square image; give square images, "
+                            + "label first");
+                }
+                return labelFirst(side, side);
+            }
+        }
+        throw new DatasetFormatException(file.toString(), "no data line (label first, then pixels) was found");
+    }
+
     /** Lines of {@code p1,...,pN,label} for images of {@code rows x cols} pixels. */
     public static CsvFormat labelLast(int rows, int cols) {
         return new CsvFormat(rows, cols, false, 0f);

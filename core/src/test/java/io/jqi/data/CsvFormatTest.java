@@ -180,4 +180,18 @@ class CsvFormatTest {
     void emptyImagesAreRejected() {
         assertThrows(IllegalArgumentException.class, () -> CsvFormat.labelFirst(0, 2));
     }
+
+    @Test
+    void squareImagesTakeTheirSizeFromTheFirstDataLine() throws IOException {
+        Path file = write("label,p1,p2,p3,p4\n3,0,51,102,255\n7,255,0,0,0\n");
+        TensorDataset data = CsvFormat.labelFirstSquare(file).read(file);
+        assertEquals(Shape.of(2, 1, 2, 2), data.inputs().shape());
+    }
+
+    @Test
+    void aLineThatIsNotASquareImageIsAnErrorWithItsLineNumber() throws IOException {
+        Path file = write("3,0,51,102\n");
+        DatasetFormatException e = assertThrows(DatasetFormatException.class, () -> CsvFormat.labelFirstSquare(file));
+        assertTrue(e.getMessage().contains("line 1 has 3 pixel values"), e.getMessage());
+    }
 }
