@@ -1,5 +1,6 @@
 package io.jqi.nn;
 
+import io.jqi.io.AtomicFiles;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 import java.io.IOException;
@@ -7,17 +8,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.CharBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.CodingErrorAction;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Saves and loads state dicts ({@link Module#stateDict()}) in a small binary format, all little-endian:
@@ -32,8 +31,8 @@ import java.util.UUID;
  *   data  float32 x product(dims), row-major
  * </pre>
  *
- * Saving writes a temporary file in the target's directory, forces it to disk and renames it over the target
- * atomically, so a crash leaves either the old file or the new one, never half of one. Loading checks every count
+ * Saving goes through {@link AtomicFiles}: a temporary file in the target's directory, forced to disk and renamed over
+ * the target, so a crash leaves either the old file or the new one, never half of one. Loading checks every count
  * against {@link #MAX_NAME_BYTES}, {@link #MAX_RANK}, {@link #MAX_TENSORS} and against the bytes the file still
  * holds before allocating anything, so a corrupt or hostile file fails with an {@link IOException} naming the
  * problem and its offset, never with an {@link OutOfMemoryError}. Values round-trip bit for bit (NaN payloads
@@ -60,30 +59,16 @@ public final class StateDicts {
             throw new IllegalArgumentException("A state dict file holds at most " + MAX_TENSORS + " tensors, got "
                     + state.size());
         }
-        Path target = path.toAbsolutePath();
-        Path dir = target.getParent();
-        if (dir == null) {
-            throw new IOException(path + " has no parent directory");
-        }
-        // Not createTempFile: its owner-only permissions would stick to the renamed file.
-        Path temp = dir.resolve("." + target.getFileName() + "." + UUID.randomUUID() + ".tmp");
-        try {
-            try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.CREATE_NEW,
-                    StandardOpenOption.WRITE)) {
-                Writer out = new Writer(channel);
-                out.bytes(MAGIC);
-                out.int32(VERSION);
-                out.int32(state.size());
-                for (Map.Entry<String, Tensor> entry : state.entrySet()) {
-                    writeTensor(out, entry.getKey(), entry.getValue());
-                }
-                out.flush();
-                channel.force(true);
+        AtomicFiles.write(path, channel -> {
+            Writer out = new Writer(channel);
+            out.bytes(MAGIC);
+            out.int32(VERSION);
+            out.int32(state.size());
+            for (Map.Entry<String, Tensor> entry : state.entrySet()) {
+                writeTensor(out, entry.getKey(), entry.getValue());
             }
-            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-        } finally {
-            Files.deleteIfExists(temp);
-        }
+            out.flush();
+        });
     }
 
     private static void writeTensor(Writer out, String name, Tensor tensor) throws IOException {
@@ -138,10 +123,10 @@ public final class StateDicts {
 
     /** Buffered little-endian output to a channel. */
     private static final class Writer {
-        private final FileChannel channel;
+        private final WritableByteChannel channel;
         private final ByteBuffer buffer = ByteBuffer.allocate(CHUNK).order(ByteOrder.LITTLE_ENDIAN);
 
-        Writer(FileChannel channel) {
+        Writer(WritableByteChannel channel) {
             this.channel = channel;
         }
 
@@ -171,9 +156,7 @@ public final class StateDicts {
 
         void flush() throws IOException {
             buffer.flip();
-            while (buffer.hasRemaining()) {
-                channel.write(buffer);
-            }
+            AtomicFiles.writeFully(channel, buffer);
             buffer.clear();
         }
     }

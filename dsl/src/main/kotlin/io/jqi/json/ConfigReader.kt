@@ -12,7 +12,7 @@ import kotlinx.serialization.json.JsonPrimitive
  * was never asked for are errors too ([finish]), so a misspelt key cannot be silently ignored. An optional key that
  * is absent or `null` reads as null ("not set"); a required one is an error either way.
  */
-internal class ConfigReader(private val obj: JsonObject, private val source: String, private val path: String,
+internal class ConfigReader(private val obj: JsonObject, private val source: String, val path: String,
                             private val owner: String) {
     private val read = LinkedHashSet<String>()
 
@@ -58,6 +58,45 @@ internal class ConfigReader(private val obj: JsonObject, private val source: Str
         val e = take(key) ?: return default
         return number(e, "$path.$key")
     }
+
+    /** A required number, as the nearest float32. */
+    fun float(key: String): Float {
+        val e = take(key) ?: throw missing(key)
+        return number(e, "$path.$key")
+    }
+
+    /** A required integer that fits a signed 64-bit long. */
+    fun long(key: String): Long {
+        val e = present(key) ?: throw if (obj[key] is JsonNull) wrong(key, "an integer", JsonNull) else missing(key)
+        val value = if (JsonText.isNumber(e)) (e as JsonPrimitive).content.toLongOrNull() else null
+        return value ?: throw wrong(key, "an integer", e)
+    }
+
+    /** A required list of integers. */
+    fun ints(key: String): IntArray {
+        val e = take(key) ?: throw missing(key)
+        if (e !is JsonArray) throw wrong(key, "a list of integers", e)
+        return IntArray(e.size) { i ->
+            val item = e[i]
+            (if (JsonText.isNumber(item)) (item as JsonPrimitive).content.toIntOrNull() else null)
+                ?: throw JsonFormatException("$source: $path.$key[$i] must be an integer, found "
+                    + JsonText.describe(item))
+        }
+    }
+
+    /** A required list of strings. */
+    fun strings(key: String): List<String> {
+        val e = take(key) ?: throw missing(key)
+        if (e !is JsonArray) throw wrong(key, "a list of strings", e)
+        return e.mapIndexed { i, item ->
+            (item as? JsonPrimitive)?.takeIf { it.isString }?.content
+                ?: throw JsonFormatException("$source: $path.$key[$i] must be a string, found "
+                    + JsonText.describe(item))
+        }
+    }
+
+    /** The value under a required key, whatever its type. */
+    fun element(key: String): JsonElement = take(key)?.takeUnless { it is JsonNull } ?: throw missing(key)
 
     fun double(key: String, default: Double): Double {
         val e = take(key) ?: return default

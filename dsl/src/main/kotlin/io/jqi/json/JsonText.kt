@@ -1,5 +1,6 @@
 package io.jqi.json
 
+import io.jqi.io.AtomicFiles
 import io.jqi.tensor.FloatFormat
 import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.SerializationException
@@ -14,12 +15,8 @@ import java.io.IOException
 import java.nio.charset.MalformedInputException
 import java.nio.file.AccessDeniedException
 import java.nio.file.NoSuchFileException
-import java.nio.file.AtomicMoveNotSupportedException
 import java.nio.file.Files
 import java.nio.file.Path
-import java.nio.file.StandardCopyOption
-import java.nio.file.StandardOpenOption
-import java.util.UUID
 
 /** Parsing, number handling and atomic writes shared by jqi's JSON formats. */
 internal object JsonText {
@@ -55,10 +52,13 @@ internal object JsonText {
         element is JsonNull -> "null"
         element is JsonObject -> "an object"
         element is JsonArray -> "an array"
-        element is JsonPrimitive && element.isString -> "the string \"${element.content}\""
+        element is JsonPrimitive && element.isString -> "the string \"${clip(element.content)}\""
         element is JsonPrimitive && (element.content == "true" || element.content == "false") -> "a boolean"
-        else -> "'${(element as JsonPrimitive).content}'"
+        else -> "'${clip((element as JsonPrimitive).content)}'"
     }
+
+    /** [text], cut to 80 characters for an error message. */
+    fun clip(text: String): String = if (text.length <= 80) text else text.take(77) + "..."
 
     fun read(path: Path): String =
         try {
@@ -73,23 +73,11 @@ internal object JsonText {
             throw JsonFormatException("cannot read $path: ${e.message ?: e.javaClass.simpleName}", e)
         }
 
-    /** Writes through a temporary file in the same directory and a rename, so readers never see half a file. */
+    /** Writes through a temporary file in the same directory and a rename ([AtomicFiles]), so readers never see half a file. */
     fun writeAtomically(path: Path, text: String) {
         val target = path.toAbsolutePath()
-        val dir = target.parent ?: throw IOException("$path has no parent directory")
-        Files.createDirectories(dir)
-        // Not createTempFile: its owner-only permissions would stick to the renamed file.
-        val tmp = dir.resolve(".${target.fileName}.${UUID.randomUUID()}.tmp")
-        try {
-            Files.writeString(tmp, text, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING)
-            } catch (e: AtomicMoveNotSupportedException) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING)
-            }
-        } finally {
-            Files.deleteIfExists(tmp)
-        }
+        target.parent?.let { Files.createDirectories(it) }
+        AtomicFiles.write(target, text.toByteArray(Charsets.UTF_8))
     }
 
     private fun lineColumn(text: String, index: Int): String {
