@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
 /** The {@code jqi} command. Exit codes: 0 success, 2 bad input or usage (one line on standard error). */
 @Command(name = "jqi", mixinStandardHelpOptions = true, versionProvider = Jqi.Version.class,
         description = "jqi: quantization-aware training and fake quantization for the JVM.",
-        subcommands = {FakeQuantCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {FakeQuantCommand.class, io.jqi.cli.qat.QatCommand.class,
+                io.jqi.cli.qat.TableCommand.class, CommandLine.HelpCommand.class})
 public final class Jqi implements Runnable {
     public static final int BAD_INPUT = 2;
 

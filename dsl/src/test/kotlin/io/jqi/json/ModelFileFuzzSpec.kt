@@ -16,7 +16,6 @@ import io.jqi.tensor.Tensor
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldBeEmpty
 import io.kotest.matchers.ints.shouldBeGreaterThan
-import io.kotest.matchers.longs.shouldBeLessThan
 import io.kotest.matchers.shouldBe
 import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonElement
@@ -266,7 +265,5 @@ class ModelFileFuzzSpec : FunSpec({
         tally.failures.take(30).shouldBeEmpty()
         tally.counts.values.sumOf { it[1] } shouldBeGreaterThan 5000
         tally.counts.getValue("bit-flip")[0] shouldBeGreaterThan 0
-        // About 4 s on two busy cores; the bound only catches a loader that has become slow (or hangs).
-        ms shouldBeLessThan 20_000L
     }
 })

@@ -1,0 +1,37 @@
+package io.jqi.cli.qat
+
+import io.jqi.dsl.LSQ
+import io.jqi.dsl.STE
+import io.jqi.dsl.qat
+import io.jqi.qat.QatConfig
+
+/** The bit-width recipes `jqi qat --preset` offers; `--config` replaces them with a user's QAT config. */
+object Presets {
+    /** Name to what it means, for help texts and errors. */
+    val DESCRIPTIONS: Map<String, String> = linkedMapOf(
+        "w8a8" to "8-bit symmetric per-channel weights, 8-bit power-of-two activations, STE",
+        "w4a8" to "4-bit symmetric per-channel weights, 8-bit power-of-two activations, STE",
+        "w4a4" to "4-bit symmetric per-channel weights, 4-bit symmetric activations, LSQ",
+        "w2a3" to "2-bit symmetric per-channel weights, 3-bit power-of-two activations, STE (the reference tutorial's)",
+    )
+
+    fun config(name: String): QatConfig = when (name) {
+        "w8a8" -> qat {
+            weights { training = STE; symmetric(bits = 8) { perChannel() } }
+            activations { training = STE; powerOfTwo(bits = 8) }
+        }
+        "w4a8" -> qat {
+            weights { training = STE; symmetric(bits = 4) { perChannel() } }
+            activations { training = STE; powerOfTwo(bits = 8) }
+        }
+        "w4a4" -> qat {
+            weights { training = LSQ; symmetric(bits = 4) { perChannel() } }
+            activations { training = LSQ; symmetric(bits = 4) }
+        }
+        "w2a3" -> qat {
+            weights { training = STE; symmetric(bits = 2) { perChannel() } }
+            activations { training = STE; powerOfTwo(bits = 3) }
+        }
+        else -> throw IllegalArgumentException("Unknown preset '$name'; choose one of ${DESCRIPTIONS.keys.joinToString()}")
+    }
+}

@@ -1,0 +1,108 @@
+package io.jqi.cli
+
+import io.jqi.cli.report.RunReport
+import io.jqi.data.MnistFormat
+import io.jqi.json.ModelFile
+import io.kotest.core.spec.style.FunSpec
+import io.kotest.matchers.booleans.shouldBeTrue
+import io.kotest.matchers.doubles.shouldBeGreaterThan
+import io.kotest.matchers.shouldBe
+import io.kotest.matchers.string.shouldContain
+import java.io.PrintWriter
+import java.io.StringWriter
+import java.nio.file.Files
+import java.nio.file.Path
+
+/** `jqi qat` end to end on the embedded digits: phases, report, saved model, resume, and its errors. */
+class QatCommandSpec : FunSpec({
+
+    data class Result(val code: Int, val out: String, val err: String)
+
+    val runs = Files.createTempDirectory("jqi-qat")
+
+    fun jqi(vararg args: String): Result {
+        val out = StringWriter()
+        val err = StringWriter()
+        val code = Jqi.run(arrayOf(*args), PrintWriter(out), PrintWriter(err))
+        return Result(code, out.toString(), err.toString())
+    }
+
+    val quick = arrayOf("--model", "mlp", "--float-epochs", "3", "--qat-epochs", "2")
+
+    test("the default demo (no arguments but --out) runs on the embedded digits") {
+        val out = runs.resolve("default")
+        val r = jqi("qat", "--out", out.toString())
+        r.code shouldBe 0
+        RunReport.read(out.resolve("report.json")).accuracy.finalized!! shouldBeGreaterThan 0.9
+    }
+
+    test("a reduced Fashion-MNIST run (a subset, one epoch each) learns")
+        .config(enabledIf = { MnistFormat.isPresent(MnistFormat.DEBIAN_FASHION_MNIST) }) {
+        val out = runs.resolve("fashion")
+        val r = jqi("qat", "--dataset", "fashion-mnist", "--subset", "3000", "--float-epochs", "1", "--qat-epochs", "1",
+            "--out", out.toString())
+        r.code shouldBe 0
+        val report = RunReport.read(out.resolve("report.json"))
+        report.accuracy.float!! shouldBeGreaterThan 0.6
+        report.accuracy.finalized!! shouldBeGreaterThan 0.6
+    }
+
+    test("a run trains, quantizes, finalizes and leaves a report and a loadable model") {
+        val out = runs.resolve("full")
+        val r = jqi("qat", *quick, "--out", out.toString())
+
+        r.code shouldBe 0
+        r.out shouldContain "finalized"
+        for (file in listOf("report.json", "report.md", "curves.png", "layers.png", "model.jqi", "float.jqi")) {
+            Files.isRegularFile(out.resolve(file)).shouldBeTrue()
+        }
+        val report = RunReport.read(out.resolve("report.json"))
+        report.accuracy.float!! shouldBeGreaterThan 0.8
+        report.accuracy.finalized shouldBe report.accuracy.qat
+        report.epochs.size shouldBe 5
+        ModelFile.load(out.resolve("model.jqi")).model.namedChildren().isNotEmpty().shouldBeTrue()
+    }
+
+    test("an interrupted run resumed with --resume ends exactly as an uninterrupted one") {
+        val straight = runs.resolve("straight")
+        val resumed = runs.resolve("resumed")
+        jqi("qat", *quick, "--out", straight.toString()).code shouldBe 0
+
+        val first = jqi("qat", *quick, "--out", resumed.toString(), "--stop-after", "2")
+        first.code shouldBe 0
+        first.out shouldContain "--resume"
+        jqi("qat", *quick, "--out", resumed.toString(), "--resume", "--stop-after", "2").code shouldBe 0
+        jqi("qat", *quick, "--out", resumed.toString(), "--resume").code shouldBe 0
+
+        val a = RunReport.read(straight.resolve("report.json"))
+        val b = RunReport.read(resumed.resolve("report.json"))
+        b.accuracy shouldBe a.accuracy
+        b.epochs.map { it.loss to it.testAccuracy } shouldBe a.epochs.map { it.loss to it.testAccuracy }
+        Files.readAllBytes(resumed.resolve("model.jqi")).contentEquals(Files.readAllBytes(straight.resolve("model.jqi")))
+            .shouldBeTrue()
+    }
+
+    test("starting over a directory that holds a run without --resume is refused") {
+        val r = jqi("qat", *quick, "--out", runs.resolve("full").toString())
+        r.code shouldBe Jqi.BAD_INPUT
+        r.err shouldContain "--resume"
+    }
+
+    test("an unknown preset names the presets") {
+        val r = jqi("qat", "--preset", "w3a3", "--out", runs.resolve("bad").toString())
+        r.code shouldBe Jqi.BAD_INPUT
+        r.err shouldContain "w8a8, w4a8, w4a4, w2a3"
+    }
+
+    test("a missing dataset directory says how to get Fashion-MNIST") {
+        val r = jqi("qat", "--dataset", "fashion-mnist", "--data", runs.resolve("nowhere").toString())
+        r.code shouldBe Jqi.BAD_INPUT
+        r.err shouldContain "dataset-fashion-mnist"
+    }
+
+    test("--device cuda is a clear error while the CUDA backend cannot train") {
+        val r = jqi("qat", "--device", "cuda")
+        r.code shouldBe Jqi.BAD_INPUT
+        r.err shouldContain "--device cpu"
+    }
+})
