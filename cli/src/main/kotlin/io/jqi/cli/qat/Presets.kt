@@ -15,6 +15,12 @@ object Presets {
         "w2a3" to "2-bit symmetric per-channel weights, 3-bit power-of-two activations, STE (the reference tutorial's)",
     )
 
+    /**
+     * The QAT learning rate as a fraction of the float one: an 8-bit model starts at the float model's accuracy and
+     * only needs to settle on its grid, while low bit widths have accuracy to win back.
+     */
+    fun qatLrFactor(name: String): Double = if (name == "w8a8") 0.01 else 0.1
+
     fun config(name: String): QatConfig = when (name) {
         "w8a8" -> qat {
             weights { training = STE; symmetric(bits = 8) { perChannel() } }

@@ -73,8 +73,12 @@ class QatCommand : Callable<Int> {
     @Option(names = ["--batch"], paramLabel = "N", description = ["Batch size (default 64)"])
     var batch: Int = 64
 
-    @Option(names = ["--lr"], paramLabel = "X", description = ["Float learning rate (Adam, cosine schedule; default 0.01); QAT uses a tenth"])
+    @Option(names = ["--lr"], paramLabel = "X", description = ["Float learning rate (Adam, cosine schedule; default 0.01)"])
     var lr: Double = 0.01
+
+    @Option(names = ["--qat-lr"], paramLabel = "X",
+        description = ["QAT learning rate (default: --lr / 100 for w8a8, --lr / 10 otherwise)"])
+    var qatLr: Double? = null
 
     @Option(names = ["--device"], paramLabel = "auto|cpu|cuda", description = ["Where to train (default auto)"])
     var device: String = "auto"
@@ -105,8 +109,9 @@ class QatCommand : Callable<Int> {
         val qatN = qatEpochs ?: loaded.defaultQatEpochs
         val dir = outputDirectory()
         Files.createDirectories(dir)
+        val qatRate = qatLr ?: (lr * Presets.qatLrFactor(if (config != null) "" else preset))
         val fingerprint = listOf(loaded.name, loaded.source, model, QatConfigJson.write(qatConfig), floatN, qatN, batch,
-            lr, seed, subset).joinToString("|")
+            lr, qatRate, seed, subset).joinToString("|")
 
         val checkpoint = if (resume) Checkpoint.load(dir)
             ?: throw IllegalArgumentException("Nothing to resume in $dir: it has no checkpoint") else null
@@ -158,7 +163,7 @@ class QatCommand : Callable<Int> {
         console.println("  float %.2f%%, PTQ %.2f%%".format(floatAccuracy * 100, ptqAccuracy * 100))
 
         val qatModel = Qat.init(floatModel, calibration, qatConfig, platform)
-        val qatOptimizer = Adam(qatModel.parameters(), lr / 10)
+        val qatOptimizer = Adam(qatModel.parameters(), qatRate)
         val qatSchedule = CosineAnnealingLR(qatOptimizer, maxOf(qatN, 1), 0.0)
         if (checkpoint != null && checkpoint.progress.phase == EpochRecord.QAT) {
             qatModel.loadStateDict(checkpoint.section("qat"))
@@ -198,6 +203,7 @@ class QatCommand : Callable<Int> {
     private fun validateOptions() {
         require(batch > 0) { "--batch must be positive, got $batch" }
         require(lr > 0 && lr.isFinite()) { "--lr must be a positive number, got $lr" }
+        qatLr?.let { require(it >= 0 && it.isFinite()) { "--qat-lr must be a number >= 0, got $it" } }
         floatEpochs?.let { require(it >= 0) { "--float-epochs must be >= 0, got $it" } }
         qatEpochs?.let { require(it >= 0) { "--qat-epochs must be >= 0, got $it" } }
         subset?.let { require(it > 0) { "--subset must be positive, got $it" } }
