@@ -51,6 +51,10 @@ class Checkpoint(val progress: CheckpointProgress, val tensors: Map<String, Tens
          * that a run killed at any moment leaves the last complete checkpoint (or the one before) readable.
          */
         fun save(out: Path, progress: CheckpointProgress, sections: Map<String, Map<String, Tensor>>) {
+            // A run killed while saving leaves its half-written directory behind; it is never read, only removed.
+            Files.list(out).use { entries ->
+                entries.filter { it.fileName.toString().startsWith("$DIR.tmp-") }.toList().forEach(::deleteTree)
+            }
             val tmp = out.resolve("$DIR.tmp-${UUID.randomUUID()}")
             Files.createDirectories(tmp)
             val tensors = LinkedHashMap<String, Tensor>()
