@@ -16,28 +16,31 @@ object Presets {
     )
 
     /**
+     * STE presets keep the activation thresholds PTQ chose, as the reference's Keras STE (and so its QAT tutorial)
+     * does: STE's threshold gradient pulls clipped ranges inwards (spec T14), which at 3 bits shrinks them until
+     * every activation is zero.
+     */
+    private const val FREEZE = "freeze_quant_params"
+
+    /**
      * The QAT learning rate as a fraction of the float one: an 8-bit model starts at the float model's accuracy and
      * only needs to settle on its grid, while low bit widths have accuracy to win back.
      */
     fun qatLrFactor(name: String): Double = if (name == "w8a8") 0.01 else 0.1
 
     fun config(name: String): QatConfig = when (name) {
-        "w8a8" -> qat {
-            weights { training = STE; symmetric(bits = 8) { perChannel() } }
-            activations { training = STE; powerOfTwo(bits = 8) }
-        }
-        "w4a8" -> qat {
-            weights { training = STE; symmetric(bits = 4) { perChannel() } }
-            activations { training = STE; powerOfTwo(bits = 8) }
-        }
+        "w8a8" -> ste(weightBits = 8, activationBits = 8)
+        "w4a8" -> ste(weightBits = 4, activationBits = 8)
         "w4a4" -> qat {
             weights { training = LSQ; symmetric(bits = 4) { perChannel() } }
             activations { training = LSQ; symmetric(bits = 4) }
         }
-        "w2a3" -> qat {
-            weights { training = STE; symmetric(bits = 2) { perChannel() } }
-            activations { training = STE; powerOfTwo(bits = 3) }
-        }
+        "w2a3" -> ste(weightBits = 2, activationBits = 3)
         else -> throw IllegalArgumentException("Unknown preset '$name'; choose one of ${DESCRIPTIONS.keys.joinToString()}")
+    }
+
+    private fun ste(weightBits: Int, activationBits: Int) = qat {
+        weights { training = STE; symmetric(bits = weightBits) { perChannel() } }
+        activations { training = STE; powerOfTwo(bits = activationBits); override(FREEZE, true) }
     }
 }
