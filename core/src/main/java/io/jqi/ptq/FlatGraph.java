@@ -32,10 +32,6 @@ final class FlatGraph {
         String kind() {
             return module.getClass().getSimpleName();
         }
-
-        NodeRef ref() {
-            return new NodeRef(name, path, kind());
-        }
     }
 
     final List<String> inputs = new ArrayList<>();

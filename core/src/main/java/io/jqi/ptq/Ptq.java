@@ -53,10 +53,11 @@ public final class Ptq {
             ops.put(in, rules.resolve(ref, platform.forOp(TargetPlatform.INPUT)));
         }
         for (FlatGraph.Node n : graph.nodes.values()) {
-            refs.put(n.name, n.ref());
-            OpQuantization op = rules.resolve(n.ref(), platform.forOp(n.kind()));
+            NodeRef ref = new NodeRef(n.name, n.path, n.kind(), graph.outputs.contains(n.name));
+            refs.put(n.name, ref);
+            OpQuantization op = rules.resolve(ref, platform.forOp(n.kind()));
             if (op.weights() != null && !n.module.namedParameters().containsKey(op.kernelAttribute())) {
-                throw new IllegalArgumentException("Layer " + n.ref() + " has no kernel parameter '"
+                throw new IllegalArgumentException("Layer " + ref + " has no kernel parameter '"
                         + op.kernelAttribute() + "' to quantize; its parameters are "
                         + n.module.namedParameters().keySet());
             }
@@ -76,7 +77,7 @@ public final class Ptq {
             WeightQuantization w = plan.quantization().weights();
             if (w != null) {
                 Tensor kernel = n.module.namedParameters().get(plan.quantization().kernelAttribute());
-                plan = new NodePlan(plan.ref(), plan.quantization(), weightParams(kernel, w, config, n.ref()),
+                plan = new NodePlan(plan.ref(), plan.quantization(), weightParams(kernel, w, config, plan.ref()),
                         plan.activation());
                 int axis = BiasCorrection.inputMeanAxis(n.module);
                 if (config.weightsBiasCorrection() && axis >= 0) {

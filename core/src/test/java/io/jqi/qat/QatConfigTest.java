@@ -77,6 +77,18 @@ class QatConfigTest {
     }
 
     @Test
+    void theOutputSelectorMatchesOnlyTheNodesThatProduceModelOutputs() {
+        QatConfig config = QatConfig.builder()
+                .layer(LayerRule.OUTPUT, l -> l.activations(a -> a.symmetric(8)))
+                .activations(a -> a.symmetric(4))
+                .build();
+        NodeRef logits = new NodeRef("classifier", "classifier", "Dense", true);
+
+        assertEquals(8, resolve(config, logits).activation().bits());
+        assertEquals(4, resolve(config, CLASSIFIER).activation().bits());
+    }
+
+    @Test
     void skipLeavesALayerEntirelyFloat() {
         QatConfig config = QatConfig.builder().skip("stem.conv").build();
 

@@ -3,6 +3,8 @@ package io.jqi.cli.qat
 import io.jqi.dsl.LSQ
 import io.jqi.dsl.STE
 import io.jqi.dsl.qat
+import io.jqi.ptq.TargetPlatform
+import io.jqi.qat.LayerRule
 import io.jqi.qat.QatConfig
 
 /** The bit-width recipes `jqi qat --preset` offers; `--config` replaces them with a user's QAT config. */
@@ -11,7 +13,7 @@ object Presets {
     val DESCRIPTIONS: Map<String, String> = linkedMapOf(
         "w8a8" to "8-bit symmetric per-channel weights, 8-bit power-of-two activations, STE",
         "w4a8" to "4-bit symmetric per-channel weights, 8-bit power-of-two activations, STE",
-        "w4a4" to "4-bit symmetric per-channel weights, 4-bit symmetric activations, LSQ",
+        "w4a4" to "4-bit symmetric per-channel weights, 4-bit symmetric activations (8-bit model inputs and outputs), LSQ",
         "w2a3" to "2-bit symmetric per-channel weights, 3-bit power-of-two activations, STE (the reference tutorial's)",
     )
 
@@ -31,9 +33,13 @@ object Presets {
     fun config(name: String): QatConfig = when (name) {
         "w8a8" -> ste(weightBits = 8, activationBits = 8)
         "w4a8" -> ste(weightBits = 4, activationBits = 8)
+        // As in the LSQ paper, the model's inputs and outputs keep 8 bits: 16 levels of pixel intensity, or of
+        // logits, cost far more accuracy than any hidden activation does.
         "w4a4" -> qat {
             weights { training = LSQ; symmetric(bits = 4) { perChannel() } }
             activations { training = LSQ; symmetric(bits = 4) }
+            layer(TargetPlatform.INPUT) { activations { symmetric(bits = 8) } }
+            layer(LayerRule.OUTPUT) { activations { symmetric(bits = 8) } }
         }
         "w2a3" -> ste(weightBits = 2, activationBits = 3)
         else -> throw IllegalArgumentException("Unknown preset '$name'; choose one of ${DESCRIPTIONS.keys.joinToString()}")
