@@ -4,6 +4,8 @@ import io.jqi.nn.BatchNorm;
 import io.jqi.nn.Conv2D;
 import io.jqi.nn.Dense;
 import io.jqi.nn.Module;
+import io.jqi.quant.wrap.ActivationQuantizationHolder;
+import io.jqi.quant.wrap.QuantizationWrapper;
 import io.jqi.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -29,6 +31,10 @@ final class LayerCopies {
             BatchNorm copy = new BatchNorm(b.numFeatures(), b.momentum(), b.eps());
             copy.loadStateDict(b.stateDict());
             return copy;
+        }
+        if (layer instanceof QuantizationWrapper || layer instanceof ActivationQuantizationHolder) {
+            throw new IllegalArgumentException("The model is already quantized (it holds a "
+                    + layer.getClass().getSimpleName() + "); quantize the float model it came from");
         }
         if (layer.namedParameters().isEmpty() && layer.namedBuffers().isEmpty() && layer.namedChildren().isEmpty()) {
             return layer;

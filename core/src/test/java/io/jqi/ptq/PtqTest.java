@@ -234,4 +234,14 @@ class PtqTest {
         float[] quantized = ((QuantizationWrapper) q.node("dense")).quantizedWeights().get("weight").toFloatArray();
         assertArrayEquals(new float[4], java.util.Arrays.copyOfRange(quantized, 4, 8));
     }
+
+    @Test
+    void anAlreadyQuantizedModelIsAClearError() {
+        Random random = new Random(12);
+        GraphModel q = Ptq.quantize(cnn(random), data(random, 4, 1, 8, 8), TargetPlatform.defaultPlatform(), DEFAULTS);
+
+        var e = assertThrows(IllegalArgumentException.class, () -> Ptq.quantize(q, data(random, 4, 1, 8, 8),
+                TargetPlatform.defaultPlatform(), DEFAULTS));
+        assertTrue(e.getMessage().contains("already quantized"), e.getMessage());
+    }
 }
