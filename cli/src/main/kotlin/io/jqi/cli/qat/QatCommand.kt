@@ -187,7 +187,8 @@ class QatCommand : Callable<Int> {
         val report = RunReport(
             dataset = DatasetInfo(loaded.name, loaded.source, loaded.split.train().size(), loaded.split.test().size(),
                 loaded.inputShape.toList(), loaded.classes),
-            model = if (model in BuiltInModels.NAMES) model else Path.of(model).fileName.toString(), preset = presetName, config = RunReport.configJson(qatConfig), seed = seed,
+            model = if (model in BuiltInModels.NAMES) model else Path.of(model).fileName.toString(),
+            preset = presetName, config = RunReport.configJson(qatConfig), seed = seed,
             device = "cpu", accuracy = Accuracies(floatAccuracy, ptqAccuracy, qatAccuracy, finalizedAccuracy),
             epochs = run.epochs, phases = run.phases, layers = LayerRecords.of(finalized),
             startedAt = run.startedAt, jqiVersion = RunReport.currentJqiVersion(),
