@@ -208,7 +208,7 @@ class QatCommand : Callable<Int> {
         floatEpochs?.let { require(it >= 0) { "--float-epochs must be >= 0, got $it" } }
         qatEpochs?.let { require(it >= 0) { "--qat-epochs must be >= 0, got $it" } }
         subset?.let { require(it > 0) { "--subset must be positive, got $it" } }
-        require(config == null || preset == "w8a8" || !spec.commandLine().parseResult.hasMatchedOption("--preset")) {
+        require(config == null || !spec.commandLine().parseResult.hasMatchedOption("--preset")) {
             "--config replaces the preset; give one of --config and --preset"
         }
         when (device) {
