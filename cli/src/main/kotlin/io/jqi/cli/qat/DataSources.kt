@@ -43,7 +43,7 @@ object DataSources {
         val all = CsvFormat.labelFirstSquare(path).read(path)
         val shape = all.inputs().shape().toArray()
         return LoadedData(path.fileName.toString(), path.toString(), TrainTestSplit.stratified(all, seed, TEST_FRACTION),
-            intArrayOf(shape[1], shape[2], shape[3]), all.labels().max() + 1, 10, 3)
+            intArrayOf(shape[1], shape[2], shape[3]), all.labels().max() + 1, 8, 3)
     }
 
     private fun mnist(name: String, dir: Path): LoadedData {

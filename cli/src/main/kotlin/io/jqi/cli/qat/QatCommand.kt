@@ -64,10 +64,11 @@ class QatCommand : Callable<Int> {
     @Option(names = ["--config"], paramLabel = "FILE", description = ["A QAT config (JSON) that replaces the preset"])
     var config: Path? = null
 
-    @Option(names = ["--float-epochs"], paramLabel = "N", description = ["Float training epochs (default: by dataset)"])
+    @Option(names = ["--float-epochs"], paramLabel = "N",
+        description = ["Float training epochs (default 20 for digits, 8 for other data, 0 for a loaded model)"])
     var floatEpochs: Int? = null
 
-    @Option(names = ["--qat-epochs"], paramLabel = "N", description = ["QAT epochs (default: by dataset)"])
+    @Option(names = ["--qat-epochs"], paramLabel = "N", description = ["QAT epochs (default 5 for digits, 3 for other data)"])
     var qatEpochs: Int? = null
 
     @Option(names = ["--batch"], paramLabel = "N", description = ["Batch size (default 64)"])
