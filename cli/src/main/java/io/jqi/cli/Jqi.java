@@ -11,7 +11,8 @@ import picocli.CommandLine.Command;
 @Command(name = "jqi", mixinStandardHelpOptions = true, versionProvider = Jqi.Version.class,
         description = "jqi: quantization-aware training and fake quantization for the JVM.",
         subcommands = {FakeQuantCommand.class, io.jqi.cli.qat.QatCommand.class,
-                io.jqi.cli.qat.TableCommand.class, CommandLine.HelpCommand.class})
+                io.jqi.cli.qat.TableCommand.class, io.jqi.cli.qat.InspectCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Jqi implements Runnable {
     public static final int BAD_INPUT = 2;
 

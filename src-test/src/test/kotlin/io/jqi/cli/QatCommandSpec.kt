@@ -61,6 +61,12 @@ class QatCommandSpec : FunSpec({
         report.accuracy.finalized shouldBe report.accuracy.qat
         report.epochs.size shouldBe 5
         ModelFile.load(out.resolve("model.jqi")).model.namedChildren().isNotEmpty().shouldBeTrue()
+
+        val inspected = jqi("inspect", out.resolve("model.jqi").toString())
+        inspected.code shouldBe 0
+        inspected.out shouldContain "weights SYMMETRIC 8-bit per-channel"
+        inspected.out shouldContain "model input 'input': output POWER_OF_TWO 8-bit unsigned"
+        jqi("inspect", out.resolve("float.jqi").toString()).out shouldContain "not quantized"
     }
 
     test("an interrupted run resumed with --resume ends exactly as an uninterrupted one") {

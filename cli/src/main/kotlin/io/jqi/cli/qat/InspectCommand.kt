@@ -1,0 +1,74 @@
+package io.jqi.cli.qat
+
+import io.jqi.cli.report.LayerRecord
+import io.jqi.cli.report.LayerRecords
+import io.jqi.json.ModelFile
+import io.jqi.nn.GraphModel
+import io.jqi.nn.Module
+import io.jqi.quant.wrap.ActivationQuantizationHolder
+import io.jqi.quant.wrap.QuantizationWrapper
+import picocli.CommandLine.Command
+import picocli.CommandLine.Model.CommandSpec
+import picocli.CommandLine.Parameters
+import picocli.CommandLine.Spec
+import java.nio.file.Path
+import java.util.concurrent.Callable
+
+/** `jqi inspect`: what a saved jqi model holds: its layers, parameter counts and quantizers, and its metadata. */
+@Command(name = "inspect", mixinStandardHelpOptions = true,
+    description = ["Show the layers, parameter counts, quantizers and metadata of a saved jqi model."])
+class InspectCommand : Callable<Int> {
+    @Spec
+    lateinit var spec: CommandSpec
+
+    @Parameters(paramLabel = "FILE", description = ["A model saved by jqi (model.jqi, float.jqi)"])
+    lateinit var file: Path
+
+    override fun call(): Int {
+        val out = spec.commandLine().out
+        val saved = ModelFile.load(file)
+        val model = saved.model
+        val quantization = (model as? GraphModel)?.let { g -> LayerRecords.of(g).associateBy { it.name } } ?: emptyMap()
+        out.println("$file: ${model.javaClass.simpleName}, ${"%,d".format(count(model))} parameters" +
+            if (quantization.isEmpty()) ", not quantized" else ", ${quantization.size} quantized nodes")
+        out.println("%-36s %-22s %12s  %s".format("node", "layer", "parameters", "quantization"))
+        for ((name, layer) in leaves(model)) {
+            val inner = (layer as? QuantizationWrapper)?.layer() ?: layer
+            out.println("%-36s %-22s %12s  %s".format(name, inner.javaClass.simpleName,
+                "%,d".format(count(inner)), describe(quantization[name])))
+        }
+        quantization.values.filter { it.kind == LayerRecords.INPUT_KIND }
+            .forEach { out.println("model input '${it.name}': ${describe(it)}") }
+        if (saved.metadata.isNotEmpty()) {
+            out.println("metadata: ${saved.metadata.keys.joinToString()}")
+        }
+        return 0
+    }
+
+    /** The layers of [model] by node name (a graph) or dotted path, holders left out (they show as quantization). */
+    private fun leaves(model: Module): List<Pair<String, Module>> = when (model) {
+        is GraphModel -> model.nodeNames().map { it to model.node(it) }
+            .filter { it.second !is ActivationQuantizationHolder }
+        else -> model.namedModules().filter { (name, m) -> name.isNotEmpty() && m.namedChildren().isEmpty() }
+            .map { it.key to it.value }
+    }
+
+    private fun count(m: Module) = m.namedParameters().values.sumOf { it.numel().toLong() }
+
+    private fun describe(r: LayerRecord?): String {
+        r ?: return "-"
+        val parts = ArrayList<String>()
+        r.weights?.let { w ->
+            parts += "weights ${w.method} ${w.bits}-bit ${if (w.perChannel == true) "per-channel" else "per-tensor"}"
+        }
+        r.activation?.let { a ->
+            val sign = when (a.signed) {
+                true -> " signed"
+                false -> " unsigned"
+                null -> ""
+            }
+            parts += "output ${a.method} ${a.bits}-bit$sign"
+        }
+        return parts.joinToString(", ").ifEmpty { "-" }
+    }
+}
