@@ -4,6 +4,7 @@ import io.jqi.nn.GraphModel;
 import io.jqi.nn.Module;
 import io.jqi.ptq.InferableQuantizerSource;
 import io.jqi.ptq.Ptq;
+import io.jqi.ptq.QuantizationPlan;
 import io.jqi.ptq.TargetPlatform;
 import io.jqi.quant.registry.QuantizerRegistry;
 import io.jqi.quant.wrap.ActivationQuantizationHolder;
@@ -40,8 +41,16 @@ public final class Qat {
     /** {@link #init} with quantizers from {@code registry}. */
     public static GraphModel init(Module model, Iterable<Tensor> data, QatConfig config, TargetPlatform platform,
             QuantizerRegistry registry) {
-        return Ptq.analyze(model, data, platform, config.ptq(), config)
-                .build(new TrainableQuantizerSource(config, registry));
+        return init(Ptq.analyze(model, data, platform, config.ptq(), config), config, registry);
+    }
+
+    /**
+     * The QAT-ready model of an analysis already made with {@code config} as its rules
+     * ({@code Ptq.analyze(model, data, platform, config.ptq(), config)}), so that one analysis serves both the
+     * post-training model ({@code plan.build(new InferableQuantizerSource())}) and QAT.
+     */
+    public static GraphModel init(QuantizationPlan plan, QatConfig config, QuantizerRegistry registry) {
+        return plan.build(new TrainableQuantizerSource(config, registry));
     }
 
     /** The post-training model that {@link #init} starts from: the same analysis, with inferable quantizers. */

@@ -16,10 +16,13 @@ import io.jqi.nn.Module
 import io.jqi.nn.optim.Adam
 import io.jqi.nn.optim.CosineAnnealingLR
 import io.jqi.nn.optim.Optimizer
+import io.jqi.ptq.InferableQuantizerSource
+import io.jqi.ptq.Ptq
 import io.jqi.ptq.RepresentativeData
 import io.jqi.ptq.TargetPlatform
 import io.jqi.qat.Qat
 import io.jqi.qat.QatConfig
+import io.jqi.quant.registry.QuantizerRegistry
 import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonPrimitive
 import kotlinx.serialization.json.buildJsonObject
@@ -158,12 +161,12 @@ class QatCommand : Callable<Int> {
         // Post-training quantization, and QAT from the same analysis.
         val platform = TargetPlatform.defaultPlatform()
         val calibration = RepresentativeData.of(loader, CALIBRATION_BATCHES)
-        val ptqAccuracy = run.ptqAccuracy ?: run.timed("ptq") {
-            Epochs.accuracy(Qat.ptq(floatModel, calibration, qatConfig, platform), loaded.split.test())
-        }.also { run.ptqAccuracy = it }
+        val plan = run.timed("ptq") { Ptq.analyze(floatModel, calibration, platform, qatConfig.ptq(), qatConfig) }
+        val ptqAccuracy = run.ptqAccuracy
+            ?: Epochs.accuracy(plan.build(InferableQuantizerSource()), loaded.split.test()).also { run.ptqAccuracy = it }
         console.println("  float %.2f%%, PTQ %.2f%%".format(floatAccuracy * 100, ptqAccuracy * 100))
 
-        val qatModel = Qat.init(floatModel, calibration, qatConfig, platform)
+        val qatModel = Qat.init(plan, qatConfig, QuantizerRegistry.global())
         val qatOptimizer = Adam(qatModel.parameters(), qatRate)
         val qatSchedule = CosineAnnealingLR(qatOptimizer, maxOf(qatN, 1), 0.0)
         if (checkpoint != null && checkpoint.progress.phase == EpochRecord.QAT) {
@@ -304,9 +307,11 @@ private class Run(val dir: Path, val fingerprint: String, val console: PrintWrit
         phases += PhaseTiming(name, seconds, if (seconds > 0) images.toDouble() * epochCount / seconds else null)
     }
 
+    /** Runs [block] and records its wall time as phase [name] (replacing the time of an interrupted run's). */
     fun <T> timed(name: String, block: () -> T): T {
         val start = System.nanoTime()
         val result = block()
+        phases.removeIf { it.name == name }
         phases += PhaseTiming(name, (System.nanoTime() - start) / 1e9)
         return result
     }
