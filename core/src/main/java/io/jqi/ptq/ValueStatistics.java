@@ -2,6 +2,10 @@ package io.jqi.ptq;
 
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * What the representative data showed of one value of the model (a graph input or a node's output), accumulated
@@ -11,8 +15,9 @@ import io.jqi.tensor.Tensor;
 final class ValueStatistics {
     private final String name;
     private final boolean histogram;
-    private final java.util.Map<Integer, double[]> sums = new java.util.TreeMap<>();
-    private final java.util.Map<Integer, Long> counts = new java.util.TreeMap<>();
+    private final Set<Integer> meanAxes = new TreeSet<>();
+    private final Map<Integer, double[]> sums = new HashMap<>();
+    private final Map<Integer, Long> counts = new HashMap<>();
     private float min = Float.POSITIVE_INFINITY;
     private float max = Float.NEGATIVE_INFINITY;
     private Histogram merged;
@@ -26,7 +31,7 @@ final class ValueStatistics {
      * Also keeps the per-channel mean along {@code axis} ({@link #LAST_AXIS} for the last axis, whatever the rank).
      */
     void keepMean(int axis) {
-        sums.putIfAbsent(axis, null);
+        meanAxes.add(axis);
     }
 
     /** The last axis, for layers (dense) that work along it. */
@@ -49,7 +54,7 @@ final class ValueStatistics {
             Histogram h = Histogram.of(v);
             merged = merged == null ? h : merged.merge(h);
         }
-        for (Integer axis : sums.keySet()) {
+        for (int axis : meanAxes) {
             accumulateMean(axis, v, value.shape());
         }
     }

@@ -12,9 +12,6 @@ import kotlinx.serialization.json.JsonObject
 import kotlinx.serialization.json.JsonPrimitive
 import kotlinx.serialization.json.JsonUnquotedLiteral
 import java.io.IOException
-import java.nio.charset.MalformedInputException
-import java.nio.file.AccessDeniedException
-import java.nio.file.NoSuchFileException
 import java.nio.file.Files
 import java.nio.file.Path
 
@@ -63,14 +60,8 @@ internal object JsonText {
     fun read(path: Path): String =
         try {
             Files.readString(path)
-        } catch (e: NoSuchFileException) {
-            throw JsonFormatException("cannot read $path: no such file", e)
-        } catch (e: AccessDeniedException) {
-            throw JsonFormatException("cannot read $path: permission denied", e)
-        } catch (e: MalformedInputException) {
-            throw JsonFormatException("cannot read $path: it is not UTF-8 text", e)
         } catch (e: IOException) {
-            throw JsonFormatException("cannot read $path: ${e.message ?: e.javaClass.simpleName}", e)
+            throw JsonFormatException.cannotRead(path, e)
         }
 
     /** Writes through a temporary file in the same directory and a rename ([AtomicFiles]), so readers never see half a file. */

@@ -58,9 +58,7 @@ import java.nio.channels.FileChannel
 import java.nio.channels.WritableByteChannel
 import java.nio.charset.CharacterCodingException
 import java.nio.charset.CodingErrorAction
-import java.nio.file.AccessDeniedException
 import java.nio.file.Files
-import java.nio.file.NoSuchFileException
 import java.nio.file.Path
 import java.nio.file.StandardOpenOption
 import java.util.Random
@@ -417,12 +415,8 @@ object ModelFile {
             FileChannel.open(path, StandardOpenOption.READ).use { channel ->
                 return decode(ChannelInput(channel, path.toString()))
             }
-        } catch (e: NoSuchFileException) {
-            throw JsonFormatException("cannot read $path: no such file", e)
-        } catch (e: AccessDeniedException) {
-            throw JsonFormatException("cannot read $path: permission denied", e)
         } catch (e: IOException) {
-            throw JsonFormatException("cannot read $path: ${e.message ?: e.javaClass.simpleName}", e)
+            throw JsonFormatException.cannotRead(path, e)
         }
     }
 

@@ -1,13 +1,10 @@
 package io.jqi.cli.report
 
+import io.jqi.io.AtomicFiles
 import java.io.ByteArrayOutputStream
 import java.io.IOException
-import java.nio.file.AtomicMoveNotSupportedException
 import java.nio.file.Files
 import java.nio.file.Path
-import java.nio.file.StandardCopyOption
-import java.nio.file.StandardOpenOption
-import java.util.UUID
 import javax.imageio.ImageIO
 
 /**
@@ -53,26 +50,10 @@ object ReportWriter {
         return out.toByteArray()
     }
 
-    /**
-     * Writes [bytes] to [path] through a temporary file in the same directory and an atomic rename (a plain
-     * replacing move where the file system cannot rename atomically); the temporary file never outlives the call.
-     */
+    /** Writes [bytes] to [path] atomically ([AtomicFiles]), creating its directory if needed. */
     @JvmStatic
     fun writeAtomically(path: Path, bytes: ByteArray) {
-        val target = path.toAbsolutePath()
-        val dir = target.parent ?: throw IOException("$path has no parent directory")
-        Files.createDirectories(dir)
-        // Not createTempFile: its owner-only permissions would stick to the renamed file.
-        val tmp = dir.resolve(".${target.fileName}.${UUID.randomUUID()}.tmp")
-        try {
-            Files.write(tmp, bytes, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)
-            try {
-                Files.move(tmp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING)
-            } catch (e: AtomicMoveNotSupportedException) {
-                Files.move(tmp, target, StandardCopyOption.REPLACE_EXISTING)
-            }
-        } finally {
-            Files.deleteIfExists(tmp)
-        }
+        path.toAbsolutePath().parent?.let { Files.createDirectories(it) }
+        AtomicFiles.write(path, bytes)
     }
 }

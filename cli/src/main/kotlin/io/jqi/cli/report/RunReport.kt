@@ -21,10 +21,7 @@ import kotlinx.serialization.json.JsonObject
 import kotlinx.serialization.json.JsonPrimitive
 import kotlinx.serialization.json.intOrNull
 import java.io.IOException
-import java.nio.charset.MalformedInputException
-import java.nio.file.AccessDeniedException
 import java.nio.file.Files
-import java.nio.file.NoSuchFileException
 import java.nio.file.Path
 import java.util.Properties
 
@@ -112,14 +109,8 @@ data class RunReport(
         fun read(path: Path): RunReport {
             val text = try {
                 Files.readString(path)
-            } catch (e: NoSuchFileException) {
-                throw JsonFormatException("cannot read $path: no such file", e)
-            } catch (e: AccessDeniedException) {
-                throw JsonFormatException("cannot read $path: permission denied", e)
-            } catch (e: MalformedInputException) {
-                throw JsonFormatException("cannot read $path: it is not UTF-8 text", e)
             } catch (e: IOException) {
-                throw JsonFormatException("cannot read $path: ${e.message ?: e.javaClass.simpleName}", e)
+                throw JsonFormatException.cannotRead(path, e)
             }
             return parse(text, path.toString())
         }
