@@ -1,6 +1,7 @@
 // Inferable fake-quant forward kernels, one thread per element with grid-stride loops over a row-major tensor seen as
 // [outer, channels, inner] (per tensor: one channel). Per-channel parameters are device arrays, so a launch never
-// needs a host sync to read them. y may be x (in place, as Grid.apply allows): each thread reads its element before
+// needs a host sync to read them; the two parameter kernels at the end derive them on the device from a trainable
+// quantizer's thresholds or ranges. y may be x (in place, as Grid.apply allows): each thread reads its element before
 // writing it, so no pointer is declared __restrict__.
 //
 // Each kernel must give the same bits as its CPU reference in io.jqi.quant (AffineGrid, TfNudgedGrid, LutGrid), so:
@@ -8,65 +9,21 @@
 // would skip the intermediate rounding Java does; build-ptx.sh also passes -fmad=false, and -ftz=false because Java
 // keeps subnormals), division is IEEE (__fdiv_rn, never x * (1/step)), and clamping goes through java_min/java_max,
 // because CUDA's fminf/fmaxf drop NaN where Java's Math.min/max propagate it, and Java orders -0.0 below +0.0.
+// Power-of-two and symmetric quantizers are the affine kernel with a zero zero point; uniform ones the affine kernel
+// with the zero point of their adjusted range.
 
-#include <cstddef>
-
-namespace {
-
-// Java's Math.max(float, float): NaN wins, and -0.0 orders below +0.0.
-__device__ __forceinline__ float java_max(float a, float b) {
-    if (a != a) {
-        return a;
-    }
-    if (a == 0.0f && b == 0.0f && __float_as_uint(a) == 0x80000000u) {
-        return b;
-    }
-    return a >= b ? a : b;
-}
-
-// Java's Math.min(float, float): NaN wins, and -0.0 orders below +0.0.
-__device__ __forceinline__ float java_min(float a, float b) {
-    if (a != a) {
-        return a;
-    }
-    if (a == 0.0f && b == 0.0f && __float_as_uint(b) == 0x80000000u) {
-        return b;
-    }
-    return a <= b ? a : b;
-}
-
-// Java's Float.NaN, so that a NaN input gives the reference's exact bits.
-__device__ __forceinline__ float java_nan() {
-    return __uint_as_float(0x7fc00000u);
-}
-
-__device__ __forceinline__ int channel_of(size_t i, int channels, int inner) {
-    return static_cast<int>((i / static_cast<size_t>(inner)) % static_cast<size_t>(channels));
-}
-
-__device__ __forceinline__ size_t element_count(int outer, int channels, int inner) {
-    return static_cast<size_t>(outer) * static_cast<size_t>(channels) * static_cast<size_t>(inner);
-}
-
-__device__ __forceinline__ size_t first_index() {
-    return static_cast<size_t>(blockIdx.x) * blockDim.x + threadIdx.x;
-}
-
-__device__ __forceinline__ size_t grid_stride() {
-    return static_cast<size_t>(gridDim.x) * blockDim.x;
-}
-
-}  // namespace
+#include "jqi_float.cuh"
 
 // AffineGrid.fakeQuant: q = clamp(rint(x / step) + zp, qmin, qmax) (ties to even); y = (q - zp) * step.
+// zero_points may be null: every zero point is then +0.0 (symmetric and power-of-two grids).
 extern "C" __global__ void jqi_fake_quant_affine(const float* x, float* y, const float* steps,
                                                  const float* zero_points, float qmin, float qmax, int outer,
                                                  int channels, int inner) {
-    const size_t n = element_count(outer, channels, inner);
-    for (size_t i = first_index(); i < n; i += grid_stride()) {
+    const unsigned n = element_count(outer, channels, inner);
+    for (unsigned i = first_index(); i < n; i += grid_stride()) {
         const int c = channel_of(i, channels, inner);
         const float step = steps[c];
-        const float zp = zero_points[c];
+        const float zp = zero_points == nullptr ? 0.0f : zero_points[c];
         float q = __fadd_rn(rintf(__fdiv_rn(x[i], step)), zp);
         q = java_min(java_max(q, qmin), qmax);
         y[i] = __fmul_rn(__fsub_rn(q, zp), step);
@@ -77,8 +34,8 @@ extern "C" __global__ void jqi_fake_quant_affine(const float* x, float* y, const
 extern "C" __global__ void jqi_fake_quant_tf_nudge(const float* x, float* y, const float* nudged_min,
                                                    const float* nudged_max, const float* steps, int outer,
                                                    int channels, int inner) {
-    const size_t n = element_count(outer, channels, inner);
-    for (size_t i = first_index(); i < n; i += grid_stride()) {
+    const unsigned n = element_count(outer, channels, inner);
+    for (unsigned i = first_index(); i < n; i += grid_stride()) {
         const int c = channel_of(i, channels, inner);
         const float lo = nudged_min[c];
         const float step = steps[c];
@@ -93,8 +50,8 @@ extern "C" __global__ void jqi_fake_quant_tf_nudge(const float* x, float* y, con
 extern "C" __global__ void jqi_fake_quant_lut(const float* x, float* y, const float* levels, int num_levels,
                                               const float* thresholds, float multiplier, float lo, float hi,
                                               float eps, int outer, int channels, int inner) {
-    const size_t n = element_count(outer, channels, inner);
-    for (size_t i = first_index(); i < n; i += grid_stride()) {
+    const unsigned n = element_count(outer, channels, inner);
+    for (unsigned i = first_index(); i < n; i += grid_stride()) {
         const float xi = x[i];
         if (xi != xi) {
             y[i] = java_nan();
@@ -114,5 +71,95 @@ extern "C" __global__ void jqi_fake_quant_lut(const float* x, float* y, const fl
             }
         }
         y[i] = __fmul_rn(__fdiv_rn(levels[best], multiplier), t);
+    }
+}
+
+namespace {
+
+// PowerOfTwo.roundUp: 2^ceil(log2 t), exactly, from the float's bits. Where Java throws (t not positive and finite,
+// or a result beyond Float.MAX_VALUE) the device cannot, so it writes NaN, which the forward then propagates.
+__device__ __forceinline__ float pot_round_up(float t) {
+    if (!(t > 0.0f) || isinf(t)) {
+        return java_nan();
+    }
+    const unsigned bits = __float_as_uint(t);
+    const unsigned exponent = bits >> 23;
+    const unsigned mantissa = bits & 0x7fffffu;
+    if (exponent == 0) {
+        // Subnormal: t = mantissa * 2^-149, so the next power of two of the mantissa's integer is the answer
+        // (2^23 * 2^-149 = Float.MIN_NORMAL, whose bits are 1 << 23).
+        unsigned p = 1u << (31 - __clz(mantissa));
+        if (p != mantissa) {
+            p <<= 1;
+        }
+        return __uint_as_float(p);
+    }
+    if (mantissa == 0) {
+        return t;
+    }
+    if (exponent + 1 >= 255) {
+        return java_nan();
+    }
+    return __uint_as_float((exponent + 1) << 23);
+}
+
+// One step of UniformRange.step: the reference's range adjustment A(min, max, n) in its float32 order.
+__device__ __forceinline__ void uniform_range_step(float& min, float& max, float k) {
+    if (min > 0.0f) {
+        min = 0.0f;
+        return;
+    }
+    if (max < 0.0f) {
+        max = 0.0f;
+        return;
+    }
+    const float width = __fsub_rn(max, min);
+    const float scale = __fdiv_rn(width, k);
+    float adj_min = __fmul_rn(scale, rintf(__fdiv_rn(min, scale)));
+    float adj_max = __fadd_rn(width, adj_min);
+    adj_min = java_min(adj_min, 0.0f);
+    adj_max = java_max(adj_max, 0.0f);
+    min = adj_min == 0.0f ? 0.0f : adj_min;
+    max = adj_max;
+}
+
+}  // namespace
+
+// The steps of a symmetric or power-of-two trainable quantizer from its threshold variable, on the device, so that a
+// training step never copies a threshold to the host: SymmetricGrids.effectiveThreshold (for power of two
+// 2^ceil(log2 max(T, min_threshold))) divided by levels = 2^(n - s), as Grid.symmetric and SymmetricGrids compute it.
+extern "C" __global__ void jqi_symmetric_steps(const float* thresholds, float* steps, int channels, float levels,
+                                               int power_of_two, float min_threshold) {
+    for (unsigned c = first_index(); c < static_cast<unsigned>(channels); c += grid_stride()) {
+        float t = thresholds[c];
+        if (power_of_two) {
+            t = pot_round_up(java_max(t, min_threshold));
+        }
+        steps[c] = __fdiv_rn(t, levels);
+    }
+}
+
+// The uniform grid of a [min, max] range per channel, on the device: UniformRange.adjust (the adjustment repeated
+// until it stops moving, at most 8 times) then AffineGrid.uniformAdjusted: step = (max' - min') / K and
+// zp = clamp(rint(-min' / step), 0, K), K = 2^bits - 1. The result feeds jqi_fake_quant_affine with qmin 0, qmax K.
+extern "C" __global__ void jqi_uniform_grid(const float* mins, const float* maxs, float* steps, float* zero_points,
+                                            int channels, float k) {
+    for (unsigned c = first_index(); c < static_cast<unsigned>(channels); c += grid_stride()) {
+        float lo = mins[c];
+        float hi = maxs[c];
+        uniform_range_step(lo, hi, k);
+        for (int i = 1; i < 8; i++) {
+            float next_lo = lo;
+            float next_hi = hi;
+            uniform_range_step(next_lo, next_hi, k);
+            if (same_float_bits(next_lo, lo) && same_float_bits(next_hi, hi)) {
+                break;
+            }
+            lo = next_lo;
+            hi = next_hi;
+        }
+        const float step = __fdiv_rn(__fsub_rn(hi, lo), k);
+        steps[c] = step;
+        zero_points[c] = java_min(java_max(rintf(__fdiv_rn(-lo, step)), 0.0f), k);
     }
 }

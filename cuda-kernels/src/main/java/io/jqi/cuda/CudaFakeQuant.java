@@ -1,260 +1,239 @@
 package io.jqi.cuda;
 
-import static jcuda.driver.JCudaDriver.cuCtxSetCurrent;
-import static jcuda.driver.JCudaDriver.cuCtxSynchronize;
-import static jcuda.driver.JCudaDriver.cuDeviceGet;
-import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRelease;
-import static jcuda.driver.JCudaDriver.cuDevicePrimaryCtxRetain;
-import static jcuda.driver.JCudaDriver.cuInit;
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
-import static jcuda.driver.JCudaDriver.cuMemAlloc;
-import static jcuda.driver.JCudaDriver.cuMemFree;
-import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
-import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
-import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
-import static jcuda.driver.JCudaDriver.cuModuleLoadData;
-import static jcuda.driver.JCudaDriver.cuModuleUnload;
-import static jcuda.driver.JCudaDriver.setExceptionsEnabled;
 
 import io.jqi.quant.ChannelLayout;
 import io.jqi.quant.LutGrid;
-import java.util.ArrayList;
-import java.util.List;
-import jcuda.CudaException;
 import jcuda.Pointer;
-import jcuda.Sizeof;
-import jcuda.driver.CUcontext;
-import jcuda.driver.CUdevice;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
-import jcuda.driver.CUmodule;
-import jcuda.driver.CUresult;
+import jcuda.driver.CUstream;
 
 /**
- * The {@code fake_quant} kernels on host arrays: copy in, launch, copy out. Each method takes the parameters of
- * its CPU grid in {@code io.jqi.quant} and returns the same bits. Open it only where {@link CudaProbe#probe()} says
- * CUDA is available.
+ * The {@code fake_quant} kernels: the inferable quantizers' forward (AffineGrid, TfNudgedGrid, LutGrid), and the
+ * kernels that derive a trainable quantizer's grid from its thresholds or range on the device. Each kernel gives the
+ * same bits as its CPU grid in {@code io.jqi.quant}.
+ *
+ * <p>Two forms of each: device pointers (the tensors and parameters already on the GPU; the launch is queued on
+ * {@code stream}, null for the default stream, and nothing waits for it), and host arrays (copy in, launch, copy
+ * out; for tests and one-off use). Open it only where {@link CudaProbe#probe()} says CUDA is available.
  */
 public final class CudaFakeQuant implements AutoCloseable {
-    private static final String MODULE = "fake_quant";
+    static final String MODULE = "fake_quant";
     private static final int BLOCK_SIZE = 256;
     // The kernels loop with a grid stride, so a capped grid still covers every element.
     private static final long MAX_BLOCKS = 65_535;
 
-    private final CUdevice device = new CUdevice();
-    private final CUcontext context = new CUcontext();
-    private final CUmodule module = new CUmodule();
-    private final CUfunction affine = new CUfunction();
-    private final CUfunction tfNudge = new CUfunction();
-    private final CUfunction lut = new CUfunction();
-    private boolean closed;
+    private final CudaModule module;
 
-    private CudaFakeQuant(int ordinal) {
-        setExceptionsEnabled(true);
-        cuInit(0);
-        cuDeviceGet(device, ordinal);
-        cuDevicePrimaryCtxRetain(context, device);
-        try {
-            cuCtxSetCurrent(context);
-            loadModule();
-            try {
-                cuModuleGetFunction(affine, module, "jqi_fake_quant_affine");
-                cuModuleGetFunction(tfNudge, module, "jqi_fake_quant_tf_nudge");
-                cuModuleGetFunction(lut, module, "jqi_fake_quant_lut");
-            } catch (RuntimeException e) {
-                cuModuleUnload(module);
-                throw e;
-            }
-        } catch (RuntimeException e) {
-            cuDevicePrimaryCtxRelease(device);
-            throw e;
-        }
+    private CudaFakeQuant(CudaModule module) {
+        this.module = module;
     }
 
-    /** Loads the kernels on CUDA device 0. */
+    /** Loads the kernels on CUDA device 0; an IllegalStateException with the probe's reason if CUDA is unavailable. */
     public static CudaFakeQuant open() {
-        CudaAvailability cuda = CudaProbe.probe();
-        if (!cuda.available()) {
-            throw new IllegalStateException("CUDA is unavailable: " + cuda.reason());
-        }
-        return new CudaFakeQuant(0);
+        return new CudaFakeQuant(CudaModule.open(MODULE, "jqi_fake_quant_affine", "jqi_fake_quant_tf_nudge",
+                "jqi_fake_quant_lut", "jqi_symmetric_steps", "jqi_uniform_grid"));
     }
 
-    private void loadModule() {
-        String ptx = PtxModules.source(MODULE);
-        try {
-            cuModuleLoadData(module, ptx);
-        } catch (CudaException e) {
-            if (CUresult.stringFor(CUresult.CUDA_ERROR_UNSUPPORTED_PTX_VERSION).equals(e.getMessage())) {
-                throw new IllegalStateException("the CUDA driver is older than the nvcc that compiled jqi's PTX; "
-                        + "update the NVIDIA driver, or rebuild jqi with an nvcc no newer than the driver's CUDA "
-                        + "version", e);
-            }
-            throw e;
-        }
+    // ---------------------------------------------------------------- device pointers
+
+    /**
+     * {@code AffineGrid.fakeQuant} per element of {@code x} into {@code y} (which may be {@code x}), with per-channel
+     * {@code steps} and {@code zeroPoints} (null: all zero, as symmetric and power-of-two grids).
+     */
+    public void affine(CUdeviceptr x, CUdeviceptr y, CUdeviceptr steps, CUdeviceptr zeroPoints, float qmin,
+            float qmax, ChannelLayout layout, CUstream stream) {
+        int n = KernelChecks.elements(layout);
+        requirePointers(x, y, steps);
+        launch("jqi_fake_quant_affine", n, stream, Pointer.to(x), Pointer.to(y), Pointer.to(steps),
+                Pointer.to(zeroPoints == null ? new CUdeviceptr() : zeroPoints), floatParam(qmin), floatParam(qmax),
+                intParam(layout.outer()), intParam(layout.channels()), intParam(layout.inner()));
     }
+
+    /** {@code TfNudgedGrid.fakeQuant} per element: per-channel nudged range and step. */
+    public void tfNudge(CUdeviceptr x, CUdeviceptr y, CUdeviceptr nudgedMin, CUdeviceptr nudgedMax,
+            CUdeviceptr steps, ChannelLayout layout, CUstream stream) {
+        int n = KernelChecks.elements(layout);
+        requirePointers(x, y, nudgedMin);
+        requirePointers(nudgedMax, steps);
+        launch("jqi_fake_quant_tf_nudge", n, stream, Pointer.to(x), Pointer.to(y), Pointer.to(nudgedMin),
+                Pointer.to(nudgedMax), Pointer.to(steps), intParam(layout.outer()), intParam(layout.channels()),
+                intParam(layout.inner()));
+    }
+
+    /**
+     * {@code LutGrid.fakeQuant} per element: {@code levels} ({@code numLevels} floats) and per-channel
+     * {@code thresholds} on the device, the grid's multiplier, clip bounds and eps as values.
+     */
+    public void lut(CUdeviceptr x, CUdeviceptr y, CUdeviceptr levels, int numLevels, CUdeviceptr thresholds,
+            float multiplier, float lo, float hi, float eps, ChannelLayout layout, CUstream stream) {
+        int n = KernelChecks.elements(layout);
+        requirePointers(x, y, levels);
+        KernelChecks.requirePointer("thresholds", thresholds);
+        if (numLevels < 1) {
+            throw new IllegalArgumentException("a LUT needs at least one level, got " + numLevels);
+        }
+        launch("jqi_fake_quant_lut", n, stream, Pointer.to(x), Pointer.to(y), Pointer.to(levels),
+                intParam(numLevels), Pointer.to(thresholds), floatParam(multiplier), floatParam(lo), floatParam(hi),
+                floatParam(eps), intParam(layout.outer()), intParam(layout.channels()), intParam(layout.inner()));
+    }
+
+    /**
+     * The steps of a symmetric or power-of-two trainable quantizer from its {@code thresholds} ({@code channels}
+     * floats): {@code T / 2^(bits - s)}, T first rounded up to a power of two (after {@code max(T, minThreshold)})
+     * when {@code powerOfTwo}. Where the CPU would reject a threshold the step is NaN.
+     */
+    public void symmetricSteps(CUdeviceptr thresholds, CUdeviceptr steps, int channels, int bits, boolean signed,
+            boolean powerOfTwo, float minThreshold, CUstream stream) {
+        requirePointers(thresholds, steps);
+        KernelChecks.requireBits(bits);
+        requireChannelCount(channels);
+        float levels = (float) (1L << (signed ? bits - 1 : bits));
+        launch("jqi_symmetric_steps", channels, stream, Pointer.to(thresholds), Pointer.to(steps),
+                intParam(channels), floatParam(levels), intParam(powerOfTwo ? 1 : 0), floatParam(minThreshold));
+    }
+
+    /**
+     * The uniform grid of per-channel ranges {@code [mins, maxs]}: {@code UniformRange.adjust} then
+     * {@code AffineGrid.uniformAdjusted}, into {@code steps} and {@code zeroPoints}; quantize with
+     * {@link #affine} and qmin 0, qmax {@code 2^bits - 1}.
+     */
+    public void uniformGrid(CUdeviceptr mins, CUdeviceptr maxs, CUdeviceptr steps, CUdeviceptr zeroPoints,
+            int channels, int bits, CUstream stream) {
+        requirePointers(mins, maxs, steps);
+        KernelChecks.requirePointer("zeroPoints", zeroPoints);
+        KernelChecks.requireBits(bits);
+        requireChannelCount(channels);
+        launch("jqi_uniform_grid", channels, stream, Pointer.to(mins), Pointer.to(maxs), Pointer.to(steps),
+                Pointer.to(zeroPoints), intParam(channels), floatParam((float) ((1L << bits) - 1)));
+    }
+
+    // ---------------------------------------------------------------- host arrays
 
     /** {@code AffineGrid.fakeQuant} per element: per-channel {@code steps} and {@code zeroPoints}. */
     public float[] affine(float[] x, float[] steps, float[] zeroPoints, float qmin, float qmax,
             ChannelLayout layout) {
-        requireLayout(x, layout);
-        requireChannels("steps", steps, layout);
-        requireChannels("zeroPoints", zeroPoints, layout);
+        KernelChecks.requireLayout(x, layout);
+        KernelChecks.requireChannels("steps", steps, layout);
+        KernelChecks.requireChannels("zeroPoints", zeroPoints, layout);
         if (x.length == 0) {
             return new float[0];
         }
-        try (DeviceMemory memory = new DeviceMemory()) {
-            CUdeviceptr in = memory.copyIn(x);
+        try (DeviceMemory memory = memory()) {
             CUdeviceptr out = memory.allocate(x.length);
-            Pointer params = Pointer.to(Pointer.to(in), Pointer.to(out), Pointer.to(memory.copyIn(steps)),
-                    Pointer.to(memory.copyIn(zeroPoints)), Pointer.to(new float[] {qmin}),
-                    Pointer.to(new float[] {qmax}), layoutParam(layout.outer()), layoutParam(layout.channels()),
-                    layoutParam(layout.inner()));
-            return launch(affine, params, out, x.length);
+            affine(memory.copyIn(x), out, memory.copyIn(steps), memory.copyIn(zeroPoints), qmin, qmax, layout, null);
+            return DeviceMemory.copyOut(out, x.length);
         }
     }
 
     /** {@code TfNudgedGrid.fakeQuant} per element: per-channel nudged range and step. */
     public float[] tfNudge(float[] x, float[] nudgedMin, float[] nudgedMax, float[] steps, ChannelLayout layout) {
-        requireLayout(x, layout);
-        requireChannels("nudgedMin", nudgedMin, layout);
-        requireChannels("nudgedMax", nudgedMax, layout);
-        requireChannels("steps", steps, layout);
+        KernelChecks.requireLayout(x, layout);
+        KernelChecks.requireChannels("nudgedMin", nudgedMin, layout);
+        KernelChecks.requireChannels("nudgedMax", nudgedMax, layout);
+        KernelChecks.requireChannels("steps", steps, layout);
         if (x.length == 0) {
             return new float[0];
         }
-        try (DeviceMemory memory = new DeviceMemory()) {
-            CUdeviceptr in = memory.copyIn(x);
+        try (DeviceMemory memory = memory()) {
             CUdeviceptr out = memory.allocate(x.length);
-            Pointer params = Pointer.to(Pointer.to(in), Pointer.to(out), Pointer.to(memory.copyIn(nudgedMin)),
-                    Pointer.to(memory.copyIn(nudgedMax)), Pointer.to(memory.copyIn(steps)),
-                    layoutParam(layout.outer()), layoutParam(layout.channels()), layoutParam(layout.inner()));
-            return launch(tfNudge, params, out, x.length);
+            tfNudge(memory.copyIn(x), out, memory.copyIn(nudgedMin), memory.copyIn(nudgedMax), memory.copyIn(steps),
+                    layout, null);
+            return DeviceMemory.copyOut(out, x.length);
         }
     }
 
     /** {@code LutGrid.fakeQuant} per element, with the grid's own levels, thresholds, M, clip bounds and eps. */
     public float[] lut(float[] x, LutGrid grid, ChannelLayout layout) {
-        requireLayout(x, layout);
+        KernelChecks.requireLayout(x, layout);
         float[] thresholds = grid.thresholds();
         float[] levels = grid.levels();
-        requireChannels("thresholds", thresholds, layout);
+        KernelChecks.requireChannels("thresholds", thresholds, layout);
         if (x.length == 0) {
             return new float[0];
         }
-        try (DeviceMemory memory = new DeviceMemory()) {
-            CUdeviceptr in = memory.copyIn(x);
+        try (DeviceMemory memory = memory()) {
             CUdeviceptr out = memory.allocate(x.length);
-            Pointer params = Pointer.to(Pointer.to(in), Pointer.to(out), Pointer.to(memory.copyIn(levels)),
-                    Pointer.to(new int[] {levels.length}), Pointer.to(memory.copyIn(thresholds)),
-                    Pointer.to(new float[] {grid.multiplier()}), Pointer.to(new float[] {grid.lo()}),
-                    Pointer.to(new float[] {grid.hi()}), Pointer.to(new float[] {grid.eps()}),
-                    layoutParam(layout.outer()), layoutParam(layout.channels()), layoutParam(layout.inner()));
-            return launch(lut, params, out, x.length);
+            lut(memory.copyIn(x), out, memory.copyIn(levels), levels.length, memory.copyIn(thresholds),
+                    grid.multiplier(), grid.lo(), grid.hi(), grid.eps(), layout, null);
+            return DeviceMemory.copyOut(out, x.length);
         }
     }
 
-    private float[] launch(CUfunction kernel, Pointer params, CUdeviceptr out, int n) {
-        float[] result = new float[n];
-        int blocks = (int) Math.min((n + (long) BLOCK_SIZE - 1) / BLOCK_SIZE, MAX_BLOCKS);
-        cuLaunchKernel(kernel, blocks, 1, 1, BLOCK_SIZE, 1, 1, 0, null, params, null);
-        cuCtxSynchronize();
-        cuMemcpyDtoH(Pointer.to(result), out, (long) n * Sizeof.FLOAT);
-        return result;
+    /** {@link #symmetricSteps(CUdeviceptr, CUdeviceptr, int, int, boolean, boolean, float, CUstream)} on arrays. */
+    public float[] symmetricSteps(float[] thresholds, int bits, boolean signed, boolean powerOfTwo,
+            float minThreshold) {
+        requireChannelCount(thresholds == null ? 0 : thresholds.length);
+        try (DeviceMemory memory = memory()) {
+            CUdeviceptr steps = memory.allocate(thresholds.length);
+            symmetricSteps(memory.copyIn(thresholds), steps, thresholds.length, bits, signed, powerOfTwo,
+                    minThreshold, null);
+            return DeviceMemory.copyOut(steps, thresholds.length);
+        }
     }
 
-    private static Pointer layoutParam(int value) {
+    /** {@link #uniformGrid(CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr, int, int, CUstream)} on arrays:
+     * returns {@code {steps, zeroPoints}}. */
+    public float[][] uniformGrid(float[] mins, float[] maxs, int bits) {
+        requireChannelCount(mins == null ? 0 : mins.length);
+        if (maxs == null || maxs.length != mins.length) {
+            throw new IllegalArgumentException("mins has " + mins.length + " values but maxs has "
+                    + (maxs == null ? "none" : maxs.length) + "; pass one range per channel");
+        }
+        try (DeviceMemory memory = memory()) {
+            CUdeviceptr steps = memory.allocate(mins.length);
+            CUdeviceptr zeroPoints = memory.allocate(mins.length);
+            uniformGrid(memory.copyIn(mins), memory.copyIn(maxs), steps, zeroPoints, mins.length, bits, null);
+            return new float[][] {DeviceMemory.copyOut(steps, mins.length),
+                DeviceMemory.copyOut(zeroPoints, mins.length)};
+        }
+    }
+
+    // ---------------------------------------------------------------- launching
+
+    private DeviceMemory memory() {
+        module.makeCurrent("CudaFakeQuant");
+        return new DeviceMemory();
+    }
+
+    private void launch(String kernel, int n, CUstream stream, Pointer... params) {
+        module.makeCurrent("CudaFakeQuant");
+        if (n == 0) {
+            return;
+        }
+        CUfunction function = module.function(kernel);
+        int blocks = (int) Math.min((n + (long) BLOCK_SIZE - 1) / BLOCK_SIZE, MAX_BLOCKS);
+        cuLaunchKernel(function, blocks, 1, 1, BLOCK_SIZE, 1, 1, 0, stream, Pointer.to(params), null);
+    }
+
+    private static void requirePointers(CUdeviceptr first, CUdeviceptr second, CUdeviceptr third) {
+        KernelChecks.requirePointer("the first device pointer argument", first);
+        KernelChecks.requirePointer("the second device pointer argument", second);
+        KernelChecks.requirePointer("the third device pointer argument", third);
+    }
+
+    private static void requirePointers(CUdeviceptr first, CUdeviceptr second) {
+        requirePointers(first, second, second);
+    }
+
+    private static void requireChannelCount(int channels) {
+        if (channels < 1) {
+            throw new IllegalArgumentException("at least one channel is needed (one for per-tensor), got "
+                    + channels);
+        }
+    }
+
+    static Pointer intParam(int value) {
         return Pointer.to(new int[] {value});
     }
 
-    private static void requireLayout(float[] x, ChannelLayout layout) {
-        if (layout.outer() < 0 || layout.channels() < 0 || layout.inner() < 0) {
-            throw new IllegalArgumentException("layout " + layout + " has a negative extent; use the extents of x's "
-                    + "shape around its channel axis");
-        }
-        long elements = elements(layout);
-        if (elements != x.length) {
-            throw new IllegalArgumentException("layout " + layout + " describes "
-                    + (elements == Long.MAX_VALUE ? "more than 2^63" : String.valueOf(elements))
-                    + " elements but x has " + x.length + "; pass the layout of x's own shape");
-        }
-    }
-
-    /** The layout's element count; Long.MAX_VALUE where it overflows, so that it never matches an array. */
-    private static long elements(ChannelLayout layout) {
-        try {
-            return Math.multiplyExact((long) layout.outer() * layout.channels(), layout.inner());
-        } catch (ArithmeticException e) {
-            return Long.MAX_VALUE;
-        }
-    }
-
-    private static void requireChannels(String name, float[] values, ChannelLayout layout) {
-        if (values.length != layout.channels()) {
-            throw new IllegalArgumentException(name + " has " + values.length + " values but the layout has "
-                    + layout.channels() + " channels; pass one value per channel (one for per-tensor)");
-        }
+    static Pointer floatParam(float value) {
+        return Pointer.to(new float[] {value});
     }
 
     @Override
     public void close() {
-        if (closed) {
-            return;
-        }
-        closed = true;
-        try {
-            cuCtxSetCurrent(context);
-            cuModuleUnload(module);
-        } finally {
-            cuDevicePrimaryCtxRelease(device);
-        }
-    }
-
-    /**
-     * The device allocations of one call (all non-empty: an empty x returns before any), made in this thread's
-     * current context and all freed on close.
-     */
-    private final class DeviceMemory implements AutoCloseable {
-        private final List<CUdeviceptr> allocations = new ArrayList<>();
-
-        DeviceMemory() {
-            if (closed) {
-                throw new IllegalStateException("this CudaFakeQuant is closed; open a new one");
-            }
-            // The driver's current context is per thread; the caller's thread may not have ours yet.
-            cuCtxSetCurrent(context);
-        }
-
-        CUdeviceptr allocate(int floats) {
-            CUdeviceptr pointer = new CUdeviceptr();
-            cuMemAlloc(pointer, (long) floats * Sizeof.FLOAT);
-            allocations.add(pointer);
-            return pointer;
-        }
-
-        CUdeviceptr copyIn(float[] host) {
-            CUdeviceptr pointer = allocate(host.length);
-            cuMemcpyHtoD(pointer, Pointer.to(host), (long) host.length * Sizeof.FLOAT);
-            return pointer;
-        }
-
-        @Override
-        public void close() {
-            RuntimeException first = null;
-            for (CUdeviceptr pointer : allocations) {
-                try {
-                    cuMemFree(pointer);
-                } catch (RuntimeException e) {
-                    if (first == null) {
-                        first = e;
-                    } else {
-                        first.addSuppressed(e);
-                    }
-                }
-            }
-            if (first != null) {
-                throw first;
-            }
-        }
+        module.close();
     }
 }
