@@ -1,0 +1,90 @@
+package io.jqi.cuda;
+
+import io.jqi.quant.ChannelLayout;
+import io.jqi.quant.trainable.QuantizerHost;
+import io.jqi.quant.trainable.TrainableQuantizer;
+import io.jqi.tensor.Shape;
+import io.jqi.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.function.Supplier;
+
+/**
+ * One trainable quantizer configuration of {@code io.jqi.quant.trainable}, with what the kernels need to run the
+ * same quantizer: its grid kind, bits, signedness, power-of-two rounding, gradient rule and whether it trains its
+ * parameters. {@link #cpu} runs the CPU quantizer's forward and autograd backward on an input and output gradient.
+ */
+record TrainableCase(String name, Supplier<TrainableQuantizer> factory, boolean uniform, int bits, boolean signed,
+        boolean powerOfTwo, float minThreshold, GradientRule rule, boolean trains, int[] shape, Integer axis,
+        float[] thresholds, float[] mins, float[] maxs) {
+
+    /** The CPU quantizer's forward value and gradients. */
+    record CpuResult(float[] y, QuantizerGradients gradients) {
+    }
+
+    ChannelLayout layout() {
+        Shape s = Shape.of(shape);
+        return axis == null ? ChannelLayout.perTensor(s) : ChannelLayout.around(s, axis);
+    }
+
+    int size() {
+        return Arrays.stream(shape).reduce(1, (a, b) -> a * b);
+    }
+
+    CpuResult cpu(float[] x, float[] dy) {
+        TrainableQuantizer quantizer = factory.get();
+        List<Tensor> variables = new ArrayList<>();
+        QuantizerHost host = (name, variable) -> variables.add(variable);
+        quantizer.initializeQuantization(Shape.of(shape), "q", host);
+        Tensor input = Tensor.of(x.clone(), shape).requiresGrad(true);
+        Tensor y = quantizer.forward(input, true);
+        y.backward(Tensor.of(dy.clone(), shape));
+        float[] dx = input.grad().toFloatArray();
+        if (!trains) {
+            return new CpuResult(y.toFloatArray(), new QuantizerGradients(dx, null, null, null));
+        }
+        if (uniform) {
+            return new CpuResult(y.toFloatArray(), new QuantizerGradients(dx, null, grad(variables.get(0)),
+                    grad(variables.get(1))));
+        }
+        return new CpuResult(y.toFloatArray(), new QuantizerGradients(dx, grad(variables.get(0)), null, null));
+    }
+
+    /** A variable that got no gradient (no element reached it) has a zero gradient. */
+    private static float[] grad(Tensor variable) {
+        Tensor g = variable.grad();
+        return g == null ? new float[variable.numel()] : g.toFloatArray();
+    }
+
+    /** The steps of the forward grid, as jqi_symmetric_steps derives them. */
+    float[] steps() {
+        return KernelReference.symmetricSteps(thresholds, bits, signed, powerOfTwo, minThreshold);
+    }
+
+    /** Per channel, the interval the input generator should cover: the grid's range, its step and its origin. */
+    float[][] channelRanges() {
+        int c = uniform ? mins.length : thresholds.length;
+        float[][] ranges = new float[c][];
+        if (uniform) {
+            float[][] grid = KernelReference.uniformGrid(mins, maxs, bits);
+            for (int ch = 0; ch < c; ch++) {
+                float step = grid[0][ch];
+                float lo = -grid[1][ch] * step;
+                ranges[ch] = new float[] {lo, lo + step * ((1L << bits) - 1), step, lo};
+            }
+        } else {
+            float[] steps = steps();
+            float levels = (float) (1L << (signed ? bits - 1 : bits));
+            for (int ch = 0; ch < c; ch++) {
+                ranges[ch] = new float[] {signed ? -levels * steps[ch] : 0f, (levels - 1) * steps[ch], steps[ch], 0f};
+            }
+        }
+        return ranges;
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + Arrays.toString(shape) + (axis == null ? " per tensor" : " axis " + axis);
+    }
+}
