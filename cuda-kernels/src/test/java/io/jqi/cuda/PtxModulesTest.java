@@ -11,16 +11,33 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class PtxModulesTest {
-    private static final String MODULE = "fake_quant";
-    private static final String NO_PTX = "fake_quant.ptx is not bundled: nvcc was not on the PATH when this module "
-            + "was built (or -Djqi.skipNvcc=true), so there is no PTX to check";
+    private static final String NO_PTX = "the PTX is not bundled: nvcc was not on the PATH when this module was built "
+            + "(or -Djqi.skipNvcc=true), so there is no PTX to check";
+    /** Every module this jar must bundle when nvcc is present, with the kernels the Java side looks up. */
+    static final Map<String, List<String>> KERNELS = Map.of(
+            CudaFakeQuant.MODULE, List.of("jqi_fake_quant_affine", "jqi_fake_quant_tf_nudge", "jqi_fake_quant_lut",
+                    "jqi_symmetric_steps", "jqi_uniform_grid"),
+            CudaQuantBackward.MODULE, List.of("jqi_symmetric_backward", "jqi_uniform_backward"));
+
+    static Stream<String> modules() {
+        return KERNELS.keySet().stream().sorted();
+    }
+
+    /** Every bundled module, whoever wrote it (the backend's kernels are checked here too). */
+    static Stream<String> bundled() {
+        return PtxModules.names().stream();
+    }
 
     @Test
     void aMissingModuleNamesItselfAndNvcc() {
@@ -31,39 +48,51 @@ class PtxModulesTest {
 
     @Test
     void theIndexListsEveryBundledModule() {
-        assumeTrue(PtxModules.isBundled(MODULE), NO_PTX);
-        assertTrue(PtxModules.names().contains(MODULE), () -> "index.txt lists " + PtxModules.names());
+        assumeTrue(PtxModules.isBundled(CudaFakeQuant.MODULE), NO_PTX);
+        assertTrue(PtxModules.names().containsAll(KERNELS.keySet()), () -> "index.txt lists " + PtxModules.names());
         PtxModules.names().forEach(name -> assertTrue(PtxModules.isBundled(name), name));
     }
 
-    @Test
-    void fakeQuantPtxHasTheKernelsAndRoundsEveryOperation() {
-        assumeTrue(PtxModules.isBundled(MODULE), NO_PTX);
-        String ptx = PtxModules.source(MODULE);
-        for (String kernel : new String[] {"jqi_fake_quant_affine", "jqi_fake_quant_tf_nudge", "jqi_fake_quant_lut"}) {
-            assertTrue(ptx.contains(".entry " + kernel + "("), () -> "no .entry for " + kernel);
+    @ParameterizedTest
+    @MethodSource("modules")
+    void theQuantizerModulesHaveTheirKernels(String module) {
+        assumeTrue(PtxModules.isBundled(module), NO_PTX);
+        String ptx = PtxModules.source(module);
+        for (String kernel : KERNELS.get(module)) {
+            assertTrue(ptx.contains(".entry " + kernel + "("), () -> "no .entry for " + kernel + " in " + module);
         }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modules")
+    void theQuantizerModulesRoundEveryOperationLikeJava(String module) {
+        assumeTrue(PtxModules.isBundled(module), NO_PTX);
+        String ptx = PtxModules.source(module);
         // A contracted a * b + c skips the rounding of a * b that Java performs: -fmad=false must have held.
         assertFalse(ptx.contains("fma.rn.f32"), "the PTX contains fma.rn.f32; compile with -fmad=false");
         // Java keeps subnormals; flushing them to zero would change tiny inputs and steps.
         assertFalse(ptx.contains(".ftz"), "the PTX flushes subnormals (.ftz); compile with -ftz=false");
+        // Reductions must be deterministic: integer atomics count blocks, float atomics would reorder sums.
+        assertFalse(ptx.contains("atom.global.add.f32") || ptx.contains("red.global.add.f32"),
+                "the PTX adds floats atomically, which makes sums depend on timing");
     }
 
-    @Test
-    void fakeQuantPtxAssemblesWithPtxas(@TempDir Path dir) throws IOException, InterruptedException {
-        assumeTrue(PtxModules.isBundled(MODULE), NO_PTX);
+    @ParameterizedTest
+    @MethodSource("bundled")
+    void everyBundledModuleAssemblesWithPtxasForSm80(String module, @TempDir Path dir)
+            throws IOException, InterruptedException {
         Optional<Path> ptxas = onPath("ptxas");
         assumeTrue(ptxas.isPresent(), "ptxas is not on the PATH; it comes with the CUDA toolkit");
-        Path ptx = Files.writeString(dir.resolve(MODULE + ".ptx"), PtxModules.source(MODULE),
+        Path ptx = Files.writeString(dir.resolve(module + ".ptx"), PtxModules.source(module),
                 StandardCharsets.US_ASCII);
         Path log = dir.resolve("ptxas.log");
-        Process process = new ProcessBuilder(ptxas.get().toString(), "-arch=sm_75", ptx.toString(), "-o",
-                dir.resolve(MODULE + ".cubin").toString())
+        Process process = new ProcessBuilder(ptxas.get().toString(), "-arch=sm_80", ptx.toString(), "-o",
+                dir.resolve(module + ".cubin").toString())
                 .redirectErrorStream(true)
                 .redirectOutput(log.toFile())
                 .start();
         assertTrue(process.waitFor(2, TimeUnit.MINUTES), "ptxas did not finish within 2 minutes");
-        assertEquals(0, process.exitValue(), () -> "ptxas rejected the PTX:\n" + read(log));
+        assertEquals(0, process.exitValue(), () -> "ptxas rejected " + module + ".ptx:\n" + read(log));
     }
 
     private static Optional<Path> onPath(String program) {
