@@ -47,7 +47,9 @@ deps=$(mktemp -d)
 trap 'rm -rf "$deps"' EXIT
 ./mvnw -B -ntp -o -q -pl cuda-kernels,dsl -am dependency:build-classpath -DincludeScope=runtime \
   "-Dmdep.outputFile=$deps/\${project.artifactId}.classpath"
-cat "$deps"/*.classpath | tr ':' '\n' | grep -v '/io/jqi/' | grep -v '^$' | sort -u | while read -r jar; do
+# Each file is one line without a final newline: split every file on its own.
+for f in "$deps"/*.classpath; do tr ':' '\n' <"$f"; echo; done | grep -v '/io/jqi/' | grep -v '^$' | sort -u |
+    while read -r jar; do
   cp "$jar" "$out/lib/"
 done
 cp core/target/jqi-core-*.jar cuda-kernels/target/jqi-cuda-kernels-*.jar dsl/target/jqi-dsl-*.jar "$out/lib/"

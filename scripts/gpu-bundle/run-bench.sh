@@ -6,7 +6,7 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 results=${OUT:-$PWD/results}
-mkdir -p "$results"
+mkdir -p "$results/tmp"
 java="$here/runtime/bin/java"
 classpath=$(printf '%s:' "$here"/lib/*.jar)"$here/test-classes"
 status=0
@@ -28,7 +28,7 @@ for class in "$here"/test-classes/io/jqi/cuda/bench/*Bench.class; do
   [ -e "$class" ] || continue
   name=$(basename "$class" .class)
   echo "=== $name ==="
-  "$java" -Xmx8g -cp "$classpath" "io.jqi.cuda.bench.$name" "$results" 2>&1 | tee "$results/$name.txt"
+  "$java" -Xmx8g "-Djava.io.tmpdir=$results/tmp" -cp "$classpath" "io.jqi.cuda.bench.$name" "$results" 2>&1 | tee "$results/$name.txt"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
 echo "results in $results"

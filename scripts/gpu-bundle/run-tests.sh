@@ -6,7 +6,8 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 results=${OUT:-$PWD/results}
-mkdir -p "$results/test-reports"
+# A private temporary directory: JCuda unpacks its natives there, so no stale copy from elsewhere is used.
+mkdir -p "$results/test-reports" "$results/tmp"
 java="$here/runtime/bin/java"
 classpath=$(printf '%s:' "$here"/lib/*.jar)"$here/test-classes"
 console="$here/tools/junit-platform-console-standalone.jar"
@@ -22,7 +23,7 @@ run_pass() {
   shift
   echo
   echo "=== $name ==="
-  "$java" -Xmx8g -jar "$console" execute --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii \
+  "$java" -Xmx8g "-Djava.io.tmpdir=$results/tmp" -jar "$console" execute --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii \
     --class-path "$classpath" --scan-class-path "$here/test-classes" \
     --reports-dir "$results/test-reports/$name" "$@" 2>&1 | tee "$results/$name.log"
   return "${PIPESTATUS[0]}"

@@ -61,6 +61,9 @@ __device__ __forceinline__ bool publish_partials(const float (&acc)[ACC], float*
         __threadfence();
         const unsigned done = atomicAdd(counters + c, 1u);
         last = done == static_cast<unsigned>(blocks_per_channel) - 1;
+        // The reading side of the same handshake: the last block orders its reads of the other blocks' partials
+        // after the count that told it they are complete.
+        __threadfence();
     }
     __syncthreads();
     return last;
