@@ -35,12 +35,13 @@ class PtxInProcessAssemblyTest {
     }
 
     static Stream<String> bundled() {
-        return PtxModules.names().stream();
+        return PtxModulesTest.bundled();
     }
 
     @ParameterizedTest
     @MethodSource("bundled")
     void everyModuleAssemblesInProcessAsBuilt(String module) {
+        requireModule(module);
         Assembly assembly = assemble(PtxModules.source(module));
         if (assembly.result() == nvPTXCompileResult.NVPTXCOMPILE_ERROR_UNSUPPORTED_PTX_VERSION) {
             abort("JCuda's nvPTXCompiler " + compilerVersion() + " is older than the nvcc that wrote PTX ISA "
@@ -53,6 +54,7 @@ class PtxInProcessAssemblyTest {
     @ParameterizedTest
     @MethodSource("bundled")
     void everyModuleAssemblesInProcessAtTheCompilersIsaVersion(String module) {
+        requireModule(module);
         String ptx = PtxModules.source(module);
         Assembly first = assemble(ptx);
         if (first.result() == nvPTXCompileResult.NVPTXCOMPILE_ERROR_UNSUPPORTED_PTX_VERSION) {
@@ -87,9 +89,12 @@ class PtxInProcessAssemblyTest {
         }
     }
 
+    private static void requireModule(String module) {
+        assumeTrue(PtxModules.isBundled(module), () -> module + ".ptx is not bundled: " + PtxModules.NOT_BUILT);
+    }
+
     /** Loads the natives, or skips with the reason (another platform, or natives missing from the class path). */
     private static void requireCompiler() {
-        assumeTrue(!PtxModules.names().isEmpty(), "this build bundles no PTX (no nvcc at build time)");
         try {
             compilerVersion();
         } catch (UnsatisfiedLinkError | NoClassDefFoundError e) {
