@@ -17,11 +17,10 @@
 // AffineGrid.fakeQuant: q = clamp(rint(x / step) + zp, qmin, qmax) (ties to even); y = (q - zp) * step.
 // zero_points may be null: every zero point is then +0.0 (symmetric and power-of-two grids).
 extern "C" __global__ void jqi_fake_quant_affine(const float* x, float* y, const float* steps,
-                                                 const float* zero_points, float qmin, float qmax, int outer,
-                                                 int channels, int inner) {
-    const unsigned n = element_count(outer, channels, inner);
+                                                 const float* zero_points, float qmin, float qmax, Layout layout) {
+    const unsigned n = element_count(layout);
     for (unsigned i = first_index(); i < n; i += grid_stride()) {
-        const int c = channel_of(i, channels, inner);
+        const int c = channel_of(i, layout);
         const float step = steps[c];
         const float zp = zero_points == nullptr ? 0.0f : zero_points[c];
         float q = __fadd_rn(rintf(__fdiv_rn(x[i], step)), zp);
@@ -32,11 +31,10 @@ extern "C" __global__ void jqi_fake_quant_affine(const float* x, float* y, const
 
 // TfNudgedGrid.fakeQuant: c = clamp(x, lo, hi) in the float domain; y = floor((c - lo) / step + 0.5) * step + lo.
 extern "C" __global__ void jqi_fake_quant_tf_nudge(const float* x, float* y, const float* nudged_min,
-                                                   const float* nudged_max, const float* steps, int outer,
-                                                   int channels, int inner) {
-    const unsigned n = element_count(outer, channels, inner);
+                                                   const float* nudged_max, const float* steps, Layout layout) {
+    const unsigned n = element_count(layout);
     for (unsigned i = first_index(); i < n; i += grid_stride()) {
-        const int c = channel_of(i, channels, inner);
+        const int c = channel_of(i, layout);
         const float lo = nudged_min[c];
         const float step = steps[c];
         const float clamped = java_max(java_min(x[i], nudged_max[c]), lo);
@@ -49,15 +47,15 @@ extern "C" __global__ void jqi_fake_quant_tf_nudge(const float* x, float* y, con
 // (level / M) * T. NaN stays NaN.
 extern "C" __global__ void jqi_fake_quant_lut(const float* x, float* y, const float* levels, int num_levels,
                                               const float* thresholds, float multiplier, float lo, float hi,
-                                              float eps, int outer, int channels, int inner) {
-    const unsigned n = element_count(outer, channels, inner);
+                                              float eps, Layout layout) {
+    const unsigned n = element_count(layout);
     for (unsigned i = first_index(); i < n; i += grid_stride()) {
         const float xi = x[i];
         if (xi != xi) {
             y[i] = java_nan();
             continue;
         }
-        const float t = thresholds[channel_of(i, channels, inner)];
+        const float t = thresholds[channel_of(i, layout)];
         float v = __fmul_rn(__fdiv_rn(xi, __fadd_rn(t, eps)), multiplier);
         v = java_min(java_max(v, lo), hi);
         int best = 0;

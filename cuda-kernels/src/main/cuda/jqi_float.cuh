@@ -50,28 +50,50 @@ __device__ __forceinline__ bool same_float_bits(float a, float b) {
     return (a != a && b != b) || __float_as_uint(a) == __float_as_uint(b);
 }
 
-__device__ __forceinline__ unsigned element_count(int outer, int channels, int inner) {
-    return static_cast<unsigned>(outer) * static_cast<unsigned>(channels) * static_cast<unsigned>(inner);
+// A row-major tensor as [outer, channels, inner], passed to every kernel by value. The host (KernelLayout.java)
+// adds multiply-shift dividers for inner and channels: a 32-bit integer division costs about 17 instructions on
+// the GPU, which is a good part of an element's budget in a kernel meant to run at copy speed; the divider costs 3.
+// Field order and types are the Java side's int[7]; do not reorder.
+struct Layout {
+    int outer;
+    int channels;
+    int inner;
+    unsigned inner_magic;
+    unsigned inner_shift;
+    unsigned channels_magic;
+    unsigned channels_shift;
+};
+
+// n / d for the divisor whose (magic, shift) the host computed: shift = ceil(log2 d),
+// magic = floor(2^32 * (2^shift - d) / d) + 1. Exact for every n < 2^31 (then the sum cannot overflow).
+__device__ __forceinline__ unsigned fast_div(unsigned n, unsigned magic, unsigned shift) {
+    return (__umulhi(n, magic) + n) >> shift;
+}
+
+__device__ __forceinline__ unsigned element_count(const Layout& l) {
+    return static_cast<unsigned>(l.outer) * static_cast<unsigned>(l.channels) * static_cast<unsigned>(l.inner);
 }
 
 // The channel of flat index i. Per tensor (one channel) needs no division at all.
-__device__ __forceinline__ int channel_of(unsigned i, int channels, int inner) {
-    if (channels == 1) {
+__device__ __forceinline__ int channel_of(unsigned i, const Layout& l) {
+    if (l.channels == 1) {
         return 0;
     }
-    return static_cast<int>((i / static_cast<unsigned>(inner)) % static_cast<unsigned>(channels));
+    const unsigned row = fast_div(i, l.inner_magic, l.inner_shift);
+    const unsigned outer_row = fast_div(row, l.channels_magic, l.channels_shift);
+    return static_cast<int>(row - outer_row * static_cast<unsigned>(l.channels));
 }
 
 // The flat index of the j-th element of channel c, counting the channel's elements in storage order
 // (j in [0, outer * inner)). With one outer row (weights on axis 0, or per tensor) it is a plain offset.
-__device__ __forceinline__ unsigned index_in_channel(unsigned j, int c, int outer, int channels, int inner) {
-    const unsigned in = static_cast<unsigned>(inner);
+__device__ __forceinline__ unsigned index_in_channel(unsigned j, int c, const Layout& l) {
+    const unsigned in = static_cast<unsigned>(l.inner);
     const unsigned channel_start = static_cast<unsigned>(c) * in;
-    if (outer == 1) {
+    if (l.outer == 1) {
         return channel_start + j;
     }
-    const unsigned row = j / in;
-    return row * static_cast<unsigned>(channels) * in + channel_start + (j - row * in);
+    const unsigned row = fast_div(j, l.inner_magic, l.inner_shift);
+    return row * static_cast<unsigned>(l.channels) * in + channel_start + (j - row * in);
 }
 
 __device__ __forceinline__ unsigned first_index() {

@@ -100,19 +100,18 @@ __device__ __forceinline__ float channel_total(const float* partials, int c, int
 extern "C" __global__ void __launch_bounds__(BLOCK)
 jqi_symmetric_backward(const float* x, const float* dy, float* dx, const float* steps, float* d_thresholds,
                        float* partials, unsigned* counters, float levels, float qmin, float qmax, int clipped,
-                       int grad_scaled, float grad_scale, int outer, int channels, int inner,
-                       int blocks_per_channel) {
+                       int grad_scaled, float grad_scale, Layout layout, int blocks_per_channel) {
     __shared__ float scratch[BLOCK];
     const int c = static_cast<int>(blockIdx.x) / blocks_per_channel;
     const int b = static_cast<int>(blockIdx.x) - c * blocks_per_channel;
-    const unsigned per_channel = static_cast<unsigned>(outer) * static_cast<unsigned>(inner);
+    const unsigned per_channel = static_cast<unsigned>(layout.outer) * static_cast<unsigned>(layout.inner);
     const float step = steps[c];
     const bool wants_threshold = d_thresholds != nullptr;
     const float step_squared = __fmul_rn(step, step);
     float acc[2] = {0.0f, 0.0f};
     const unsigned stride = static_cast<unsigned>(blocks_per_channel) * BLOCK;
     for (unsigned j = static_cast<unsigned>(b) * BLOCK + threadIdx.x; j < per_channel; j += stride) {
-        const unsigned i = index_in_channel(j, c, outer, channels, inner);
+        const unsigned i = index_in_channel(j, c, layout);
         const float g = dy[i];
         float g_r = __fmul_rn(g, step);
         // An IDENTITY STE that trains nothing needs no x at all: its dx is (dy * step * 1 + 0) / step.
@@ -194,11 +193,11 @@ __device__ __forceinline__ void finish_uniform(float k, float above, float below
 extern "C" __global__ void __launch_bounds__(BLOCK)
 jqi_uniform_backward(const float* x, const float* dy, float* dx, const float* mins, const float* maxs, float* d_min,
                      float* d_max, float* partials, unsigned* counters, float k, int clipped, int grad_scaled,
-                     float grad_scale, int outer, int channels, int inner, int blocks_per_channel) {
+                     float grad_scale, Layout layout, int blocks_per_channel) {
     __shared__ float scratch[BLOCK];
     const int c = static_cast<int>(blockIdx.x) / blocks_per_channel;
     const int b = static_cast<int>(blockIdx.x) - c * blocks_per_channel;
-    const unsigned per_channel = static_cast<unsigned>(outer) * static_cast<unsigned>(inner);
+    const unsigned per_channel = static_cast<unsigned>(layout.outer) * static_cast<unsigned>(layout.inner);
     // The surrogate's range, in UniformGrids.adjust's order of Tensor operations.
     const float lo = mins[c];
     const float hi = maxs[c];
@@ -218,7 +217,7 @@ jqi_uniform_backward(const float* x, const float* dy, float* dx, const float* mi
     float acc[4] = {0.0f, 0.0f, 0.0f, 0.0f};
     const unsigned stride = static_cast<unsigned>(blocks_per_channel) * BLOCK;
     for (unsigned j = static_cast<unsigned>(b) * BLOCK + threadIdx.x; j < per_channel; j += stride) {
-        const unsigned i = index_in_channel(j, c, outer, channels, inner);
+        const unsigned i = index_in_channel(j, c, layout);
         const float g = dy[i];
         float g_r = __fmul_rn(g, step);
         if (clipped || wants_range) {

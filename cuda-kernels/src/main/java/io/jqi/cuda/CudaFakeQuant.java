@@ -48,7 +48,7 @@ public final class CudaFakeQuant implements AutoCloseable {
         requirePointers(x, y, steps);
         launch("jqi_fake_quant_affine", n, stream, Pointer.to(x), Pointer.to(y), Pointer.to(steps),
                 Pointer.to(zeroPoints == null ? new CUdeviceptr() : zeroPoints), floatParam(qmin), floatParam(qmax),
-                intParam(layout.outer()), intParam(layout.channels()), intParam(layout.inner()));
+                KernelLayout.param(layout));
     }
 
     /** {@code TfNudgedGrid.fakeQuant} per element: per-channel nudged range and step. */
@@ -58,8 +58,7 @@ public final class CudaFakeQuant implements AutoCloseable {
         requirePointers(x, y, nudgedMin);
         requirePointers(nudgedMax, steps);
         launch("jqi_fake_quant_tf_nudge", n, stream, Pointer.to(x), Pointer.to(y), Pointer.to(nudgedMin),
-                Pointer.to(nudgedMax), Pointer.to(steps), intParam(layout.outer()), intParam(layout.channels()),
-                intParam(layout.inner()));
+                Pointer.to(nudgedMax), Pointer.to(steps), KernelLayout.param(layout));
     }
 
     /**
@@ -76,7 +75,7 @@ public final class CudaFakeQuant implements AutoCloseable {
         }
         launch("jqi_fake_quant_lut", n, stream, Pointer.to(x), Pointer.to(y), Pointer.to(levels),
                 intParam(numLevels), Pointer.to(thresholds), floatParam(multiplier), floatParam(lo), floatParam(hi),
-                floatParam(eps), intParam(layout.outer()), intParam(layout.channels()), intParam(layout.inner()));
+                floatParam(eps), KernelLayout.param(layout));
     }
 
     /**

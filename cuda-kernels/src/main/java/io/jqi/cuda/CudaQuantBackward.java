@@ -94,8 +94,7 @@ public final class CudaQuantBackward implements AutoCloseable {
                 Pointer.to(orNull(counters)), CudaFakeQuant.floatParam(levels), CudaFakeQuant.floatParam(qmin),
                 CudaFakeQuant.floatParam(qmax), CudaFakeQuant.intParam(rule.clipped() ? 1 : 0),
                 CudaFakeQuant.intParam(rule.scaled() ? 1 : 0), CudaFakeQuant.floatParam(rule.scale()),
-                CudaFakeQuant.intParam(layout.outer()), CudaFakeQuant.intParam(layout.channels()),
-                CudaFakeQuant.intParam(layout.inner()), CudaFakeQuant.intParam(blocks));
+                KernelLayout.param(layout), CudaFakeQuant.intParam(blocks));
     }
 
     /**
@@ -129,8 +128,7 @@ public final class CudaQuantBackward implements AutoCloseable {
                 Pointer.to(orNull(partials)), Pointer.to(orNull(counters)),
                 CudaFakeQuant.floatParam((float) ((1L << bits) - 1)), CudaFakeQuant.intParam(rule.clipped() ? 1 : 0),
                 CudaFakeQuant.intParam(1), CudaFakeQuant.floatParam(rule.scale()),
-                CudaFakeQuant.intParam(layout.outer()), CudaFakeQuant.intParam(layout.channels()),
-                CudaFakeQuant.intParam(layout.inner()), CudaFakeQuant.intParam(blocks));
+                KernelLayout.param(layout), CudaFakeQuant.intParam(blocks));
     }
 
     // ---------------------------------------------------------------- host arrays

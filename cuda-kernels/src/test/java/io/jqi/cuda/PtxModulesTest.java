@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -63,6 +64,21 @@ class PtxModulesTest {
         String ptx = PtxModules.source(module);
         for (String kernel : KERNELS.get(module)) {
             assertTrue(ptx.contains(".entry " + kernel + "("), () -> "no .entry for " + kernel + " in " + module);
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("modules")
+    void everyLayoutParameterIsTheSevenIntsJavaPasses(String module) {
+        assumeTrue(PtxModules.isBundled(module), NO_PTX);
+        String ptx = PtxModules.source(module);
+        for (String kernel : KERNELS.get(module)) {
+            if (kernel.endsWith("_steps") || kernel.endsWith("_grid")) {
+                continue;
+            }
+            // KernelLayout passes int[7] by value: the struct must be 28 bytes with 4-byte alignment.
+            assertTrue(Pattern.compile("\\.param \\.align 4 \\.b8 " + kernel + "_param_\\d+\\[28\\]").matcher(ptx)
+                    .find(), () -> kernel + " has no 28-byte Layout parameter");
         }
     }
 
