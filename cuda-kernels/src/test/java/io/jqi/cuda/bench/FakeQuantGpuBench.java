@@ -46,7 +46,9 @@ import jcuda.driver.CUstream;
  *
  * <p>Bytes counted are those the operation must move: forward reads x and writes y (8 bytes an element); an
  * IDENTITY STE backward reads dy and writes dx (8), a CLIPPED one also reads x (12); LSQ forward + backward moves
- * 8 + 12 = 20 (its per-channel partial sums are a few KiB). "vs copy" divides by a cuMemcpyDtoD that reads and writes
+ * 8 + 12 = 20 (its per-channel partial sums are a few KiB). "LSQ forward+backward" is the symmetric quantizer
+ * (threshold gradient), "LSQ uniform" the uniform one (min and max gradients); PyTorch's learnable affine op, which
+ * learns a scale and a zero point, is the reference for both. "vs copy" divides by a cuMemcpyDtoD that reads and writes
  * the same number of bytes.
  */
 public final class FakeQuantGpuBench {
@@ -96,6 +98,11 @@ public final class FakeQuantGpuBench {
         final CUdeviceptr thresholds = new CUdeviceptr();
         final CUdeviceptr steps = new CUdeviceptr();
         final CUdeviceptr dThresholds = new CUdeviceptr();
+        final CUdeviceptr mins = new CUdeviceptr();
+        final CUdeviceptr maxs = new CUdeviceptr();
+        final CUdeviceptr zeroPoints = new CUdeviceptr();
+        final CUdeviceptr dMin = new CUdeviceptr();
+        final CUdeviceptr dMax = new CUdeviceptr();
 
         Buffers(int n, int maxChannels) {
             this.n = n;
@@ -108,6 +115,9 @@ public final class FakeQuantGpuBench {
             cuMemAlloc(thresholds, (long) maxChannels * Sizeof.FLOAT);
             cuMemAlloc(steps, (long) maxChannels * Sizeof.FLOAT);
             cuMemAlloc(dThresholds, (long) maxChannels * Sizeof.FLOAT);
+            for (CUdeviceptr p : new CUdeviceptr[] {mins, maxs, zeroPoints, dMin, dMax}) {
+                cuMemAlloc(p, (long) maxChannels * Sizeof.FLOAT);
+            }
             SplittableRandom random = new SplittableRandom(n);
             float[] host = new float[n];
             for (int i = 0; i < n; i++) {
@@ -123,12 +133,20 @@ public final class FakeQuantGpuBench {
                 t[c] = 1f + (c % 7) * 0.25f;
             }
             cuMemcpyHtoD(thresholds, Pointer.to(t), (long) maxChannels * Sizeof.FLOAT);
+            float[] lo = new float[maxChannels];
+            float[] hi = new float[maxChannels];
+            for (int c = 0; c < maxChannels; c++) {
+                lo[c] = -1f - (c % 5) * 0.125f;
+                hi[c] = 1.5f + (c % 3) * 0.25f;
+            }
+            cuMemcpyHtoD(mins, Pointer.to(lo), (long) maxChannels * Sizeof.FLOAT);
+            cuMemcpyHtoD(maxs, Pointer.to(hi), (long) maxChannels * Sizeof.FLOAT);
         }
 
         @Override
         public void close() {
             for (CUdeviceptr p : new CUdeviceptr[] {x, y, dy, copySource, copyTarget, thresholds, steps,
-                dThresholds}) {
+                dThresholds, mins, maxs, zeroPoints, dMin, dMax}) {
                 cuMemFree(p);
             }
         }
@@ -154,6 +172,11 @@ public final class FakeQuantGpuBench {
                             b.dy, b.y, b.steps, null, BITS, true, GradientRule.ste(SteInputGradient.CLIPPED), layout,
                             stream));
                     GradientRule lsq = GradientRule.lsq(0.01f);
+                    measure(out, b, "LSQ uniform forward+backward", layoutName, layout, 20, () -> {
+                        fakeQuant.uniformGrid(b.mins, b.maxs, b.steps, b.zeroPoints, layout.channels(), BITS, stream);
+                        fakeQuant.affine(b.x, b.y, b.steps, b.zeroPoints, 0f, 255f, layout, stream);
+                        backward.uniform(b.x, b.dy, b.y, b.mins, b.maxs, b.dMin, b.dMax, BITS, lsq, layout, stream);
+                    });
                     measure(out, b, "LSQ forward+backward", layoutName, layout, 20, () -> {
                         fakeQuant.symmetricSteps(b.thresholds, b.steps, layout.channels(), BITS, true, false, 0f,
                                 stream);
