@@ -15,8 +15,22 @@ namespace {
 
 enum UnaryOp {
     NEG, EXP, LOG, SQRT, ABS, SIGN, RECIPROCAL, ROUND, FLOOR, RELU, CLAMP, LEAKY_RELU, SIGMOID, TANH, HARDSWISH, SILU,
-    AFFINE, INSIDE, POSITIVE, HARDSWISH_GRAD, POW
+    AFFINE, INSIDE, POSITIVE, HARDSWISH_GRAD, POW, CEIL_POW2, DIVIDE
 };
+
+// The smallest power of two >= x: CpuBackend.ceilPowerOfTwo (PowerOfTwo.roundUp). frexpf is exact, subnormals
+// included: x = m * 2^e with m in [0.5, 1), and x is a power of two exactly when m == 0.5.
+__device__ __forceinline__ float ceil_pow2(float x) {
+    if (!(x > 0.0f)) {
+        return __uint_as_float(0x7fc00000u);
+    }
+    if (isinf(x)) {
+        return x;
+    }
+    int e;
+    float m = frexpf(x, &e);
+    return m == 0.5f ? x : ldexpf(1.0f, e);
+}
 
 // Math.pow's special cases where C's pow differs: a NaN exponent gives NaN (C gives 1 for base 1), and |base| == 1
 // with an infinite exponent gives NaN (C gives 1).
@@ -63,6 +77,8 @@ __device__ __forceinline__ float apply(int op, float x, float a, float b) {
         case HARDSWISH_GRAD:
             return x < -3.0f ? 0.0f : x > 3.0f ? 1.0f : __fdiv_rn(__fadd_rn(__fmul_rn(2.0f, x), 3.0f), 6.0f);
         case POW: return __double2float_rn(java_pow(static_cast<double>(x), static_cast<double>(a)));
+        case CEIL_POW2: return ceil_pow2(x);
+        case DIVIDE: return __fdiv_rn(x, a);
         default: return __uint_as_float(0x7fc00000u);
     }
 }

@@ -75,7 +75,7 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Storage zeros(int size) {
-        return ctx().fromHost(new float[size]);
+        return ctx().zeros(size);
     }
 
     @Override

@@ -9,6 +9,7 @@ import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoD;
 import static jcuda.driver.JCudaDriver.cuMemcpyDtoH;
 import static jcuda.driver.JCudaDriver.cuMemcpyHtoD;
+import static jcuda.driver.JCudaDriver.cuMemsetD32;
 import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.setExceptionsEnabled;
@@ -124,6 +125,15 @@ final class CudaContext {
         CudaStorage s = allocate(values.length);
         if (values.length > 0) {
             cuMemcpyHtoD(s.pointer(), Pointer.to(values), (long) values.length * Float.BYTES);
+        }
+        return s;
+    }
+
+    /** A zero-filled storage; a memset is queued on the stream, with no wait for the host. */
+    CudaStorage zeros(int size) {
+        CudaStorage s = allocate(size);
+        if (size > 0) {
+            cuMemsetD32(s.pointer(), 0, size);
         }
         return s;
     }

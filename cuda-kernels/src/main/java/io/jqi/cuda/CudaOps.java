@@ -34,6 +34,8 @@ final class CudaOps {
             case POSITIVE -> 18;
             case HARDSWISH_GRAD -> 19;
             case POW -> 20;
+            case CEIL_POW2 -> 21;
+            case DIVIDE -> 22;
         };
     }
 
