@@ -22,7 +22,6 @@ import jcuda.driver.CUdeviceptr;
  * and in docs/cuda.md.
  */
 public final class CudaBackend implements Backend {
-    private static final int MAX_RANK = 8;
     private static final int SUM_THREADS = 256;
     private static final int GEMM_TILE = 64;
     private static final int MAX_GRID_Z = 65_535;
@@ -102,15 +101,7 @@ public final class CudaBackend implements Backend {
         } else if (aShape.equals(outShape) && b.size() == 1) {
             c.launch1d("jqi_zip_scalar", n, code, ptr(a), ptr(b), ptr(out), i64(n));
         } else {
-            int rank = requireRank(outShape);
-            int[] plan = new int[1 + 3 * MAX_RANK];
-            plan[0] = rank;
-            int[] dims = outShape.toArray();
-            int[] as = Strides.broadcast(aShape, outShape);
-            int[] bs = Strides.broadcast(bShape, outShape);
-            System.arraycopy(dims, 0, plan, 1, rank);
-            System.arraycopy(as, 0, plan, 1 + MAX_RANK, rank);
-            System.arraycopy(bs, 0, plan, 1 + 2 * MAX_RANK, rank);
+            int[] plan = KernelPlans.broadcast(aShape, bShape, outShape);
             c.launch1d("jqi_zip_broadcast", n, code, ptr(a), ptr(b), ptr(out), i64(n), Pointer.to(plan));
         }
         return out;
@@ -119,34 +110,12 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage sumTo(Storage x, Shape xShape, Shape outShape) {
         CudaContext c = ctx();
-        int rank = requireRank(xShape);
         int outputs = outShape.numel();
         CudaStorage out = c.allocate(outputs);
-        int[] dims = xShape.toArray();
-        int[] strides = Strides.rowMajor(dims);
-        // Kept axes in output order, then reduced axes: the SumPlan struct of sum_to.cu.
-        int[] plan = new int[2 + 4 * MAX_RANK];
-        int kept = 0;
-        int reduced = 0;
-        long reducedCount = 1;
-        for (int d = 0; d < rank; d++) {
-            boolean sums = outShape.dim(d) == 1 && dims[d] != 1;
-            if (sums) {
-                plan[2 + 2 * MAX_RANK + reduced] = dims[d];
-                plan[2 + 3 * MAX_RANK + reduced] = strides[d];
-                reduced++;
-                reducedCount *= dims[d];
-            } else {
-                plan[1 + kept] = dims[d];
-                plan[1 + MAX_RANK + kept] = strides[d];
-                kept++;
-            }
-        }
-        plan[0] = kept;
-        plan[1 + 2 * MAX_RANK] = reduced;
+        int[] plan = KernelPlans.sum(xShape, outShape);
         if (outputs > 0) {
-            c.launch("jqi_sum_to", outputs, 1, 1, SUM_THREADS, ptr(x), ptr(out), i64(x.size() == 0 ? 0 : reducedCount),
-                    Pointer.to(plan));
+            c.launch("jqi_sum_to", outputs, 1, 1, SUM_THREADS, ptr(x), ptr(out),
+                    i64(KernelPlans.reducedCount(xShape, outShape)), Pointer.to(plan));
         }
         return out;
     }
@@ -197,16 +166,8 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage permute(Storage x, Shape xShape, int[] permutation) {
         CudaContext c = ctx();
-        int rank = requireRank(xShape);
         CudaStorage out = c.allocate(x.size());
-        int[] dims = xShape.toArray();
-        int[] strides = Strides.rowMajor(dims);
-        int[] plan = new int[1 + 2 * MAX_RANK];
-        plan[0] = rank;
-        for (int d = 0; d < rank; d++) {
-            plan[1 + d] = dims[permutation[d]];
-            plan[1 + MAX_RANK + d] = strides[permutation[d]];
-        }
+        int[] plan = KernelPlans.permute(xShape, permutation);
         c.launch1d("jqi_permute", x.size(), ptr(x), ptr(out), i64(x.size()), Pointer.to(plan));
         return out;
     }
@@ -335,10 +296,7 @@ public final class CudaBackend implements Backend {
     }
 
     private static Pointer window(Window2d w) {
-        // Field for field the Window2d struct of jqi_common.cuh.
-        return Pointer.to(new int[] {w.batch(), w.channels(), w.height(), w.width(), w.kernelHeight(),
-            w.kernelWidth(), w.strideHeight(), w.strideWidth(), w.padHeight(), w.padWidth(), w.dilationHeight(),
-            w.dilationWidth()});
+        return Pointer.to(KernelPlans.window(w));
     }
 
     private static int inputSize(Window2d w) {
@@ -347,13 +305,5 @@ public final class CudaBackend implements Backend {
 
     private static int outputSize(Window2d w) {
         return Math.toIntExact((long) w.batch() * w.channels() * w.outHeight() * w.outWidth());
-    }
-
-    private static int requireRank(Shape shape) {
-        if (shape.rank() > MAX_RANK) {
-            throw new IllegalArgumentException("The CUDA backend handles tensors of rank at most " + MAX_RANK
-                    + " in broadcasts, sums and permutations; got shape " + shape);
-        }
-        return shape.rank();
     }
 }
