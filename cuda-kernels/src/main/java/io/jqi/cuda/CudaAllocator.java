@@ -23,6 +23,7 @@ import jcuda.driver.CUresult;
  */
 final class CudaAllocator implements AutoCloseable {
     private static final long MIN_BLOCK = 512;
+    private static final int MAX_ATTEMPTS = 8;
 
     /** A device block and the bucket size it was allocated with. */
     record Block(CUdeviceptr pointer, long bytes) {
@@ -35,12 +36,41 @@ final class CudaAllocator implements AutoCloseable {
     private long reuses;
     private boolean closed;
 
-    /** A block of at least {@code bytes}; reused from the cache when one of its bucket is free. */
-    synchronized Block allocate(long bytes) {
+    /**
+     * A block of at least {@code bytes}; reused from the cache when one of its bucket is free. When the device is
+     * full, the cache is freed first; then, since blocks of unreachable storages return only when the garbage
+     * collector has found them, a collection is requested and the cleaner given a moment, a few times over.
+     */
+    Block allocate(long bytes) {
+        long size = bucket(bytes);
+        for (int attempt = 0; ; attempt++) {
+            Block block = tryAllocate(size);
+            if (block != null) {
+                return block;
+            }
+            if (attempt == MAX_ATTEMPTS) {
+                throw new IllegalStateException("CUDA is out of memory: " + size + " bytes requested, "
+                        + liveBytes() + " bytes in live tensors");
+            }
+            if (attempt > 0) {
+                // Not under the lock: the cleaner thread needs it to return blocks.
+                System.gc();
+                try {
+                    Thread.sleep(10L * attempt);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted while waiting for CUDA memory", e);
+                }
+            }
+            trim();
+        }
+    }
+
+    /** A cached block of {@code size}, or a new one, or null when the device has no room. */
+    private synchronized Block tryAllocate(long size) {
         if (closed) {
             throw new IllegalStateException("the CUDA allocator is closed");
         }
-        long size = bucket(bytes);
         ArrayDeque<CUdeviceptr> list = free.get(size);
         if (list != null && !list.isEmpty()) {
             cachedBytes -= size;
@@ -52,12 +82,10 @@ final class CudaAllocator implements AutoCloseable {
         try {
             cuMemAlloc(pointer, size);
         } catch (CudaException e) {
-            if (!CUresult.stringFor(CUresult.CUDA_ERROR_OUT_OF_MEMORY).equals(e.getMessage())) {
-                throw e;
+            if (CUresult.stringFor(CUresult.CUDA_ERROR_OUT_OF_MEMORY).equals(e.getMessage())) {
+                return null;
             }
-            // The cache may hold what the device lacks: give it back and try once more.
-            trim();
-            cuMemAlloc(pointer, size);
+            throw e;
         }
         liveBytes += size;
         allocations++;
