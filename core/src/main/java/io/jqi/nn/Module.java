@@ -1,5 +1,6 @@
 package io.jqi.nn;
 
+import io.jqi.tensor.Device;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -167,6 +168,27 @@ public abstract class Module {
     private void visit(String prefix, Visitor visitor) {
         visitor.visit(prefix, this);
         children.forEach((name, child) -> child.visit(prefix + name + ".", visitor));
+    }
+
+    // ---------------------------------------------------------------- device
+
+    /**
+     * Moves every parameter and buffer of the tree (with their gradients) to {@code device}, in place: optimizers,
+     * quantizers and other holders of the tensors keep working with them. Returns this module.
+     */
+    public final Module to(Device device) {
+        Set<Tensor> moved = Collections.newSetFromMap(new IdentityHashMap<>());
+        visit("", (prefix, m) -> {
+            m.parameters.values().forEach(t -> moveOnce(t, device, moved));
+            m.buffers.values().forEach(t -> moveOnce(t, device, moved));
+        });
+        return this;
+    }
+
+    private static void moveOnce(Tensor t, Device device, Set<Tensor> moved) {
+        if (moved.add(t)) {
+            t.moveTo(device);
+        }
     }
 
     // ---------------------------------------------------------------- mode

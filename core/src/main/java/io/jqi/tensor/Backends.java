@@ -1,20 +1,37 @@
 package io.jqi.tensor;
 
+import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.Iterator;
+import java.util.List;
 import java.util.Map;
+import java.util.ServiceConfigurationError;
 import java.util.ServiceLoader;
 
 /**
  * The backend of each device: the CPU's is built in; others arrive as {@link Backend} services (the CUDA module), so
- * the core never links a native library.
+ * the core never links a native library. A provider that cannot be loaded (a missing class, a broken jar) is
+ * skipped and remembered: the CPU backend keeps working, and asking for the missing device says what failed.
  */
 public final class Backends {
+    /** Enough to get past any realistic number of broken providers, without trusting the iterator to recover. */
+    private static final int MAX_FAILURES = 16;
     private static final Map<Device, Backend> BACKENDS = new EnumMap<>(Device.class);
+    private static final List<String> FAILURES = new ArrayList<>();
 
     static {
         BACKENDS.put(Device.CPU, CpuBackend.INSTANCE);
-        for (Backend b : ServiceLoader.load(Backend.class, Backends.class.getClassLoader())) {
-            BACKENDS.putIfAbsent(b.device(), b);
+        Iterator<Backend> providers = ServiceLoader.load(Backend.class, Backends.class.getClassLoader()).iterator();
+        while (FAILURES.size() < MAX_FAILURES) {
+            try {
+                if (!providers.hasNext()) {
+                    break;
+                }
+                Backend b = providers.next();
+                BACKENDS.putIfAbsent(b.device(), b);
+            } catch (ServiceConfigurationError | LinkageError e) {
+                FAILURES.add(e.toString());
+            }
         }
     }
 
@@ -25,7 +42,8 @@ public final class Backends {
         Backend b = BACKENDS.get(device);
         if (b == null) {
             throw new IllegalStateException("No backend for " + device + " is available: jqi-cuda-kernels must be on the"
-                    + " class path and a CUDA driver installed; use Device.CPU otherwise");
+                    + " class path and a CUDA driver installed; use Device.CPU otherwise"
+                    + (FAILURES.isEmpty() ? "" : ". Backend providers that failed to load: " + FAILURES));
         }
         return b;
     }

@@ -79,7 +79,23 @@ public final class CpuBackend implements Backend {
             case POSITIVE -> x -> x > 0f ? 1f : 0f;
             case HARDSWISH_GRAD -> x -> x < -3f ? 0f : x > 3f ? 1f : (2f * x + 3f) / 6f;
             case POW -> x -> (float) Math.pow(x, a);
+            case CEIL_POW2 -> CpuBackend::ceilPowerOfTwo;
+            case DIVIDE -> x -> x / a;
         };
+    }
+
+    /** As {@code io.jqi.quant.PowerOfTwo.roundUp}, with NaN and infinity in place of its exceptions. */
+    private static float ceilPowerOfTwo(float x) {
+        if (!(x > 0f)) {
+            return Float.NaN;
+        }
+        if (Float.isInfinite(x)) {
+            return x;
+        }
+        double d = x;
+        int e = Math.getExponent(d);
+        double p = Math.scalb(1.0, e);
+        return (float) (d == p ? p : Math.scalb(1.0, e + 1));
     }
 
     private static FloatFn2 binary(BinaryOp op) {

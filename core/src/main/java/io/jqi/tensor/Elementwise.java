@@ -58,7 +58,8 @@ final class Elementwise {
                 yield g.mul(s.add(x.mul(s).mul(s.neg().add(1f))));
             }
             case AFFINE -> g.mul(a);
-            case ROUND, FLOOR, SIGN, INSIDE, POSITIVE, HARDSWISH_GRAD -> null;
+            case DIVIDE -> map(UnaryOp.DIVIDE, g, a, 0f);
+            case ROUND, FLOOR, SIGN, INSIDE, POSITIVE, HARDSWISH_GRAD, CEIL_POW2 -> null;
         };
     }
 

@@ -28,7 +28,8 @@ public final class Tensor {
     }
 
     private final Shape shape;
-    private final Storage storage;
+    // Not final only for moveTo: moving a leaf (a parameter, a buffer) keeps every holder of the tensor pointing at it.
+    private Storage storage;
     private final Node node;
     private boolean requiresGrad;
     private Tensor grad;
@@ -188,6 +189,37 @@ public final class Tensor {
         return storage.toHostArray()[flat];
     }
 
+    // ---------------------------------------------------------------- devices
+
+    /**
+     * This tensor's values on {@code device}: this tensor itself when it is there already, else a copy through the
+     * host. Differentiable: the gradient is moved back to this tensor's device. {@code Tensor} factories make CPU
+     * tensors, so inputs and batches are moved with {@code to(device)}.
+     */
+    public Tensor to(Device device) {
+        if (device == device()) {
+            return this;
+        }
+        Device from = device();
+        Storage moved = Backends.of(device).fromHost(storage.toHostArray());
+        return result(shape, moved, g -> new Tensor[] {g.to(from)}, this);
+    }
+
+    /**
+     * Moves a leaf (a parameter or buffer) to {@code device} in place, with its gradient: every module, quantizer and
+     * optimizer that holds this tensor sees it on the new device, as PyTorch's {@code module.to(device)} does.
+     */
+    public void moveTo(Device device) {
+        requireMutable();
+        if (device == device()) {
+            return;
+        }
+        storage = Backends.of(device).fromHost(storage.toHostArray());
+        if (grad != null) {
+            grad = grad.detach().to(device);
+        }
+    }
+
     // ---------------------------------------------------------------- autograd
 
     public boolean requiresGrad() {
@@ -302,11 +334,11 @@ public final class Tensor {
         backend().axpyInPlace(storage, alpha, x.storage);
     }
 
-    /** In place, on a leaf: overwrite the values with {@code source}'s. */
+    /** In place, on a leaf: overwrite the values with {@code source}'s (copied from its device if it is another). */
     public void assign(Tensor source) {
         requireMutable();
         requireSameShape("assign", source);
-        backend().copyInPlace(storage, source.storage);
+        backend().copyInPlace(storage, source.to(device()).storage);
     }
 
     private void requireMutable() {
@@ -352,7 +384,8 @@ public final class Tensor {
     }
 
     public Tensor div(float value) {
-        return div(scalar(value));
+        // The bits of div(scalar(value)), without putting the scalar on the tensor's device.
+        return map(UnaryOp.DIVIDE, value, 0f);
     }
 
     /** Element-wise maximum (gradient to the larger input; ties to this one). */
@@ -397,9 +430,22 @@ public final class Tensor {
         return map(UnaryOp.FLOOR, 0f, 0f);
     }
 
+    /**
+     * The smallest power of two at least each value (power-of-two thresholds), NaN for values {@code <= 0}; its
+     * gradient is zero.
+     */
+    public Tensor ceilPowerOfTwo() {
+        return map(UnaryOp.CEIL_POW2, 0f, 0f);
+    }
+
     /** {@code min(max(x, low), high)}; gradient 1 where {@code low <= x <= high}. */
     public Tensor clamp(float low, float high) {
         return map(UnaryOp.CLAMP, low, high);
+    }
+
+    /** 1 where a value is greater than 0, else 0 (a mask; no gradient). */
+    public Tensor positive() {
+        return map(UnaryOp.POSITIVE, 0f, 0f);
     }
 
     public Tensor relu() {
@@ -543,10 +589,10 @@ public final class Tensor {
         return logSoftmax(axis).exp();
     }
 
+    /** Ones on this tensor's device, made there (0 * 0 + 1) rather than copied from the host. */
     Tensor onesLike() {
-        float[] v = new float[shape.numel()];
-        Arrays.fill(v, 1f);
-        return new Tensor(shape, backend().fromHost(v), null);
+        Backend b = backend();
+        return new Tensor(shape, b.map(UnaryOp.AFFINE, b.zeros(shape.numel()), 0f, 1f), null);
     }
 
     static Tensor ofStorage(Shape shape, Storage storage) {

@@ -25,5 +25,12 @@ public enum UnaryOp {
     /** derivative of hardswish. */
     HARDSWISH_GRAD,
     /** x^a. */
-    POW
+    POW,
+    /**
+     * The smallest power of two {@code >= x} (power-of-two thresholds); NaN for {@code x <= 0} or NaN, +Infinity
+     * for +Infinity or when the power overflows float.
+     */
+    CEIL_POW2,
+    /** x / a: a true division by a scalar (x * (1 / a) can differ in the last bit). */
+    DIVIDE
 }

@@ -1,6 +1,7 @@
 package io.jqi.cli
 
 import io.jqi.cli.report.RunReport
+import io.jqi.cuda.CudaProbe
 import io.jqi.data.MnistFormat
 import io.jqi.json.ModelFile
 import io.kotest.core.spec.style.FunSpec
@@ -106,7 +107,8 @@ class QatCommandSpec : FunSpec({
         r.err shouldContain "dataset-fashion-mnist"
     }
 
-    test("--device cuda is a clear error while the CUDA backend cannot train") {
+    test("--device cuda without a usable GPU is a clear error")
+        .config(enabledIf = { !CudaProbe.probe().available() }) {
         val r = jqi("qat", "--device", "cuda")
         r.code shouldBe Jqi.BAD_INPUT
         r.err shouldContain "--device cpu"

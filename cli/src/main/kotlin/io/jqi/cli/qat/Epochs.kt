@@ -15,17 +15,18 @@ data class EpochStats(val meanLoss: Double, val images: Int, val seconds: Double
 
 /** The training and evaluation loops the command's phases share. */
 object Epochs {
-    /** One epoch of cross-entropy training over [loader]'s epoch [epoch]. */
+    /** One epoch of cross-entropy training over [loader]'s epoch [epoch], on the device of [model]'s parameters. */
     fun train(model: Module, loader: DataLoader, epoch: Int, optimizer: Optimizer, label: String,
               out: PrintWriter): EpochStats {
         model.train()
+        val device = Devices.of(model)
         val start = System.nanoTime()
         var lossSum = 0.0
         var images = 0
         Progress.of(label, loader.batchesPerEpoch(), out).use { progress ->
             for (batch in loader.epoch(epoch)) {
                 optimizer.zeroGrad()
-                val loss = Losses.crossEntropy(model.forward(batch.inputs()), batch.labels())
+                val loss = Losses.crossEntropy(model.forward(batch.inputs().to(device)), batch.labels())
                 loss.backward()
                 optimizer.step()
                 val value = loss.item().toDouble()
@@ -43,10 +44,11 @@ object Epochs {
     /** The fraction of [data] that [model] classifies right, in evaluation mode. */
     fun accuracy(model: Module, data: Dataset, batchSize: Int = 500): Double {
         model.eval()
+        val device = Devices.of(model)
         var correct = 0
         Tensor.noGrad().use {
             for (batch in DataLoader(data, batchSize, false, 0, false).epoch(0)) {
-                val logits = model.forward(batch.inputs())
+                val logits = model.forward(batch.inputs().to(device))
                 val classes = logits.shape().dim(1)
                 val v = logits.toFloatArray()
                 for (i in 0 until batch.size()) {

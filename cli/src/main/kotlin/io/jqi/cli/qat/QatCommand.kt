@@ -23,6 +23,7 @@ import io.jqi.ptq.TargetPlatform
 import io.jqi.qat.Qat
 import io.jqi.qat.QatConfig
 import io.jqi.quant.registry.QuantizerRegistry
+import io.jqi.tensor.Device
 import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonPrimitive
 import kotlinx.serialization.json.buildJsonObject
@@ -130,9 +131,12 @@ class QatCommand : Callable<Int> {
             "test, ${loaded.inputShape.joinToString("x")}), model $model, $presetName, seed $seed, out $dir" +
             (if (checkpoint != null) ", resuming after ${checkpoint.progress.phase} epoch ${checkpoint.progress.epochsDone}" else ""))
 
+        val trainingDevice = Devices.resolve(device, console)
         val run = Run(dir, fingerprint, console, stopAfter)
         val loader = DataLoader(loaded.split.train(), batch, true, seed, false)
-        val floatModel = initialModel(loaded)
+        // Training runs on the chosen device (models move before optimizer state is restored onto them); analysis,
+        // finalization and files work on the CPU.
+        val floatModel = initialModel(loaded).to(trainingDevice)
         run.restore(checkpoint)
 
         // Float training (skipped for a loaded model that asks for no epochs).
@@ -150,6 +154,7 @@ class QatCommand : Callable<Int> {
             } ?: return 0
             floatSchedule.step()
         }
+        floatModel.to(Device.CPU)
         val floatAccuracy = run.floatAccuracy ?: Epochs.accuracy(floatModel, loaded.split.test()).also {
             run.floatAccuracy = it
         }
@@ -167,6 +172,7 @@ class QatCommand : Callable<Int> {
         console.println("  float %.2f%%, PTQ %.2f%%".format(floatAccuracy * 100, ptqAccuracy * 100))
 
         val qatModel = Qat.init(plan, qatConfig, QuantizerRegistry.global())
+        qatModel.to(trainingDevice)
         val qatOptimizer = Adam(qatModel.parameters(), qatRate)
         val qatSchedule = CosineAnnealingLR(qatOptimizer, maxOf(qatN, 1), 0.0)
         if (checkpoint != null && checkpoint.progress.phase == EpochRecord.QAT) {
@@ -182,6 +188,7 @@ class QatCommand : Callable<Int> {
             } ?: return 0
             qatSchedule.step()
         }
+        qatModel.to(Device.CPU)
         run.phase("qat", qatN, loaded.split.train().size())
         val qatAccuracy = Epochs.accuracy(qatModel, loaded.split.test())
 
@@ -193,7 +200,7 @@ class QatCommand : Callable<Int> {
                 loaded.inputShape.toList(), loaded.classes),
             model = if (model in BuiltInModels.NAMES) model else Path.of(model).fileName.toString(),
             preset = presetName, config = RunReport.configJson(qatConfig), seed = seed,
-            device = "cpu", accuracy = Accuracies(floatAccuracy, ptqAccuracy, qatAccuracy, finalizedAccuracy),
+            device = trainingDevice.name.lowercase(), accuracy = Accuracies(floatAccuracy, ptqAccuracy, qatAccuracy, finalizedAccuracy),
             epochs = run.epochs, phases = run.phases, layers = LayerRecords.of(finalized),
             startedAt = run.startedAt, jqiVersion = RunReport.currentJqiVersion(),
         )
@@ -215,12 +222,7 @@ class QatCommand : Callable<Int> {
         require(config == null || !spec.commandLine().parseResult.hasMatchedOption("--preset")) {
             "--config replaces the preset; give one of --config and --preset"
         }
-        when (device) {
-            "auto", "cpu" -> {}
-            "cuda" -> throw IllegalArgumentException("jqi's CUDA backend runs fake-quantization kernels but cannot "
-                + "train yet; use --device cpu (or auto)")
-            else -> throw IllegalArgumentException("--device must be auto, cpu or cuda, got '$device'")
-        }
+        require(device in listOf("auto", "cpu", "cuda")) { "--device must be auto, cpu or cuda, got '$device'" }
     }
 
     private fun outputDirectory(): Path {

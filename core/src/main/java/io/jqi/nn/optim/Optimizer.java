@@ -144,6 +144,11 @@ public abstract class Optimizer {
         });
     }
 
+    /** Parameter {@code index}: restored state goes to its device. */
+    protected final Tensor parameter(int index) {
+        return parameters.get(index);
+    }
+
     /** The state names this optimizer keeps per parameter. */
     protected abstract Set<String> stateNames();
 

@@ -52,7 +52,8 @@ public abstract class InferableQuantizer implements FakeQuantizer {
         ChannelLayout layout = layoutFor(x.shape());
         float[] values = x.toFloatArray();
         grid().apply(values, values, layout);
-        return Tensor.wrap(values, x.shape());
+        // The grids run on host arrays (the CUDA fake-quant kernels are separate); the result goes back to x's device.
+        return Tensor.wrap(values, x.shape()).to(x.device());
     }
 
     /** The arithmetic this quantizer applies. */

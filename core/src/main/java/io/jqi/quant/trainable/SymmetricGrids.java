@@ -49,11 +49,9 @@ final class SymmetricGrids {
         if (config.method() != QuantizationMethod.POWER_OF_TWO) {
             return threshold;
         }
-        float[] t = threshold.toFloatArray();
-        for (int i = 0; i < t.length; i++) {
-            t[i] = PowerOfTwo.roundUp(Math.max(t[i], config.minThreshold()));
-        }
-        return Tensor.straightThrough(Tensor.of(t, threshold.shape()), threshold);
+        // PowerOfTwo.roundUp(Math.max(t, minThreshold)) as tensor ops, bit for bit, so it stays on the tensor's device.
+        Tensor rounded = threshold.detach().clamp(config.minThreshold(), Float.POSITIVE_INFINITY).ceilPowerOfTwo();
+        return Tensor.straightThrough(rounded, threshold);
     }
 
     /** Rounds onto the grid: rint(x / step) + 0, the zero point that turns -0.0 into +0.0 as the affine grid does. */

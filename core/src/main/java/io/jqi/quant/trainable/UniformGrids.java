@@ -33,8 +33,9 @@ final class UniformGrids {
             zeroPoints[c] = grid.zeroPoint(c);
         }
         Shape shape = x.shape();
-        Tensor step = PerChannel.alongAxis(Tensor.vector(steps), shape, perChannel, axis);
-        Tensor zp = PerChannel.alongAxis(Tensor.vector(zeroPoints), shape, perChannel, axis);
+        // The range adjustment iterates to a fixed point on the host (UniformRange); its results go to x's device.
+        Tensor step = PerChannel.alongAxis(Tensor.vector(steps).to(x.device()), shape, perChannel, axis);
+        Tensor zp = PerChannel.alongAxis(Tensor.vector(zeroPoints).to(x.device()), shape, perChannel, axis);
         try (var ignored = Tensor.noGrad()) {
             return x.div(step).round().add(zp).clamp(0f, qmax(bits)).sub(zp).mul(step);
         }
@@ -62,23 +63,22 @@ final class UniformGrids {
      * constant and {@code b = max - min + a}; a range above zero gives {@code (0, max)}, one below {@code (min, 0)}.
      */
     private static Tensor[] adjust(Tensor min, Tensor max, float k) {
-        float[] lo = min.toFloatArray();
-        float[] hi = max.toFloatArray();
-        float[] abovePositive = new float[lo.length];
-        float[] belowNegative = new float[lo.length];
-        float[] around = new float[lo.length];
-        for (int c = 0; c < lo.length; c++) {
-            abovePositive[c] = lo[c] > 0f ? 1f : 0f;
-            belowNegative[c] = lo[c] <= 0f && hi[c] < 0f ? 1f : 0f;
-            around[c] = 1f - abovePositive[c] - belowNegative[c];
+        // 0/1 masks of the three cases, as tensor ops on the variables' device (ranges are finite, so
+        // min <= 0 is 1 - (min > 0), and max < 0 is (-max > 0)).
+        Tensor abovePositive;
+        Tensor belowNegative;
+        Tensor mid;
+        try (var ignored = Tensor.noGrad()) {
+            abovePositive = min.detach().positive();
+            belowNegative = abovePositive.neg().add(1f).mul(max.detach().neg().positive());
+            mid = abovePositive.neg().add(1f).sub(belowNegative);
         }
-        Tensor mid = Tensor.vector(around);
         Tensor width = max.sub(min);
         Tensor scale = width.div(k);
         Tensor aMid = scale.mul(min.div(scale).round());
         Tensor bMid = width.add(aMid);
-        Tensor a = aMid.mul(mid).add(min.mul(Tensor.vector(belowNegative)));
-        Tensor b = bMid.mul(mid).add(max.mul(Tensor.vector(abovePositive)));
+        Tensor a = aMid.mul(mid).add(min.mul(belowNegative));
+        Tensor b = bMid.mul(mid).add(max.mul(abovePositive));
         return new Tensor[] {a, b};
     }
 }

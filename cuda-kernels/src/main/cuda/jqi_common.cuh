@@ -1,0 +1,83 @@
+// Helpers shared by the backend kernels (every .cu except fake_quant.cu, which keeps its own copies).
+//
+// Bit-exactness with the CPU backend (io.jqi.tensor.CpuBackend) rests on three rules followed everywhere:
+// every float operation is an explicit round-to-nearest intrinsic in the order Java evaluates it (build-ptx.sh also
+// passes -fmad=false, so nothing is contracted into an FMA); min and max follow Java's Math.min/max (NaN wins, -0.0
+// orders below +0.0), which CUDA's fminf/fmaxf do not; and sums the CPU accumulates in double are accumulated in
+// double here.
+#pragma once
+
+#include <cstddef>
+
+// The largest tensor rank whose index arithmetic fits the fixed-size arrays passed by value below.
+#define JQI_MAX_RANK 8
+
+// Java's Math.max(float, float): NaN wins, and -0.0 orders below +0.0.
+__device__ __forceinline__ float java_max(float a, float b) {
+    if (a != a) {
+        return a;
+    }
+    if (b != b) {
+        return b;
+    }
+    if (a == 0.0f && b == 0.0f) {
+        return __float_as_uint(a) == 0x80000000u ? b : a;
+    }
+    return a >= b ? a : b;
+}
+
+// Java's Math.min(float, float): NaN wins, and -0.0 orders below +0.0.
+__device__ __forceinline__ float java_min(float a, float b) {
+    if (a != a) {
+        return a;
+    }
+    if (b != b) {
+        return b;
+    }
+    if (a == 0.0f && b == 0.0f) {
+        return __float_as_uint(b) == 0x80000000u ? b : a;
+    }
+    return a <= b ? a : b;
+}
+
+__device__ __forceinline__ long long first_index() {
+    return static_cast<long long>(blockIdx.x) * blockDim.x + threadIdx.x;
+}
+
+__device__ __forceinline__ long long grid_stride() {
+    return static_cast<long long>(gridDim.x) * blockDim.x;
+}
+
+// The geometry of a sliding 2-D window over an NCHW input, field for field io.jqi.tensor.Window2d; passed by value.
+struct Window2d {
+    int batch, channels, height, width;
+    int kernel_height, kernel_width;
+    int stride_height, stride_width;
+    int pad_height, pad_width;
+    int dilation_height, dilation_width;
+};
+
+__device__ __forceinline__ int out_extent(int size, int kernel, int stride, int pad, int dilation) {
+    int span = size + 2 * pad - dilation * (kernel - 1) - 1;
+    // floor division, as Math.floorDiv in Window2d (span may be negative only for windows Window2d rejects).
+    return (span >= 0 ? span / stride : -((-span + stride - 1) / stride)) + 1;
+}
+
+__device__ __forceinline__ int out_height(const Window2d& w) {
+    return out_extent(w.height, w.kernel_height, w.stride_height, w.pad_height, w.dilation_height);
+}
+
+__device__ __forceinline__ int out_width(const Window2d& w) {
+    return out_extent(w.width, w.kernel_width, w.stride_width, w.pad_width, w.dilation_width);
+}
+
+// The first window position along one axis whose window can reach input coordinate i (windows start at
+// o * stride - pad and span (kernel - 1) * dilation + 1 cells).
+__device__ __forceinline__ int first_window(int i, int kernel, int stride, int pad, int dilation) {
+    int reach = i + pad - (kernel - 1) * dilation;
+    return reach <= 0 ? 0 : (reach + stride - 1) / stride;
+}
+
+__device__ __forceinline__ int last_window(int i, int stride, int pad, int out) {
+    return min((i + pad) / stride, out - 1);
+}

@@ -1,0 +1,309 @@
+package io.jqi.cuda;
+
+import io.jqi.tensor.Backend;
+import io.jqi.tensor.BinaryOp;
+import io.jqi.tensor.Device;
+import io.jqi.tensor.Shape;
+import io.jqi.tensor.Storage;
+import io.jqi.tensor.UnaryOp;
+import io.jqi.tensor.Window2d;
+import jcuda.Pointer;
+import jcuda.driver.CUdeviceptr;
+
+/**
+ * The CUDA kernels behind {@link Backend}: each method launches the kernel of one .cu file in
+ * {@code src/main/cuda} on the context's single stream and returns at once, with the result in a new
+ * {@link CudaStorage}; nothing is read back to the host except by {@link #toHost} (and the argmax arrays the
+ * interface puts on the host, see {@link #maxPool2d}).
+ *
+ * <p>Found by {@code Backends} through {@code META-INF/services}: the constructor touches no native code, and the
+ * CUDA context is created on the first kernel call, which throws an {@link IllegalStateException} carrying
+ * {@link CudaProbe}'s reason where there is no GPU. Exactness against {@code CpuBackend} is documented per kernel
+ * and in docs/cuda.md.
+ */
+public final class CudaBackend implements Backend {
+    private static final int SUM_THREADS = 256;
+    private static final int GEMM_TILE = 64;
+    private static final int MAX_GRID_Z = 65_535;
+
+    /** Public for {@link java.util.ServiceLoader}; touches no native code. */
+    public CudaBackend() {
+    }
+
+    private static CudaContext ctx() {
+        return CudaContext.get();
+    }
+
+    private static CudaStorage cuda(Storage s) {
+        if (s instanceof CudaStorage c) {
+            return c;
+        }
+        throw new IllegalArgumentException("The CUDA backend got " + s.device() + " storage; move the tensor with "
+                + "to(Device.CUDA) first");
+    }
+
+    private static Pointer ptr(Storage s) {
+        return Pointer.to(cuda(s).pointer());
+    }
+
+    private static Pointer ptr(CUdeviceptr p) {
+        return Pointer.to(p);
+    }
+
+    private static Pointer i32(int v) {
+        return Pointer.to(new int[] {v});
+    }
+
+    private static Pointer i64(long v) {
+        return Pointer.to(new long[] {v});
+    }
+
+    private static Pointer f32(float v) {
+        return Pointer.to(new float[] {v});
+    }
+
+    @Override
+    public Device device() {
+        return Device.CUDA;
+    }
+
+    @Override
+    public Storage fromHost(float[] values) {
+        return ctx().fromHost(values);
+    }
+
+    @Override
+    public Storage zeros(int size) {
+        return ctx().zeros(size);
+    }
+
+    @Override
+    public float[] toHost(Storage x) {
+        return ctx().toHost(cuda(x));
+    }
+
+    @Override
+    public Storage map(UnaryOp op, Storage x, float a, float b) {
+        CudaContext c = ctx();
+        CudaStorage out = c.allocate(x.size());
+        c.launch1d("jqi_map", x.size(), i32(CudaOps.unaryCode(op)), ptr(x), ptr(out), i64(x.size()), f32(a), f32(b));
+        return out;
+    }
+
+    @Override
+    public Storage zip(BinaryOp op, Storage a, Shape aShape, Storage b, Shape bShape, Shape outShape) {
+        CudaContext c = ctx();
+        int n = outShape.numel();
+        CudaStorage out = c.allocate(n);
+        Pointer code = i32(CudaOps.binaryCode(op));
+        if (aShape.equals(outShape) && bShape.equals(outShape)) {
+            c.launch1d("jqi_zip_same", n, code, ptr(a), ptr(b), ptr(out), i64(n));
+        } else if (aShape.equals(outShape) && b.size() == 1) {
+            c.launch1d("jqi_zip_scalar", n, code, ptr(a), ptr(b), ptr(out), i64(n));
+        } else {
+            int[] plan = KernelPlans.broadcast(aShape, bShape, outShape);
+            c.launch1d("jqi_zip_broadcast", n, code, ptr(a), ptr(b), ptr(out), i64(n), Pointer.to(plan));
+        }
+        return out;
+    }
+
+    @Override
+    public Storage sumTo(Storage x, Shape xShape, Shape outShape) {
+        CudaContext c = ctx();
+        int outputs = outShape.numel();
+        CudaStorage out = c.allocate(outputs);
+        int[] plan = KernelPlans.sum(xShape, outShape);
+        if (outputs > 0) {
+            c.launch("jqi_sum_to", outputs, 1, 1, SUM_THREADS, ptr(x), ptr(out),
+                    i64(KernelPlans.reducedCount(xShape, outShape)), Pointer.to(plan));
+        }
+        return out;
+    }
+
+    @Override
+    public Storage maxLastAxis(Storage x, int rows, int cols, int[] argmax) {
+        CudaContext c = ctx();
+        CudaStorage out = c.allocate(rows);
+        CudaStorage indexes = argmax == null ? null : c.allocate(rows);
+        CUdeviceptr indexPointer = indexes == null ? new CUdeviceptr() : indexes.pointer();
+        c.launch1d("jqi_max_last_axis", rows, ptr(x), ptr(out), ptr(indexPointer), i32(rows), i32(cols));
+        if (argmax != null) {
+            // The interface asks for host indexes (accuracy counting): a copy, as at any edge.
+            c.toHost(indexPointer, argmax);
+        }
+        return out;
+    }
+
+    @Override
+    public Storage matmul(Storage a, Storage b, int batch, int m, int k, int n, boolean transposeA,
+            boolean transposeB, int aBatchStride, int bBatchStride) {
+        CudaContext c = ctx();
+        CudaStorage out = c.allocate(batch * m * n);
+        if (out.size() == 0) {
+            return out;
+        }
+        if (k == 0) {
+            return zeros(out.size());
+        }
+        // Element (u, v) of op(A) is a[u * aRow + v * aCol]; the same for op(B).
+        int aRow = transposeA ? 1 : k;
+        int aCol = transposeA ? m : 1;
+        int bRow = transposeB ? 1 : n;
+        int bCol = transposeB ? k : 1;
+        int gridX = (n + GEMM_TILE - 1) / GEMM_TILE;
+        int gridY = (m + GEMM_TILE - 1) / GEMM_TILE;
+        for (int b0 = 0; b0 < batch; b0 += MAX_GRID_Z) {
+            int chunk = Math.min(MAX_GRID_Z, batch - b0);
+            CUdeviceptr aAt = cuda(a).pointer().withByteOffset((long) b0 * aBatchStride * Float.BYTES);
+            CUdeviceptr bAt = cuda(b).pointer().withByteOffset((long) b0 * bBatchStride * Float.BYTES);
+            CUdeviceptr cAt = out.pointer().withByteOffset((long) b0 * m * n * Float.BYTES);
+            c.launch("jqi_gemm", gridX, gridY, chunk, 256, ptr(aAt), ptr(bAt), ptr(cAt), i32(m), i32(k), i32(n),
+                    i32(aRow), i32(aCol), i32(bRow), i32(bCol), i64(aBatchStride), i64(bBatchStride));
+        }
+        return out;
+    }
+
+    @Override
+    public Storage permute(Storage x, Shape xShape, int[] permutation) {
+        CudaContext c = ctx();
+        CudaStorage out = c.allocate(x.size());
+        int[] plan = KernelPlans.permute(xShape, permutation);
+        c.launch1d("jqi_permute", x.size(), ptr(x), ptr(out), i64(x.size()), Pointer.to(plan));
+        return out;
+    }
+
+    @Override
+    public Storage concat(Storage[] parts, Shape[] shapes, int axis, Shape outShape) {
+        CudaContext c = ctx();
+        CudaStorage out = c.allocate(outShape.numel());
+        int outer = 1;
+        for (int d = 0; d < axis; d++) {
+            outer *= outShape.dim(d);
+        }
+        int outRow = outShape.numel() / Math.max(outer, 1);
+        int offset = 0;
+        for (Storage part : parts) {
+            int row = outer == 0 ? 0 : part.size() / outer;
+            copyRows(c, cuda(part).pointer(), out.pointer(), outer, row, row, 0, outRow, offset);
+            offset += row;
+        }
+        return out;
+    }
+
+    @Override
+    public Storage narrow(Storage x, Shape xShape, int axis, int start, int length) {
+        CudaContext c = ctx();
+        int outer = 1;
+        for (int d = 0; d < axis; d++) {
+            outer *= xShape.dim(d);
+        }
+        int inner = 1;
+        for (int d = axis + 1; d < xShape.rank(); d++) {
+            inner *= xShape.dim(d);
+        }
+        int inRow = xShape.dim(axis) * inner;
+        int outRow = length * inner;
+        CudaStorage out = c.allocate(outer * outRow);
+        copyRows(c, cuda(x).pointer(), out.pointer(), outer, outRow, inRow, (long) start * inner, outRow, 0);
+        return out;
+    }
+
+    private static void copyRows(CudaContext c, CUdeviceptr src, CUdeviceptr dst, int rows, int row, long srcPitch,
+            long srcOffset, long dstPitch, long dstOffset) {
+        c.launch1d("jqi_copy_rows", (long) rows * row, ptr(src), ptr(dst), i32(rows), i32(row), i64(srcPitch),
+                i64(srcOffset), i64(dstPitch), i64(dstOffset));
+    }
+
+    @Override
+    public Storage im2col(Storage x, Window2d window) {
+        CudaContext c = ctx();
+        long n = (long) window.channels() * window.kernelSize() * window.batch() * window.outHeight()
+                * window.outWidth();
+        CudaStorage out = c.allocate(Math.toIntExact(n));
+        c.launch1d("jqi_im2col", n, ptr(x), ptr(out), window(window));
+        return out;
+    }
+
+    @Override
+    public Storage col2im(Storage columns, Window2d window) {
+        CudaContext c = ctx();
+        CudaStorage out = c.allocate(inputSize(window));
+        c.launch1d("jqi_col2im", out.size(), ptr(columns), ptr(out), window(window));
+        return out;
+    }
+
+    /**
+     * The interface hands argmax to the caller as a host array, so asking for it costs a device-to-host copy here
+     * (and a copy back in {@link #maxPool2dBackward}); the built-in models' training steps use no max pooling.
+     */
+    @Override
+    public Storage maxPool2d(Storage x, Window2d window, int[] argmax) {
+        CudaContext c = ctx();
+        CudaStorage out = c.allocate(outputSize(window));
+        CudaStorage indexes = c.allocate(out.size());
+        c.launch1d("jqi_max_pool", out.size(), ptr(x), ptr(out), ptr(indexes), window(window));
+        if (argmax != null) {
+            c.toHost(indexes.pointer(), argmax);
+        }
+        return out;
+    }
+
+    @Override
+    public Storage maxPool2dBackward(Storage gradOutput, int[] argmax, Window2d window) {
+        CudaContext c = ctx();
+        CudaStorage indexes = c.allocate(argmax.length);
+        c.fromHost(argmax, indexes.pointer());
+        CudaStorage out = c.allocate(inputSize(window));
+        c.launch1d("jqi_max_pool_backward", out.size(), ptr(gradOutput), ptr(indexes), ptr(out), window(window));
+        return out;
+    }
+
+    @Override
+    public Storage avgPool2d(Storage x, Window2d window) {
+        CudaContext c = ctx();
+        CudaStorage out = c.allocate(outputSize(window));
+        c.launch1d("jqi_avg_pool", out.size(), ptr(x), ptr(out), window(window));
+        return out;
+    }
+
+    @Override
+    public Storage avgPool2dBackward(Storage gradOutput, Window2d window) {
+        CudaContext c = ctx();
+        CudaStorage out = c.allocate(inputSize(window));
+        c.launch1d("jqi_avg_pool_backward", out.size(), ptr(gradOutput), ptr(out), window(window));
+        return out;
+    }
+
+    @Override
+    public void axpyInPlace(Storage target, float alpha, Storage x) {
+        ctx().launch1d("jqi_axpy", target.size(), ptr(target), f32(alpha), ptr(x), i64(target.size()));
+    }
+
+    @Override
+    public void copyInPlace(Storage target, Storage source) {
+        ctx().copy(cuda(source).pointer(), cuda(target).pointer(), target.size());
+    }
+
+    /** Waits for every queued kernel: for timing and tests; results need no explicit synchronisation. */
+    public void synchronize() {
+        ctx().synchronize();
+    }
+
+    /** Bytes the caching allocator holds for reuse, and bytes in live tensors. */
+    public long[] memory() {
+        CudaAllocator a = ctx().allocator();
+        return new long[] {a.cachedBytes(), a.liveBytes()};
+    }
+
+    private static Pointer window(Window2d w) {
+        return Pointer.to(KernelPlans.window(w));
+    }
+
+    private static int inputSize(Window2d w) {
+        return Math.toIntExact((long) w.batch() * w.channels() * w.height() * w.width());
+    }
+
+    private static int outputSize(Window2d w) {
+        return Math.toIntExact((long) w.batch() * w.channels() * w.outHeight() * w.outWidth());
+    }
+}

@@ -1,0 +1,298 @@
+package io.jqi.cuda;
+
+import io.jqi.tensor.Backend;
+import io.jqi.tensor.BinaryOp;
+import io.jqi.tensor.Device;
+import io.jqi.tensor.Shape;
+import io.jqi.tensor.Storage;
+import io.jqi.tensor.UnaryOp;
+import io.jqi.tensor.Window2d;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStreamWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The backend's real .cu kernels compiled for the host (src/test/emulation, cuda_host.h), one process per call, with
+ * CudaBackend's host side repeated here: the same {@link KernelPlans}, op codes and launch arithmetic. It checks the
+ * kernels' logic without a GPU; JCuda, the driver and the allocator are what only {@link CudaBackendGpuTest} covers.
+ */
+final class HostKernelBackend implements Backend {
+    private final Path executable;
+
+    HostKernelBackend(Path executable) {
+        this.executable = executable;
+    }
+
+    /** Host arrays labelled as CUDA storage, so that CpuBackend rejects them as it would device memory. */
+    private record HostArray(float[] values) implements Storage {
+        @Override
+        public Device device() {
+            return Device.CUDA;
+        }
+
+        @Override
+        public int size() {
+            return values.length;
+        }
+
+        @Override
+        public float[] toHostArray() {
+            return values.clone();
+        }
+    }
+
+    private static float[] values(Storage s) {
+        return ((HostArray) s).values();
+    }
+
+    private static Storage of(float[] v) {
+        return new HostArray(v);
+    }
+
+    private static String floats(float[] v) {
+        StringBuilder b = new StringBuilder().append(v.length);
+        for (float f : v) {
+            b.append(' ').append(Integer.toHexString(Float.floatToRawIntBits(f)));
+        }
+        return b.append('\n').toString();
+    }
+
+    private static String ints(int[] v) {
+        StringBuilder b = new StringBuilder().append(v.length);
+        for (int i : v) {
+            b.append(' ').append(i);
+        }
+        return b.append('\n').toString();
+    }
+
+    private static String hex(float f) {
+        return Integer.toHexString(Float.floatToRawIntBits(f));
+    }
+
+    private static float[] parseFloats(String line) {
+        String[] t = line.trim().split(" ");
+        float[] v = new float[Integer.parseInt(t[0])];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Float.intBitsToFloat((int) Long.parseLong(t[i + 1], 16));
+        }
+        return v;
+    }
+
+    private static int[] parseInts(String line) {
+        String[] t = line.trim().split(" ");
+        int[] v = new int[Integer.parseInt(t[0])];
+        for (int i = 0; i < v.length; i++) {
+            v[i] = Integer.parseInt(t[i + 1]);
+        }
+        return v;
+    }
+
+    private List<String> call(String request) {
+        try {
+            Process p = new ProcessBuilder(executable.toString()).redirectErrorStream(true).start();
+            try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII)) {
+                w.write(request);
+            }
+            List<String> lines = new ArrayList<>();
+            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
+                    StandardCharsets.US_ASCII))) {
+                for (String line = r.readLine(); line != null; line = r.readLine()) {
+                    lines.add(line);
+                }
+            }
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException("the host kernels failed: " + lines);
+            }
+            return lines;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public Device device() {
+        return Device.CUDA;
+    }
+
+    @Override
+    public Storage fromHost(float[] v) {
+        return of(v.clone());
+    }
+
+    @Override
+    public Storage zeros(int size) {
+        return of(new float[size]);
+    }
+
+    @Override
+    public float[] toHost(Storage x) {
+        return values(x).clone();
+    }
+
+    @Override
+    public Storage map(UnaryOp op, Storage x, float a, float b) {
+        return of(parseFloats(call("map " + CudaOps.unaryCode(op) + " " + hex(a) + " " + hex(b) + "\n"
+                + floats(values(x))).get(0)));
+    }
+
+    @Override
+    public Storage zip(BinaryOp op, Storage a, Shape aShape, Storage b, Shape bShape, Shape outShape) {
+        // CudaBackend's choice of kernel: same shapes, a scalar right operand, or the general broadcast.
+        int kind = aShape.equals(outShape) && bShape.equals(outShape) ? 0
+                : aShape.equals(outShape) && b.size() == 1 ? 1 : 2;
+        int[] plan = kind == 2 ? KernelPlans.broadcast(aShape, bShape, outShape) : new int[1 + 3 * KernelPlans.MAX_RANK];
+        return of(parseFloats(call("zip " + CudaOps.binaryCode(op) + " " + kind + "\n" + ints(plan)
+                + floats(values(a)) + floats(values(b)) + outShape.numel() + "\n").get(0)));
+    }
+
+    @Override
+    public Storage sumTo(Storage x, Shape xShape, Shape outShape) {
+        if (outShape.numel() == 0) {
+            return of(new float[0]);
+        }
+        return of(parseFloats(call("sum\n" + ints(KernelPlans.sum(xShape, outShape)) + floats(values(x))
+                + outShape.numel() + " " + KernelPlans.reducedCount(xShape, outShape) + "\n").get(0)));
+    }
+
+    @Override
+    public Storage maxLastAxis(Storage x, int rows, int cols, int[] argmax) {
+        List<String> r = call("max " + rows + " " + cols + " " + (argmax == null ? 0 : 1) + "\n" + floats(values(x)));
+        if (argmax != null) {
+            System.arraycopy(parseInts(r.get(1)), 0, argmax, 0, rows);
+        }
+        return of(parseFloats(r.get(0)));
+    }
+
+    @Override
+    public Storage matmul(Storage a, Storage b, int batch, int m, int k, int n, boolean transposeA,
+            boolean transposeB, int aBatchStride, int bBatchStride) {
+        if (batch * m * n == 0) {
+            return of(new float[0]);
+        }
+        if (k == 0) {
+            return of(new float[batch * m * n]);
+        }
+        int aRow = transposeA ? 1 : k;
+        int aCol = transposeA ? m : 1;
+        int bRow = transposeB ? 1 : n;
+        int bCol = transposeB ? k : 1;
+        String grid = ((n + 63) / 64) + " " + ((m + 63) / 64) + " " + batch;
+        return of(parseFloats(call("gemm " + grid + " " + m + " " + k + " " + n + " " + aRow + " " + aCol + " " + bRow
+                + " " + bCol + " " + aBatchStride + " " + bBatchStride + "\n" + floats(values(a)) + floats(values(b)))
+                .get(0)));
+    }
+
+    @Override
+    public Storage permute(Storage x, Shape xShape, int[] permutation) {
+        return of(parseFloats(call("permute\n" + ints(KernelPlans.permute(xShape, permutation)) + floats(values(x)))
+                .get(0)));
+    }
+
+    private float[] copyRows(float[] src, float[] dst, int rows, int row, long srcPitch, long srcOffset,
+            long dstPitch, long dstOffset) {
+        if ((long) rows * row == 0) {
+            return dst;
+        }
+        return parseFloats(call("rows " + rows + " " + row + " " + srcPitch + " " + srcOffset + " " + dstPitch + " "
+                + dstOffset + " " + dst.length + "\n" + floats(src) + floats(dst)).get(0));
+    }
+
+    @Override
+    public Storage concat(Storage[] parts, Shape[] shapes, int axis, Shape outShape) {
+        float[] out = new float[outShape.numel()];
+        int outer = 1;
+        for (int d = 0; d < axis; d++) {
+            outer *= outShape.dim(d);
+        }
+        int outRow = outShape.numel() / Math.max(outer, 1);
+        int offset = 0;
+        for (Storage part : parts) {
+            int row = outer == 0 ? 0 : part.size() / outer;
+            out = copyRows(values(part), out, outer, row, row, 0, outRow, offset);
+            offset += row;
+        }
+        return of(out);
+    }
+
+    @Override
+    public Storage narrow(Storage x, Shape xShape, int axis, int start, int length) {
+        int outer = 1;
+        for (int d = 0; d < axis; d++) {
+            outer *= xShape.dim(d);
+        }
+        int inner = 1;
+        for (int d = axis + 1; d < xShape.rank(); d++) {
+            inner *= xShape.dim(d);
+        }
+        int outRow = length * inner;
+        return of(copyRows(values(x), new float[outer * outRow], outer, outRow, (long) xShape.dim(axis) * inner,
+                (long) start * inner, outRow, 0));
+    }
+
+    private String window(String op, Window2d w, float[] x, long outputs) {
+        return op + "\n" + ints(KernelPlans.window(w)) + floats(x) + outputs + "\n";
+    }
+
+    private static int inputSize(Window2d w) {
+        return w.batch() * w.channels() * w.height() * w.width();
+    }
+
+    private static int outputSize(Window2d w) {
+        return w.batch() * w.channels() * w.outHeight() * w.outWidth();
+    }
+
+    @Override
+    public Storage im2col(Storage x, Window2d w) {
+        return of(parseFloats(call(window("im2col", w, values(x), (long) w.kernelSize() * outputSize(w))).get(0)));
+    }
+
+    @Override
+    public Storage col2im(Storage columns, Window2d w) {
+        return of(parseFloats(call(window("col2im", w, values(columns), inputSize(w))).get(0)));
+    }
+
+    @Override
+    public Storage maxPool2d(Storage x, Window2d w, int[] argmax) {
+        List<String> r = call(window("maxpool", w, values(x), outputSize(w)));
+        if (argmax != null) {
+            System.arraycopy(parseInts(r.get(1)), 0, argmax, 0, argmax.length);
+        }
+        return of(parseFloats(r.get(0)));
+    }
+
+    @Override
+    public Storage maxPool2dBackward(Storage gradOutput, int[] argmax, Window2d w) {
+        return of(parseFloats(call(window("maxpoolb", w, values(gradOutput), inputSize(w)) + ints(argmax)).get(0)));
+    }
+
+    @Override
+    public Storage avgPool2d(Storage x, Window2d w) {
+        return of(parseFloats(call(window("avgpool", w, values(x), outputSize(w))).get(0)));
+    }
+
+    @Override
+    public Storage avgPool2dBackward(Storage gradOutput, Window2d w) {
+        return of(parseFloats(call(window("avgpoolb", w, values(gradOutput), inputSize(w))).get(0)));
+    }
+
+    @Override
+    public void axpyInPlace(Storage target, float alpha, Storage x) {
+        float[] r = parseFloats(call("axpy " + hex(alpha) + "\n" + floats(values(target)) + floats(values(x))).get(0));
+        System.arraycopy(r, 0, values(target), 0, r.length);
+    }
+
+    @Override
+    public void copyInPlace(Storage target, Storage source) {
+        System.arraycopy(values(source), 0, values(target), 0, target.size());
+    }
+}
