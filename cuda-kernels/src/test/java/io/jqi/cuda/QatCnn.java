@@ -16,25 +16,25 @@ import java.util.Random;
  * calibration batches, then {@link Qat#init}), on the CPU and deterministic: the same arguments build the same
  * model bit for bit, so one copy can move to the GPU and be compared with the other.
  */
-final class QatCnn {
-    static final int CLASSES = 10;
+public final class QatCnn {
+    public static final int CLASSES = 10;
 
     private QatCnn() {
     }
 
     /** w8a8 with STE, or w4a4 with LSQ: the presets whose quantizers a training step exercises. */
-    static QatConfig config(String method, int bits) {
+    public static QatConfig config(String method, int bits) {
         return QatConfig.builder()
                 .weights(w -> w.training(method).symmetric(bits))
                 .activations(a -> a.training(method))
                 .build();
     }
 
-    static QatConfig steW8A8() {
+    public static QatConfig steW8A8() {
         return config(TrainingMethod.STE, 8);
     }
 
-    static Module create(int[] imageShape, QatConfig config, long seed) {
+    public static Module create(int[] imageShape, QatConfig config, long seed) {
         Module model = BuiltInModels.create("cnn", imageShape, CLASSES, seed);
         Random random = new Random(seed);
         List<Tensor> calibration = new ArrayList<>();
@@ -46,11 +46,11 @@ final class QatCnn {
     }
 
     /** Images in [0, 1), as the data sets deliver them. */
-    static Tensor images(Random random, int batch, int[] imageShape) {
+    public static Tensor images(Random random, int batch, int[] imageShape) {
         return Tensor.uniform(random, 0f, 1f, batch, imageShape[0], imageShape[1], imageShape[2]);
     }
 
-    static int[] labels(Random random, int batch) {
+    public static int[] labels(Random random, int batch) {
         int[] labels = new int[batch];
         for (int i = 0; i < batch; i++) {
             labels[i] = random.nextInt(CLASSES);

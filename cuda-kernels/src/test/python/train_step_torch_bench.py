@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""One training step of jqi's built-in `cnn` in PyTorch on the same GPU, for TrainStepBenchmark's table.
+"""One training step of jqi's built-in `cnn` in PyTorch on the same GPU, for TrainStepGpuBench's table.
 
 The network is io.jqi.models.BuiltInModels.cnn layer for layer: conv3x3(1->16, stride 2, pad 1, no bias), BN,
 ReLU, conv3x3(16->32, stride 2, pad 1, no bias), BN, ReLU, flatten, dense(32*7*7 -> 128), ReLU, dense(128 -> 10),
@@ -7,7 +7,7 @@ on [batch, 1, 28, 28] input (check BuiltInModels.cnn if it changes). A step is f
 Adam, timed with CUDA events, float and with torch.ao.quantization fake quantization (QAT, 8-bit weights per
 tensor symmetric and 8-bit activations, the default qconfig's observers and fake-quant modules).
 
-Usage: python3 train_step_torch.py [--batch 256] [--steps 20] [--warmup 5]
+Usage: python3 train_step_torch_bench.py [RESULTS_DIR] [--batch 256] [--steps 20] [--warmup 5]
 """
 import argparse
 
@@ -78,6 +78,8 @@ def time_steps(model, batch, steps, warmup, device):
 
 def main():
     parser = argparse.ArgumentParser()
+    # run-bench.sh passes its results directory; this script prints its table, which the runner saves there.
+    parser.add_argument("results", nargs="?")
     parser.add_argument("--batch", type=int, default=256)
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--warmup", type=int, default=5)

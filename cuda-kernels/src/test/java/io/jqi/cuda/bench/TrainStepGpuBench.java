@@ -1,4 +1,4 @@
-package io.jqi.cuda;
+package io.jqi.cuda.bench;
 
 import static jcuda.driver.JCudaDriver.cuEventCreate;
 import static jcuda.driver.JCudaDriver.cuEventDestroy;
@@ -6,6 +6,9 @@ import static jcuda.driver.JCudaDriver.cuEventElapsedTime;
 import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 
+import io.jqi.cuda.CudaAvailability;
+import io.jqi.cuda.CudaProbe;
+import io.jqi.cuda.QatCnn;
 import io.jqi.models.BuiltInModels;
 import io.jqi.nn.Module;
 import io.jqi.nn.optim.Adam;
@@ -31,10 +34,10 @@ import jcuda.driver.CUevent_flags;
  * the CLI's training loop does. Batches are made on the host and moved with {@code to(Device.CUDA)} inside the timed
  * region, as a data loader's would be.
  *
- * <p>Run: {@code java -cp <jars and test classes> io.jqi.cuda.TrainStepBenchmark [--steps 20] [--warmup 5]
+ * <p>Run: {@code java -cp <jars and test classes> io.jqi.cuda.bench.TrainStepGpuBench [RESULTS_DIR] [--steps 20] [--warmup 5]
  * [--batch 256] [--cpu-steps 3] [--no-cpu]}.
  */
-public final class TrainStepBenchmark {
+public final class TrainStepGpuBench {
     private static final int[] IMAGE = {1, 28, 28};
 
     private record Variant(String name, Supplier<Module> model) {
@@ -43,7 +46,7 @@ public final class TrainStepBenchmark {
     private record Timing(double gpuMs, double gpuWithReadMs, double cpuMs) {
     }
 
-    private TrainStepBenchmark() {
+    private TrainStepGpuBench() {
     }
 
     public static void main(String[] args) {
@@ -118,7 +121,8 @@ public final class TrainStepBenchmark {
 
     /** Milliseconds between CUDA events recorded before and after {@code work} on the backend's stream. */
     private static double eventMillis(Runnable work) {
-        CudaContext.get();
+        // Any device operation makes the backend's context current on this thread before the events are created.
+        Tensor.zeros(1).to(Device.CUDA);
         CUevent start = new CUevent();
         CUevent end = new CUevent();
         cuEventCreate(start, CUevent_flags.CU_EVENT_DEFAULT);
