@@ -192,6 +192,13 @@ public final class OnnxImporter {
                 return;
             }
             if (allConstant) {
+                List<OnnxTensor> values = new ArrayList<>();
+                for (Operand op : operands) {
+                    if (op.present()) {
+                        values.add(op.constant());
+                    }
+                }
+                FoldGuard.check(context, values);
                 constants.put(output, fold(context, lowered, output));
                 return;
             }

@@ -131,6 +131,28 @@ class OnnxImporterTest {
     }
 
     @Test
+    void constantsBroadcastIntoAHugeResultAreRefusedBeforeComputing() {
+        OnnxModel m = model(13, List.of(node("outer", "Mul", List.of("a", "b"), List.of("k")),
+                        node("use", "Add", List.of("x", "k"), List.of("y"))),
+                List.of(OnnxTensor.ofFloats("a", new long[] {100_000, 1}, new float[100_000]),
+                        OnnxTensor.ofFloats("b", new long[] {1, 100_000}, new float[100_000])),
+                List.of(floatValue("x", 2)), List.of(floatValue("y", 2)));
+        String message = refusal(m);
+        assertTrue(message.startsWith("node 'outer' (Mul): computing it from its constant inputs would make up to "
+                + "10000000000 elements"), message);
+    }
+
+    @Test
+    void aConvolutionOfConstantsIsRefused() {
+        OnnxModel m = model(13, List.of(node("conv", "Conv", List.of("k", "w"), List.of("c")),
+                        node("use", "Add", List.of("x", "c"), List.of("y"))),
+                List.of(OnnxModels.randomFloats(new Random(1), "k", 1, 1, 3, 3),
+                        OnnxModels.randomFloats(new Random(2), "w", 1, 1, 3, 3)),
+                List.of(floatValue("x", 1)), List.of(floatValue("y", 1)));
+        assertTrue(refusal(m).contains("node 'conv' (Conv): all its inputs are constants"));
+    }
+
+    @Test
     void aConstantOperandOfAddBecomesAnAddConstantLayer() {
         OnnxModel m = single(node("bias", "Add", List.of("x", "c"), List.of("y")),
                 List.of(OnnxTensor.ofFloats("c", new long[] {2, 1, 1}, new float[] {1, -1})));
