@@ -46,6 +46,25 @@ class OnnxCodecTest {
     }
 
     @Test
+    void everyModelOfOnnxsNodeTestsReadsAndRoundTrips() throws Exception {
+        Path root = Path.of("/usr/share/libonnx-testdata/data/node");
+        org.junit.jupiter.api.Assumptions.assumeTrue(Files.isDirectory(root),
+                "ONNX's node tests are not installed (Debian package libonnx-testdata)");
+        int models = 0;
+        try (var dirs = Files.list(root)) {
+            for (Path dir : dirs.sorted().toList()) {
+                Path file = dir.resolve("model.onnx");
+                if (Files.isRegularFile(file)) {
+                    OnnxModel m = OnnxCodec.read(file);
+                    assertEquals(m, OnnxCodec.read(OnnxCodec.write(m), file + " rewritten"), file.toString());
+                    models++;
+                }
+            }
+        }
+        assertTrue(models > 100, "read " + models + " models");
+    }
+
+    @Test
     void metadataKeepsFileOrder() {
         OnnxModel back = OnnxCodec.read(OnnxCodec.write(sampleModel()), "sample");
         assertEquals(List.of("zeta", "alpha"), List.copyOf(back.metadata().keySet()));
