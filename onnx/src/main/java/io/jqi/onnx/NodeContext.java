@@ -28,12 +28,24 @@ final class NodeContext {
     final long opset;
     private final List<Operand> inputs;
     private final Set<String> consumed;
+    private final java.util.function.Function<String, long[]> shapes;
 
-    NodeContext(OnnxNode node, long opset, List<Operand> inputs, Set<String> consumed) {
+    NodeContext(OnnxNode node, long opset, List<Operand> inputs, Set<String> consumed,
+                java.util.function.Function<String, long[]> shapes) {
         this.node = node;
         this.opset = opset;
         this.inputs = inputs;
         this.consumed = consumed;
+        this.shapes = shapes;
+    }
+
+    /** The static shape of input {@code i} (-1 for unknown dimensions), or null when it is not known. */
+    long[] inputShape(int i) {
+        Operand op = input(i);
+        if (!op.present()) {
+            return null;
+        }
+        return op.isConstant() ? op.constant().dims() : shapes.apply(op.name());
     }
 
     /** The version of this node's operator in effect at the model's opset. */

@@ -445,17 +445,30 @@ final class NodeLowering {
                 return new int[] {0, 0};
             }
             case "SAME_UPPER", "SAME_LOWER" -> {
-                // With stride 1 the total padding is (k - 1) * d whatever the input size; with larger strides it
-                // depends on the input size, which the layer does not know.
+                // The output is ceil(in / stride) long; the padding that gives it depends on the input size unless
+                // the stride is 1, so larger strides need the input's static shape. jqi's layers pad both sides
+                // equally, so an odd total padding is refused.
+                long[] in = c.inputShape(0);
                 int[] p = new int[2];
                 for (int i = 0; i < 2; i++) {
-                    int total = (kernel[i] - 1) * dilation[i];
-                    if (stride[i] != 1 || total % 2 != 0) {
-                        throw c.fail("auto_pad " + autoPad + " with kernel " + Arrays.toString(kernel) + " and strides "
-                                + Arrays.toString(stride) + " needs asymmetric or input-size-dependent padding; export "
-                                + "with explicit symmetric pads");
+                    long total;
+                    if (stride[i] == 1) {
+                        total = (long) (kernel[i] - 1) * dilation[i];
+                    } else if (in != null && in.length == 4 && in[2 + i] >= 0) {
+                        long size = in[2 + i];
+                        long out = (size + stride[i] - 1) / stride[i];
+                        total = Math.max((out - 1) * stride[i] + (long) (kernel[i] - 1) * dilation[i] + 1 - size, 0);
+                    } else {
+                        throw c.fail("auto_pad " + autoPad + " with strides " + Arrays.toString(stride) + " depends on "
+                                + "the input size, which is not known statically; export with explicit pads or a "
+                                + "static input shape");
                     }
-                    p[i] = total / 2;
+                    if (total % 2 != 0) {
+                        throw c.fail("auto_pad " + autoPad + " with kernel " + Arrays.toString(kernel) + " and strides "
+                                + Arrays.toString(stride) + " needs asymmetric padding (" + total + " in all on one "
+                                + "axis); jqi's layers pad both sides equally: export with explicit symmetric pads");
+                    }
+                    p[i] = c.toInt(total / 2, "pad");
                 }
                 return p;
             }

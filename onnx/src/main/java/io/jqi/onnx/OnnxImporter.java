@@ -64,6 +64,8 @@ public final class OnnxImporter {
         /** Computed values: ONNX value name to the jqi graph name that holds it. */
         private final Map<String, String> computed = new HashMap<>();
         private final Set<String> usedNames = new HashSet<>();
+        /** Static shapes of computed values, where known ({@link StaticShapes}). */
+        private final Map<String, long[]> shapes = new HashMap<>();
         private final GraphModel.Builder builder = GraphModel.builder();
 
         Import(OnnxModel model, Map<String, OnnxTensor> constantInputs) {
@@ -149,6 +151,9 @@ public final class OnnxImporter {
                 String name = uniqueName(in.name());
                 builder.input(name);
                 computed.put(in.name(), name);
+                if (in.shape() != null) {
+                    shapes.put(in.name(), in.shape().stream().mapToLong(d -> d.value()).toArray());
+                }
             }
         }
 
@@ -178,7 +183,7 @@ public final class OnnxImporter {
                 operands.add(new Operand(in, k));
                 allConstant &= in.isEmpty() || k != null;
             }
-            NodeContext context = new NodeContext(node, opset, operands, consumed);
+            NodeContext context = new NodeContext(node, opset, operands, consumed, shapes::get);
             Lowered lowered;
             try {
                 lowered = NodeLowering.lower(context);
@@ -224,6 +229,16 @@ public final class OnnxImporter {
                 previous = name;
             }
             computed.put(output, previous);
+            if (chain.size() == 1) {
+                List<long[]> inputShapes = new ArrayList<>();
+                for (String in : lowered.inputs()) {
+                    inputShapes.add(shapes.get(in));
+                }
+                long[] shape = StaticShapes.of(chain.get(0), inputShapes);
+                if (shape != null) {
+                    shapes.put(output, shape);
+                }
+            }
         }
 
         /** Computes a node whose inputs are all constants, once, at import. */

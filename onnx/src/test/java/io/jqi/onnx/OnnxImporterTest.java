@@ -226,6 +226,20 @@ class OnnxImporterTest {
     }
 
     @Test
+    void samePaddingWithAStrideNeedsTheStaticInputSize() {
+        OnnxNode pool = node("pool", "MaxPool", List.of("x"), List.of("y"), OnnxAttribute.ofInts("kernel_shape", 3, 3),
+                OnnxAttribute.ofInts("strides", 2, 2), OnnxAttribute.ofString("auto_pad", "SAME_UPPER"));
+        OnnxModel known = model(13, List.of(pool), List.of(), List.of(OnnxModels.batchedFloatValue("x", 1, 5, 5)),
+                List.of(floatValue("y")));
+        // ceil(5 / 2) = 3 outputs need (3 - 1) * 2 + 3 - 5 = 2 cells of padding: one on each side.
+        assertArrayEquals(new int[] {1, 1}, assertInstanceOf(MaxPool2D.class,
+                OnnxImporter.importModel(known).node("pool")).padding());
+        OnnxModel unknown = model(13, List.of(pool), List.of(), List.of(new OnnxValueInfo("x", DataType.FLOAT, null)),
+                List.of(floatValue("y")));
+        assertTrue(refusal(unknown).contains("depends on the input size, which is not known statically"));
+    }
+
+    @Test
     void aWeightComputedAtRunTimeIsRefused() {
         OnnxModel m = model(13, List.of(node("fc", "Gemm", List.of("x", "w"), List.of("y"))), List.of(),
                 List.of(floatValue("x", 2, 3), floatValue("w", 3, 4)), List.of(floatValue("y")));
