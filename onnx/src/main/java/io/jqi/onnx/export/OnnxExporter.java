@@ -264,14 +264,22 @@ public final class OnnxExporter {
     private String layer(Module m, String hint, List<Value> inputs, Map<String, String> weights) {
         String x = inputs.get(0).name();
         if (m instanceof Conv2D c) {
-            List<String> args = new ArrayList<>(List.of(x, parameter(hint, "weight", c.weight(), weights)));
-            if (c.hasBias()) {
-                args.add(parameter(hint, "bias", c.bias(), weights));
-            }
             int[] p = c.padding();
-            return g.node("Conv", hint, args, ints("kernel_shape", c.kernel()), ints("strides", c.stride()),
-                    OnnxAttribute.ofInts("pads", p[0], p[1], p[0], p[1]), ints("dilations", c.dilation()),
-                    OnnxAttribute.ofInt("group", c.groups()));
+            String conv = g.node("Conv", c.hasBias() ? hint + "_conv" : hint,
+                    List.of(x, parameter(hint, "weight", c.weight(), weights)), ints("kernel_shape", c.kernel()),
+                    ints("strides", c.stride()), OnnxAttribute.ofInts("pads", p[0], p[1], p[0], p[1]),
+                    ints("dilations", c.dilation()), OnnxAttribute.ofInt("group", c.groups()));
+            if (!c.hasBias()) {
+                return conv;
+            }
+            Tensor bias = c.bias();
+            String b = weights.containsKey("bias") ? weights.get("bias")
+                    : g.floats(hint + "_bias", new long[] {bias.numel(), 1, 1}, bias.toFloatArray());
+            if (weights.containsKey("bias")) {
+                b = g.node("Reshape", hint + "_bias_chw", List.of(b, g.longs(hint + "_bias_shape", new long[] {3},
+                        new long[] {-1, 1, 1})));
+            }
+            return g.node("Add", hint, List.of(conv, b));
         }
         if (m instanceof Dense d) {
             return dense(d, hint, inputs.get(0), weights);
@@ -345,15 +353,20 @@ public final class OnnxExporter {
                 + "Sequential and GraphModel");
     }
 
-    /** Gemm on 2-D inputs (jqi's weight is {@code [out, in]}: transB); MatMul on a transposed weight otherwise. */
+    /**
+     * Gemm on 2-D inputs (jqi's weight is {@code [out, in]}: transB); MatMul on a transposed weight otherwise. The
+     * bias is a separate Add, as for Conv: ONNX Runtime's default optimizations quantize a float bias that meets a
+     * dequantized input and weight in one Gemm or Conv to int32 (scale = input scale x weight scale), which moves it
+     * off jqi's float bias and changed predictions in testing; a separate Add keeps the bias as jqi has it.
+     */
     private String dense(Dense d, String hint, Value input, Map<String, String> weights) {
         String w = parameter(hint, "weight", d.weight(), weights);
         if (input.probe().rank() == 2) {
-            List<String> args = new ArrayList<>(List.of(input.name(), w));
-            if (d.hasBias()) {
-                args.add(parameter(hint, "bias", d.bias(), weights));
+            if (!d.hasBias()) {
+                return g.node("Gemm", hint, List.of(input.name(), w), OnnxAttribute.ofInt("transB", 1));
             }
-            return g.node("Gemm", hint, args, OnnxAttribute.ofInt("transB", 1));
+            String product = g.node("Gemm", hint + "_gemm", List.of(input.name(), w), OnnxAttribute.ofInt("transB", 1));
+            return g.node("Add", hint, List.of(product, parameter(hint, "bias", d.bias(), weights)));
         }
         String transposed = g.node("Transpose", hint + "_weight_t", List.of(w), OnnxAttribute.ofInts("perm", 1, 0));
         if (!d.hasBias()) {

@@ -21,8 +21,13 @@ final class OrtRunner implements AutoCloseable {
     private final OrtSession session;
 
     OrtRunner(OnnxModel model) throws OrtException {
+        this(model, OrtSession.SessionOptions.OptLevel.ALL_OPT);
+    }
+
+    OrtRunner(OnnxModel model, OrtSession.SessionOptions.OptLevel level) throws OrtException {
         try (OrtSession.SessionOptions options = new OrtSession.SessionOptions()) {
             options.setIntraOpNumThreads(1);
+            options.setOptimizationLevel(level);
             this.session = ENV.createSession(OnnxCodec.write(model), options);
         }
     }
