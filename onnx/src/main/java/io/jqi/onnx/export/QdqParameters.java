@@ -29,7 +29,9 @@ import io.jqi.quant.inferable.WeightsUniformInferableQuantizer;
  * QuantizeLinear has no integer for it (docs/onnx.md).
  *
  * <p>The parameters are read from the same public grid factories ({@link Grid#symmetric}, {@link Grid#uniform}) the
- * quantizers build their own grids with, so the exported scale is exactly the step jqi divides by.
+ * quantizers build their own grids with, so the exported scale is exactly the step jqi divides by. LUT weights map
+ * too, with their levels as the integers (see {@code lut}); LUT activations cannot (QuantizeLinear rounds to a
+ * uniform grid) and are written as ordinary ops by {@link LutActivationNodes}.
  */
 final class QdqParameters {
     private final float[] scales;
