@@ -1,6 +1,7 @@
 package io.jqi.ptq;
 
 import io.jqi.nn.BatchNorm;
+import io.jqi.nn.BinaryLayer;
 import io.jqi.nn.Conv2D;
 import io.jqi.nn.Dense;
 import io.jqi.nn.Module;
@@ -37,6 +38,11 @@ final class LayerCopies {
                     + layer.getClass().getSimpleName() + "); quantize the float model it came from");
         }
         if (layer.namedParameters().isEmpty() && layer.namedBuffers().isEmpty() && layer.namedChildren().isEmpty()) {
+            return layer;
+        }
+        if (layer instanceof BinaryLayer) {
+            // Its only state is a constant operand (a buffer) that no quantization step changes: shared like a
+            // stateless layer.
             return layer;
         }
         throw new IllegalArgumentException("Quantization works on a copy of the model, and jqi cannot copy the "

@@ -23,7 +23,8 @@ import java.util.Map;
 public final class Ptq {
     /** Ops whose outputs have known bounds: their thresholds come from the bounds, not the data (spec 9.3). */
     private static final Map<String, float[]> OUTPUT_BOUNDS = Map.of(
-            "Sigmoid", new float[] {0f, 1f}, "Softmax", new float[] {0f, 1f}, "Tanh", new float[] {-1f, 1f});
+            "Sigmoid", new float[] {0f, 1f}, "Softmax", new float[] {0f, 1f}, "CoercedSoftmax", new float[] {0f, 1f},
+            "Tanh", new float[] {-1f, 1f});
 
     private Ptq() {
     }

@@ -57,8 +57,9 @@ public record TargetPlatform(String name, OpQuantization defaults, Map<String, O
 
     /**
      * The reference's default (IMX500 v1, spec 9.6): kernels SYMMETRIC 8-bit per output channel, biases float,
-     * activations POWER_OF_TWO 8-bit with automatic signedness, data-moving ops preserving their input's grid, and
-     * convolution, dense and add fused with a following activation function.
+     * activations POWER_OF_TWO 8-bit with automatic signedness, data-moving ops (flatten, reshape, transpose, pooling
+     * by maximum, dropout, identity) preserving their input's grid, and convolution, dense and add fused with a
+     * following activation function. Every other op (Sub, Mul, Div, MatMul, AddConstant, ...) quantizes its output.
      */
     public static TargetPlatform defaultPlatform() {
         ActivationQuantization activation = ActivationQuantization.of(QuantizationMethod.POWER_OF_TWO, 8);
@@ -67,12 +68,15 @@ public record TargetPlatform(String name, OpQuantization defaults, Map<String, O
         Map<String, OpQuantization> ops = new LinkedHashMap<>();
         ops.put("Conv2D", kernel);
         ops.put("Dense", kernel);
-        for (String mover : List.of("Flatten", "MaxPool2D", "Dropout", "Identity")) {
+        // Shape ops of imported models move values without computing new ones, like Flatten.
+        for (String mover : List.of("Flatten", "MaxPool2D", "Dropout", "Identity", "Reshape", "Transpose",
+                "MatrixFlatten")) {
             ops.put(mover, OpQuantization.preserving());
         }
         List<List<String>> fusing = new ArrayList<>();
         for (String producer : List.of("Conv2D", "Dense", "Add")) {
-            for (String consumer : List.of("ReLU", "ReLU6", "LeakyReLU", "SiLU", "Hardswish", "Sigmoid", "Tanh")) {
+            for (String consumer : List.of("ReLU", "ReLU6", "LeakyReLU", "SiLU", "Hardswish", "Sigmoid", "Tanh",
+                    "Clip")) {
                 fusing.add(List.of(producer, consumer));
             }
         }

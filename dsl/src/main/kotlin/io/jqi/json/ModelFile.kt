@@ -2,11 +2,16 @@ package io.jqi.json
 
 import io.jqi.io.AtomicFiles
 import io.jqi.nn.Add
+import io.jqi.nn.AddConstant
 import io.jqi.nn.AvgPool2D
 import io.jqi.nn.BatchNorm
+import io.jqi.nn.BinaryLayer
+import io.jqi.nn.Clip
+import io.jqi.nn.CoercedSoftmax
 import io.jqi.nn.Concat
 import io.jqi.nn.Conv2D
 import io.jqi.nn.Dense
+import io.jqi.nn.Div
 import io.jqi.nn.Dropout
 import io.jqi.nn.Flatten
 import io.jqi.nn.GlobalAvgPool2D
@@ -14,17 +19,23 @@ import io.jqi.nn.GraphModel
 import io.jqi.nn.Hardswish
 import io.jqi.nn.Identity
 import io.jqi.nn.LeakyReLU
+import io.jqi.nn.MatMul
+import io.jqi.nn.MatrixFlatten
 import io.jqi.nn.MaxPool2D
 import io.jqi.nn.Module
+import io.jqi.nn.Mul
 import io.jqi.nn.Pool2D
 import io.jqi.nn.ReLU
 import io.jqi.nn.ReLU6
+import io.jqi.nn.Reshape
 import io.jqi.nn.Sequential
 import io.jqi.nn.SiLU
 import io.jqi.nn.Sigmoid
 import io.jqi.nn.Softmax
 import io.jqi.nn.StateDicts
+import io.jqi.nn.Sub
 import io.jqi.nn.Tanh
+import io.jqi.nn.Transpose
 import io.jqi.quant.FakeQuantizer
 import io.jqi.quant.QuantizationTarget
 import io.jqi.quant.inferable.InferableQuantizer
@@ -34,6 +45,19 @@ import io.jqi.quant.wrap.ActivationQuantizationHolder
 import io.jqi.quant.wrap.QuantizationWrapper
 import io.jqi.tensor.Shape
 import io.jqi.tensor.Tensor
+import java.io.ByteArrayOutputStream
+import java.io.IOException
+import java.nio.ByteBuffer
+import java.nio.ByteOrder
+import java.nio.channels.Channels
+import java.nio.channels.FileChannel
+import java.nio.channels.WritableByteChannel
+import java.nio.charset.CharacterCodingException
+import java.nio.charset.CodingErrorAction
+import java.nio.file.Files
+import java.nio.file.Path
+import java.nio.file.StandardOpenOption
+import java.util.Random
 import kotlinx.serialization.ExperimentalSerializationApi
 import kotlinx.serialization.SerializationException
 import kotlinx.serialization.json.Json
@@ -49,19 +73,6 @@ import kotlinx.serialization.json.buildJsonArray
 import kotlinx.serialization.json.buildJsonObject
 import kotlinx.serialization.json.put
 import kotlinx.serialization.json.putJsonArray
-import java.io.ByteArrayOutputStream
-import java.io.IOException
-import java.nio.ByteBuffer
-import java.nio.ByteOrder
-import java.nio.channels.Channels
-import java.nio.channels.FileChannel
-import java.nio.channels.WritableByteChannel
-import java.nio.charset.CharacterCodingException
-import java.nio.charset.CodingErrorAction
-import java.nio.file.Files
-import java.nio.file.Path
-import java.nio.file.StandardOpenOption
-import java.util.Random
 
 /** A model read by [ModelFile.load]: the module tree, in evaluation mode, and the metadata saved with it. */
 data class SavedModel(val model: Module, val metadata: JsonObject)
@@ -115,7 +126,8 @@ object ModelFile {
     val MODULE_TYPES: List<String> = listOf("Dense", "Conv2D", "BatchNorm", "ReLU", "ReLU6", "LeakyReLU", "Sigmoid",
         "Tanh", "SiLU", "Hardswish", "Softmax", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "Flatten", "Dropout",
         "Identity", "Add", "Concat", "Sequential", "GraphModel", "QuantizationWrapper",
-        "ActivationQuantizationHolder")
+        "ActivationQuantizationHolder", "Sub", "Mul", "Div", "MatMul", "AddConstant", "Clip", "Reshape", "Transpose",
+        "MatrixFlatten", "CoercedSoftmax")
 
     private val EMPTY = JsonObject(emptyMap())
     private val compact = Json { prettyPrint = false }
@@ -296,6 +308,43 @@ object ModelFile {
                 is Flatten -> {
                     type(m)
                     put("start_axis", m.startAxis())
+                }
+                is MatrixFlatten -> {
+                    type(m)
+                    put("axis", m.axis())
+                }
+                is CoercedSoftmax -> {
+                    type(m)
+                    put("axis", m.axis())
+                }
+                is Clip -> {
+                    type(m)
+                    // JSON has no infinities: an unbounded side is left out.
+                    if (m.min() != Float.NEGATIVE_INFINITY) put("min", JsonText.float(m.min()))
+                    if (m.max() != Float.POSITIVE_INFINITY) put("max", JsonText.float(m.max()))
+                }
+                is Reshape -> {
+                    type(m)
+                    pair("shape", m.shape())
+                    put("allow_zero", m.allowZero())
+                }
+                is Transpose -> {
+                    type(m)
+                    pair("perm", m.perm())
+                }
+                is AddConstant -> {
+                    type(m)
+                    put("constant", buildJsonObject { pair("shape", m.constant().shape().toArray()) })
+                }
+                is Sub, is Mul, is Div, is MatMul -> {
+                    type(m)
+                    val b = m as BinaryLayer
+                    if (b.hasConstant()) {
+                        put("constant", buildJsonObject {
+                            pair("shape", b.constant().shape().toArray())
+                            put("first", b.constantFirst())
+                        })
+                    }
                 }
                 is Dropout -> {
                     type(m)
@@ -732,6 +781,15 @@ object ModelFile {
         override fun build() = BatchNorm(features, momentum, eps)
     }
 
+    /** A layer holding a constant operand: the buffer `constant` of [shape], filled in by the state dict. */
+    private class ConstantSpec(val shape: IntArray, val make: (Tensor) -> Module) : Spec() {
+        override fun expect(prefix: String, out: MutableMap<String, IntArray>) {
+            out["${prefix}constant"] = shape
+        }
+
+        override fun build() = make(Tensor.zeros(*shape))
+    }
+
     private class SequentialSpec(val children: List<Pair<String, Spec>>) : Spec() {
         override fun expect(prefix: String, out: MutableMap<String, IntArray>) =
             children.forEach { (name, spec) -> spec.expect("$prefix$name.", out) }
@@ -841,6 +899,58 @@ object ModelFile {
                 "Softmax" -> c.int("axis").let { axis -> Leaf { Softmax(axis) } }
                 "Concat" -> c.int("axis").let { axis -> Leaf { Concat(axis) } }
                 "Flatten" -> c.int("start_axis").let { axis -> Leaf { Flatten(axis) } }
+                "MatrixFlatten" -> c.int("axis").let { axis -> Leaf { MatrixFlatten(axis) } }
+                "CoercedSoftmax" -> c.int("axis").let { axis -> Leaf { CoercedSoftmax(axis) } }
+                "Clip" -> {
+                    val min = c.float("min", Float.NEGATIVE_INFINITY)
+                    val max = c.float("max", Float.POSITIVE_INFINITY)
+                    c.build { Clip(min, max) }
+                    Leaf { Clip(min, max) }
+                }
+                "Reshape" -> {
+                    val shape = c.ints("shape")
+                    if (shape.size > MAX_RANK) throw fail("${c.path}.shape has rank ${shape.size}; at most $MAX_RANK")
+                    val allowZero = c.bool("allow_zero")
+                    c.build { Reshape(shape, allowZero) }
+                    Leaf { Reshape(shape, allowZero) }
+                }
+                "Transpose" -> {
+                    val perm = c.ints("perm")
+                    if (perm.size > MAX_RANK) throw fail("${c.path}.perm has rank ${perm.size}; at most $MAX_RANK")
+                    c.build { Transpose(*perm) }
+                    Leaf { Transpose(*perm) }
+                }
+                "AddConstant" -> {
+                    val k = c.child("constant", "an AddConstant's constant")
+                    val shape = shape(k, "shape", src)
+                    k.finish()
+                    ConstantSpec(shape) { constant -> AddConstant(constant) }
+                }
+                "Sub", "Mul", "Div", "MatMul" -> {
+                    val k = c.optionalChild("constant", "a $type's constant")
+                    if (k == null) {
+                        Leaf {
+                            when (type) {
+                                "Sub" -> Sub()
+                                "Mul" -> Mul()
+                                "Div" -> Div()
+                                else -> MatMul()
+                            }
+                        }
+                    } else {
+                        val shape = shape(k, "shape", src)
+                        val first = k.bool("first")
+                        k.finish()
+                        ConstantSpec(shape) { constant ->
+                            when (type) {
+                                "Sub" -> Sub(constant, first)
+                                "Mul" -> Mul(constant, first)
+                                "Div" -> Div(constant, first)
+                                else -> MatMul(constant, first)
+                            }
+                        }
+                    }
+                }
                 // The mask generator is not saved: a loaded dropout draws from a fresh seeded one.
                 "Dropout" -> c.float("p").let { p -> Leaf { Dropout(p, Random(0)) } }
                 "MaxPool2D", "AvgPool2D" -> {

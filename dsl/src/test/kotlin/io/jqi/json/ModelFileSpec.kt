@@ -2,11 +2,15 @@ package io.jqi.json
 
 import io.jqi.json.ModelFiles.with
 import io.jqi.nn.Add
+import io.jqi.nn.AddConstant
 import io.jqi.nn.AvgPool2D
 import io.jqi.nn.BatchNorm
+import io.jqi.nn.Clip
+import io.jqi.nn.CoercedSoftmax
 import io.jqi.nn.Concat
 import io.jqi.nn.Conv2D
 import io.jqi.nn.Dense
+import io.jqi.nn.Div
 import io.jqi.nn.Dropout
 import io.jqi.nn.Flatten
 import io.jqi.nn.GlobalAvgPool2D
@@ -14,16 +18,22 @@ import io.jqi.nn.GraphModel
 import io.jqi.nn.Hardswish
 import io.jqi.nn.Identity
 import io.jqi.nn.LeakyReLU
+import io.jqi.nn.MatMul
+import io.jqi.nn.MatrixFlatten
 import io.jqi.nn.MaxPool2D
 import io.jqi.nn.Module
+import io.jqi.nn.Mul
 import io.jqi.nn.ReLU
 import io.jqi.nn.ReLU6
+import io.jqi.nn.Reshape
 import io.jqi.nn.Sequential
 import io.jqi.nn.SiLU
 import io.jqi.nn.Sigmoid
 import io.jqi.nn.Softmax
 import io.jqi.nn.StateDicts
+import io.jqi.nn.Sub
 import io.jqi.nn.Tanh
+import io.jqi.nn.Transpose
 import io.jqi.ptq.Ptq
 import io.jqi.ptq.PtqConfig
 import io.jqi.ptq.TargetPlatform
@@ -42,6 +52,11 @@ import io.kotest.matchers.ints.shouldBeGreaterThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.string.shouldStartWith
+import java.lang.reflect.Modifier
+import java.nio.file.Files
+import java.nio.file.Path
+import java.util.Random
+import kotlin.io.path.listDirectoryEntries
 import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonNull
@@ -52,11 +67,6 @@ import kotlinx.serialization.json.buildJsonObject
 import kotlinx.serialization.json.jsonArray
 import kotlinx.serialization.json.jsonObject
 import kotlinx.serialization.json.put
-import java.lang.reflect.Modifier
-import java.nio.file.Files
-import java.nio.file.Path
-import java.util.Random
-import kotlin.io.path.listDirectoryEntries
 
 /** Test models and the byte-level surgery the model-file specs share. */
 internal object ModelFiles {
@@ -114,6 +124,25 @@ internal object ModelFiles {
         .node("fc", Dense(4, 5, true, random), "flat")
         .node("soft", Softmax(-1), "fc")
         .output("soft", "fc")
+        .build()
+
+    /** The layers an imported ONNX model is made of, with constant operands on either side. */
+    fun onnxOps(random: Random): Module = GraphModel.builder()
+        .input("a").input("b")
+        .node("sub", Sub(), "a", "b")
+        .node("mul", Mul(Tensor.randn(random, 3, 1), true), "sub")
+        .node("div", Div(Tensor.vector(2f, 4f, 8f, 16f), false), "mul")
+        .node("plus", AddConstant(Tensor.randn(random)), "div")
+        .node("clip", Clip(-0.5f, Float.POSITIVE_INFINITY), "plus")
+        .node("clip2", Clip(Float.NEGATIVE_INFINITY, 0.25f), "clip")
+        .node("prod", Mul(), "clip", "clip2")
+        .node("t", Transpose(1, 0), "prod")
+        .node("mm", MatMul(), "t", "a")
+        .node("mmc", MatMul(Tensor.randn(random, 4, 2), false), "mm")
+        .node("r", Reshape(intArrayOf(0, -1, 1), false), "mmc")
+        .node("flat", MatrixFlatten(-1), "r")
+        .node("soft", CoercedSoftmax(0), "flat")
+        .output("soft")
         .build()
 
     fun ptq(random: Random): Module {
@@ -209,6 +238,21 @@ class ModelFileSpec : FunSpec({
         (loaded.node("soft") as Softmax).axis() shouldBe -1
         (loaded.node("cat") as Concat).axis() shouldBe 1
         loaded.outputNames() shouldContainExactly listOf("soft", "fc")
+    }
+
+    test("the layers of imported ONNX models round-trip with their constants, bit for bit") {
+        val random = Random(11)
+        val loaded = roundTrip(ModelFiles.onnxOps(random), Tensor.randn(random, 3, 4), Tensor.randn(random, 3, 4))
+            as GraphModel
+        (loaded.node("mul") as Mul).constantFirst() shouldBe true
+        (loaded.node("div") as Div).constantFirst() shouldBe false
+        (loaded.node("prod") as Mul).hasConstant() shouldBe false
+        (loaded.node("clip") as Clip).max() shouldBe Float.POSITIVE_INFINITY
+        (loaded.node("clip2") as Clip).min() shouldBe Float.NEGATIVE_INFINITY
+        (loaded.node("r") as Reshape).shape().toList() shouldBe listOf(0, -1, 1)
+        (loaded.node("t") as Transpose).perm().toList() shouldBe listOf(1, 0)
+        (loaded.node("flat") as MatrixFlatten).axis() shouldBe -1
+        (loaded.node("soft") as CoercedSoftmax).axis() shouldBe 0
     }
 
     test("a PTQ-quantized model round-trips with its inferable quantizers, bit for bit") {
@@ -455,6 +499,35 @@ class ModelFileSpec : FunSpec({
             edit(mlpBytes) {
                 it.with("model", it["model"]!!.jsonObject.with("children", JsonArray(emptyList())))
             } shouldContain "1 to 10000 layers"
+        }
+
+        test("layers of imported ONNX models") {
+            val clip = ModelFile.toBytes(Sequential(Clip(-1f, 2f)))
+            edit(clip) { it.firstChild("min", JsonPrimitive(3)) } shouldContain "Clip needs min <= max"
+            edit(clip) { it.firstChild("min", JsonPrimitive("low")) } shouldContain "min must be a number"
+            val reshape = ModelFile.toBytes(Sequential(Reshape(intArrayOf(2, -1), false)))
+            edit(reshape) { it.firstChild("shape", JsonArray(listOf(JsonPrimitive(-1), JsonPrimitive(-1)))) } shouldContain
+                "at most one dimension may be -1"
+            edit(reshape) { it.firstChild("shape", JsonArray(List(17) { JsonPrimitive(1) })) } shouldContain
+                "rank 17; at most"
+            val transpose = ModelFile.toBytes(Sequential(Transpose(1, 0)))
+            edit(transpose) { it.firstChild("perm", JsonArray(listOf(JsonPrimitive(0), JsonPrimitive(0)))) } shouldContain
+                "is not a permutation"
+            val mul = ModelFile.toBytes(Sequential(Mul(Tensor.vector(1f, 2f), false)))
+            edit(mul) {
+                it.firstChild("constant", buildJsonObject { put("shape", JsonArray(listOf(JsonPrimitive(3)))); put("first", false) })
+            } shouldContain "shape mismatches"
+            edit(mul) {
+                it.firstChild("constant", buildJsonObject { put("shape", JsonArray(listOf(JsonPrimitive(2)))) })
+            } shouldContain "first"
+            edit(mul) {
+                it.firstChild("constant", buildJsonObject {
+                    put("shape", JsonArray(listOf(JsonPrimitive(2)))); put("first", false); put("side", 1)
+                })
+            } shouldContain "unknown key 'side'"
+            edit(mul) { it.firstChild("constant", JsonNull) } shouldContain "unexpected tensors"
+            val plus = ModelFile.toBytes(Sequential(AddConstant(Tensor.vector(1f))))
+            edit(plus) { it.firstChild("constant", JsonNull) } shouldContain "constant"
         }
 
         test("deep module nesting") {

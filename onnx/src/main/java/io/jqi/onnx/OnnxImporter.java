@@ -179,7 +179,13 @@ public final class OnnxImporter {
                 allConstant &= in.isEmpty() || k != null;
             }
             NodeContext context = new NodeContext(node, opset, operands, consumed);
-            Lowered lowered = NodeLowering.lower(context);
+            Lowered lowered;
+            try {
+                lowered = NodeLowering.lower(context);
+            } catch (IllegalArgumentException | ArithmeticException e) {
+                // A layer refusing its hyper-parameters (checked there, once): still this node's problem.
+                throw context.fail(e.getMessage());
+            }
             String output = node.outputs().get(0);
             if (lowered.constant() != null) {
                 constants.put(output, lowered.constant());
