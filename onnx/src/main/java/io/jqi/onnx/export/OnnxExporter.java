@@ -1,8 +1,12 @@
 package io.jqi.onnx.export;
 
 import io.jqi.nn.Add;
+import io.jqi.nn.AddConstant;
 import io.jqi.nn.AvgPool2D;
 import io.jqi.nn.BatchNorm;
+import io.jqi.nn.BinaryLayer;
+import io.jqi.nn.Clip;
+import io.jqi.nn.CoercedSoftmax;
 import io.jqi.nn.Concat;
 import io.jqi.nn.Conv2D;
 import io.jqi.nn.Dense;
@@ -13,16 +17,19 @@ import io.jqi.nn.GraphModel;
 import io.jqi.nn.Hardswish;
 import io.jqi.nn.Identity;
 import io.jqi.nn.LeakyReLU;
+import io.jqi.nn.MatrixFlatten;
 import io.jqi.nn.MaxPool2D;
 import io.jqi.nn.Module;
 import io.jqi.nn.Pool2D;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.ReLU6;
+import io.jqi.nn.Reshape;
 import io.jqi.nn.Sequential;
 import io.jqi.nn.SiLU;
 import io.jqi.nn.Sigmoid;
 import io.jqi.nn.Softmax;
 import io.jqi.nn.Tanh;
+import io.jqi.nn.Transpose;
 import io.jqi.onnx.proto.DataType;
 import io.jqi.onnx.proto.Dim;
 import io.jqi.onnx.proto.OnnxAttribute;
@@ -344,13 +351,56 @@ public final class OnnxExporter {
             return g.node("Concat", hint, inputs.stream().map(Value::name).toList(),
                     OnnxAttribute.ofInt("axis", c.axis()));
         }
+        if (m instanceof BinaryLayer b) {
+            return binary(b, hint, inputs);
+        }
+        if (m instanceof Clip c) {
+            long[] scalar = new long[0];
+            return g.node("Clip", hint, List.of(x, g.floats(hint + "_min", scalar, new float[] {c.min()}),
+                    g.floats(hint + "_max", scalar, new float[] {c.max()})));
+        }
+        if (m instanceof Reshape r) {
+            long[] shape = java.util.Arrays.stream(r.shape()).asLongStream().toArray();
+            return g.node("Reshape", hint, List.of(x, g.longs(hint + "_shape", new long[] {shape.length}, shape)),
+                    OnnxAttribute.ofInt("allowzero", r.allowZero() ? 1 : 0));
+        }
+        if (m instanceof Transpose t) {
+            // An empty permutation reverses the axes, which is also ONNX's default without the attribute.
+            return t.perm().length == 0 ? g.node("Transpose", hint, List.of(x))
+                    : g.node("Transpose", hint, List.of(x), ints("perm", t.perm()));
+        }
+        if (m instanceof MatrixFlatten f) {
+            return g.node("Flatten", hint, List.of(x), OnnxAttribute.ofInt("axis", f.axis()));
+        }
+        if (m instanceof CoercedSoftmax s) {
+            // Softmax before opset 13: over the rows of the input flattened to 2-D at the axis, shape restored.
+            String rows = g.node("Flatten", hint + "_rows", List.of(x), OnnxAttribute.ofInt("axis", s.axis()));
+            String softmax = g.node("Softmax", hint + "_softmax", List.of(rows), OnnxAttribute.ofInt("axis", 1));
+            return g.node("Reshape", hint, List.of(softmax, g.node("Shape", hint + "_shape", List.of(x))));
+        }
         if (m instanceof Identity || m instanceof Dropout) {
             return g.node("Identity", hint, List.of(x));
         }
         throw new OnnxExportException("node '" + hint + "': " + m.getClass().getSimpleName() + " has no ONNX export; "
                 + "supported layers are Conv2D, Dense, BatchNorm, ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, Hardswish, "
                 + "SiLU, Softmax, Flatten, MaxPool2D, AvgPool2D, GlobalAvgPool2D, Add, Concat, Identity, Dropout, "
-                + "Sequential and GraphModel");
+                + "the layers of imported models (Sub, Mul, Div, MatMul, AddConstant, Clip, Reshape, Transpose, "
+                + "MatrixFlatten, CoercedSoftmax), Sequential and GraphModel");
+    }
+
+    /** Sub, Mul, Div, MatMul and AddConstant: two inputs, or one input and the layer's constant in its place. */
+    private String binary(BinaryLayer b, String hint, List<Value> inputs) {
+        String op = b instanceof AddConstant ? "Add" : b.getClass().getSimpleName();
+        List<String> operands;
+        if (b.hasConstant()) {
+            String constant = g.floats(hint + "_constant", QdqNodes.dims(b.constant().shape()),
+                    b.constant().toFloatArray());
+            String x = inputs.get(0).name();
+            operands = b.constantFirst() ? List.of(constant, x) : List.of(x, constant);
+        } else {
+            operands = inputs.stream().map(Value::name).toList();
+        }
+        return g.node(op, hint, operands);
     }
 
     /**
