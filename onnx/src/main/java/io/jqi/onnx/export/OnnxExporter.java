@@ -45,6 +45,7 @@ import io.jqi.quant.wrap.QuantizationWrapper;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -360,7 +361,7 @@ public final class OnnxExporter {
                     g.floats(hint + "_max", scalar, new float[] {c.max()})));
         }
         if (m instanceof Reshape r) {
-            long[] shape = java.util.Arrays.stream(r.shape()).asLongStream().toArray();
+            long[] shape = Arrays.stream(r.shape()).asLongStream().toArray();
             return g.node("Reshape", hint, List.of(x, g.longs(hint + "_shape", new long[] {shape.length}, shape)),
                     OnnxAttribute.ofInt("allowzero", r.allowZero() ? 1 : 0));
         }

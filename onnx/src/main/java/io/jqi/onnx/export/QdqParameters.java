@@ -43,6 +43,8 @@ final class QdqParameters {
 
     /** The LUT search of a LUT weights quantizer, whose integers are its levels; null for affine grids. */
     private final LutGrid lut;
+    private final float[] lutLevels;
+    private final float[] lutThresholds;
 
     private QdqParameters(float[] scales, int[] zeroPoints, int qmin, int qmax, int bits, Integer axis, LutGrid lut) {
         this.scales = scales;
@@ -52,6 +54,8 @@ final class QdqParameters {
         this.bits = bits;
         this.axis = axis;
         this.lut = lut;
+        this.lutLevels = lut == null ? null : lut.levels();
+        this.lutThresholds = lut == null ? null : lut.thresholds();
     }
 
     private static QdqParameters affine(AffineGrid grid, int bits, Integer axis) {
@@ -183,8 +187,8 @@ final class QdqParameters {
 
     /** {@link LutGrid#fakeQuant} up to its last step: the level it picks. */
     private int lutLevel(float x, int channel) {
-        float[] levels = lut.levels();
-        float v = x / (lut.thresholds()[channel] + lut.eps()) * lut.multiplier();
+        float[] levels = lutLevels;
+        float v = x / (lutThresholds[channel] + lut.eps()) * lut.multiplier();
         v = Math.min(Math.max(v, lut.lo()), lut.hi());
         int best = 0;
         float bestDistance = Math.abs(v - levels[0]);

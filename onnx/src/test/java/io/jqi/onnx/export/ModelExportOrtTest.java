@@ -1,5 +1,6 @@
 package io.jqi.onnx.export;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jqi.data.Batch;
@@ -93,6 +94,28 @@ class ModelExportOrtTest {
         GraphModel quantized = Qat.finalize(Qat.ptq(imported, RepresentativeData.of(loader, 4), preset("w8a8"),
                 TargetPlatform.defaultPlatform()));
         assertAgreesInOnnxRuntime(quantized);
+    }
+
+    @ParameterizedTest(name = "float {0}")
+    @MethodSource("floatModels")
+    void aFloatModelWithBatchNormsRunsInOnnxRuntimeWithJqisValues(String modelName) throws Exception {
+        Module model = trained(modelName);
+        Tensor x = DIGITS.test().inputs();
+        float[] expected;
+        try (var ignored = Tensor.noGrad()) {
+            expected = model.forward(x).toFloatArray();
+        }
+        try (OrtRunner ort = new OrtRunner(OnnxExporter.export(model, INPUT, ExportFormat.QDQ))) {
+            float[] actual = ort.run(x).toFloatArray();
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(expected[i], actual[i], 1e-4f * Math.max(1f, Math.abs(expected[i])), "logit " + i);
+            }
+        }
+    }
+
+    /** The built-in models with batch norms, which PTQ folds and a float export writes as BatchNormalization. */
+    static Stream<String> floatModels() {
+        return Stream.of("cnn", "resnet");
     }
 
     static Stream<String> qatModels() {
