@@ -5,7 +5,6 @@ import io.jqi.nn.Add
 import io.jqi.nn.AddConstant
 import io.jqi.nn.AvgPool2D
 import io.jqi.nn.BatchNorm
-import io.jqi.nn.BinaryLayer
 import io.jqi.nn.Clip
 import io.jqi.nn.CoercedSoftmax
 import io.jqi.nn.Concat
@@ -338,11 +337,11 @@ object ModelFile {
                 }
                 is Sub, is Mul, is Div, is MatMul -> {
                     type(m)
-                    val b = m as BinaryLayer
-                    if (b.hasConstant()) {
+                    // m is smart-cast to BinaryLayer, the common supertype of the four.
+                    if (m.hasConstant()) {
                         put("constant", buildJsonObject {
-                            pair("shape", b.constant().shape().toArray())
-                            put("first", b.constantFirst())
+                            pair("shape", m.constant().shape().toArray())
+                            put("first", m.constantFirst())
                         })
                     }
                 }

@@ -1,33 +1,35 @@
 package io.jqi.cli
 
-import io.jqi.data.Digits
+import io.jqi.cli.report.RunReport
 import io.jqi.json.ModelFile
-import io.jqi.json.TensorJson
-import io.jqi.models.BuiltInModels
-import io.jqi.onnx.export.ExportFormat
-import io.jqi.onnx.export.OnnxExporter
+import io.jqi.onnx.proto.DataType
+import io.jqi.onnx.proto.Dim
+import io.jqi.onnx.proto.OnnxAttribute
 import io.jqi.onnx.proto.OnnxCodec
-import io.jqi.tensor.Shape
-import io.jqi.tensor.Tensor
+import io.jqi.onnx.proto.OnnxGraph
+import io.jqi.onnx.proto.OnnxModel
+import io.jqi.onnx.proto.OnnxNode
+import io.jqi.onnx.proto.OnnxTensor
+import io.jqi.onnx.proto.OnnxValueInfo
+import io.jqi.onnx.proto.OpsetId
 import io.kotest.core.spec.style.FunSpec
-import io.kotest.matchers.collections.shouldContain
-import io.kotest.matchers.collections.shouldContainExactly
-import io.kotest.matchers.collections.shouldContainExactlyInAnyOrder
-import io.kotest.matchers.floats.shouldBeLessThanOrEqual
+import io.kotest.matchers.doubles.shouldBeGreaterThan
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.shouldNotBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.string.shouldNotContain
 import java.io.PrintWriter
 import java.io.StringWriter
 import java.nio.file.Files
 import java.nio.file.Path
-import kotlin.io.path.listDirectoryEntries
-import kotlin.io.path.name
+import java.util.Random
 
-/** `jqi export` and `jqi predict` on a model that `jqi qat` trained and finalized. */
+/** `jqi qat --model model.onnx` and `jqi inspect model.onnx` on a float ONNX model written in the test. */
 class OnnxCommandsSpec : FunSpec({
 
     data class Result(val code: Int, val out: String, val err: String)
+
+    val dir = Files.createTempDirectory("jqi-onnx")
 
     fun jqi(vararg args: String): Result {
         val out = StringWriter()
@@ -36,147 +38,87 @@ class OnnxCommandsSpec : FunSpec({
         return Result(code, out.toString(), err.toString())
     }
 
-    val dir = Files.createTempDirectory("jqi-onnx")
-    val run = dir.resolve("run")
-    val qat = jqi("qat", "--model", "mlp", "--preset", "w4a8", "--float-epochs", "2", "--qat-epochs", "1",
-        "--out", run.toString())
-    check(qat.code == 0) { "jqi qat failed: ${qat.err}" }
-    val model = run.resolve("model.jqi").toString()
-    val batch = Digits.load().inputs().narrow(0, 0, 5)
-    val input = dir.resolve("x.json").also { Files.writeString(it, TensorJson.write(batch)) }.toString()
+    fun floats(random: Random, name: String, vararg dims: Long, scale: Float): OnnxTensor {
+        val n = dims.fold(1L) { a, b -> a * b }.toInt()
+        return OnnxTensor.ofFloats(name, dims, FloatArray(n) { random.nextGaussian().toFloat() * scale })
+    }
 
-    fun onnxFile(name: String) = dir.resolve(name).toString()
+    fun node(name: String, op: String, inputs: List<String>, outputs: List<String>, vararg attrs: OnnxAttribute) =
+        OnnxNode(name, op, "", inputs, outputs, attrs.toList())
 
-    test("export writes a QDQ model that any ONNX reader sees as QuantizeLinear/DequantizeLinear pairs") {
-        val out = onnxFile("model-qdq.onnx")
-        val r = jqi("export", "--model", model, "--format", "onnx-qdq", "--out", out)
+    /**
+     * A small float CNN for the 8x8 digits as an exporter would write it: input scaling (Sub, Mul by constants),
+     * Conv - Relu - MaxPool - Flatten - Gemm, opset 13, batch dimension symbolic.
+     */
+    fun digitsCnn(path: Path, op: String = "Relu") {
+        val random = Random(1)
+        val inits = listOf(
+            OnnxTensor.ofFloats("mean", longArrayOf(), floatArrayOf(0.5f)),
+            OnnxTensor.ofFloats("scale", longArrayOf(), floatArrayOf(2f)),
+            floats(random, "conv.weight", 8, 1, 3, 3, scale = 0.3f), floats(random, "conv.bias", 8, scale = 0.05f),
+            floats(random, "fc.weight", 10, 128, scale = 0.1f), floats(random, "fc.bias", 10, scale = 0.05f))
+        val nodes = listOf(
+            node("center", "Sub", listOf("input", "mean"), listOf("centered")),
+            node("scale", "Mul", listOf("centered", "scale"), listOf("scaled")),
+            node("conv", "Conv", listOf("scaled", "conv.weight", "conv.bias"), listOf("c"),
+                OnnxAttribute.ofInts("pads", 1, 1, 1, 1)),
+            node("act", op, listOf("c"), listOf("r")),
+            node("pool", "MaxPool", listOf("r"), listOf("p"), OnnxAttribute.ofInts("kernel_shape", 2, 2),
+                OnnxAttribute.ofInts("strides", 2, 2)),
+            node("flatten", "Flatten", listOf("p"), listOf("f")),
+            node("fc", "Gemm", listOf("f", "fc.weight", "fc.bias"), listOf("logits"), OnnxAttribute.ofInt("transB", 1)))
+        val input = OnnxValueInfo("input", DataType.FLOAT, listOf(Dim.symbolic("N"), Dim.of(1), Dim.of(8), Dim.of(8)))
+        val output = OnnxValueInfo("logits", DataType.FLOAT, listOf(Dim.symbolic("N"), Dim.of(10)))
+        val graph = OnnxGraph("digits", nodes, inits, listOf(input), listOf(output), listOf())
+        OnnxCodec.write(OnnxModel(8, listOf(OpsetId("", 13)), "jqi-test", "1", "", 1, "", graph,
+            mapOf("author" to "OnnxCommandsSpec")), path)
+    }
 
+    val model = dir.resolve("digits.onnx")
+    digitsCnn(model)
+
+    test("jqi inspect shows what an ONNX model imports as") {
+        val r = jqi("inspect", model.toString())
         r.code shouldBe 0
-        r.out shouldContain "onnx-qdq, opset 21, input [batch, 1, 8, 8]"
-        val ops = OnnxCodec.read(Path.of(out)).graph().nodes().map { it.opType() }.toSet()
-        ops shouldContain "QuantizeLinear"
-        ops shouldContain "DequantizeLinear"
-        ops shouldContain "Gemm"
-    }
-
-    test("export writes the custom-op form in the mct_quantizers domain") {
-        val out = onnxFile("model-mctq.onnx")
-        jqi("export", "--model", model, "--format", "onnx-mctq", "--out", out).code shouldBe 0
-
-        val onnx = OnnxCodec.read(Path.of(out))
-        onnx.graph().nodes().filter { it.domain() == "mct_quantizers" }.map { it.opType() }.toSet()
-            .shouldContainExactlyInAnyOrder("WeightsSymmetricQuantizer", "ActivationPOTQuantizer")
-        onnx.metadata()["mctq_version"] shouldBe "1.6.0"
-    }
-
-    test("export carries the model's metadata into the ONNX metadata properties") {
-        val out = onnxFile("with-metadata.onnx")
-        jqi("export", "--model", model, "--format", "onnx-qdq", "--out", out).code shouldBe 0
-
-        OnnxCodec.read(Path.of(out)).metadata()["input_shape"] shouldBe "[1,8,8]"
-    }
-
-    test("export of an unknown format lists the formats") {
-        val r = jqi("export", "--model", model, "--format", "tflite", "--out", onnxFile("x.onnx"))
-
-        r.code shouldBe 2
-        r.err shouldContain "choose one of onnx-qdq, onnx-mctq"
-    }
-
-    test("export of a float model says to export the finalized one and writes nothing") {
-        val out = onnxFile("float.onnx")
-        val r = jqi("export", "--model", run.resolve("float.jqi").toString(), "--format", "onnx-qdq", "--out", out)
-
-        r.code shouldBe 2
-        r.err shouldContain "float model without quantizers"
-        Files.exists(Path.of(out)) shouldBe false
-    }
-
-    test("export of a model that does not record its input shape asks for --input-shape") {
-        val bare = dir.resolve("bare.jqi")
-        ModelFile.save(bare, ModelFile.load(Path.of(model)).model)
-        val r = jqi("export", "--model", bare.toString(), "--format", "onnx-qdq", "--out", onnxFile("bare.onnx"))
-
-        r.code shouldBe 2
-        r.err shouldContain "--input-shape"
-        jqi("export", "--model", bare.toString(), "--format", "onnx-qdq", "--input-shape", "1,8,8",
-            "--out", onnxFile("bare.onnx")).code shouldBe 0
-    }
-
-    test("export with an input shape the model rejects names the node") {
-        val r = jqi("export", "--model", model, "--format", "onnx-qdq", "--input-shape", "1,7,7",
-            "--out", onnxFile("wrong.onnx"))
-
-        r.code shouldBe 2
-        r.err shouldContain "does not accept inputs of shape"
-        r.err.lines().filter { it.isNotBlank() }.size shouldBe 1
-    }
-
-    test("export leaves no temporary file next to its output") {
-        val sub = Files.createDirectories(dir.resolve("atomic"))
-        jqi("export", "--model", model, "--format", "onnx-qdq", "--out", sub.resolve("m.onnx").toString())
-            .code shouldBe 0
-
-        sub.listDirectoryEntries().map { it.name } shouldContainExactly listOf("m.onnx")
-    }
-
-    test("predict runs a jqi model and prints exactly what the model computes") {
-        val r = jqi("predict", "--model", model, "--input", input)
-
-        r.code shouldBe 0
-        val expected = Tensor.noGrad().use { ModelFile.load(Path.of(model)).model.forward(batch) }
-        r.out.trim() shouldBe TensorJson.write(expected)
-        TensorJson.read(r.out).shape() shouldBe Shape.of(5, 10)
-    }
-
-    test("predict --output writes the same JSON to a file and nothing to standard output") {
-        val out = dir.resolve("y.json")
-        val r = jqi("predict", "--model", model, "--input", input, "--output", out.toString())
-
-        r.code shouldBe 0
-        r.out shouldBe ""
-        Files.readString(out).trim() shouldBe jqi("predict", "--model", model, "--input", input).out.trim()
-    }
-
-    test("predict runs a float ONNX model through the importer") {
-        val float = Tensor.noGrad().use {
-            val m = BuiltInModels.create("cnn", intArrayOf(1, 8, 8), 10, 3).eval()
-            OnnxCodec.write(OnnxExporter.export(m, Shape.of(1, 8, 8), ExportFormat.QDQ), dir.resolve("float.onnx"))
-            m.forward(batch).toFloatArray()
+        r.out shouldContain "GraphModel"
+        r.out shouldContain "not quantized"
+        for (layer in listOf("Sub", "Mul", "Conv2D", "ReLU", "MaxPool2D", "Flatten", "Dense")) {
+            r.out shouldContain layer
         }
-        val r = jqi("predict", "--model", dir.resolve("float.onnx").toString(), "--input", input)
+        r.out shouldContain "1,370 parameters" // 8*9 + 8 + 10*128 + 10
+        r.out shouldContain "metadata: format, producer, opset, metadata_props"
+    }
 
+    test("jqi qat --model model.onnx trains, quantizes and finalizes the imported model") {
+        val out = dir.resolve("qat")
+        val r = jqi("qat", "--model", model.toString(), "--float-epochs", "3", "--qat-epochs", "1",
+            "--out", out.toString())
+        r.err shouldBe ""
         r.code shouldBe 0
-        val actual = TensorJson.read(r.out).toFloatArray()
-        actual.size shouldBe float.size
-        for (i in float.indices) {
-            kotlin.math.abs(actual[i] - float[i]) shouldBeLessThanOrEqual 1e-5f
-        }
+        val report = RunReport.read(out.resolve("report.json"))
+        report.accuracy.float!! shouldBeGreaterThan 0.8
+        report.accuracy.finalized!! shouldBeGreaterThan 0.8
+        val inspected = jqi("inspect", out.resolve("model.jqi").toString())
+        inspected.out shouldContain "weights SYMMETRIC 8-bit per-channel"
+        inspected.out shouldNotContain "not quantized"
+        ("conv" in ModelFile.load(out.resolve("model.jqi")).model.namedChildren().keys) shouldBe true
     }
 
-    test("predict with a batch of the wrong shape is one clear line") {
-        val wrong = dir.resolve("wrong.json").also { Files.writeString(it, "[[1, 2, 3]]") }
-        val r = jqi("predict", "--model", model, "--input", wrong.toString())
-
-        r.code shouldBe 2
-        r.err shouldContain "does not accept the input of shape [1, 3]"
-        r.err.trim().lines().size shouldBe 1
+    test("an ONNX model jqi cannot import is a one-line error naming the node and the op") {
+        val gelu = dir.resolve("gelu.onnx")
+        digitsCnn(gelu, op = "Gelu")
+        val r = jqi("inspect", gelu.toString())
+        r.code shouldNotBe 0
+        r.err shouldContain "node 'act' (Gelu): operator Gelu is not supported"
+        r.err shouldNotContain "\tat "
     }
 
-    test("predict on a file that is no model says so") {
-        val r = jqi("predict", "--model", input, "--input", input)
-
-        r.code shouldBe 2
-        r.err shouldContain "neither a jqi model nor a readable ONNX model"
-    }
-
-    test("predict on a QDQ export is refused by the float importer, naming the op") {
-        val out = onnxFile("qdq-for-predict.onnx")
-        jqi("export", "--model", model, "--format", "onnx-qdq", "--out", out).code shouldBe 0
-        val r = jqi("predict", "--model", out, "--input", input)
-
-        r.code shouldBe 2
-        r.err shouldContain "QuantizeLinear"
-        r.err shouldNotContain "Exception"
+    test("a corrupt ONNX file is a one-line error naming the file") {
+        val corrupt = dir.resolve("corrupt.onnx")
+        Files.write(corrupt, Files.readAllBytes(model).copyOf(100))
+        val r = jqi("qat", "--model", corrupt.toString(), "--out", dir.resolve("never").toString())
+        r.code shouldNotBe 0
+        r.err shouldContain "$corrupt: invalid ONNX"
+        r.err shouldNotContain "\tat "
     }
 })

@@ -2,7 +2,6 @@ package io.jqi.cli.qat
 
 import io.jqi.cli.report.LayerRecord
 import io.jqi.cli.report.LayerRecords
-import io.jqi.json.ModelFile
 import io.jqi.nn.GraphModel
 import io.jqi.nn.Module
 import io.jqi.quant.wrap.ActivationQuantizationHolder
@@ -14,19 +13,24 @@ import picocli.CommandLine.Spec
 import java.nio.file.Path
 import java.util.concurrent.Callable
 
-/** `jqi inspect`: what a saved jqi model holds: its layers, parameter counts and quantizers, and its metadata. */
+/**
+ * `jqi inspect`: what a saved jqi model holds (its layers, parameter counts and quantizers, and its metadata), or
+ * what an ONNX model imports as.
+ */
 @Command(name = "inspect", mixinStandardHelpOptions = true,
-    description = ["Show the layers, parameter counts, quantizers and metadata of a saved jqi model."])
+    description = ["Show the layers, parameter counts, quantizers and metadata of a saved jqi model",
+        "or of an ONNX model as jqi imports it."])
 class InspectCommand : Callable<Int> {
     @Spec
     lateinit var spec: CommandSpec
 
-    @Parameters(paramLabel = "FILE", description = ["A model saved by jqi (model.jqi, float.jqi)"])
+    @Parameters(paramLabel = "FILE",
+        description = ["A model saved by jqi (model.jqi, float.jqi) or an ONNX model (.onnx)"])
     lateinit var file: Path
 
     override fun call(): Int {
         val out = spec.commandLine().out
-        val saved = ModelFile.load(file)
+        val saved = ModelSources.load(file)
         val model = saved.model
         val quantization = (model as? GraphModel)?.let { g -> LayerRecords.of(g).associateBy { it.name } } ?: emptyMap()
         out.println("$file: ${model.javaClass.simpleName}, ${"%,d".format(count(model))} parameters" +

@@ -58,7 +58,7 @@ class QatCommand : Callable<Int> {
         description = ["A directory of MNIST-format IDX files, or a CSV file (label first, then pixels)"])
     var data: Path? = null
 
-    @Option(names = ["--model"], paramLabel = "NAME|FILE", description = ["mlp, cnn (default), resnet, or a saved jqi model"])
+    @Option(names = ["--model"], paramLabel = "NAME|FILE", description = ["mlp, cnn (default), resnet, a saved jqi model, or a float ONNX model (.onnx)"])
     var model: String = "cnn"
 
     @Option(names = ["--preset"], paramLabel = "NAME", description = ["w8a8 (default), w4a8, w4a4 (LSQ) or w2a3"])
@@ -243,7 +243,7 @@ class QatCommand : Callable<Int> {
         require(Files.isRegularFile(path)) {
             "--model '$model' is neither a built-in model (${BuiltInModels.NAMES.joinToString()}) nor a file"
         }
-        return ModelFile.load(path).model
+        return ModelSources.load(path).model
     }
 
     /** What a saved model says about itself: its data and, once quantized, its QAT config. */

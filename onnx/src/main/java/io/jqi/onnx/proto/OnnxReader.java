@@ -34,7 +34,13 @@ final class OnnxReader {
 
     private static final int DATA_LOCATION_EXTERNAL = 1;
 
+    /** The hard limits one read enforces; tests lower them to reach each one cheaply. */
+    record Limits(int maxGraphDepth, int maxNodes, int maxInitializers, long maxItems) {
+        static final Limits DEFAULT = new Limits(MAX_GRAPH_DEPTH, MAX_NODES, MAX_INITIALIZERS, MAX_ITEMS);
+    }
+
     private final String source;
+    private final Limits limits;
     private final CodedInputStream in;
     private final Deque<String> path = new ArrayDeque<>();
     private int graphDepth;
@@ -43,7 +49,12 @@ final class OnnxReader {
     private long items;
 
     OnnxReader(byte[] bytes, String source) {
+        this(bytes, source, Limits.DEFAULT);
+    }
+
+    OnnxReader(byte[] bytes, String source, Limits limits) {
         this.source = source;
+        this.limits = limits;
         this.in = CodedInputStream.newInstance(bytes);
         try {
             // An explicit top-level limit makes getBytesUntilLimit() meaningful for the length checks.
@@ -168,8 +179,8 @@ final class OnnxReader {
     }
 
     private OnnxGraph graph() throws IOException {
-        if (++graphDepth > MAX_GRAPH_DEPTH) {
-            throw fail("graphs nest deeper than " + MAX_GRAPH_DEPTH + " levels");
+        if (++graphDepth > limits.maxGraphDepth()) {
+            throw fail("graphs nest deeper than " + limits.maxGraphDepth() + " levels");
         }
         String name = "";
         List<OnnxNode> nodeList = new ArrayList<>();
@@ -180,8 +191,8 @@ final class OnnxReader {
         for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
             switch (WireFormat.getTagFieldNumber(tag)) {
                 case 1 -> {
-                    if (++nodes > MAX_NODES) {
-                        throw fail("more than " + MAX_NODES + " nodes");
+                    if (++nodes > limits.maxNodes()) {
+                        throw fail("more than " + limits.maxNodes() + " nodes");
                     }
                     int old = enter(tag, "node[" + nodeList.size() + "]");
                     nodeList.add(node());
@@ -189,8 +200,8 @@ final class OnnxReader {
                 }
                 case 2 -> name = string(tag, "name");
                 case 5 -> {
-                    if (++initializers > MAX_INITIALIZERS) {
-                        throw fail("more than " + MAX_INITIALIZERS + " initializers");
+                    if (++initializers > limits.maxInitializers()) {
+                        throw fail("more than " + limits.maxInitializers() + " initializers");
                     }
                     int old = enter(tag, "initializer[" + inits.size() + "]");
                     inits.add(tensor());
@@ -575,8 +586,8 @@ final class OnnxReader {
 
     private void count(long n) {
         items += n;
-        if (items > MAX_ITEMS) {
-            throw fail("more than " + MAX_ITEMS + " names, attributes, dimensions and values in all");
+        if (items > limits.maxItems()) {
+            throw fail("more than " + limits.maxItems() + " names, attributes, dimensions and values in all");
         }
     }
 

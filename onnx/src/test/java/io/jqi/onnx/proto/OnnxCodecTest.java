@@ -320,6 +320,60 @@ class OnnxCodecTest {
                 .contains("sparse initializers"));
     }
 
+    private static String refusalUnder(OnnxReader.Limits limits, byte[] bytes) {
+        return assertThrows(OnnxFormatException.class, () -> new OnnxReader(bytes, "bad.onnx", limits).readModel())
+                .getMessage();
+    }
+
+    private static byte[] graphOf(int nodes, int initializers) {
+        Proto graph = new Proto();
+        for (int k = 0; k < nodes; k++) {
+            graph.message(1, new Proto().string(1, "x").string(2, "y" + k).string(4, "Relu"));
+        }
+        for (int k = 0; k < initializers; k++) {
+            graph.message(5, new Proto().varint(1, 0).varint(2, 1).string(8, "w" + k)); // an empty tensor
+        }
+        return new Proto().message(7, graph).toBytes();
+    }
+
+    @Test
+    void theDefaultLimitsReadTheSampleModel() {
+        assertEquals(sampleModel(), new OnnxReader(OnnxCodec.write(sampleModel()), "sample",
+                OnnxReader.Limits.DEFAULT).readModel());
+    }
+
+    @Test
+    void moreNodesThanTheLimitAreRefused() {
+        var limits = new OnnxReader.Limits(16, 3, 100, 1000);
+        new OnnxReader(graphOf(3, 0), "ok.onnx", limits).readModel();
+        assertTrue(refusalUnder(limits, graphOf(4, 0)).contains("more than 3 nodes"));
+    }
+
+    @Test
+    void moreInitializersThanTheLimitAreRefused() {
+        var limits = new OnnxReader.Limits(16, 100, 2, 1000);
+        new OnnxReader(graphOf(0, 2), "ok.onnx", limits).readModel();
+        assertTrue(refusalUnder(limits, graphOf(0, 3)).contains("more than 2 initializers"));
+    }
+
+    @Test
+    void moreItemsInAllThanTheLimitAreRefused() {
+        // Each node holds an input and an output name: 2 items.
+        var limits = new OnnxReader.Limits(16, 100, 100, 10);
+        new OnnxReader(graphOf(5, 0), "ok.onnx", limits).readModel();
+        assertTrue(refusalUnder(limits, graphOf(6, 0)).contains("more than 10 names"));
+    }
+
+    @Test
+    void aFileOverTwoGibibytesIsRefusedBeforeItIsRead(@TempDir Path dir) throws Exception {
+        Path huge = dir.resolve("huge.onnx");
+        try (var file = new java.io.RandomAccessFile(huge.toFile(), "rw")) {
+            file.setLength(OnnxCodec.MAX_FILE_BYTES + 1); // sparse: takes no disk space
+        }
+        String message = assertThrows(OnnxFormatException.class, () -> OnnxCodec.read(huge)).getMessage();
+        assertTrue(message.contains("exceeds the limit of " + OnnxCodec.MAX_FILE_BYTES + " bytes"), message);
+    }
+
     @Test
     void aMissingFileIsAFormatErrorNamingIt(@TempDir Path dir) {
         Path missing = dir.resolve("none.onnx");
