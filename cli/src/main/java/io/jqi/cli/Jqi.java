@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         description = "jqi: quantization-aware training and fake quantization for the JVM.",
         subcommands = {FakeQuantCommand.class, io.jqi.cli.qat.QatCommand.class,
                 io.jqi.cli.qat.TableCommand.class, io.jqi.cli.qat.InspectCommand.class,
+                io.jqi.cli.onnx.ExportCommand.class, io.jqi.cli.onnx.PredictCommand.class,
                 CommandLine.HelpCommand.class})
 public final class Jqi implements Runnable {
     public static final int BAD_INPUT = 2;

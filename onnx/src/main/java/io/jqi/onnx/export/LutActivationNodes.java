@@ -1,0 +1,48 @@
+package io.jqi.onnx.export;
+
+import io.jqi.onnx.proto.OnnxAttribute;
+import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer;
+import java.util.List;
+
+/**
+ * The activation LUT quantizer as ordinary ONNX ops, which compute {@link io.jqi.quant.LutGrid}'s float32 steps in
+ * its order: {@code v = Clip(x / (T + eps) * M, lo, hi)}, the index of the nearest level by {@code ArgMin} of
+ * {@code |v - level|} (its {@code select_last_index = 0} keeps the first of equal distances, jqi's tie rule), then
+ * {@code Gather} from the table {@code level / M * T}, computed here with jqi's expression. Every step rounds once
+ * in float32 as jqi's does, so the output is jqi's bit for bit; NaN inputs are the exception (ArgMin has no NaN
+ * rule; jqi keeps NaN).
+ */
+final class LutActivationNodes {
+    private LutActivationNodes() {
+    }
+
+    static String write(GraphWriter g, String x, ActivationLutPOTInferableQuantizer q, String hint) {
+        float threshold = q.threshold();
+        float multiplier = (float) (1L << (q.signed() ? q.lutValuesBitwidth() - 1 : q.lutValuesBitwidth()));
+        float lo = q.signed() ? -multiplier : 0f;
+        float hi = multiplier - 1f;
+        float[] levels = q.lutValues();
+        float[] table = new float[levels.length];
+        for (int j = 0; j < levels.length; j++) {
+            table[j] = levels[j] / multiplier * threshold;
+        }
+        long[] scalar = new long[0];
+        String divisor = g.floats(hint + "_divisor", scalar, new float[] {threshold + q.eps()});
+        String m = g.floats(hint + "_multiplier", scalar, new float[] {multiplier});
+        String low = g.floats(hint + "_lo", scalar, new float[] {lo});
+        String high = g.floats(hint + "_hi", scalar, new float[] {hi});
+        String levelTensor = g.floats(hint + "_levels", new long[] {levels.length}, levels);
+        String tableTensor = g.floats(hint + "_table", new long[] {levels.length}, table);
+        String lastAxis = g.longs(hint + "_last_axis", new long[] {1}, new long[] {-1});
+
+        String divided = g.node("Div", hint + "_divided", List.of(x, divisor));
+        String scaled = g.node("Mul", hint + "_scaled", List.of(divided, m));
+        String clipped = g.node("Clip", hint + "_clipped", List.of(scaled, low, high));
+        String expanded = g.node("Unsqueeze", hint + "_expanded", List.of(clipped, lastAxis));
+        String difference = g.node("Sub", hint + "_difference", List.of(expanded, levelTensor));
+        String distance = g.node("Abs", hint + "_distance", List.of(difference));
+        String index = g.node("ArgMin", hint + "_index", List.of(distance), OnnxAttribute.ofInt("axis", -1),
+                OnnxAttribute.ofInt("keepdims", 0), OnnxAttribute.ofInt("select_last_index", 0));
+        return g.node("Gather", hint, List.of(tableTensor, index), OnnxAttribute.ofInt("axis", 0));
+    }
+}

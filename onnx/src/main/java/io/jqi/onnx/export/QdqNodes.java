@@ -1,0 +1,103 @@
+package io.jqi.onnx.export;
+
+import io.jqi.onnx.proto.OnnxAttribute;
+import io.jqi.quant.ChannelLayout;
+import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer;
+import io.jqi.quant.inferable.InferableQuantizer;
+import io.jqi.quant.inferable.WeightsInferableQuantizer;
+import io.jqi.tensor.Shape;
+import io.jqi.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Quantizers as standard {@code QuantizeLinear}/{@code DequantizeLinear} nodes (see {@link QdqParameters}). */
+final class QdqNodes {
+    private QdqNodes() {
+    }
+
+    /**
+     * {@code QuantizeLinear -> [Clip] -> DequantizeLinear} on activation {@code x}; the Clip, on the integer tensor,
+     * narrows the storage type's saturation to the quantizer's n-bit range. ONNX Runtime has no Clip kernel for 16-bit
+     * integers, so quantizers of 9 to 15 bits clip the float input instead, to {@code (qmin - zp) * scale} and
+     * {@code (qmax - zp) * scale}: a value beyond a bound becomes the bound, which divides back to within an ulp of
+     * the bound's integer and so rounds to it, and values inside are untouched, so the integers are the same.
+     */
+    static String activation(GraphWriter g, String x, InferableQuantizer q, String hint, String where) {
+        if (q instanceof ActivationLutPOTInferableQuantizer l) {
+            return LutActivationNodes.write(g, x, l, hint);
+        }
+        QdqParameters p = QdqParameters.of(q, 0, where);
+        QdqType type = p.activationType();
+        long[] scalar = new long[0];
+        String scale = g.floats(hint + "_scale", scalar, p.scales());
+        String zeroPoint = g.integers(hint + "_zero_point", type, scalar, p.zeroPoints());
+        boolean clip = p.needsClip(type);
+        String input = x;
+        if (clip && type.bits() > 8) {
+            float step = p.scales()[0];
+            int zp = p.zeroPoints()[0];
+            String lo = g.floats(hint + "_lo", scalar, new float[] {(p.qmin() - zp) * step});
+            String hi = g.floats(hint + "_hi", scalar, new float[] {(p.qmax() - zp) * step});
+            input = g.node("Clip", hint + "_clipped_input", List.of(x, lo, hi));
+        }
+        String integers = g.node("QuantizeLinear", hint + "_quantized", List.of(input, scale, zeroPoint));
+        if (clip && type.bits() <= 8) {
+            String min = g.integers(hint + "_qmin", type, scalar, new int[] {p.qmin()});
+            String max = g.integers(hint + "_qmax", type, scalar, new int[] {p.qmax()});
+            integers = g.node("Clip", hint + "_clipped", List.of(integers, min, max));
+        }
+        return g.node("DequantizeLinear", hint, List.of(integers, scale, zeroPoint));
+    }
+
+    /**
+     * The weight stored as integers and a {@code DequantizeLinear} in front of the layer. {@code quantized} is what
+     * jqi's wrapper feeds the layer; the integers are checked to dequantize to it bit for bit, so an export that
+     * would change a weight fails here rather than in a runtime.
+     */
+    static String weights(GraphWriter g, Tensor weight, Tensor quantized, WeightsInferableQuantizer q, String hint,
+            String where) {
+        Shape shape = weight.shape();
+        QdqParameters p = QdqParameters.of(q, shape.rank(), where);
+        ChannelLayout layout = p.perChannel() ? ChannelLayout.around(shape, p.axis()) : ChannelLayout.perTensor(shape);
+        if (layout.channels() != p.scales().length) {
+            throw new OnnxExportException(where + ": the quantizer has " + p.scales().length + " channels but the "
+                    + "weight " + shape + " has " + layout.channels());
+        }
+        int[] codes = p.quantize(weight.toFloatArray(), layout, where);
+        requireSameValues(p, codes, layout, quantized.toFloatArray(), where);
+        QdqType type = p.weightType();
+        long[] dims = dims(shape);
+        long[] paramDims = p.perChannel() ? new long[] {p.scales().length} : new long[0];
+        String integers = g.integers(hint + "_quantized", type, dims, codes);
+        String scale = g.floats(hint + "_scale", paramDims, p.scales());
+        String zeroPoint = g.integers(hint + "_zero_point", type, paramDims, p.zeroPoints());
+        List<OnnxAttribute> attributes = new ArrayList<>();
+        if (p.perChannel()) {
+            attributes.add(OnnxAttribute.ofInt("axis", p.axis()));
+        }
+        return g.node("DequantizeLinear", hint, List.of(integers, scale, zeroPoint),
+                attributes.toArray(new OnnxAttribute[0]));
+    }
+
+    private static void requireSameValues(QdqParameters p, int[] codes, ChannelLayout layout, float[] expected,
+            String where) {
+        layout.forEachRun((c, from, to) -> {
+            for (int i = from; i < to; i++) {
+                float dequantized = p.dequantize(codes[i], c);
+                if (Float.floatToRawIntBits(dequantized) != Float.floatToRawIntBits(expected[i])) {
+                    throw new OnnxExportException(where + ": weight element " + i + " dequantizes to " + dequantized
+                            + " in QDQ form but jqi quantizes it to " + expected[i] + "; this quantizer has no exact "
+                            + "QDQ form, export with --format onnx-mctq");
+                }
+            }
+        });
+    }
+
+    static long[] dims(Shape shape) {
+        long[] dims = new long[shape.rank()];
+        for (int i = 0; i < dims.length; i++) {
+            dims[i] = shape.dim(i);
+        }
+        return dims;
+    }
+}
