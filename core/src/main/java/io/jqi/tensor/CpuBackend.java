@@ -131,8 +131,8 @@ public final class CpuBackend implements Backend {
                 }
             });
         } else {
-            int[] as = broadcastStrides(aShape, outShape);
-            int[] bs = broadcastStrides(bShape, outShape);
+            int[] as = aShape.broadcastStrides(outShape);
+            int[] bs = bShape.broadcastStrides(outShape);
             int[] dims = outShape.toArray();
             Parallel.forRange(out.length, 8, (from, to) -> {
                 int[] idx = unravel(from, dims);
@@ -161,7 +161,7 @@ public final class CpuBackend implements Backend {
     public Storage sumTo(Storage x, Shape xShape, Shape outShape) {
         float[] in = data(x);
         int[] dims = xShape.toArray();
-        int[] os = broadcastStrides(outShape, xShape);
+        int[] os = outShape.broadcastStrides(xShape);
         double[] acc = new double[outShape.numel()];
         if (acc.length == 1) {
             double s = 0;
@@ -226,7 +226,7 @@ public final class CpuBackend implements Backend {
         float[] in = data(x);
         int[] dims = xShape.toArray();
         int rank = dims.length;
-        int[] inStrides = strides(dims);
+        int[] inStrides = xShape.strides();
         int[] outDims = new int[rank];
         int[] srcStrides = new int[rank];
         for (int d = 0; d < rank; d++) {
@@ -337,30 +337,6 @@ public final class CpuBackend implements Backend {
     @Override
     public void copyInPlace(Storage target, Storage source) {
         System.arraycopy(data(source), 0, data(target), 0, target.size());
-    }
-
-    /** Row-major strides of {@code dims}. */
-    static int[] strides(int[] dims) {
-        int[] s = new int[dims.length];
-        int acc = 1;
-        for (int d = dims.length - 1; d >= 0; d--) {
-            s[d] = acc;
-            acc *= dims[d];
-        }
-        return s;
-    }
-
-    /** Strides of {@code shape} seen in {@code target}'s rank, 0 where it broadcasts (right-aligned, NumPy rules). */
-    static int[] broadcastStrides(Shape shape, Shape target) {
-        int[] dims = shape.toArray();
-        int[] own = strides(dims);
-        int rank = target.rank();
-        int[] s = new int[rank];
-        for (int d = 0; d < dims.length; d++) {
-            int t = rank - dims.length + d;
-            s[t] = dims[d] == 1 ? 0 : own[d];
-        }
-        return s;
     }
 
     private static int[] unravel(int flat, int[] dims) {

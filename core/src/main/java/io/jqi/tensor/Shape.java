@@ -51,6 +51,31 @@ public final class Shape {
         return dims.clone();
     }
 
+    /** Row-major strides: how far one step along each axis moves in the flat storage. */
+    public int[] strides() {
+        int[] s = new int[dims.length];
+        int acc = 1;
+        for (int d = dims.length - 1; d >= 0; d--) {
+            s[d] = acc;
+            acc *= dims[d];
+        }
+        return s;
+    }
+
+    /**
+     * This shape's strides seen in {@code target}'s rank, 0 along every axis where it broadcasts (right-aligned,
+     * NumPy rules); every device backend indexes broadcast operands with them.
+     */
+    public int[] broadcastStrides(Shape target) {
+        int[] own = strides();
+        int[] s = new int[target.rank()];
+        int offset = target.rank() - dims.length;
+        for (int d = 0; d < dims.length; d++) {
+            s[offset + d] = dims[d] == 1 ? 0 : own[d];
+        }
+        return s;
+    }
+
     /**
      * Maps a possibly negative axis ({@code -rank <= axis < rank}) to {@code 0 <= axis < rank}.
      *

@@ -20,8 +20,8 @@ final class KernelPlans {
         int[] plan = new int[1 + 3 * MAX_RANK];
         plan[0] = rank;
         System.arraycopy(outShape.toArray(), 0, plan, 1, rank);
-        System.arraycopy(broadcastStrides(aShape, outShape), 0, plan, 1 + MAX_RANK, rank);
-        System.arraycopy(broadcastStrides(bShape, outShape), 0, plan, 1 + 2 * MAX_RANK, rank);
+        System.arraycopy(aShape.broadcastStrides(outShape), 0, plan, 1 + MAX_RANK, rank);
+        System.arraycopy(bShape.broadcastStrides(outShape), 0, plan, 1 + 2 * MAX_RANK, rank);
         return plan;
     }
 
@@ -29,7 +29,7 @@ final class KernelPlans {
     static int[] sum(Shape xShape, Shape outShape) {
         int rank = requireRank(xShape);
         int[] dims = xShape.toArray();
-        int[] strides = rowMajor(dims);
+        int[] strides = xShape.strides();
         int[] plan = new int[2 + 4 * MAX_RANK];
         int kept = 0;
         int reduced = 0;
@@ -68,7 +68,7 @@ final class KernelPlans {
     static int[] permute(Shape xShape, int[] permutation) {
         int rank = requireRank(xShape);
         int[] dims = xShape.toArray();
-        int[] strides = rowMajor(dims);
+        int[] strides = xShape.strides();
         int[] plan = new int[1 + 2 * MAX_RANK];
         plan[0] = rank;
         for (int d = 0; d < rank; d++) {
@@ -82,29 +82,6 @@ final class KernelPlans {
     static int[] window(Window2d w) {
         return new int[] {w.batch(), w.channels(), w.height(), w.width(), w.kernelHeight(), w.kernelWidth(),
             w.strideHeight(), w.strideWidth(), w.padHeight(), w.padWidth(), w.dilationHeight(), w.dilationWidth()};
-    }
-
-    /** Row-major strides of {@code dims}. */
-    static int[] rowMajor(int[] dims) {
-        int[] s = new int[dims.length];
-        int acc = 1;
-        for (int d = dims.length - 1; d >= 0; d--) {
-            s[d] = acc;
-            acc *= dims[d];
-        }
-        return s;
-    }
-
-    /** Strides of {@code shape} seen in {@code target}'s rank, 0 where it broadcasts (right-aligned, NumPy rules). */
-    static int[] broadcastStrides(Shape shape, Shape target) {
-        int[] dims = shape.toArray();
-        int[] own = rowMajor(dims);
-        int rank = target.rank();
-        int[] s = new int[rank];
-        for (int d = 0; d < dims.length; d++) {
-            s[rank - dims.length + d] = dims[d] == 1 ? 0 : own[d];
-        }
-        return s;
     }
 
     private static int requireRank(Shape shape) {
