@@ -3,6 +3,8 @@
 # classes, each given the results directory as its argument, after the PyTorch scripts in python/ when
 # `python3 -c 'import torch'` works (FakeQuantGpuBench reads their CSV for its PyTorch columns).
 # Results go to $OUT if set, else ./results. Exit status: non-zero if any benchmark failed.
+# JQI_JAVA_OPTS adds JVM options: JQI_JAVA_OPTS=-Djqi.cuda.gemm=jqi (or =cublas) times one GEMM; the training-step
+# benchmark's header names the GEMM that ran.
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 results=${OUT:-$PWD/results}
@@ -28,7 +30,7 @@ for class in "$here"/test-classes/io/jqi/cuda/bench/*Bench.class; do
   [ -e "$class" ] || continue
   name=$(basename "$class" .class)
   echo "=== $name ==="
-  "$java" -Xmx8g "-Djava.io.tmpdir=$results/tmp" -cp "$classpath" "io.jqi.cuda.bench.$name" "$results" 2>&1 | tee "$results/$name.txt"
+  "$java" -Xmx8g "-Djava.io.tmpdir=$results/tmp" ${JQI_JAVA_OPTS:-} -cp "$classpath" "io.jqi.cuda.bench.$name" "$results" 2>&1 | tee "$results/$name.txt"
   [ "${PIPESTATUS[0]}" -eq 0 ] || status=1
 done
 echo "results in $results"

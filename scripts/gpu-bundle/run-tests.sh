@@ -3,6 +3,8 @@
 # NVIDIA driver (libcuda.so.1): no JDK, no Maven, no network. Without a usable GPU the GPU tests skip with the
 # reason, and the script says so. Reports go to $OUT/test-reports if OUT is set, else ./results/test-reports.
 # Exit status: 0 when nothing failed, 1 otherwise.
+# JQI_JAVA_OPTS adds JVM options, e.g. JQI_JAVA_OPTS=-Djqi.cuda.gemm=jqi to run the training tests on jqi's GEMM
+# (default auto: cuBLAS where libcublas.so.12 loads; CudaBackendGpuTest always uses jqi's, CublasGemmGpuTest both).
 set -uo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 results=${OUT:-$PWD/results}
@@ -23,7 +25,7 @@ run_pass() {
   shift
   echo
   echo "=== $name ==="
-  "$java" -Xmx8g "-Djava.io.tmpdir=$results/tmp" -jar "$console" execute --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii \
+  "$java" -Xmx8g "-Djava.io.tmpdir=$results/tmp" ${JQI_JAVA_OPTS:-} -jar "$console" execute --disable-banner --disable-ansi-colors --details=tree --details-theme=ascii \
     --class-path "$classpath" --scan-class-path "$here/test-classes" \
     --reports-dir "$results/test-reports/$name" "$@" 2>&1 | tee "$results/$name.log"
   return "${PIPESTATUS[0]}"

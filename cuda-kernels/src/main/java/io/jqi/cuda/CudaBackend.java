@@ -26,8 +26,20 @@ public final class CudaBackend implements Backend {
     private static final int GEMM_TILE = 64;
     private static final int MAX_GRID_Z = 65_535;
 
-    /** Public for {@link java.util.ServiceLoader}; touches no native code. */
+    /** The GEMM every product runs, or null to follow {@link GemmMode#PROPERTY} at each product. */
+    private final GemmMode gemm;
+
+    /**
+     * Public for {@link java.util.ServiceLoader}; touches no native code. Products follow the system property
+     * {@code jqi.cuda.gemm} (auto, cublas or jqi; see docs/cuda.md), read at each product.
+     */
     public CudaBackend() {
+        this(null);
+    }
+
+    /** A backend whose products always run {@code gemm} (tests that need one GEMM regardless of the property). */
+    CudaBackend(GemmMode gemm) {
+        this.gemm = gemm;
     }
 
     private static CudaContext ctx() {
@@ -134,9 +146,14 @@ public final class CudaBackend implements Backend {
         return out;
     }
 
+    /**
+     * jqi's own kernel (bit-exact against the CPU) or cuBLAS (within the GEMM tolerance, faster on large shapes), as
+     * {@link GemmMode} decides; an invalid {@code jqi.cuda.gemm} fails here, before any CUDA call.
+     */
     @Override
     public Storage matmul(Storage a, Storage b, int batch, int m, int k, int n, boolean transposeA,
             boolean transposeB, int aBatchStride, int bBatchStride) {
+        GemmMode mode = gemm != null ? gemm : GemmMode.fromSystemProperty();
         CudaContext c = ctx();
         CudaStorage out = c.allocate(batch * m * n);
         if (out.size() == 0) {
@@ -144,6 +161,11 @@ public final class CudaBackend implements Backend {
         }
         if (k == 0) {
             return zeros(out.size());
+        }
+        if (mode.useCublas(c::cublasAvailability)) {
+            c.cublas().sgemm(cuda(a).pointer(), cuda(b).pointer(), out.pointer(), batch, m, k, n, transposeA,
+                    transposeB, aBatchStride, bBatchStride);
+            return out;
         }
         // Element (u, v) of op(A) is a[u * aRow + v * aCol]; the same for op(B).
         int aRow = transposeA ? 1 : k;
@@ -282,6 +304,20 @@ public final class CudaBackend implements Backend {
     @Override
     public void copyInPlace(Storage target, Storage source) {
         ctx().copy(cuda(source).pointer(), cuda(target).pointer(), target.size());
+    }
+
+    /**
+     * One line naming the GEMM that products run now (for logs and benchmark headers): cuBLAS with its version, or
+     * jqi's kernel and, under auto, why cuBLAS is not used. Creates the CUDA context like any kernel call.
+     */
+    public String gemmInUse() {
+        GemmMode mode = gemm != null ? gemm : GemmMode.fromSystemProperty();
+        CudaContext c = ctx();
+        if (mode.useCublas(c::cublasAvailability)) {
+            return c.cublasAvailability().reason();
+        }
+        return "jqi's GEMM kernel" + (mode == GemmMode.AUTO ? " (cuBLAS: " + c.cublasAvailability().reason() + ")"
+                : " (-D" + GemmMode.PROPERTY + "=jqi)");
     }
 
     /** Waits for every queued kernel: for timing and tests; results need no explicit synchronisation. */

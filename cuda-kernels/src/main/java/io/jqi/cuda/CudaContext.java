@@ -49,6 +49,9 @@ final class CudaContext {
     private final Map<String, CUfunction> functions = new HashMap<>();
     private final CudaAllocator allocator = new CudaAllocator();
     private final ThreadLocal<Boolean> current = ThreadLocal.withInitial(() -> false);
+    /** Null until cuBLAS is first asked for; then whether it runs in this context, and why not. */
+    private CublasAvailability cublasState;
+    private CublasGemm cublas;
 
     private CudaContext() {
         setExceptionsEnabled(true);
@@ -94,6 +97,36 @@ final class CudaContext {
             cuCtxSetCurrent(context);
             current.set(true);
         }
+    }
+
+    /**
+     * Whether cuBLAS can run in this context, decided once: {@link CublasProbe} loads the library, then a handle is
+     * created here (which can still fail, for example when the driver is older than the cuBLAS library). Never
+     * throws for a missing or unusable cuBLAS; the reason comes back instead.
+     */
+    synchronized CublasAvailability cublasAvailability() {
+        if (cublasState == null) {
+            CublasAvailability library = CublasProbe.probe();
+            if (library.available()) {
+                try {
+                    cublas = new CublasGemm();
+                } catch (CudaException e) {
+                    library = CublasAvailability.unavailable(library.reason() + ", but no cuBLAS handle could be "
+                            + "created in jqi's CUDA context: " + e.getMessage());
+                }
+            }
+            cublasState = library;
+        }
+        return cublasState;
+    }
+
+    /** cuBLAS bound to this context; only after {@link #cublasAvailability()} said it is available. */
+    synchronized CublasGemm cublas() {
+        if (cublas == null) {
+            throw new IllegalStateException("cuBLAS is not available in this context: "
+                    + cublasAvailability().reason());
+        }
+        return cublas;
     }
 
     CudaAllocator allocator() {

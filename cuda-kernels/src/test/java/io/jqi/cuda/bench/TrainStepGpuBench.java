@@ -7,6 +7,7 @@ import static jcuda.driver.JCudaDriver.cuEventRecord;
 import static jcuda.driver.JCudaDriver.cuEventSynchronize;
 
 import io.jqi.cuda.CudaAvailability;
+import io.jqi.cuda.CudaBackend;
 import io.jqi.cuda.CudaProbe;
 import io.jqi.cuda.QatCnn;
 import io.jqi.models.BuiltInModels;
@@ -64,8 +65,9 @@ public final class TrainStepGpuBench {
                 new Variant("cnn float", () -> BuiltInModels.create("cnn", IMAGE, QatCnn.CLASSES, 1)),
                 new Variant("cnn QAT w8a8 STE", () -> QatCnn.create(IMAGE, QatCnn.steW8A8(), 1)),
                 new Variant("cnn QAT w4a4 LSQ", () -> QatCnn.create(IMAGE, lsq(), 1)));
-        System.out.printf(Locale.ROOT, "jqi training step, batch %d, input %dx%dx%d; GPU: %s%n", batch, IMAGE[0],
-                IMAGE[1], IMAGE[2], cuda.reason());
+        // -Djqi.cuda.gemm (auto, cublas, jqi) picks the GEMM; the header says which one ran.
+        System.out.printf(Locale.ROOT, "jqi training step, batch %d, input %dx%dx%d; GPU: %s; GEMM: %s%n", batch,
+                IMAGE[0], IMAGE[1], IMAGE[2], cuda.reason(), new CudaBackend().gemmInUse());
         List<String> rows = new ArrayList<>();
         for (Variant v : variants) {
             Timing t = time(v, batch, steps, warmup, cpu ? cpuSteps : 0);
