@@ -29,6 +29,16 @@ public final class LutGrid implements Grid {
         if (Float.isNaN(x)) {
             return Float.NaN;
         }
+        int best = nearestLevel(x, levels, threshold, multiplier, lo, hi, eps);
+        return levels[best] / multiplier * threshold;
+    }
+
+    /**
+     * The index of the level {@link #fakeQuant} picks for a non-NaN {@code x}: the first nearest to the scaled,
+     * clipped value. Exporters use it to store the level itself.
+     */
+    public static int nearestLevel(float x, float[] levels, float threshold, float multiplier, float lo, float hi,
+            float eps) {
         float v = x / (threshold + eps) * multiplier;
         v = Math.min(Math.max(v, lo), hi);
         int best = 0;
@@ -40,7 +50,7 @@ public final class LutGrid implements Grid {
                 bestDistance = d;
             }
         }
-        return levels[best] / multiplier * threshold;
+        return best;
     }
 
     @Override

@@ -187,19 +187,9 @@ final class QdqParameters {
 
     /** {@link LutGrid#fakeQuant} up to its last step: the level it picks. */
     private int lutLevel(float x, int channel) {
-        float[] levels = lutLevels;
-        float v = x / (lutThresholds[channel] + lut.eps()) * lut.multiplier();
-        v = Math.min(Math.max(v, lut.lo()), lut.hi());
-        int best = 0;
-        float bestDistance = Math.abs(v - levels[0]);
-        for (int j = 1; j < levels.length; j++) {
-            float d = Math.abs(v - levels[j]);
-            if (d < bestDistance) {
-                best = j;
-                bestDistance = d;
-            }
-        }
-        return (int) levels[best];
+        int best = LutGrid.nearestLevel(x, lutLevels, lutThresholds[channel], lut.multiplier(), lut.lo(), lut.hi(),
+                lut.eps());
+        return (int) lutLevels[best];
     }
 
     /** What DequantizeLinear computes for integer {@code q} of {@code channel}: {@code float(q - zp) * scale}. */
