@@ -27,6 +27,28 @@ def cnn(classes=10, height=28, width=28):
         nn.Flatten(), nn.Linear(32 * h * w, 128), nn.ReLU(), nn.Linear(128, classes))
 
 
+def conv_bn(cin, cout, kernel, stride):
+    return nn.Sequential(nn.Conv2d(cin, cout, kernel, stride, kernel // 2, bias=False), nn.BatchNorm2d(cout))
+
+
+class Block(nn.Module):
+    """BuiltInModels' residual block: two 3x3 conv-bn pairs, a 1x1 projection when the shape changes."""
+
+    def __init__(self, cin, cout, stride):
+        super().__init__()
+        self.body = nn.Sequential(conv_bn(cin, cout, 3, stride), nn.ReLU(), conv_bn(cout, cout, 3, 1))
+        self.shortcut = conv_bn(cin, cout, 1, stride) if stride != 1 or cin != cout else nn.Identity()
+        self.relu = nn.ReLU()
+
+    def forward(self, x):
+        return self.relu(self.body(x) + self.shortcut(x))
+
+
+def resnet(classes=10):
+    return nn.Sequential(conv_bn(1, 16, 3, 1), nn.ReLU(), Block(16, 16, 1), Block(16, 32, 2),
+                         nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(32, classes))
+
+
 class QuantStubbed(nn.Module):
     def __init__(self, body):
         super().__init__()
@@ -94,7 +116,9 @@ def main():
           f"GPU {torch.cuda.get_device_name(0)}")
     print("| model | GPU ms/step | GPU ms/step, loss read each step | GPU images/s |")
     print("| --- | --- | --- | --- |")
-    for name, model in (("cnn float (PyTorch)", cnn()), ("cnn QAT w8a8 (torch.ao fake quant)", qat(cnn()))):
+    models = (("cnn float (PyTorch)", cnn()), ("cnn QAT w8a8 (torch.ao fake quant)", qat(cnn())),
+              ("resnet float (PyTorch)", resnet()), ("resnet QAT w8a8 (torch.ao fake quant)", qat(resnet())))
+    for name, model in models:
         ms, ms_read = time_steps(model, args.batch, args.steps, args.warmup, device)
         print(f"| {name} | {ms:.2f} | {ms_read:.2f} | {args.batch * 1000 / ms:.0f} |")
 

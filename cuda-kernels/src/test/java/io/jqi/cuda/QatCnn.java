@@ -35,7 +35,12 @@ public final class QatCnn {
     }
 
     public static Module create(int[] imageShape, QatConfig config, long seed) {
-        Module model = BuiltInModels.create("cnn", imageShape, CLASSES, seed);
+        return create("cnn", imageShape, config, seed);
+    }
+
+    /** A built-in model ({@code cnn} or {@code resnet}) ready for QAT, calibrated on random images. */
+    public static Module create(String architecture, int[] imageShape, QatConfig config, long seed) {
+        Module model = BuiltInModels.create(architecture, imageShape, CLASSES, seed);
         Random random = new Random(seed);
         List<Tensor> calibration = new ArrayList<>();
         for (int i = 0; i < 4; i++) {

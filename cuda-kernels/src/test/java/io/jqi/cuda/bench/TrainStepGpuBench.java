@@ -28,8 +28,9 @@ import jcuda.driver.CUevent;
 import jcuda.driver.CUevent_flags;
 
 /**
- * Times one training step (forward, cross-entropy, backward, Adam) of the built-in {@code cnn} at batch 256 on
- * Fashion-MNIST-shaped input [1, 28, 28]: float, and wrapped for QAT as {@code jqi qat} does (w8a8 STE, w4a4 LSQ),
+ * Times one training step (forward, cross-entropy, backward, Adam) of the built-in {@code cnn} and {@code resnet} at
+ * batch 256 on Fashion-MNIST-shaped input [1, 28, 28]: float, and wrapped for QAT as {@code jqi qat} does (w8a8 STE,
+ * and w4a4 LSQ for the cnn),
  * on the CUDA backend (CUDA events around {@code --steps} steps after {@code --warmup}) and on the CPU backend
  * (wall clock). The GPU is timed twice: steps back to back, and with the loss read to the host after every step as
  * the CLI's training loop does. Batches are made on the host and moved with {@code to(Device.CUDA)} inside the timed
@@ -64,7 +65,9 @@ public final class TrainStepGpuBench {
         List<Variant> variants = List.of(
                 new Variant("cnn float", () -> BuiltInModels.create("cnn", IMAGE, QatCnn.CLASSES, 1)),
                 new Variant("cnn QAT w8a8 STE", () -> QatCnn.create(IMAGE, QatCnn.steW8A8(), 1)),
-                new Variant("cnn QAT w4a4 LSQ", () -> QatCnn.create(IMAGE, lsq(), 1)));
+                new Variant("cnn QAT w4a4 LSQ", () -> QatCnn.create(IMAGE, lsq(), 1)),
+                new Variant("resnet float", () -> BuiltInModels.create("resnet", IMAGE, QatCnn.CLASSES, 1)),
+                new Variant("resnet QAT w8a8 STE", () -> QatCnn.create("resnet", IMAGE, QatCnn.steW8A8(), 1)));
         // -Djqi.cuda.gemm (auto, cublas, jqi) picks the GEMM; the header says which one ran.
         System.out.printf(Locale.ROOT, "jqi training step, batch %d, input %dx%dx%d; GPU: %s; GEMM: %s%n", batch,
                 IMAGE[0], IMAGE[1], IMAGE[2], cuda.reason(), new CudaBackend().gemmInUse());
