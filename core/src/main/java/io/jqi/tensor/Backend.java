@@ -1,5 +1,9 @@
 package io.jqi.tensor;
 
+import io.jqi.quant.AffineGrid;
+import io.jqi.quant.QuantizerChecks;
+import io.jqi.quant.UniformRange;
+
 /**
  * The kernels of one device. Tensor operations and their gradients are written once against this interface, so a
  * second device (CUDA) plugs in by implementing it; nothing above it knows where storage lives. Every kernel
@@ -67,6 +71,34 @@ public interface Backend {
 
     /** The input gradient of {@link #avgPool2d}: each output gradient shared equally among its window's input cells. */
     Storage avgPool2dBackward(Storage gradOutput, Window2d window);
+
+    /**
+     * The uniform grid of {@code channels} ranges {@code [min[c], max[c]]}: {@link UniformRange#adjust} (iterated to
+     * its fixed point), then {@link AffineGrid#uniformAdjusted}'s step and zero point, returned as one storage
+     * {@code [step..., zeroPoint...]} of {@code 2 * channels} floats, for the uniform trainable quantizers' forward.
+     *
+     * <p>This default reads the ranges to the host, checks them as the CPU always has (an
+     * {@link IllegalArgumentException} for a range that is not finite, has {@code min >= max}, or whose step
+     * underflows) and writes the grid back; a device backend overrides it with a kernel, so that a training step
+     * needs no host round trip, and cannot raise those errors without one: its grid of such a range is whatever the
+     * same float arithmetic gives (NaN for a collapsed range at zero).
+     */
+    default Storage uniformGrid(Storage min, Storage max, int channels, int bits) {
+        float[] lo = toHost(min);
+        float[] hi = toHost(max);
+        QuantizerChecks.requireRanges(lo, hi, true);
+        if (lo.length != channels) {
+            throw new IllegalArgumentException("Expected " + channels + " ranges, got " + lo.length);
+        }
+        float[][] adjusted = UniformRange.adjustAll(lo, hi, bits);
+        AffineGrid grid = AffineGrid.uniformAdjusted(adjusted[0], adjusted[1], bits);
+        float[] out = new float[2 * channels];
+        for (int c = 0; c < channels; c++) {
+            out[c] = grid.step(c);
+            out[channels + c] = grid.zeroPoint(c);
+        }
+        return fromHost(out);
+    }
 
     /** Reads values to the host. */
     float[] toHost(Storage x);

@@ -438,6 +438,26 @@ public final class Tensor {
         return map(UnaryOp.CEIL_POW2, 0f, 0f);
     }
 
+    /**
+     * The uniform grid of per-channel ranges, computed on their device by {@link Backend#uniformGrid}: returns
+     * {@code {step, zeroPoint}}, rank-1 tensors of {@code min.numel()} values that carry no gradient (the uniform
+     * trainable quantizers differentiate a separate expression of the range).
+     */
+    public static Tensor[] uniformGrid(Tensor min, Tensor max, int bits) {
+        if (min.shape.rank() != 1 || !min.shape.equals(max.shape)) {
+            throw new IllegalArgumentException("uniformGrid needs min and max of one rank-1 shape, got " + min.shape
+                    + " and " + max.shape);
+        }
+        if (min.device() != max.device()) {
+            throw new IllegalArgumentException("uniformGrid got min on " + min.device() + " and max on "
+                    + max.device());
+        }
+        int channels = min.numel();
+        Tensor both = new Tensor(Shape.of(2 * channels),
+                min.backend().uniformGrid(min.storage, max.storage, channels, bits), null);
+        return new Tensor[] {both.narrow(0, 0, channels), both.narrow(0, channels, channels)};
+    }
+
     /** {@code min(max(x, low), high)}; gradient 1 where {@code low <= x <= high}. */
     public Tensor clamp(float low, float high) {
         return map(UnaryOp.CLAMP, low, high);

@@ -296,6 +296,26 @@ public final class CudaBackend implements Backend {
         return out;
     }
 
+    /**
+     * {@code jqi_uniform_grid} (fake_quant.cu): bit for bit the CPU's grid of every range the CPU accepts, with no
+     * host round trip, so it does not raise the CPU's range errors (see {@link Backend#uniformGrid}).
+     */
+    @Override
+    public Storage uniformGrid(Storage min, Storage max, int channels, int bits) {
+        if (min.size() != channels || max.size() != channels) {
+            throw new IllegalArgumentException("Expected " + channels + " ranges, got " + min.size() + " min and "
+                    + max.size() + " max values");
+        }
+        KernelChecks.requireBits(bits);
+        CudaContext c = ctx();
+        CudaStorage out = c.allocate(2 * channels);
+        CUdeviceptr steps = out.pointer();
+        CUdeviceptr zeroPoints = out.pointer().withByteOffset((long) channels * Float.BYTES);
+        c.launch1d("jqi_uniform_grid", channels, ptr(min), ptr(max), ptr(steps), ptr(zeroPoints), i32(channels),
+                f32((float) ((1L << bits) - 1)));
+        return out;
+    }
+
     @Override
     public void axpyInPlace(Storage target, float alpha, Storage x) {
         ctx().launch1d("jqi_axpy", target.size(), ptr(target), f32(alpha), ptr(x), i64(target.size()));

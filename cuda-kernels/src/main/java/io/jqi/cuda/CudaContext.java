@@ -36,9 +36,12 @@ import jcuda.driver.CUresult;
  * does not touch native code.
  */
 final class CudaContext {
-    /** The PTX modules the backend launches (one .cu file each). */
+    /**
+     * The PTX modules the backend launches (one .cu file each). fake_quant is {@link CudaFakeQuant}'s module; the
+     * backend loads it too for {@code jqi_uniform_grid}, so the uniform trainable quantizers' grid has one kernel.
+     */
     static final List<String> MODULES = List.of("map", "zip", "sum_to", "max_last_axis", "gemm", "permute",
-            "copy_rows", "axpy", "im2col", "col2im", "max_pool", "avg_pool");
+            "copy_rows", "axpy", "im2col", "col2im", "max_pool", "avg_pool", CudaFakeQuant.MODULE);
     static final int BLOCK = 256;
     // Kernels loop with a grid stride, so capping the grid only bounds the launch size.
     private static final long MAX_BLOCKS = 1 << 20;

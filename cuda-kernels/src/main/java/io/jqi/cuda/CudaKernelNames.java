@@ -21,6 +21,7 @@ final class CudaKernelNames {
             case "col2im" -> List.of("jqi_col2im");
             case "max_pool" -> List.of("jqi_max_pool", "jqi_max_pool_backward");
             case "avg_pool" -> List.of("jqi_avg_pool", "jqi_avg_pool_backward");
+            case CudaFakeQuant.MODULE -> List.of("jqi_uniform_grid");
             default -> throw new IllegalArgumentException("unknown backend PTX module " + module);
         };
     }

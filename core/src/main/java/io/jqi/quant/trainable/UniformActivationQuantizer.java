@@ -33,7 +33,7 @@ abstract class UniformActivationQuantizer extends TrainableQuantizer {
     public Tensor forward(Tensor x, boolean training) {
         requireInitialized();
         int bits = config().nBits();
-        Tensor value = UniformGrids.value(x, min.toFloatArray(), max.toFloatArray(), bits, false, 0);
+        Tensor value = UniformGrids.value(x, min, max, bits, false, 0);
         Tensor surrogate = UniformGrids.surrogate(x, min, max, bits, gradScale(x), hardClip(), false, 0);
         return Tensor.straightThrough(value, surrogate);
     }

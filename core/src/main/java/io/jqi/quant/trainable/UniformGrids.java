@@ -1,8 +1,6 @@
 package io.jqi.quant.trainable;
 
 import io.jqi.quant.AffineGrid;
-import io.jqi.quant.QuantizerChecks;
-import io.jqi.quant.UniformRange;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 
@@ -21,22 +19,17 @@ final class UniformGrids {
         return (float) ((1L << bits) - 1);
     }
 
-    /** The exact fake-quantized values for the current range. */
-    static Tensor value(Tensor x, float[] min, float[] max, int bits, boolean perChannel, int axis) {
-        QuantizerChecks.requireRanges(min, max, true);
-        float[][] adjusted = UniformRange.adjustAll(min, max, bits);
-        AffineGrid grid = AffineGrid.uniformAdjusted(adjusted[0], adjusted[1], bits);
-        float[] steps = new float[min.length];
-        float[] zeroPoints = new float[min.length];
-        for (int c = 0; c < steps.length; c++) {
-            steps[c] = grid.step(c);
-            zeroPoints[c] = grid.zeroPoint(c);
-        }
+    /**
+     * The exact fake-quantized values for the current range. The grid comes from {@link Tensor#uniformGrid} on the
+     * range's device, so a training step reads nothing to the host (on the CPU the grid is computed, and the range
+     * checked, by {@link io.jqi.quant.UniformRange} and {@link AffineGrid#uniformAdjusted} as before).
+     */
+    static Tensor value(Tensor x, Tensor min, Tensor max, int bits, boolean perChannel, int axis) {
         Shape shape = x.shape();
-        // The range adjustment iterates to a fixed point on the host (UniformRange); its results go to x's device.
-        Tensor step = PerChannel.alongAxis(Tensor.vector(steps).to(x.device()), shape, perChannel, axis);
-        Tensor zp = PerChannel.alongAxis(Tensor.vector(zeroPoints).to(x.device()), shape, perChannel, axis);
         try (var ignored = Tensor.noGrad()) {
+            Tensor[] grid = Tensor.uniformGrid(min.detach(), max.detach(), bits);
+            Tensor step = PerChannel.alongAxis(grid[0].to(x.device()), shape, perChannel, axis);
+            Tensor zp = PerChannel.alongAxis(grid[1].to(x.device()), shape, perChannel, axis);
             return x.div(step).round().add(zp).clamp(0f, qmax(bits)).sub(zp).mul(step);
         }
     }

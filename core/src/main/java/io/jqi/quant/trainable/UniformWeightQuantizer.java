@@ -53,8 +53,7 @@ abstract class UniformWeightQuantizer extends TrainableQuantizer {
     public Tensor forward(Tensor x, boolean training) {
         requireInitialized();
         TrainableQuantizerWeightsConfig c = config();
-        Tensor value = UniformGrids.value(x, min.toFloatArray(), max.toFloatArray(), c.nBits(), c.perChannel(),
-                c.channelsAxis());
+        Tensor value = UniformGrids.value(x, min, max, c.nBits(), c.perChannel(), c.channelsAxis());
         Tensor surrogate = UniformGrids.surrogate(x, min, max, c.nBits(), gradScale(x), hardClip(), c.perChannel(),
                 c.channelsAxis());
         return Tensor.straightThrough(value, surrogate);
