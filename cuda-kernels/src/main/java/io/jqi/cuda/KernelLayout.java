@@ -13,10 +13,15 @@ final class KernelLayout {
 
     /** The by-value kernel parameter for {@code layout} (at most 2^31 - 1 elements, checked by the caller). */
     static Pointer param(ChannelLayout layout) {
+        return Pointer.to(fields(layout));
+    }
+
+    /** The struct's seven ints, in field order. */
+    static int[] fields(ChannelLayout layout) {
         int[] inner = divider(layout.inner());
         int[] channels = divider(layout.channels());
-        return Pointer.to(new int[] {layout.outer(), layout.channels(), layout.inner(), inner[0], inner[1],
-            channels[0], channels[1]});
+        return new int[] {layout.outer(), layout.channels(), layout.inner(), inner[0], inner[1], channels[0],
+            channels[1]};
     }
 
     /**

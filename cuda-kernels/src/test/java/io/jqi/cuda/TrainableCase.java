@@ -1,6 +1,9 @@
 package io.jqi.cuda;
 
+import io.jqi.quant.AffineGrid;
 import io.jqi.quant.ChannelLayout;
+import io.jqi.quant.PowerOfTwo;
+import io.jqi.quant.UniformRange;
 import io.jqi.quant.trainable.QuantizerHost;
 import io.jqi.quant.trainable.TrainableQuantizer;
 import io.jqi.tensor.Shape;
@@ -57,9 +60,15 @@ record TrainableCase(String name, Supplier<TrainableQuantizer> factory, boolean 
         return g == null ? new float[variable.numel()] : g.toFloatArray();
     }
 
-    /** The steps of the forward grid, as jqi_symmetric_steps derives them. */
+    /** The steps of the forward grid, from the CPU's own power-of-two rounding: threshold / 2^(bits - signed). */
     float[] steps() {
-        return KernelReference.symmetricSteps(thresholds, bits, signed, powerOfTwo, minThreshold);
+        float levels = (float) (1L << (signed ? bits - 1 : bits));
+        float[] steps = new float[thresholds.length];
+        for (int c = 0; c < steps.length; c++) {
+            float t = powerOfTwo ? PowerOfTwo.roundUp(Math.max(thresholds[c], minThreshold)) : thresholds[c];
+            steps[c] = t / levels;
+        }
+        return steps;
     }
 
     /** Per channel, the interval the input generator should cover: the grid's range, its step and its origin. */
@@ -67,10 +76,11 @@ record TrainableCase(String name, Supplier<TrainableQuantizer> factory, boolean 
         int c = uniform ? mins.length : thresholds.length;
         float[][] ranges = new float[c][];
         if (uniform) {
-            float[][] grid = KernelReference.uniformGrid(mins, maxs, bits);
+            float[][] adjusted = UniformRange.adjustAll(mins, maxs, bits);
+            AffineGrid grid = AffineGrid.uniformAdjusted(adjusted[0], adjusted[1], bits);
             for (int ch = 0; ch < c; ch++) {
-                float step = grid[0][ch];
-                float lo = -grid[1][ch] * step;
+                float step = grid.step(ch);
+                float lo = -grid.zeroPoint(ch) * step;
                 ranges[ch] = new float[] {lo, lo + step * ((1L << bits) - 1), step, lo};
             }
         } else {
