@@ -228,7 +228,8 @@ public final class OnnxImporter {
                         quantized.put(output, QdqLowering.clip(context, integers));
                         return;
                     }
-                    lowered = Lowered.of(QdqLowering.dequantize(context, integers), integers.source());
+                    lowered = Lowered.of(QdqLowering.dequantize(context, integers, shapes.get(integers.source())),
+                            integers.source());
                 } else if (node.opType().equals("QuantizeLinear") && !operands.get(0).isConstant()) {
                     if (!computed.containsKey(operands.get(0).name())) {
                         throw context.fail("its input '" + operands.get(0).name() + "' is not a computed float value");

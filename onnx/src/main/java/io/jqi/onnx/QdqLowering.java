@@ -228,9 +228,23 @@ final class QdqLowering {
         return new Quantized(q.source(), q.params(), lo, hi, q.producer());
     }
 
-    /** The DequantizeLinear that ends a chain: one layer, with the QuantizeLinear's parameters. */
-    static QuantizeDequantize dequantize(NodeContext c, Quantized q) {
+    /**
+     * The DequantizeLinear that ends a chain: one layer, with the QuantizeLinear's parameters; {@code shape} is the
+     * quantized value's static shape where known (-1 for unknown dimensions), against which a per-axis layer's axis
+     * and channel count are checked at import rather than at run time.
+     */
+    static QuantizeDequantize dequantize(NodeContext c, Quantized q, long[] shape) {
         Params p = params(c, false);
+        if (p.axis() != null && shape != null) {
+            int axis = p.axis() < 0 ? p.axis() + shape.length : p.axis();
+            if (axis < 0 || axis >= shape.length) {
+                throw c.fail("axis " + p.axis() + " is outside its input of rank " + shape.length);
+            }
+            if (shape[axis] >= 0 && shape[axis] != p.scales().length) {
+                throw c.fail("it has " + p.scales().length + " scales for axis " + p.axis() + " of an input with "
+                        + "dims " + Arrays.toString(shape));
+            }
+        }
         if (!p.sameAs(q.params())) {
             throw c.fail("its " + p + " differ from those of " + q.producer() + " (" + q.params() + "); jqi imports "
                     + "QuantizeLinear -> DequantizeLinear pairs with the same scale, zero point and axis");
