@@ -13,8 +13,11 @@ import java.util.Arrays;
  * it is {@link AffineGrid}'s arithmetic, so it computes the bits jqi's quantizers and ONNX Runtime compute.
  *
  * <p>Per tensor (one scale and zero point) or per axis (one per index of {@code axis}, which may be negative).
- * NaN stays NaN, as in jqi's quantizers; QuantizeLinear has no integer for NaN, and ONNX Runtime turns it into an
- * implementation-defined integer, so NaN inputs are the one place the two differ (docs/onnx.md).
+ * NaN: QuantizeLinear has no integer for it and ONNX leaves the result undefined; ONNX Runtime on x86-64 gives the
+ * integer type's minimum (its float-to-int conversion yields INT_MIN, which saturates), which a Clip then raises to
+ * its own minimum, so NaN becomes {@code qmin} here too and the model computes what ONNX Runtime computes (measured
+ * in {@code SingleQuantizerOrtTest}). jqi's quantizers keep NaN instead: that is the one input on which an imported
+ * QDQ model and the jqi model it was exported from differ (docs/onnx.md).
  *
  * <p>Backward: straight through where {@code rint(x / scale) + zp} lies inside {@code [qmin, qmax]}, zero where it
  * saturates (and for NaN), the usual estimator of quantization-aware training, so a model holding the layer can be
@@ -27,7 +30,6 @@ public final class QuantizeDequantize extends Module {
     private final int qmax;
     /** The channel axis; null per tensor. */
     private final Integer axis;
-    private final AffineGrid grid;
 
     private QuantizeDequantize(float[] scales, int[] zeroPoints, int qmin, int qmax, Integer axis) {
         if (scales.length == 0 || scales.length != zeroPoints.length) {
@@ -52,11 +54,6 @@ public final class QuantizeDequantize extends Module {
         this.qmin = qmin;
         this.qmax = qmax;
         this.axis = axis;
-        float[] zp = new float[zeroPoints.length];
-        for (int c = 0; c < zp.length; c++) {
-            zp[c] = zeroPoints[c]; // integers of 16 bits and fewer: exact in float
-        }
-        this.grid = new AffineGrid(scales, zp, qmin, qmax);
     }
 
     /** One scale and zero point for the whole tensor; integers saturate to {@code [qmin, qmax]}. */
@@ -84,7 +81,16 @@ public final class QuantizeDequantize extends Module {
         }
         float[] in = x.toFloatArray();
         float[] out = new float[in.length];
-        grid.apply(in, out, layout);
+        float lo = qmin;
+        float hi = qmax;
+        layout.forEachRun((c, from, to) -> {
+            float step = scales[c];
+            float zp = zeroPoints[c]; // integers of 16 bits and fewer: exact in float
+            float nan = (lo - zp) * step;
+            for (int i = from; i < to; i++) {
+                out[i] = Float.isNaN(in[i]) ? nan : AffineGrid.fakeQuant(in[i], step, zp, lo, hi);
+            }
+        });
         Tensor value = Tensor.wrap(out, x.shape()).to(x.device());
         if (!x.requiresGrad()) {
             return value;

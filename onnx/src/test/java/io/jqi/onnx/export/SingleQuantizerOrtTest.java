@@ -1,12 +1,19 @@
 package io.jqi.onnx.export;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
 import io.jqi.nn.Sequential;
+import io.jqi.onnx.OnnxImporter;
 import io.jqi.onnx.proto.DataType;
 import io.jqi.onnx.proto.Dim;
+import io.jqi.onnx.proto.OnnxCodec;
 import io.jqi.onnx.proto.OnnxGraph;
 import io.jqi.onnx.proto.OnnxModel;
 import io.jqi.onnx.proto.OnnxValueInfo;
 import io.jqi.onnx.proto.OpsetId;
+import io.jqi.quant.inferable.ActivationPOTInferableQuantizer;
+import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer;
+import io.jqi.quant.inferable.ActivationUniformInferableQuantizer;
 import io.jqi.quant.inferable.InferableQuantizer;
 import io.jqi.quant.inferable.WeightsInferableQuantizer;
 import io.jqi.quant.wrap.ActivationQuantizationHolder;
@@ -16,6 +23,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.stream.Stream;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -58,5 +66,39 @@ class SingleQuantizerOrtTest {
             QuantizerCases.assertSameBits(quantizer.quantize(weight).toFloatArray(), ort.runWithoutInputs().toFloatArray(),
                     weight.toFloatArray());
         }
+    }
+
+    /**
+     * QuantizeLinear has no integer for NaN: ONNX Runtime (1.29, x86-64) gives the integer type's minimum, raised to
+     * the Clip's minimum where there is one (printed here). jqi's quantizers keep NaN; the importer's
+     * QuantizeDequantize follows ONNX Runtime, so an imported QDQ model gives ONNX Runtime's value (docs/onnx.md).
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("nanCases")
+    void nanGivesOnnxRuntimesValueOnceImported(InferableQuantizer quantizer) throws Exception {
+        Sequential model = new Sequential(new ActivationQuantizationHolder(quantizer));
+        model.eval();
+        Tensor x = Tensor.of(new float[] {Float.NaN}, 1, 1);
+        OnnxModel onnx = OnnxExporter.export(model, Shape.of(1), ExportFormat.QDQ);
+        float ort;
+        try (OrtRunner runner = new OrtRunner(onnx)) {
+            ort = runner.run(x).toFloatArray()[0];
+        }
+        System.out.println("NaN through " + quantizer.getClass().getSimpleName() + " (" + quantizer.numBits()
+                + " bits) in ONNX Runtime: " + ort);
+        float imported = OnnxImporter.importModel(OnnxCodec.read(OnnxCodec.write(onnx), "nan")).forward(x)
+                .toFloatArray()[0];
+        assertEquals(Float.floatToRawIntBits(ort), Float.floatToRawIntBits(imported), "ORT " + ort + ", jqi " + imported);
+    }
+
+    static Stream<InferableQuantizer> nanCases() {
+        return Stream.of(
+                ActivationPOTInferableQuantizer.of(8, 4f, true),
+                ActivationPOTInferableQuantizer.of(8, 4f, false),
+                ActivationSymmetricInferableQuantizer.of(4, 2.7f, true),
+                ActivationUniformInferableQuantizer.of(8, -0.3f, 1.0f),
+                ActivationUniformInferableQuantizer.of(3, -2.9f, 0.7f),
+                ActivationPOTInferableQuantizer.of(12, 8f, true),
+                ActivationSymmetricInferableQuantizer.of(16, 3.3f, false));
     }
 }
