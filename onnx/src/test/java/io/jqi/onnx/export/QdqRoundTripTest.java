@@ -50,6 +50,22 @@ class QdqRoundTripTest {
                 values);
     }
 
+    /** An imported QDQ model exports again (QuantizeDequantize as its chain) and computes the same bits in ORT. */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("io.jqi.onnx.export.QuantizerCases#activationQuantizers")
+    void anImportedActivationQuantizerExportsAgainToTheSameBitsInOnnxRuntime(InferableQuantizer quantizer)
+            throws Exception {
+        assumeFalse(quantizer instanceof ActivationLutPOTInferableQuantizer, "not imported");
+        float[] values = QuantizerCases.probeValues(quantizer);
+        values = java.util.Arrays.copyOf(values, values.length + 1);
+        values[values.length - 1] = Float.NaN; // the layer follows ORT on NaN, so it survives the second export too
+        Tensor x = Tensor.of(values, 1, values.length);
+        GraphModel imported = roundTrip(holder(quantizer), Shape.of(values.length));
+        try (OrtRunner ort = new OrtRunner(OnnxExporter.export(imported, Shape.of(values.length), ExportFormat.QDQ))) {
+            QuantizerCases.assertSameBits(imported.forward(x).toFloatArray(), ort.run(x).toFloatArray(), values);
+        }
+    }
+
     /**
      * A weight's integers and DequantizeLinear fold to a constant at import, so the graph multiplies it by its input
      * (ones: {@code 1 * w} is {@code w}, bit for bit, -0 included) to make the constant a computed output.
