@@ -230,14 +230,14 @@ public final class OnnxImporter {
                     }
                     lowered = Lowered.of(QdqLowering.dequantize(context, integers, shapes.get(integers.source())),
                             integers.source());
-                } else if (node.opType().equals("QuantizeLinear") && !operands.get(0).isConstant()) {
-                    if (!computed.containsKey(operands.get(0).name())) {
-                        throw context.fail("its input '" + operands.get(0).name() + "' is not a computed float value");
+                } else if (node.opType().equals("QuantizeLinear") && !context.required(0, "x").isConstant()) {
+                    if (!computed.containsKey(context.input(0).name())) {
+                        throw context.fail("its input '" + context.input(0).name() + "' is not a computed float value");
                     }
                     quantized.put(output, QdqLowering.quantize(context));
                     return;
-                } else if (node.opType().equals("DequantizeLinear") && !operands.get(0).isConstant()) {
-                    throw context.fail("its input '" + operands.get(0).name() + "' is computed but not by a "
+                } else if (node.opType().equals("DequantizeLinear") && !context.required(0, "x").isConstant()) {
+                    throw context.fail("its input '" + context.input(0).name() + "' is computed but not by a "
                             + "QuantizeLinear; jqi dequantizes integer constants (folded at import) and the integers "
                             + "of QuantizeLinear -> [Clip] -> DequantizeLinear chains");
                 } else {

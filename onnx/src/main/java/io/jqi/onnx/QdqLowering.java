@@ -70,8 +70,13 @@ final class QdqLowering {
         };
     }
 
-    /** Reads scale, zero point, axis and type; refuses what jqi cannot compute exactly. */
-    static Params params(NodeContext c, boolean quantize) {
+    /**
+     * Reads scale, zero point, axis and type; refuses what jqi cannot compute exactly. {@code input} is a
+     * DequantizeLinear's integer type, which is its type when the zero point is omitted; null for QuantizeLinear,
+     * whose type is then {@code output_dtype}'s or UINT8.
+     */
+    static Params params(NodeContext c, DataType input) {
+        boolean quantize = input == null;
         long blockSize = c.intAttr("block_size", 0);
         if (blockSize != 0) {
             throw c.fail("block_size " + blockSize + " (blocked quantization) is not supported; jqi reads per-tensor "
@@ -84,7 +89,7 @@ final class QdqLowering {
         }
         float[] scales = scale.toFloats();
         long[] zeroPoints = new long[scales.length];
-        DataType type = DataType.UINT8;
+        DataType type = quantize ? DataType.UINT8 : input;
         long outputDtype = quantize ? c.intAttr("output_dtype", 0) : 0;
         if (outputDtype != 0) {
             try {
@@ -162,7 +167,7 @@ final class QdqLowering {
     /** A DequantizeLinear of a constant: the float tensor {@code (x - zp) * scale}. */
     static OnnxTensor dequantizeConstant(NodeContext c) {
         OnnxTensor x = c.constant(0, "x");
-        Params p = params(c, false);
+        Params p = params(c, x.dataType());
         if (x.dataType() != p.type()) {
             throw c.fail("its input is " + x.dataType() + " but its zero point " + p.type());
         }
@@ -180,7 +185,7 @@ final class QdqLowering {
     /** A QuantizeLinear of a constant: its integers, in the zero point's type. */
     static OnnxTensor quantizeConstant(NodeContext c) {
         OnnxTensor x = c.constant(0, "x");
-        Params p = params(c, true);
+        Params p = params(c, null);
         float[] v = Tensors.toTensor(x, c).toFloatArray();
         int[] channel = channels(c, x.dims(), p);
         long[] r = range(p.type());
@@ -198,7 +203,7 @@ final class QdqLowering {
 
     /** The integers of a QuantizeLinear of a computed value, until a DequantizeLinear ends the chain. */
     static Quantized quantize(NodeContext c) {
-        Params p = params(c, true);
+        Params p = params(c, null);
         long[] r = range(p.type());
         return new Quantized(c.input(0).name(), p, r[0], r[1], c.describe());
     }
@@ -234,7 +239,7 @@ final class QdqLowering {
      * and channel count are checked at import rather than at run time.
      */
     static QuantizeDequantize dequantize(NodeContext c, Quantized q, long[] shape) {
-        Params p = params(c, false);
+        Params p = params(c, q.params().type());
         if (p.axis() != null && shape != null) {
             int axis = p.axis() < 0 ? p.axis() + shape.length : p.axis();
             if (axis < 0 || axis >= shape.length) {

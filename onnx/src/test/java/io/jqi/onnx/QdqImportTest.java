@@ -63,6 +63,16 @@ class QdqImportTest {
     }
 
     @Test
+    void aDequantizeLinearWithoutZeroPointTakesItsInputsType() {
+        OnnxTensor w = OnnxTensor.ofInt8("w", new long[] {3}, new byte[] {-128, 0, 127});
+        List<OnnxNode> nodes = List.of(node("dq", "DequantizeLinear", List.of("w", "s"), List.of("wf")),
+                node("mul", "Mul", List.of("x", "wf"), List.of("y")));
+        GraphModel g = OnnxImporter.importModel(model(21, nodes, List.of(w, SCALE), List.of(floatValue("x", 3)),
+                List.of(floatValue("y", 3))));
+        assertArrayEquals(new float[] {-64f, 0f, 63.5f}, g.forward(Tensor.ones(3)).toFloatArray());
+    }
+
+    @Test
     void aPerAxisWeightUsesEachChannelsScaleAndZeroPoint() {
         OnnxTensor w = OnnxTensor.ofUint8("w", new long[] {2, 3}, new byte[] {0, 1, 2, 10, 11, 12});
         OnnxTensor s = OnnxTensor.ofFloats("s", new long[] {2}, new float[] {1f, 0.25f});
