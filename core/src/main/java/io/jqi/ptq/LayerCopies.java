@@ -5,6 +5,7 @@ import io.jqi.nn.BinaryLayer;
 import io.jqi.nn.Conv2D;
 import io.jqi.nn.Dense;
 import io.jqi.nn.Module;
+import io.jqi.nn.QuantizeDequantize;
 import io.jqi.quant.wrap.ActivationQuantizationHolder;
 import io.jqi.quant.wrap.QuantizationWrapper;
 import io.jqi.tensor.Tensor;
@@ -36,6 +37,12 @@ final class LayerCopies {
         if (layer instanceof QuantizationWrapper || layer instanceof ActivationQuantizationHolder) {
             throw new IllegalArgumentException("The model is already quantized (it holds a "
                     + layer.getClass().getSimpleName() + "); quantize the float model it came from");
+        }
+        if (layer instanceof QuantizeDequantize) {
+            // Quantizing again would put a second grid on values already on one, and PTQ would calibrate weights
+            // that are already integers times a scale: what the model computes would change for no gain.
+            throw new IllegalArgumentException("The model is already quantized (it holds a QuantizeDequantize: an "
+                    + "imported QDQ model); run it as it is, or quantize the float model it came from");
         }
         if (layer.namedParameters().isEmpty() && layer.namedBuffers().isEmpty() && layer.namedChildren().isEmpty()) {
             return layer;

@@ -14,6 +14,7 @@ import io.jqi.nn.Flatten;
 import io.jqi.nn.GraphModel;
 import io.jqi.nn.MaxPool2D;
 import io.jqi.nn.Module;
+import io.jqi.nn.QuantizeDequantize;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.Sequential;
 import io.jqi.nn.Sigmoid;
@@ -243,5 +244,16 @@ class PtqTest {
         var e = assertThrows(IllegalArgumentException.class, () -> Ptq.quantize(q, data(random, 4, 1, 8, 8),
                 TargetPlatform.defaultPlatform(), DEFAULTS));
         assertTrue(e.getMessage().contains("already quantized"), e.getMessage());
+    }
+
+    @Test
+    void aModelHoldingQuantizeDequantizeLayersIsRefusedAsAlreadyQuantized() {
+        Random random = new Random(13);
+        Sequential qdq = new Sequential(QuantizeDequantize.perTensor(0.1f, 0, -128, 127),
+                new Dense(4, 2, true, random));
+
+        var e = assertThrows(IllegalArgumentException.class, () -> Ptq.quantize(qdq, data(random, 4, 4),
+                TargetPlatform.defaultPlatform(), DEFAULTS));
+        assertTrue(e.getMessage().contains("already quantized") && e.getMessage().contains("QDQ"), e.getMessage());
     }
 }

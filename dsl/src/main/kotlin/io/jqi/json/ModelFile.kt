@@ -24,6 +24,7 @@ import io.jqi.nn.MaxPool2D
 import io.jqi.nn.Module
 import io.jqi.nn.Mul
 import io.jqi.nn.Pool2D
+import io.jqi.nn.QuantizeDequantize
 import io.jqi.nn.ReLU
 import io.jqi.nn.ReLU6
 import io.jqi.nn.Reshape
@@ -126,7 +127,7 @@ object ModelFile {
         "Tanh", "SiLU", "Hardswish", "Softmax", "MaxPool2D", "AvgPool2D", "GlobalAvgPool2D", "Flatten", "Dropout",
         "Identity", "Add", "Concat", "Sequential", "GraphModel", "QuantizationWrapper",
         "ActivationQuantizationHolder", "Sub", "Mul", "Div", "MatMul", "AddConstant", "Clip", "Reshape", "Transpose",
-        "MatrixFlatten", "CoercedSoftmax")
+        "MatrixFlatten", "CoercedSoftmax", "QuantizeDequantize")
 
     private val EMPTY = JsonObject(emptyMap())
     private val compact = Json { prettyPrint = false }
@@ -321,6 +322,14 @@ object ModelFile {
                     // JSON has no infinities: an unbounded side is left out.
                     if (m.min() != Float.NEGATIVE_INFINITY) put("min", JsonText.float(m.min()))
                     if (m.max() != Float.POSITIVE_INFINITY) put("max", JsonText.float(m.max()))
+                }
+                is QuantizeDequantize -> {
+                    type(m)
+                    putJsonArray("scales") { m.scales().forEach { add(JsonText.float(it)) } }
+                    pair("zero_points", m.zeroPoints())
+                    put("qmin", m.qmin())
+                    put("qmax", m.qmax())
+                    if (m.perAxis()) put("axis", m.axis())
                 }
                 is Reshape -> {
                     type(m)
@@ -905,6 +914,27 @@ object ModelFile {
                     val max = c.float("max", Float.POSITIVE_INFINITY)
                     c.build { Clip(min, max) }
                     Leaf { Clip(min, max) }
+                }
+                "QuantizeDequantize" -> {
+                    val scales = c.floats("scales")
+                    val zeroPoints = c.ints("zero_points")
+                    val qmin = c.int("qmin")
+                    val qmax = c.int("qmax")
+                    val axis = c.optionalInt("axis")
+                    // The constructor checks the rest (equal lengths, finite positive scales, qmin <= qmax).
+                    val make = {
+                        if (axis == null) {
+                            if (scales.size != 1 || zeroPoints.size != 1) {
+                                throw IllegalArgumentException("a per-tensor QuantizeDequantize (no axis) has one "
+                                    + "scale and one zero point, got ${scales.size} and ${zeroPoints.size}")
+                            }
+                            QuantizeDequantize.perTensor(scales[0], zeroPoints[0], qmin, qmax)
+                        } else {
+                            QuantizeDequantize.perAxis(scales, zeroPoints, axis, qmin, qmax)
+                        }
+                    }
+                    c.build(make)
+                    Leaf(make)
                 }
                 "Reshape" -> {
                     val shape = c.ints("shape")

@@ -23,6 +23,7 @@ import io.jqi.nn.MatrixFlatten
 import io.jqi.nn.MaxPool2D
 import io.jqi.nn.Module
 import io.jqi.nn.Mul
+import io.jqi.nn.QuantizeDequantize
 import io.jqi.nn.ReLU
 import io.jqi.nn.ReLU6
 import io.jqi.nn.Reshape
@@ -253,6 +254,23 @@ class ModelFileSpec : FunSpec({
         (loaded.node("t") as Transpose).perm().toList() shouldBe listOf(1, 0)
         (loaded.node("flat") as MatrixFlatten).axis() shouldBe -1
         (loaded.node("soft") as CoercedSoftmax).axis() shouldBe 0
+    }
+
+    test("QuantizeDequantize layers of imported QDQ models round-trip per tensor and per axis, bit for bit") {
+        val random = Random(13)
+        val model = GraphModel.builder()
+            .input("x")
+            .node("act", QuantizeDequantize.perTensor(0.037f, 5, -8, 7), "x")
+            .node("chan", QuantizeDequantize.perAxis(floatArrayOf(0.5f, 0.1f, 2f), intArrayOf(0, 3, 255), 1, 0, 255),
+                "act")
+            .output("chan")
+            .build()
+        val loaded = roundTrip(model, Tensor.randn(random, 2, 3, 4)) as GraphModel
+        (loaded.node("act") as QuantizeDequantize).perAxis() shouldBe false
+        val chan = loaded.node("chan") as QuantizeDequantize
+        chan.axis() shouldBe 1
+        chan.zeroPoints().toList() shouldBe listOf(0, 3, 255)
+        chan.scales().toList() shouldBe listOf(0.5f, 0.1f, 2f)
     }
 
     test("a PTQ-quantized model round-trips with its inferable quantizers, bit for bit") {
@@ -510,6 +528,12 @@ class ModelFileSpec : FunSpec({
                 "at most one dimension may be -1"
             edit(reshape) { it.firstChild("shape", JsonArray(List(17) { JsonPrimitive(1) })) } shouldContain
                 "rank 17; at most"
+            val qdq = ModelFile.toBytes(Sequential(QuantizeDequantize.perTensor(0.5f, 0, -128, 127)))
+            edit(qdq) { it.firstChild("qmin", JsonPrimitive(200)) } shouldContain "qmin <= qmax"
+            edit(qdq) { it.firstChild("scales", JsonArray(listOf(JsonPrimitive(0)))) } shouldContain "finite and > 0"
+            edit(qdq) { it.firstChild("scales", JsonArray(listOf(JsonPrimitive(1), JsonPrimitive(2)))) } shouldContain
+                "one scale and one zero point"
+            edit(qdq) { it.firstChild("zero_points", JsonPrimitive(0)) } shouldContain "zero_points"
             val transpose = ModelFile.toBytes(Sequential(Transpose(1, 0)))
             edit(transpose) { it.firstChild("perm", JsonArray(listOf(JsonPrimitive(0), JsonPrimitive(0)))) } shouldContain
                 "is not a permutation"

@@ -67,6 +67,9 @@ final class NodeLowering {
             case "MaxPool", "AveragePool" -> pool(c);
             case "BatchNormalization" -> batchNorm(c);
             case "Constant" -> constant(c);
+            // Of constants only: the importer makes chains on computed values into layers (QdqLowering).
+            case "QuantizeLinear" -> Lowered.constant(QdqLowering.quantizeConstant(c));
+            case "DequantizeLinear" -> Lowered.constant(QdqLowering.dequantizeConstant(c));
             default -> throw c.fail("operator " + c.node.opType() + " is not supported");
         };
     }

@@ -25,7 +25,10 @@ import java.util.Set;
  * Imports a float ONNX model into a jqi {@link GraphModel}, which PTQ and QAT then quantize like a model built in
  * jqi. Supported: Conv (2-D), Gemm, MatMul, Add, Sub, Mul, Div, Relu, Clip, LeakyRelu, Sigmoid, Tanh, HardSwish,
  * MaxPool, AveragePool (2-D), GlobalAveragePool, Flatten, Reshape, Transpose, Concat, BatchNormalization (inference),
- * Softmax, Dropout, Identity and Constant, of default-domain opsets 11 to 21 (see {@link OpsetPolicy}).
+ * Softmax, Dropout, Identity, Constant, QuantizeLinear and DequantizeLinear, of default-domain opsets 11 to 21 (see
+ * {@link OpsetPolicy}). QDQ models (jqi's {@code onnx-qdq} exports among them) are read as {@link QdqLowering}
+ * describes: integer weights are dequantized at import, quantized activations become
+ * {@link io.jqi.nn.QuantizeDequantize} layers.
  *
  * <p>Initializers become layer parameters (convolution and dense weights, batch-norm statistics) or constant
  * operands; nodes whose inputs are all constant are computed once at import. Everything jqi cannot compute exactly
@@ -66,6 +69,8 @@ public final class OnnxImporter {
         private final Set<String> usedNames = new HashSet<>();
         /** Static shapes of computed values, where known ({@link StaticShapes}). */
         private final Map<String, long[]> shapes = new HashMap<>();
+        /** The integers of QuantizeLinear nodes on computed values, awaiting their DequantizeLinear. */
+        private final Map<String, QdqLowering.Quantized> quantized = new HashMap<>();
         private final GraphModel.Builder builder = GraphModel.builder();
 
         Import(OnnxModel model, Map<String, OnnxTensor> constantInputs) {
@@ -108,6 +113,12 @@ public final class OnnxImporter {
             List<String> outputs = new ArrayList<>();
             for (OnnxValueInfo out : graph.outputs()) {
                 String name = computed.get(out.name());
+                QdqLowering.Quantized integers = quantized.get(out.name());
+                if (integers != null) {
+                    throw new OnnxImportException("graph output '" + out.name() + "' is the integers of "
+                            + integers.producer() + "; jqi computes in float and imports QuantizeLinear only in "
+                            + "QuantizeLinear -> [Clip] -> DequantizeLinear chains (output the DequantizeLinear)");
+                }
                 if (name == null) {
                     throw new OnnxImportException("graph output '" + out.name() + "' is "
                             + (constants.containsKey(out.name()) ? "a constant; jqi graphs output computed values only"
@@ -130,6 +141,28 @@ public final class OnnxImporter {
             }
             result.eval();
             return result;
+        }
+
+        /**
+         * The QuantizeLinear integers {@code c}'s node reads as its first input, when it is a Clip or a
+         * DequantizeLinear; any other use of such integers is refused, since jqi's values are float.
+         */
+        private QdqLowering.Quantized integersRead(NodeContext c) {
+            OnnxNode node = c.node;
+            for (int i = 0; i < node.inputs().size(); i++) {
+                QdqLowering.Quantized q = quantized.get(node.inputs().get(i));
+                if (q == null) {
+                    continue;
+                }
+                boolean chain = i == 0 && (node.opType().equals("Clip") || node.opType().equals("DequantizeLinear"));
+                if (!chain) {
+                    throw c.fail("it reads the integers of " + q.producer() + " ('" + node.inputs().get(i) + "'); jqi "
+                            + "computes in float and imports QuantizeLinear only in QuantizeLinear -> [Clip] -> "
+                            + "DequantizeLinear chains");
+                }
+                return q;
+            }
+            return null;
         }
 
         private void declareInputs(Set<String> live) {
@@ -167,7 +200,8 @@ public final class OnnxImporter {
                 throw new OnnxImportException(where + ": operator " + node.opType() + " is not supported; jqi "
                         + "imports Conv, Gemm, MatMul, Add, Sub, Mul, Div, Relu, Clip, LeakyRelu, Sigmoid, Tanh, "
                         + "HardSwish, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, Transpose, Concat, "
-                        + "BatchNormalization, Softmax, Dropout, Identity and Constant");
+                        + "BatchNormalization, Softmax, Dropout, Identity, Constant, QuantizeLinear and "
+                        + "DequantizeLinear");
             }
             String opsetProblem = OpsetPolicy.check(node.opType(), opset);
             if (opsetProblem != null) {
@@ -184,14 +218,35 @@ public final class OnnxImporter {
                 allConstant &= in.isEmpty() || k != null;
             }
             NodeContext context = new NodeContext(node, opset, operands, consumed, shapes::get);
+            String output = node.outputs().get(0);
             Lowered lowered;
             try {
-                lowered = NodeLowering.lower(context);
+                QdqLowering.Quantized integers = integersRead(context);
+                if (integers != null) {
+                    // Clip narrows the integers' range; DequantizeLinear ends the chain as one layer.
+                    if (node.opType().equals("Clip")) {
+                        quantized.put(output, QdqLowering.clip(context, integers));
+                        return;
+                    }
+                    lowered = Lowered.of(QdqLowering.dequantize(context, integers, shapes.get(integers.source())),
+                            integers.source());
+                } else if (node.opType().equals("QuantizeLinear") && !context.required(0, "x").isConstant()) {
+                    if (!computed.containsKey(context.input(0).name())) {
+                        throw context.fail("its input '" + context.input(0).name() + "' is not a computed float value");
+                    }
+                    quantized.put(output, QdqLowering.quantize(context));
+                    return;
+                } else if (node.opType().equals("DequantizeLinear") && !context.required(0, "x").isConstant()) {
+                    throw context.fail("its input '" + context.input(0).name() + "' is computed but not by a "
+                            + "QuantizeLinear; jqi dequantizes integer constants (folded at import) and the integers "
+                            + "of QuantizeLinear -> [Clip] -> DequantizeLinear chains");
+                } else {
+                    lowered = NodeLowering.lower(context);
+                }
             } catch (IllegalArgumentException | ArithmeticException e) {
                 // A layer refusing its hyper-parameters (checked there, once): still this node's problem.
                 throw context.fail(e.getMessage());
             }
-            String output = node.outputs().get(0);
             if (lowered.constant() != null) {
                 constants.put(output, lowered.constant());
                 return;

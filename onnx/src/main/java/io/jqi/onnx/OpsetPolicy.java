@@ -37,7 +37,9 @@ final class OpsetPolicy {
             Map.entry("Softmax", new int[] {1, 11, 13}),
             Map.entry("Dropout", new int[] {1, 6, 7, 10, 12, 13}),
             Map.entry("Identity", new int[] {1, 13, 14, 16, 19, 21}),
-            Map.entry("Constant", new int[] {1, 9, 11, 12, 13, 19, 21}));
+            Map.entry("Constant", new int[] {1, 9, 11, 12, 13, 19, 21}),
+            Map.entry("QuantizeLinear", new int[] {10, 13, 19, 21}),
+            Map.entry("DequantizeLinear", new int[] {10, 13, 19, 21}));
 
     private OpsetPolicy() {
     }

@@ -14,6 +14,7 @@ import io.jqi.nn.LeakyReLU;
 import io.jqi.nn.MatMul;
 import io.jqi.nn.Module;
 import io.jqi.nn.Pool2D;
+import io.jqi.nn.QuantizeDequantize;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.ReLU6;
 import io.jqi.nn.Sigmoid;
@@ -40,7 +41,8 @@ final class StaticShapes {
         if (layer instanceof ReLU || layer instanceof ReLU6 || layer instanceof Sigmoid || layer instanceof Tanh
                 || layer instanceof Hardswish || layer instanceof LeakyReLU || layer instanceof Identity
                 || layer instanceof Dropout || layer instanceof Clip || layer instanceof Softmax
-                || layer instanceof CoercedSoftmax || layer instanceof BatchNorm) {
+                || layer instanceof CoercedSoftmax || layer instanceof BatchNorm
+                || layer instanceof QuantizeDequantize) {
             return x.clone();
         }
         if (layer instanceof Add || (layer instanceof BinaryLayer && !(layer instanceof MatMul))) {

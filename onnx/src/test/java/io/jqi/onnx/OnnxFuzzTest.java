@@ -84,7 +84,39 @@ class OnnxFuzzTest {
         seeds.add(model(14, nodes, List.of(OnnxModels.randomFloats(random, "w", 4, 4),
                         OnnxModels.randomFloats(random, "k", 8)),
                 List.of(floatValue("x", 2, 4)), List.of(floatValue("y", 2, 8))));
+        seeds.add(qdq());
         return seeds;
+    }
+
+    /**
+     * A QDQ model as jqi's exporter writes one (opset 21): an int4 weight dequantized per axis into a MatMul, an int8
+     * activation QuantizeLinear, Clip on the integers and DequantizeLinear, and a uint8 one without a Clip.
+     */
+    static OnnxModel qdq() {
+        byte[] codes = new byte[16];
+        for (int i = 0; i < codes.length; i++) {
+            codes[i] = (byte) (i % 16 - 8);
+        }
+        List<OnnxTensor> inits = List.of(
+                OnnxTensor.ofInt4("w_q", new long[] {4, 4}, codes),
+                OnnxTensor.ofFloats("w_s", new long[] {4}, new float[] {0.5f, 0.25f, 0.125f, 1f}),
+                OnnxTensor.ofInt4("w_z", new long[] {4}, new byte[4]),
+                OnnxTensor.ofFloats("a_s", new long[0], new float[] {0.1f}),
+                OnnxTensor.ofInt8("a_z", new long[0], new byte[] {0}),
+                OnnxTensor.ofInt8("a_lo", new long[0], new byte[] {-8}),
+                OnnxTensor.ofInt8("a_hi", new long[0], new byte[] {7}),
+                OnnxTensor.ofFloats("o_s", new long[0], new float[] {0.05f}),
+                OnnxTensor.ofUint8("o_z", new long[0], new byte[] {(byte) 128}));
+        List<OnnxNode> nodes = List.of(
+                node("w", "DequantizeLinear", List.of("w_q", "w_s", "w_z"), List.of("w_f"),
+                        OnnxAttribute.ofInt("axis", 1)),
+                node("in_q", "QuantizeLinear", List.of("x", "a_s", "a_z"), List.of("x_q")),
+                node("in_clip", "Clip", List.of("x_q", "a_lo", "a_hi"), List.of("x_c")),
+                node("in", "DequantizeLinear", List.of("x_c", "a_s", "a_z"), List.of("x_f")),
+                node("mm", "MatMul", List.of("x_f", "w_f"), List.of("h")),
+                node("out_q", "QuantizeLinear", List.of("h", "o_s", "o_z"), List.of("h_q")),
+                node("out", "DequantizeLinear", List.of("h_q", "o_s", "o_z"), List.of("y")));
+        return model(21, nodes, inits, List.of(floatValue("x", 2, 4)), List.of(floatValue("y", 2, 4)));
     }
 
     @Test
@@ -102,7 +134,7 @@ class OnnxFuzzTest {
             }
         });
         System.out.println("ONNX byte fuzzing: " + tally);
-        assertEquals(2 * BYTE_CASES_PER_SEED, tally.cases);
+        assertEquals(seeds().size() * BYTE_CASES_PER_SEED, tally.cases);
         assertTrue(tally.loaded > 0 && tally.formatErrors > 0, "the mutations exercise both outcomes: " + tally);
         assertTrue(tally.slowestMillis < SLOWEST_CASE_MILLIS, tally.toString());
     }
@@ -158,6 +190,13 @@ class OnnxFuzzTest {
     }
 
     @Test
+    void everySeedImports() {
+        for (OnnxModel seed : seeds()) {
+            OnnxImporter.importModel(OnnxCodec.read(OnnxCodec.write(seed), "seed"));
+        }
+    }
+
+    @Test
     void brokenGraphsInValidEncodingsFailAsImportErrors() {
         Tally tally = new Tally();
         assertTimeoutPreemptively(BUDGET, () -> {
@@ -169,7 +208,7 @@ class OnnxFuzzTest {
             }
         });
         System.out.println("ONNX graph fuzzing: " + tally);
-        assertEquals(500, tally.cases);
+        assertEquals(seeds().size() * 250, tally.cases);
         assertTrue(tally.importErrors > 0, tally.toString());
         assertTrue(tally.slowestMillis < SLOWEST_CASE_MILLIS, tally.toString());
     }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jqi.nn.GraphModel;
 import io.jqi.onnx.proto.OnnxCodec;
+import io.jqi.onnx.proto.OnnxGraph;
 import io.jqi.onnx.proto.OnnxModel;
 import io.jqi.onnx.proto.OnnxNode;
 import io.jqi.onnx.proto.OnnxTensor;
@@ -48,7 +49,8 @@ class OnnxNodeConformanceTest {
     /** The operators the importer reads. */
     static final Set<String> SUPPORTED = Set.of("Conv", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Clip",
             "LeakyRelu", "Sigmoid", "Tanh", "HardSwish", "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten",
-            "Reshape", "Transpose", "Concat", "BatchNormalization", "Softmax", "Dropout", "Identity", "Constant");
+            "Reshape", "Transpose", "Concat", "BatchNormalization", "Softmax", "Dropout", "Identity", "Constant",
+            "QuantizeLinear", "DequantizeLinear");
 
     /**
      * Operator inputs (by position) that jqi needs as constants: the node tests pass them as graph inputs, so they
@@ -60,7 +62,21 @@ class OnnxNodeConformanceTest {
             "BatchNormalization", Set.of(1, 2, 3, 4),
             "Clip", Set.of(1, 2),
             "Reshape", Set.of(1),
-            "Dropout", Set.of(1, 2));
+            "Dropout", Set.of(1, 2),
+            "QuantizeLinear", Set.of(1, 2),
+            "DequantizeLinear", Set.of(1, 2));
+
+    /**
+     * Cases that run with the graph completed into one jqi can hold, since jqi's values are float: a QuantizeLinear
+     * whose integers are the output gets the DequantizeLinear of the same parameters (the expected integers are
+     * dequantized likewise, {@code (q - zp) * scale}); a DequantizeLinear of an integer input takes it as a constant
+     * (it folds at import) and is multiplied by a float input of one, which leaves every value's bits as they are.
+     */
+    static final Map<String, String> ADAPTED = Map.of(
+            "test_quantizelinear", "followed by DequantizeLinear",
+            "test_quantizelinear_axis", "followed by DequantizeLinear",
+            "test_dequantizelinear", "integer input as a constant, times a float input of 1",
+            "test_dequantizelinear_axis", "integer input as a constant, times a float input of 1");
 
     /** Why a case is excluded; {@code refused}: the importer must refuse it with an {@link OnnxImportException}. */
     record Exclusion(String reason, boolean refused) {
@@ -139,6 +155,16 @@ class OnnxNodeConformanceTest {
                         .allMatch(n -> SUPPORTED.contains(n.opType()) && n.domain().isEmpty());
                 if (!supported) {
                     OTHER_OPS.incrementAndGet();
+                    continue;
+                }
+                String adaptation = ADAPTED.get(name);
+                if (adaptation != null) {
+                    tests.add(DynamicTest.dynamicTest(name + " (" + adaptation + ")", () -> {
+                        RUN.incrementAndGet();
+                        RAN.add(name);
+                        runAdapted(dir, model);
+                        PASSED.incrementAndGet();
+                    }));
                     continue;
                 }
                 Exclusion exclusion = EXCLUDED.get(name);
@@ -223,6 +249,72 @@ class OnnxNodeConformanceTest {
                 }
             }
         }
+    }
+
+    /** A single QuantizeLinear or DequantizeLinear case, completed as {@link #ADAPTED} describes. */
+    private static void runAdapted(Path dir, OnnxModel model) throws IOException {
+        Path data = dir.resolve("test_data_set_0");
+        OnnxNode node = model.graph().nodes().get(0);
+        assertEquals(1, model.graph().nodes().size(), "a single-node case");
+        OnnxTensor x = OnnxCodec.readTensor(data.resolve("input_0.pb"));
+        OnnxTensor scale = OnnxCodec.readTensor(data.resolve("input_1.pb"));
+        OnnxTensor zeroPoint = OnnxCodec.readTensor(data.resolve("input_2.pb"));
+        OnnxTensor output = OnnxCodec.readTensor(data.resolve("output_0.pb"));
+        Map<String, OnnxTensor> constants = new LinkedHashMap<>();
+        constants.put(node.inputs().get(1), scale);
+        constants.put(node.inputs().get(2), zeroPoint);
+        List<OnnxNode> nodes = new ArrayList<>(List.of(node));
+        List<OnnxValueInfo> inputs = new ArrayList<>();
+        Tensor argument;
+        float[] expected;
+        if (node.opType().equals("QuantizeLinear")) {
+            nodes.add(new OnnxNode("dequantize", "DequantizeLinear", "", List.of(node.outputs().get(0),
+                    node.inputs().get(1), node.inputs().get(2)), List.of("result"), node.attributes()));
+            inputs.addAll(model.graph().inputs());
+            argument = toTensor(x);
+            expected = dequantized(output, scale, zeroPoint, node);
+        } else {
+            constants.put(node.inputs().get(0), x);
+            nodes.add(new OnnxNode("times_one", "Mul", "", List.of(node.outputs().get(0), "one"), List.of("result"),
+                    List.of()));
+            inputs.addAll(model.graph().inputs());
+            inputs.add(OnnxValueInfo.ofFloat("one", 1));
+            argument = Tensor.ones(1);
+            expected = output.toFloats();
+        }
+        OnnxGraph graph = new OnnxGraph(model.graph().name(), nodes, List.of(), inputs,
+                List.of(OnnxValueInfo.ofFloat("result", output.dims())), List.of());
+        OnnxModel adapted = new OnnxModel(model.irVersion(), model.opsets(), model.producerName(),
+                model.producerVersion(), model.domain(), model.modelVersion(), model.docString(), graph,
+                model.metadata());
+        float[] actual = OnnxImporter.importModel(adapted, constants).forward(argument).toFloatArray();
+        assertEquals(expected.length, actual.length, "element count");
+        for (int j = 0; j < expected.length; j++) {
+            assertEquals(Float.floatToRawIntBits(expected[j]), Float.floatToRawIntBits(actual[j]),
+                    "element " + j + ": expected " + expected[j] + ", got " + actual[j]);
+        }
+    }
+
+    /** The reference integers {@code q} as floats, {@code (q - zp) * scale}, per tensor or along the node's axis. */
+    private static float[] dequantized(OnnxTensor q, OnnxTensor scale, OnnxTensor zeroPoint, OnnxNode node) {
+        long[] ints = q.toLongs();
+        float[] scales = scale.toFloats();
+        long[] zps = zeroPoint.toLongs();
+        long[] dims = q.dims();
+        int written = (int) node.attribute("axis").map(a -> a.i()).orElse(1L).longValue();
+        int axis = scales.length == 1 ? -1 : written < 0 ? written + dims.length : written;
+        long inner = 1;
+        if (axis >= 0) {
+            for (int i = axis + 1; i < dims.length; i++) {
+                inner *= dims[i];
+            }
+        }
+        float[] out = new float[ints.length];
+        for (int i = 0; i < ints.length; i++) {
+            int c = axis < 0 ? 0 : (int) ((i / inner) % dims[axis]);
+            out[i] = (float) (ints[i] - zps[c]) * scales[c];
+        }
+        return out;
     }
 
     private static void assertRefused(Path dir, OnnxModel model) throws IOException {

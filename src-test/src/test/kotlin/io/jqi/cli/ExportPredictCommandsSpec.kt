@@ -170,13 +170,23 @@ class ExportPredictCommandsSpec : FunSpec({
         r.err shouldContain "neither a jqi model nor a readable ONNX model"
     }
 
-    test("predict on a QDQ export is refused by the float importer, naming the op") {
+    test("predict on its QDQ export prints what predict on the jqi model prints, to the bit") {
         val out = onnxFile("qdq-for-predict.onnx")
         jqi("export", "--model", model, "--format", "onnx-qdq", "--out", out).code shouldBe 0
-        val r = jqi("predict", "--model", out, "--input", input)
+        val onnx = jqi("predict", "--model", out, "--input", input)
+
+        onnx.code shouldBe 0
+        onnx.out shouldBe jqi("predict", "--model", model, "--input", input).out
+    }
+
+    test("qat on a QDQ export is refused as an already quantized model, in one line") {
+        val out = onnxFile("qdq-for-qat.onnx")
+        jqi("export", "--model", model, "--format", "onnx-qdq", "--out", out).code shouldBe 0
+        val r = jqi("qat", "--model", out, "--preset", "w8a8", "--qat-epochs", "1",
+            "--out", dir.resolve("qat-of-qdq").toString())
 
         r.code shouldBe 2
-        r.err shouldContain "QuantizeLinear"
+        r.err shouldContain "already quantized"
         r.err shouldNotContain "Exception"
     }
 })

@@ -1,6 +1,7 @@
 package io.jqi.cli.onnx
 
 import io.jqi.json.ModelFile
+import io.jqi.nn.QuantizeDequantize
 import io.jqi.onnx.export.ExportFormat
 import io.jqi.onnx.export.OnnxExporter
 import io.jqi.onnx.proto.OnnxCodec
@@ -46,7 +47,7 @@ class ExportCommand : Callable<Int> {
         val exportFormat = ExportFormat.fromCliName(format)
         val saved = ModelFile.load(model)
         val quantized = saved.model.namedModules().values
-            .any { it is QuantizationWrapper || it is ActivationQuantizationHolder }
+            .any { it is QuantizationWrapper || it is ActivationQuantizationHolder || it is QuantizeDequantize }
         require(quantized) {
             "$model holds a float model without quantizers; export a finalized model (jqi qat saves it as model.jqi)"
         }

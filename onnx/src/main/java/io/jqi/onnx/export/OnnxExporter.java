@@ -21,6 +21,7 @@ import io.jqi.nn.MatrixFlatten;
 import io.jqi.nn.MaxPool2D;
 import io.jqi.nn.Module;
 import io.jqi.nn.Pool2D;
+import io.jqi.nn.QuantizeDequantize;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.ReLU6;
 import io.jqi.nn.Reshape;
@@ -382,11 +383,15 @@ public final class OnnxExporter {
         if (m instanceof Identity || m instanceof Dropout) {
             return g.node("Identity", hint, List.of(x));
         }
+        if (m instanceof QuantizeDequantize q) {
+            // An imported QDQ model's activation quantization: the standard ops in both formats.
+            return QdqNodes.quantizeDequantize(g, x, q, hint, "node '" + hint + "'");
+        }
         throw new OnnxExportException("node '" + hint + "': " + m.getClass().getSimpleName() + " has no ONNX export; "
                 + "supported layers are Conv2D, Dense, BatchNorm, ReLU, ReLU6, LeakyReLU, Sigmoid, Tanh, Hardswish, "
                 + "SiLU, Softmax, Flatten, MaxPool2D, AvgPool2D, GlobalAvgPool2D, Add, Concat, Identity, Dropout, "
                 + "the layers of imported models (Sub, Mul, Div, MatMul, AddConstant, Clip, Reshape, Transpose, "
-                + "MatrixFlatten, CoercedSoftmax), Sequential and GraphModel");
+                + "MatrixFlatten, CoercedSoftmax, QuantizeDequantize), Sequential and GraphModel");
     }
 
     /** Sub, Mul, Div, MatMul and AddConstant: two inputs, or one input and the layer's constant in its place. */

@@ -1,5 +1,6 @@
 package io.jqi.onnx.export;
 
+import io.jqi.nn.QuantizeDequantize;
 import io.jqi.onnx.proto.OnnxAttribute;
 import io.jqi.quant.ChannelLayout;
 import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer;
@@ -47,6 +48,42 @@ final class QdqNodes {
             integers = g.node("Clip", hint + "_clipped", List.of(integers, min, max));
         }
         return g.node("DequantizeLinear", hint, List.of(integers, scale, zeroPoint));
+    }
+
+    /**
+     * An imported model's {@link QuantizeDequantize} as the chain it came from: {@code QuantizeLinear -> [Clip] ->
+     * DequantizeLinear} in the narrowest type (8 bits at least) holding its range and zero points, with a Clip on
+     * the integers where the range is narrower than the type's. Both compute the layer's arithmetic, NaN included
+     * (ONNX Runtime's type minimum, raised to the Clip's). ONNX Runtime has no Clip for 16-bit integers, so a range
+     * narrower than a 16-bit type is refused.
+     */
+    static String quantizeDequantize(GraphWriter g, String x, QuantizeDequantize q, String hint, String where) {
+        int[] zeroPoints = q.zeroPoints();
+        int lo = q.qmin();
+        int hi = q.qmax();
+        for (int z : zeroPoints) {
+            lo = Math.min(lo, z);
+            hi = Math.max(hi, z);
+        }
+        QdqType type = QdqType.holding(lo, hi, 8);
+        boolean clip = q.qmin() > type.min() || q.qmax() < type.max();
+        if (clip && type.bits() > 8) {
+            throw new OnnxExportException(where + ": its integer range [" + q.qmin() + ", " + q.qmax() + "] is "
+                    + "narrower than " + type + "'s, which would need a Clip on 16-bit integers (ONNX Runtime has none)");
+        }
+        long[] paramDims = q.perAxis() ? new long[] {zeroPoints.length} : new long[0];
+        String scale = g.floats(hint + "_scale", paramDims, q.scales());
+        String zeroPoint = g.integers(hint + "_zero_point", type, paramDims, zeroPoints);
+        OnnxAttribute[] attributes = q.perAxis() ? new OnnxAttribute[] {OnnxAttribute.ofInt("axis", q.axis())}
+                : new OnnxAttribute[0];
+        String integers = g.node("QuantizeLinear", hint + "_quantized", List.of(x, scale, zeroPoint), attributes);
+        if (clip) {
+            long[] scalar = new long[0];
+            String min = g.integers(hint + "_qmin", type, scalar, new int[] {q.qmin()});
+            String max = g.integers(hint + "_qmax", type, scalar, new int[] {q.qmax()});
+            integers = g.node("Clip", hint + "_clipped", List.of(integers, min, max));
+        }
+        return g.node("DequantizeLinear", hint, List.of(integers, scale, zeroPoint), attributes);
     }
 
     /**

@@ -69,6 +69,47 @@ class ModelExportOrtTest {
         assertAgreesInOnnxRuntime(quantized);
     }
 
+    /**
+     * jqi's importer reads the QDQ export back: weights dequantize at import to the very floats the wrappers feed the
+     * layers, activations become QuantizeDequantize layers with the holders' arithmetic, and the layers sum in jqi's
+     * order, so the logits are the finalized model's bit for bit (all 12 models, 3590 logits each), not merely its
+     * predictions.
+     */
+    @ParameterizedTest(name = "{0} {1} imported back")
+    @MethodSource("modelsAndPresets")
+    void aQdqExportImportedByJqiGivesTheFinalizedModelsPredictions(String modelName, String preset) {
+        DataLoader loader = new DataLoader(DIGITS.train(), 64, true, 3, false);
+        GraphModel quantized = Qat.finalize(Qat.ptq(trained(modelName), RepresentativeData.of(loader, 4),
+                preset(preset), TargetPlatform.defaultPlatform()));
+        OnnxModel onnx = OnnxExporter.export(quantized, INPUT, ExportFormat.QDQ);
+        GraphModel imported = OnnxImporter.importModel(OnnxCodec.read(OnnxCodec.write(onnx), modelName));
+        Tensor x = DIGITS.test().inputs();
+        float[] expected;
+        float[] actual;
+        try (var ignored = Tensor.noGrad()) {
+            expected = quantized.forward(x).toFloatArray();
+            actual = imported.forward(x).toFloatArray();
+        }
+        int samples = x.shape().dim(0);
+        int classes = expected.length / samples;
+        int samePrediction = 0;
+        int bitExact = 0;
+        for (int n = 0; n < samples; n++) {
+            if (argmax(expected, n, classes) == argmax(actual, n, classes)) {
+                samePrediction++;
+            }
+        }
+        for (int i = 0; i < expected.length; i++) {
+            if (Float.floatToRawIntBits(expected[i]) == Float.floatToRawIntBits(actual[i])) {
+                bitExact++;
+            }
+        }
+        System.out.println("QDQ import " + modelName + " " + preset + ": predictions " + samePrediction + " / "
+                + samples + ", logits bit-exact " + bitExact + " / " + expected.length);
+        assertEquals(samples, samePrediction, "predictions that agree");
+        assertEquals(expected.length, bitExact, "logits with jqi's bits");
+    }
+
     @ParameterizedTest(name = "{0} after QAT")
     @MethodSource("qatModels")
     void aQdqExportOfAQatTrainedModelAgreesWithJqiInOnnxRuntime(String modelName) throws Exception {
