@@ -1,5 +1,11 @@
 package io.jqi.cuda;
 
+import static io.jqi.cuda.HostProtocol.floats;
+import static io.jqi.cuda.HostProtocol.hex;
+import static io.jqi.cuda.HostProtocol.ints;
+import static io.jqi.cuda.HostProtocol.parseFloats;
+import static io.jqi.cuda.HostProtocol.parseInts;
+
 import io.jqi.tensor.Backend;
 import io.jqi.tensor.BinaryOp;
 import io.jqi.tensor.Device;
@@ -7,15 +13,7 @@ import io.jqi.tensor.Shape;
 import io.jqi.tensor.Storage;
 import io.jqi.tensor.UnaryOp;
 import io.jqi.tensor.Window2d;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -54,69 +52,6 @@ final class HostKernelBackend implements Backend {
 
     private static Storage of(float[] v) {
         return new HostArray(v);
-    }
-
-    private static String floats(float[] v) {
-        StringBuilder b = new StringBuilder().append(v.length);
-        for (float f : v) {
-            b.append(' ').append(Integer.toHexString(Float.floatToRawIntBits(f)));
-        }
-        return b.append('\n').toString();
-    }
-
-    private static String ints(int[] v) {
-        StringBuilder b = new StringBuilder().append(v.length);
-        for (int i : v) {
-            b.append(' ').append(i);
-        }
-        return b.append('\n').toString();
-    }
-
-    private static String hex(float f) {
-        return Integer.toHexString(Float.floatToRawIntBits(f));
-    }
-
-    private static float[] parseFloats(String line) {
-        String[] t = line.trim().split(" ");
-        float[] v = new float[Integer.parseInt(t[0])];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = Float.intBitsToFloat((int) Long.parseLong(t[i + 1], 16));
-        }
-        return v;
-    }
-
-    private static int[] parseInts(String line) {
-        String[] t = line.trim().split(" ");
-        int[] v = new int[Integer.parseInt(t[0])];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = Integer.parseInt(t[i + 1]);
-        }
-        return v;
-    }
-
-    private List<String> call(String request) {
-        try {
-            Process p = new ProcessBuilder(executable.toString()).redirectErrorStream(true).start();
-            try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII)) {
-                w.write(request);
-            }
-            List<String> lines = new ArrayList<>();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.US_ASCII))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    lines.add(line);
-                }
-            }
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("the host kernels failed: " + lines);
-            }
-            return lines;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
     }
 
     @Override
@@ -294,5 +229,9 @@ final class HostKernelBackend implements Backend {
     @Override
     public void copyInPlace(Storage target, Storage source) {
         System.arraycopy(values(source), 0, values(target), 0, target.size());
+    }
+
+    private List<String> call(String request) {
+        return HostProtocol.call(executable, request);
     }
 }

@@ -3,15 +3,12 @@ package io.jqi.cuda;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The .cu kernels compiled for the host with g++ (src/test/emulation), once per test JVM and source. The emulation
@@ -28,7 +25,7 @@ final class HostKernels {
     static void assumeAvailable() {
         assumeTrue(!"false".equalsIgnoreCase(System.getProperty(PROPERTY)),
                 "the kernel emulation is switched off (-D" + PROPERTY + "=false)");
-        assumeTrue(onPath("g++").isPresent(), "g++ is not on the PATH");
+        assumeTrue(Programs.onPath("g++").isPresent(), "g++ is not on the PATH");
         assumeTrue(Files.isDirectory(Path.of("src/test/emulation")), "the emulation sources are not beside this run");
     }
 
@@ -41,7 +38,7 @@ final class HostKernels {
         try {
             Path dir = Files.createTempDirectory("jqi-kernel-emulation");
             Path out = dir.resolve(source);
-            Process p = new ProcessBuilder(onPath("g++").orElseThrow().toString(), "-std=c++20", "-O1",
+            Process p = new ProcessBuilder(Programs.onPath("g++").orElseThrow().toString(), "-std=c++20", "-O1",
                     "-ffp-contract=off", "-pthread", "-I", "src/main/cuda", "-I", "src/test/emulation", "-o",
                     out.toString(), "src/test/emulation/" + source + ".cpp")
                     .redirectErrorStream(true)
@@ -65,14 +62,5 @@ final class HostKernels {
         } catch (IOException e) {
             return "(cannot read the g++ output: " + e + ")";
         }
-    }
-
-    private static Optional<Path> onPath(String program) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        return Stream.of(path.split(File.pathSeparator))
-                .filter(entry -> !entry.isEmpty())
-                .map(entry -> Path.of(entry, program))
-                .filter(Files::isExecutable)
-                .findFirst();
     }
 }

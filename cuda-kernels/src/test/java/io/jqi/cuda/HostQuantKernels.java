@@ -1,16 +1,14 @@
 package io.jqi.cuda;
 
+import static io.jqi.cuda.HostProtocol.floats;
+import static io.jqi.cuda.HostProtocol.hex;
+import static io.jqi.cuda.HostProtocol.ints;
+import static io.jqi.cuda.HostProtocol.parseFloats;
+import static io.jqi.cuda.HostProtocol.parseInts;
+
 import io.jqi.quant.ChannelLayout;
 import io.jqi.quant.LutGrid;
-import java.io.BufferedReader;
-import java.io.IOException;
-import java.io.InputStreamReader;
-import java.io.OutputStreamWriter;
-import java.io.UncheckedIOException;
-import java.io.Writer;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -42,7 +40,7 @@ final class HostQuantKernels implements QuantKernels {
         if (x.length == 0) {
             return new float[0];
         }
-        return parse(call("affine " + forwardGrid(x.length) + " " + hex(qmin) + " " + hex(qmax) + " "
+        return parseFloats(call("affine " + forwardGrid(x.length) + " " + hex(qmin) + " " + hex(qmax) + " "
                 + layout(layout) + floats(x) + floats(steps) + floats(zeroPoints)).get(0));
     }
 
@@ -51,8 +49,8 @@ final class HostQuantKernels implements QuantKernels {
         if (x.length == 0) {
             return new float[0];
         }
-        return parse(call("tfnudge " + forwardGrid(x.length) + " " + layout(layout) + floats(x) + floats(nudgedMin)
-                + floats(nudgedMax) + floats(steps)).get(0));
+        return parseFloats(call("tfnudge " + forwardGrid(x.length) + " " + layout(layout) + floats(x)
+                + floats(nudgedMin) + floats(nudgedMax) + floats(steps)).get(0));
     }
 
     @Override
@@ -60,16 +58,16 @@ final class HostQuantKernels implements QuantKernels {
         if (x.length == 0) {
             return new float[0];
         }
-        return parse(call("lut " + forwardGrid(x.length) + " " + hex(grid.multiplier()) + " " + hex(grid.lo()) + " "
-                + hex(grid.hi()) + " " + hex(grid.eps()) + " " + layout(layout) + floats(x) + floats(grid.levels())
-                + floats(grid.thresholds())).get(0));
+        return parseFloats(call("lut " + forwardGrid(x.length) + " " + hex(grid.multiplier()) + " "
+                + hex(grid.lo()) + " " + hex(grid.hi()) + " " + hex(grid.eps()) + " " + layout(layout) + floats(x)
+                + floats(grid.levels()) + floats(grid.thresholds())).get(0));
     }
 
     @Override
     public float[] symmetricSteps(float[] thresholds, int bits, boolean signed, boolean powerOfTwo,
             float minThreshold) {
         float levels = (float) (1L << (signed ? bits - 1 : bits));
-        return parse(call("symsteps " + forwardGrid(thresholds.length) + " " + hex(levels) + " "
+        return parseFloats(call("symsteps " + forwardGrid(thresholds.length) + " " + hex(levels) + " "
                 + (powerOfTwo ? 1 : 0) + " " + hex(minThreshold) + "\n" + floats(thresholds)).get(0));
     }
 
@@ -77,7 +75,7 @@ final class HostQuantKernels implements QuantKernels {
     public float[][] uniformGrid(float[] mins, float[] maxs, int bits) {
         List<String> lines = call("unigrid " + forwardGrid(mins.length) + " " + hex((float) ((1L << bits) - 1))
                 + "\n" + floats(mins) + floats(maxs));
-        return new float[][] {parse(lines.get(0)), parse(lines.get(1))};
+        return new float[][] {parseFloats(lines.get(0)), parseFloats(lines.get(1))};
     }
 
     @Override
@@ -90,7 +88,8 @@ final class HostQuantKernels implements QuantKernels {
                 + hex(qmin) + " " + hex(qmax) + " " + layout(layout) + floats(x) + floats(dy) + floats(steps)
                 + floats(new float[0]));
         return sameOnEveryLaunch(lines, 2, layout,
-                l -> new QuantizerGradients(parse(l.get(0)), trainsThreshold ? parse(l.get(1)) : null, null, null));
+                l -> new QuantizerGradients(parseFloats(l.get(0)), trainsThreshold ? parseFloats(l.get(1)) : null,
+                        null, null));
     }
 
     @Override
@@ -101,8 +100,8 @@ final class HostQuantKernels implements QuantKernels {
         List<String> lines = call(backwardHeader("uniform", scaled, trainsRange, layout)
                 + hex((float) ((1L << bits) - 1)) + " " + layout(layout) + floats(x) + floats(dy) + floats(mins)
                 + floats(maxs));
-        return sameOnEveryLaunch(lines, 3, layout, l -> new QuantizerGradients(parse(l.get(0)), null,
-                trainsRange ? parse(l.get(1)) : null, trainsRange ? parse(l.get(2)) : null));
+        return sameOnEveryLaunch(lines, 3, layout, l -> new QuantizerGradients(parseFloats(l.get(0)), null,
+                trainsRange ? parseFloats(l.get(1)) : null, trainsRange ? parseFloats(l.get(2)) : null));
     }
 
     private static String backwardHeader(String op, GradientRule rule, boolean trains, ChannelLayout layout) {
@@ -145,62 +144,7 @@ final class HostQuantKernels implements QuantKernels {
         return b.append('\n').toString();
     }
 
-    private static String hex(float f) {
-        return Integer.toHexString(Float.floatToRawIntBits(f));
-    }
-
-    /** A null array is sent empty, which the host program reads as a null pointer. */
-    private static String floats(float[] v) {
-        if (v == null) {
-            return "0\n";
-        }
-        StringBuilder b = new StringBuilder().append(v.length);
-        for (float f : v) {
-            b.append(' ').append(hex(f));
-        }
-        return b.append('\n').toString();
-    }
-
-    private static float[] parse(String line) {
-        String[] t = line.trim().split(" ");
-        float[] v = new float[Integer.parseInt(t[0])];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = Float.intBitsToFloat((int) Long.parseLong(t[i + 1], 16));
-        }
-        return v;
-    }
-
-    private static int[] parseInts(String line) {
-        String[] t = line.trim().split(" ");
-        int[] v = new int[Integer.parseInt(t[0])];
-        for (int i = 0; i < v.length; i++) {
-            v[i] = (int) Long.parseLong(t[i + 1]);
-        }
-        return v;
-    }
-
     private List<String> call(String request) {
-        try {
-            Process p = new ProcessBuilder(executable.toString()).redirectErrorStream(true).start();
-            try (Writer w = new OutputStreamWriter(p.getOutputStream(), StandardCharsets.US_ASCII)) {
-                w.write(request);
-            }
-            List<String> lines = new ArrayList<>();
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream(),
-                    StandardCharsets.US_ASCII))) {
-                for (String line = r.readLine(); line != null; line = r.readLine()) {
-                    lines.add(line);
-                }
-            }
-            if (p.waitFor() != 0) {
-                throw new IllegalStateException("the host kernels failed: " + lines);
-            }
-            return lines;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException(e);
-        }
+        return HostProtocol.call(executable, request);
     }
 }

@@ -1,21 +1,15 @@
 package io.jqi.cuda;
 
-import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Optional;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
@@ -31,7 +25,7 @@ class PtxBackendModulesTest {
     }
 
     private static boolean nvccOnPath() {
-        return onPath("nvcc").isPresent();
+        return Programs.onPath("nvcc").isPresent();
     }
 
     @Test
@@ -81,39 +75,5 @@ class PtxBackendModulesTest {
         assumeTrue(PtxModules.isBundled(name), () -> name + ".ptx is not bundled (no nvcc at build time)");
         // A contracted a * b + c skips the rounding of a * b that Java performs.
         assertFalse(PtxModules.source(name).contains("fma.rn.f32"), () -> name + ".ptx contains fma.rn.f32");
-    }
-
-    @ParameterizedTest
-    @MethodSource("modules")
-    void ptxasAssemblesTheModuleForSm80(String name, @TempDir Path dir) throws IOException, InterruptedException {
-        assumeTrue(PtxModules.isBundled(name), () -> name + ".ptx is not bundled (no nvcc at build time)");
-        Optional<Path> ptxas = onPath("ptxas");
-        assumeTrue(ptxas.isPresent(), "ptxas is not on the PATH; it comes with the CUDA toolkit");
-        Path ptx = Files.writeString(dir.resolve(name + ".ptx"), PtxModules.source(name), StandardCharsets.US_ASCII);
-        Path log = dir.resolve("ptxas.log");
-        Process process = new ProcessBuilder(ptxas.get().toString(), "-arch=sm_80", ptx.toString(), "-o",
-                dir.resolve(name + ".cubin").toString())
-                .redirectErrorStream(true)
-                .redirectOutput(log.toFile())
-                .start();
-        assertTrue(process.waitFor(2, TimeUnit.MINUTES), "ptxas did not finish within 2 minutes");
-        assertEquals(0, process.exitValue(), () -> "ptxas rejected " + name + ".ptx:\n" + read(log));
-    }
-
-    private static Optional<Path> onPath(String program) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        return Stream.of(path.split(File.pathSeparator))
-                .filter(entry -> !entry.isEmpty())
-                .map(entry -> Path.of(entry, program))
-                .filter(Files::isExecutable)
-                .findFirst();
-    }
-
-    private static String read(Path log) {
-        try {
-            return Files.readString(log);
-        } catch (IOException e) {
-            return "(cannot read the ptxas output: " + e + ")";
-        }
     }
 }

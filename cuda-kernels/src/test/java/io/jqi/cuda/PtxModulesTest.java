@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -101,7 +100,7 @@ class PtxModulesTest {
     void everyBundledModuleAssemblesWithPtxasForSm80(String module, @TempDir Path dir)
             throws IOException, InterruptedException {
         assumeTrue(PtxModules.isBundled(module), NO_PTX);
-        Optional<Path> ptxas = onPath("ptxas");
+        Optional<Path> ptxas = Programs.onPath("ptxas");
         assumeTrue(ptxas.isPresent(), "ptxas is not on the PATH; it comes with the CUDA toolkit");
         Path ptx = Files.writeString(dir.resolve(module + ".ptx"), PtxModules.source(module),
                 StandardCharsets.US_ASCII);
@@ -113,15 +112,6 @@ class PtxModulesTest {
                 .start();
         assertTrue(process.waitFor(2, TimeUnit.MINUTES), "ptxas did not finish within 2 minutes");
         assertEquals(0, process.exitValue(), () -> "ptxas rejected " + module + ".ptx:\n" + read(log));
-    }
-
-    private static Optional<Path> onPath(String program) {
-        String path = System.getenv().getOrDefault("PATH", "");
-        return Stream.of(path.split(File.pathSeparator))
-                .filter(entry -> !entry.isEmpty())
-                .map(entry -> Path.of(entry, program))
-                .filter(Files::isExecutable)
-                .findFirst();
     }
 
     private static String read(Path log) {
