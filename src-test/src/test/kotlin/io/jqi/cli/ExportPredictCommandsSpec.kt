@@ -179,6 +179,17 @@ class ExportPredictCommandsSpec : FunSpec({
         onnx.out shouldBe jqi("predict", "--model", model, "--input", input).out
     }
 
+    test("inspect of a QDQ export shows each QuantizeDequantize node with its bits and range") {
+        val out = onnxFile("qdq-for-inspect.onnx")
+        jqi("export", "--model", model, "--format", "onnx-qdq", "--out", out).code shouldBe 0
+        val r = jqi("inspect", out)
+
+        r.code shouldBe 0
+        r.out shouldContain "QuantizeDequantize nodes (an imported QDQ model)"
+        // w4a8: 8-bit activations; the input image's holder is unsigned.
+        r.out shouldContain "QDQ 8-bit [0, 255] per-tensor"
+    }
+
     test("qat on a QDQ export is refused as an already quantized model, in one line") {
         val out = onnxFile("qdq-for-qat.onnx")
         jqi("export", "--model", model, "--format", "onnx-qdq", "--out", out).code shouldBe 0

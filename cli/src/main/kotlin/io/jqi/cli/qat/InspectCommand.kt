@@ -4,6 +4,7 @@ import io.jqi.cli.report.LayerRecord
 import io.jqi.cli.report.LayerRecords
 import io.jqi.nn.GraphModel
 import io.jqi.nn.Module
+import io.jqi.nn.QuantizeDequantize
 import io.jqi.quant.wrap.ActivationQuantizationHolder
 import io.jqi.quant.wrap.QuantizationWrapper
 import picocli.CommandLine.Command
@@ -33,13 +34,20 @@ class InspectCommand : Callable<Int> {
         val saved = ModelSources.load(file)
         val model = saved.model
         val quantization = (model as? GraphModel)?.let { g -> LayerRecords.of(g).associateBy { it.name } } ?: emptyMap()
-        out.println("$file: ${model.javaClass.simpleName}, ${"%,d".format(count(model))} parameters" +
-            if (quantization.isEmpty()) ", not quantized" else ", ${quantization.size} quantized nodes")
-        out.println("%-36s %-22s %12s  %s".format("node", "layer", "parameters", "quantization"))
-        for ((name, layer) in leaves(model)) {
+        val layers = leaves(model)
+        // An imported QDQ model carries its quantization as QuantizeDequantize layers, not as jqi quantizers.
+        val qdq = layers.count { it.second is QuantizeDequantize }
+        out.println("$file: ${model.javaClass.simpleName}, ${"%,d".format(count(model))} parameters" + when {
+            quantization.isNotEmpty() -> ", ${quantization.size} quantized nodes"
+            qdq > 0 -> ", $qdq QuantizeDequantize nodes (an imported QDQ model)"
+            else -> ", not quantized"
+        })
+        val row = "%-${maxOf(36, layers.maxOfOrNull { it.first.length } ?: 0)}s %-22s %12s  %s"
+        out.println(row.format("node", "layer", "parameters", "quantization"))
+        for ((name, layer) in layers) {
             val inner = (layer as? QuantizationWrapper)?.layer() ?: layer
-            out.println("%-36s %-22s %12s  %s".format(name, inner.javaClass.simpleName,
-                "%,d".format(count(inner)), describe(quantization[name])))
+            val described = if (inner is QuantizeDequantize) describe(inner) else describe(quantization[name])
+            out.println(row.format(name, inner.javaClass.simpleName, "%,d".format(count(inner)), described))
         }
         quantization.values.filter { it.kind == LayerRecords.INPUT_KIND }
             .forEach { out.println("model input '${it.name}': ${describe(it)}") }
@@ -58,6 +66,13 @@ class InspectCommand : Callable<Int> {
     }
 
     private fun count(m: Module) = m.namedParameters().values.sumOf { it.numel().toLong() }
+
+    private fun describe(q: QuantizeDequantize): String {
+        val levels = q.qmax().toLong() - q.qmin() + 1
+        val bits = 64 - java.lang.Long.numberOfLeadingZeros(levels - 1)
+        val where = if (q.perAxis()) "per-axis (axis ${q.axis()})" else "per-tensor"
+        return "QDQ $bits-bit [${q.qmin()}, ${q.qmax()}] $where"
+    }
 
     private fun describe(r: LayerRecord?): String {
         r ?: return "-"
