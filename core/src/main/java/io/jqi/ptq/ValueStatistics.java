@@ -62,10 +62,7 @@ final class ValueStatistics {
     private void accumulateMean(int axisAsked, float[] v, Shape shape) {
         int axis = Math.min(axisAsked, shape.rank() - 1);
         int channels = shape.dim(axis);
-        int inner = 1;
-        for (int d = axis + 1; d < shape.rank(); d++) {
-            inner *= shape.dim(d);
-        }
+        int inner = shape.sizeAfter(axis);
         double[] s = sums.get(axisAsked);
         if (s == null) {
             s = new double[channels];

@@ -15,16 +15,7 @@ public record ChannelLayout(int outer, int channels, int inner) {
     /** The layout around {@code axis}, which may be negative ({@code -rank <= axis < rank}). */
     public static ChannelLayout around(Shape shape, int axis) {
         int a = shape.normalizeAxis(axis);
-        int[] dims = shape.toArray();
-        int outer = 1;
-        for (int i = 0; i < a; i++) {
-            outer *= dims[i];
-        }
-        int inner = 1;
-        for (int i = a + 1; i < dims.length; i++) {
-            inner *= dims[i];
-        }
-        return new ChannelLayout(outer, dims[a], inner);
+        return new ChannelLayout(shape.sizeBefore(a), shape.dim(a), shape.sizeAfter(a));
     }
 
     public int size() {

@@ -256,10 +256,7 @@ public final class CpuBackend implements Backend {
     @Override
     public Storage concat(Storage[] parts, Shape[] shapes, int axis, Shape outShape) {
         float[] out = new float[outShape.numel()];
-        int outer = 1;
-        for (int d = 0; d < axis; d++) {
-            outer *= outShape.dim(d);
-        }
+        int outer = outShape.sizeBefore(axis);
         int outRow = outShape.numel() / Math.max(outer, 1);
         int offset = 0;
         for (int p = 0; p < parts.length; p++) {
@@ -276,14 +273,8 @@ public final class CpuBackend implements Backend {
     @Override
     public Storage narrow(Storage x, Shape xShape, int axis, int start, int length) {
         float[] in = data(x);
-        int outer = 1;
-        for (int d = 0; d < axis; d++) {
-            outer *= xShape.dim(d);
-        }
-        int inner = 1;
-        for (int d = axis + 1; d < xShape.rank(); d++) {
-            inner *= xShape.dim(d);
-        }
+        int outer = xShape.sizeBefore(axis);
+        int inner = xShape.sizeAfter(axis);
         int inRow = xShape.dim(axis) * inner;
         int outRow = length * inner;
         float[] out = new float[outer * outRow];

@@ -51,6 +51,24 @@ public final class Shape {
         return dims.clone();
     }
 
+    /** The product of the extents before {@code axis} (1 for axis 0): how many rows a split at that axis makes. */
+    public int sizeBefore(int axis) {
+        int n = 1;
+        for (int d = 0; d < axis; d++) {
+            n *= dims[d];
+        }
+        return n;
+    }
+
+    /** The product of the extents after {@code axis} (1 for the last axis): one step along it, in elements. */
+    public int sizeAfter(int axis) {
+        int n = 1;
+        for (int d = axis + 1; d < dims.length; d++) {
+            n *= dims[d];
+        }
+        return n;
+    }
+
     /** Row-major strides: how far one step along each axis moves in the flat storage. */
     public int[] strides() {
         int[] s = new int[dims.length];

@@ -1,6 +1,7 @@
 package io.jqi.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import org.junit.jupiter.api.Test;
 
@@ -25,5 +26,14 @@ class ShapeTest {
     void broadcastStridesOfTheSameShapeAreItsStrides() {
         Shape s = Shape.of(5, 1, 7);
         assertArrayEquals(new int[] {7, 0, 1}, s.broadcastStrides(s));
+    }
+
+    @Test
+    void sizesBeforeAndAfterAnAxisSplitTheShapeThere() {
+        Shape s = Shape.of(2, 3, 4, 5);
+        assertEquals(6, s.sizeBefore(2));
+        assertEquals(5, s.sizeAfter(2));
+        assertEquals(1, s.sizeBefore(0));
+        assertEquals(1, s.sizeAfter(3));
     }
 }

@@ -198,10 +198,7 @@ public final class CudaBackend implements Backend {
     public Storage concat(Storage[] parts, Shape[] shapes, int axis, Shape outShape) {
         CudaContext c = ctx();
         CudaStorage out = c.allocate(outShape.numel());
-        int outer = 1;
-        for (int d = 0; d < axis; d++) {
-            outer *= outShape.dim(d);
-        }
+        int outer = outShape.sizeBefore(axis);
         int outRow = outShape.numel() / Math.max(outer, 1);
         int offset = 0;
         for (Storage part : parts) {
@@ -215,14 +212,8 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage narrow(Storage x, Shape xShape, int axis, int start, int length) {
         CudaContext c = ctx();
-        int outer = 1;
-        for (int d = 0; d < axis; d++) {
-            outer *= xShape.dim(d);
-        }
-        int inner = 1;
-        for (int d = axis + 1; d < xShape.rank(); d++) {
-            inner *= xShape.dim(d);
-        }
+        int outer = xShape.sizeBefore(axis);
+        int inner = xShape.sizeAfter(axis);
         int inRow = xShape.dim(axis) * inner;
         int outRow = length * inner;
         CudaStorage out = c.allocate(outer * outRow);

@@ -145,10 +145,7 @@ final class HostKernelBackend implements Backend {
     @Override
     public Storage concat(Storage[] parts, Shape[] shapes, int axis, Shape outShape) {
         float[] out = new float[outShape.numel()];
-        int outer = 1;
-        for (int d = 0; d < axis; d++) {
-            outer *= outShape.dim(d);
-        }
+        int outer = outShape.sizeBefore(axis);
         int outRow = outShape.numel() / Math.max(outer, 1);
         int offset = 0;
         for (Storage part : parts) {
@@ -161,14 +158,8 @@ final class HostKernelBackend implements Backend {
 
     @Override
     public Storage narrow(Storage x, Shape xShape, int axis, int start, int length) {
-        int outer = 1;
-        for (int d = 0; d < axis; d++) {
-            outer *= xShape.dim(d);
-        }
-        int inner = 1;
-        for (int d = axis + 1; d < xShape.rank(); d++) {
-            inner *= xShape.dim(d);
-        }
+        int outer = xShape.sizeBefore(axis);
+        int inner = xShape.sizeAfter(axis);
         int outRow = length * inner;
         return of(copyRows(values(x), new float[outer * outRow], outer, outRow, (long) xShape.dim(axis) * inner,
                 (long) start * inner, outRow, 0));
