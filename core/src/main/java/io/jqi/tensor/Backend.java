@@ -1,6 +1,7 @@
 package io.jqi.tensor;
 
 import io.jqi.quant.AffineGrid;
+import io.jqi.quant.ChannelLayout;
 import io.jqi.quant.QuantizerChecks;
 import io.jqi.quant.UniformRange;
 
@@ -98,6 +99,37 @@ public interface Backend {
             out[channels + c] = grid.zeroPoint(c);
         }
         return fromHost(out);
+    }
+
+    /**
+     * Whether this backend runs the trainable quantizers fused ({@link #fusedQuantize} and
+     * {@link #fusedQuantizeBackward}). False by default: the quantizers then compose element-wise tensor ops, which
+     * is what the CPU has always run and keeps its results bit for bit.
+     */
+    default boolean supportsFusedQuantizers() {
+        return false;
+    }
+
+    /**
+     * The forward of trainable quantizer {@code q} on {@code x} seen as {@code layout}, with its parameters (the
+     * threshold, or min and max; {@code layout.channels()} floats each) on this device: the grid derived from the
+     * parameters on the device, then the fake quantization, bit for bit the composed ops' values.
+     */
+    default Storage fusedQuantize(FusedQuantizer q, Storage x, ChannelLayout layout, Storage[] parameters) {
+        throw new UnsupportedOperationException(device() + " has no fused quantizer kernels "
+                + "(supportsFusedQuantizers() is false)");
+    }
+
+    /**
+     * The backward of {@link #fusedQuantize} for output gradient {@code dy}: {@code {dx, dThreshold}} or
+     * {@code {dx, dMin, dMax}}, the parameter gradients per channel (null unless {@code parameterGradients}). dx
+     * is bit for bit the composed autograd's; the parameter gradients agree with it within the rounding of a
+     * different summation order (docs/numerics.md).
+     */
+    default Storage[] fusedQuantizeBackward(FusedQuantizer q, Storage x, Storage dy, ChannelLayout layout,
+            Storage[] parameters, boolean parameterGradients) {
+        throw new UnsupportedOperationException(device() + " has no fused quantizer kernels "
+                + "(supportsFusedQuantizers() is false)");
     }
 
     /** Reads values to the host. */

@@ -38,6 +38,11 @@ public final class Backends {
     private Backends() {
     }
 
+    /** Routes {@code device} to {@code backend} (null: none), returning the one it replaces; see BackendSubstitution. */
+    static synchronized Backend replace(Device device, Backend backend) {
+        return backend == null ? BACKENDS.remove(device) : BACKENDS.put(device, backend);
+    }
+
     public static Backend of(Device device) {
         Backend b = BACKENDS.get(device);
         if (b == null) {

@@ -1,5 +1,6 @@
 package io.jqi.tensor;
 
+import io.jqi.quant.ChannelLayout;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -510,6 +511,23 @@ public final class Tensor {
     /** Forward clamp; the gradient passes through unchanged even outside the range ({@code ste_clip}). */
     public Tensor steClip(float low, float high) {
         return StraightThrough.clip(this, low, high);
+    }
+
+    /**
+     * Whether {@link #fusedQuantize} can run {@code x} with these parameters: x's backend has fused quantizer
+     * kernels ({@link Backend#supportsFusedQuantizers}) and every parameter is on x's device.
+     */
+    public static boolean fusesQuantizers(Tensor x, Tensor... parameters) {
+        return FusedQuantization.available(x, parameters);
+    }
+
+    /**
+     * Trainable quantizer {@code q} on {@code x} (seen as {@code layout}) as one autograd node: the forward and
+     * backward are the backend's fused kernels; the parameters (the threshold, or min and max) receive their
+     * per-channel gradients when they require grad. Only where {@link #fusesQuantizers} says so.
+     */
+    public static Tensor fusedQuantize(FusedQuantizer q, Tensor x, ChannelLayout layout, Tensor... parameters) {
+        return FusedQuantization.apply(q, x, layout, parameters);
     }
 
     /** Forward identity; the gradient is multiplied by {@code scale} ({@code grad_scale}). */

@@ -55,6 +55,10 @@ final class CudaContext {
     /** Null until cuBLAS is first asked for; then whether it runs in this context, and why not. */
     private CublasAvailability cublasState;
     private CublasGemm cublas;
+    /** The fused quantizer kernels, loaded on the first trainable quantizer that runs here. */
+    private CudaFakeQuant fakeQuant;
+    /** Their backward, with its workspace: one per context, as every launch is on the context's one stream. */
+    private CudaQuantBackward quantBackward;
 
     private CudaContext() {
         setExceptionsEnabled(true);
@@ -130,6 +134,30 @@ final class CudaContext {
                     + cublasAvailability().reason());
         }
         return cublas;
+    }
+
+    /** {@link CudaFakeQuant} in this context (device 0's primary context, which its module loads into too). */
+    synchronized CudaFakeQuant fakeQuant() {
+        if (fakeQuant == null) {
+            fakeQuant = CudaFakeQuant.open();
+            makeCurrentAgain();
+        }
+        return fakeQuant;
+    }
+
+    /** {@link CudaQuantBackward} in this context; its workspace is reused by every training step. */
+    synchronized CudaQuantBackward quantBackward() {
+        if (quantBackward == null) {
+            quantBackward = CudaQuantBackward.open();
+            makeCurrentAgain();
+        }
+        return quantBackward;
+    }
+
+    /** A module's load sets the (same) context current itself; set it again so this thread's record stays true. */
+    private void makeCurrentAgain() {
+        cuCtxSetCurrent(context);
+        current.set(true);
     }
 
     CudaAllocator allocator() {

@@ -12,6 +12,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jqi.models.BuiltInModels;
 import io.jqi.nn.Module;
+import io.jqi.qat.QatConfig;
 import io.jqi.quant.registry.TrainingMethod;
 import io.jqi.tensor.Device;
 import io.jqi.tensor.Losses;
@@ -86,6 +87,23 @@ class CudaTrainingGpuTest {
     void lsqStepsOfTheCnnAgreeWithTheCpu() {
         Module cpu = QatCnn.create(IMAGE, QatCnn.config(TrainingMethod.LSQ, 4), 13);
         Module gpu = QatCnn.create(IMAGE, QatCnn.config(TrainingMethod.LSQ, 4), 13);
+        float[] cpuLosses = train(cpu, Device.CPU);
+        float[] gpuLosses = train(gpu, Device.CUDA);
+        for (int s = 0; s < STEPS; s++) {
+            assertEquals(cpuLosses[s], gpuLosses[s], 1e-3f * Math.abs(cpuLosses[s]), "loss of step " + s);
+        }
+        assertParametersClose(state(cpu), state(gpu));
+    }
+
+    /** The uniform quantizers' fused path (the symmetric ones are covered by the STE and LSQ steps above). */
+    @Test
+    void lsqUniformStepsOfTheCnnAgreeWithTheCpu() {
+        QatConfig config = QatConfig.builder()
+                .weights(w -> w.training(TrainingMethod.LSQ).uniform(4))
+                .activations(a -> a.training(TrainingMethod.LSQ).uniform(8))
+                .build();
+        Module cpu = QatCnn.create(IMAGE, config, 31);
+        Module gpu = QatCnn.create(IMAGE, config, 31);
         float[] cpuLosses = train(cpu, Device.CPU);
         float[] gpuLosses = train(gpu, Device.CUDA);
         for (int s = 0; s < STEPS; s++) {

@@ -6,15 +6,18 @@ import static io.jqi.cuda.HostProtocol.ints;
 import static io.jqi.cuda.HostProtocol.parseFloats;
 import static io.jqi.cuda.HostProtocol.parseInts;
 
+import io.jqi.quant.ChannelLayout;
 import io.jqi.tensor.Backend;
 import io.jqi.tensor.BinaryOp;
 import io.jqi.tensor.Device;
+import io.jqi.tensor.FusedQuantizer;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Storage;
 import io.jqi.tensor.UnaryOp;
 import io.jqi.tensor.Window2d;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The backend's real .cu kernels compiled for the host (src/test/emulation, cuda_host.h), one process per call, with
@@ -23,9 +26,24 @@ import java.util.List;
  */
 final class HostKernelBackend implements Backend {
     private final Path executable;
+    /** The quantizer kernels compiled for the host, or null: then the quantizers compose element-wise ops. */
+    private final HostQuantKernels quant;
+    private final AtomicInteger fusedForwards = new AtomicInteger();
+    private final AtomicInteger fusedBackwards = new AtomicInteger();
 
     HostKernelBackend(Path executable) {
+        this(executable, null);
+    }
+
+    /** With {@code quant}, the trainable quantizers run fused, as on CudaBackend. */
+    HostKernelBackend(Path executable, HostQuantKernels quant) {
         this.executable = executable;
+        this.quant = quant;
+    }
+
+    /** How many fused quantizer forwards and backwards ran: proof that a training step took the fused path. */
+    int[] fusedCalls() {
+        return new int[] {fusedForwards.get(), fusedBackwards.get()};
     }
 
     /** Host arrays labelled as CUDA storage, so that CpuBackend rejects them as it would device memory. */
@@ -220,6 +238,49 @@ final class HostKernelBackend implements Backend {
     @Override
     public void copyInPlace(Storage target, Storage source) {
         System.arraycopy(values(source), 0, values(target), 0, target.size());
+    }
+
+    @Override
+    public boolean supportsFusedQuantizers() {
+        return quant != null;
+    }
+
+    /** CudaBackend's two launches: the grid from the parameters, then the affine fake quantization. */
+    @Override
+    public Storage fusedQuantize(FusedQuantizer q, Storage x, ChannelLayout layout, Storage[] parameters) {
+        fusedForwards.incrementAndGet();
+        if (q.grid() == FusedQuantizer.Grid.UNIFORM) {
+            float[][] grid = quant.uniformGrid(values(parameters[0]), values(parameters[1]), q.bits());
+            return of(quant.affine(values(x), grid[0], grid[1], 0f, (float) ((1L << q.bits()) - 1), layout));
+        }
+        float levels = (float) (1L << (q.signed() ? q.bits() - 1 : q.bits()));
+        float[] steps = steps(q, parameters[0]);
+        return of(quant.affine(values(x), steps, new float[steps.length], q.signed() ? -levels : 0f, levels - 1f,
+                layout));
+    }
+
+    @Override
+    public Storage[] fusedQuantizeBackward(FusedQuantizer q, Storage x, Storage dy, ChannelLayout layout,
+            Storage[] parameters, boolean parameterGradients) {
+        fusedBackwards.incrementAndGet();
+        GradientRule rule = new GradientRule(q.clipped(), q.scaled(), q.gradScale());
+        if (q.grid() == FusedQuantizer.Grid.UNIFORM) {
+            QuantizerGradients g = quant.uniform(values(x), values(dy), values(parameters[0]), values(parameters[1]),
+                    q.bits(), rule, parameterGradients, layout);
+            return new Storage[] {of(g.dx()), orNull(g.dMin()), orNull(g.dMax())};
+        }
+        QuantizerGradients g = quant.symmetric(values(x), values(dy), steps(q, parameters[0]), q.bits(), q.signed(),
+                rule, parameterGradients, layout);
+        return new Storage[] {of(g.dx()), orNull(g.dThresholds())};
+    }
+
+    private float[] steps(FusedQuantizer q, Storage thresholds) {
+        return quant.symmetricSteps(values(thresholds), q.bits(), q.signed(),
+                q.grid() == FusedQuantizer.Grid.POWER_OF_TWO, q.minThreshold());
+    }
+
+    private static Storage orNull(float[] values) {
+        return values == null ? null : of(values);
     }
 
     private List<String> call(String request) {

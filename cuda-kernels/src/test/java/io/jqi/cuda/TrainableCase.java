@@ -6,6 +6,7 @@ import io.jqi.quant.PowerOfTwo;
 import io.jqi.quant.UniformRange;
 import io.jqi.quant.trainable.QuantizerHost;
 import io.jqi.quant.trainable.TrainableQuantizer;
+import io.jqi.tensor.Device;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
@@ -36,13 +37,19 @@ record TrainableCase(String name, Supplier<TrainableQuantizer> factory, boolean 
     }
 
     CpuResult cpu(float[] x, float[] dy) {
+        return on(Device.CPU, x, dy);
+    }
+
+    /** {@link #cpu} with the input, output gradient and the quantizer's variables on {@code device}. */
+    CpuResult on(Device device, float[] x, float[] dy) {
         TrainableQuantizer quantizer = factory.get();
         List<Tensor> variables = new ArrayList<>();
         QuantizerHost host = (name, variable) -> variables.add(variable);
         quantizer.initializeQuantization(Shape.of(shape), "q", host);
-        Tensor input = Tensor.of(x.clone(), shape).requiresGrad(true);
+        variables.forEach(v -> v.moveTo(device));
+        Tensor input = Tensor.of(x.clone(), shape).to(device).detach().requiresGrad(true);
         Tensor y = quantizer.forward(input, true);
-        y.backward(Tensor.of(dy.clone(), shape));
+        y.backward(Tensor.of(dy.clone(), shape).to(device));
         float[] dx = input.grad().toFloatArray();
         if (!trains) {
             return new CpuResult(y.toFloatArray(), new QuantizerGradients(dx, null, null, null));

@@ -39,6 +39,10 @@ public final class LSQSymmetricActivationTrainableQuantizer extends SymmetricAct
             count = x.rank() >= 1 && x.shape().dim(0) > 0 ? x.numel() / x.shape().dim(0) : x.numel();
         }
         float g = (float) (1.0 / Math.sqrt(qmax() * (double) Math.max(count, 1)));
+        Tensor fused = fused(x, true, true, g);
+        if (fused != null) {
+            return fused;
+        }
         Tensor step = step().gradScale(g);
         return SymmetricGrids.roundedSteps(x, step).clamp(qmin(), qmax()).mul(step);
     }

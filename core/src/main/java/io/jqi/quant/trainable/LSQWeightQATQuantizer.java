@@ -38,6 +38,10 @@ public final class LSQWeightQATQuantizer extends SymmetricWeightQuantizer {
     public Tensor forward(Tensor x, boolean training) {
         long count = gradientScale == LsqGradientScale.MCT ? threshold().numel() : x.numel();
         float g = (float) (1.0 / Math.sqrt(qmax() * (double) count));
+        Tensor fused = fused(x, true, true, g);
+        if (fused != null) {
+            return fused;
+        }
         Tensor step = step(x.shape()).gradScale(g);
         return SymmetricGrids.roundedSteps(x, step).clamp(qmin(), qmax()).mul(step);
     }

@@ -34,6 +34,10 @@ public final class STESymmetricActivationTrainableQuantizer extends SymmetricAct
 
     @Override
     public Tensor forward(Tensor x, boolean training) {
+        Tensor fused = fused(x, inputGradient == SteInputGradient.CLIPPED, false, 1f);
+        if (fused != null) {
+            return fused;
+        }
         Tensor step = step();
         Tensor q = SymmetricGrids.roundedSteps(x, step);
         q = inputGradient == SteInputGradient.IDENTITY ? q.steClip(qmin(), qmax()) : q.clamp(qmin(), qmax());

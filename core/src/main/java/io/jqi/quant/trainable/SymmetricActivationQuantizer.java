@@ -50,6 +50,11 @@ abstract class SymmetricActivationQuantizer extends TrainableQuantizer {
                 .div(SymmetricGrids.levels(config().nBits(), signed));
     }
 
+    /** This quantizer as one fused node where the backend has the kernels, else null (see FusedQuantizers). */
+    final Tensor fused(Tensor x, boolean clipped, boolean scaled, float gradScale) {
+        return FusedQuantizers.symmetric(x, threshold(), config(), signed, false, 0, clipped, scaled, gradScale);
+    }
+
     final float qmin() {
         return SymmetricGrids.qmin(config().nBits(), signed);
     }

@@ -49,6 +49,13 @@ abstract class SymmetricWeightQuantizer extends TrainableQuantizer {
         return PerChannel.alongAxis(step, shape, c.perChannel(), c.channelsAxis());
     }
 
+    /** This quantizer as one fused node where the backend has the kernels, else null (see FusedQuantizers). */
+    final Tensor fused(Tensor x, boolean clipped, boolean scaled, float gradScale) {
+        TrainableQuantizerWeightsConfig c = config();
+        return FusedQuantizers.symmetric(x, threshold(), c, true, c.perChannel(), c.channelsAxis(), clipped, scaled,
+                gradScale);
+    }
+
     final float qmin() {
         return SymmetricGrids.qmin(config().nBits(), true);
     }

@@ -33,6 +33,10 @@ abstract class UniformActivationQuantizer extends TrainableQuantizer {
     public Tensor forward(Tensor x, boolean training) {
         requireInitialized();
         int bits = config().nBits();
+        Tensor fused = FusedQuantizers.uniform(x, min, max, bits, false, 0, hardClip(), gradScale(x));
+        if (fused != null) {
+            return fused;
+        }
         Tensor value = UniformGrids.value(x, min, max, bits, false, 0);
         Tensor surrogate = UniformGrids.surrogate(x, min, max, bits, gradScale(x), hardClip(), false, 0);
         return Tensor.straightThrough(value, surrogate);

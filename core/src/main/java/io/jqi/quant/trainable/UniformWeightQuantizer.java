@@ -53,6 +53,11 @@ abstract class UniformWeightQuantizer extends TrainableQuantizer {
     public Tensor forward(Tensor x, boolean training) {
         requireInitialized();
         TrainableQuantizerWeightsConfig c = config();
+        Tensor fused = FusedQuantizers.uniform(x, min, max, c.nBits(), c.perChannel(), c.channelsAxis(), hardClip(),
+                gradScale(x));
+        if (fused != null) {
+            return fused;
+        }
         Tensor value = UniformGrids.value(x, min, max, c.nBits(), c.perChannel(), c.channelsAxis());
         Tensor surrogate = UniformGrids.surrogate(x, min, max, c.nBits(), gradScale(x), hardClip(), c.perChannel(),
                 c.channelsAxis());
