@@ -30,23 +30,12 @@ extern "C" __global__ void jqi_avg_pool(const float* __restrict__ x, float* __re
         int oy = static_cast<int>((i / ow) % oh);
         long long p = i / (static_cast<long long>(ow) * oh);
         const float* src = x + p * w.height * w.width;
-        int y0 = oy * w.stride_height - w.pad_height;
-        int x0 = ox * w.stride_width - w.pad_width;
         double sum = 0.0;
         int count = 0;
-        for (int ki = 0; ki < w.kernel_height; ki++) {
-            int iy = y0 + ki * w.dilation_height;
-            if (iy < 0 || iy >= w.height) {
-                continue;
-            }
-            for (int kj = 0; kj < w.kernel_width; kj++) {
-                int ix = x0 + kj * w.dilation_width;
-                if (ix >= 0 && ix < w.width) {
-                    sum = __dadd_rn(sum, static_cast<double>(src[iy * w.width + ix]));
-                    count++;
-                }
-            }
-        }
+        for_each_tap(w, oy, ox, [&](int at) {
+            sum = __dadd_rn(sum, static_cast<double>(src[at]));
+            count++;
+        });
         out[i] = count == 0 ? 0.0f : __double2float_rn(__ddiv_rn(sum, static_cast<double>(count)));
     }
 }
@@ -71,27 +60,19 @@ extern "C" __global__ void jqi_avg_pool_backward(const float* __restrict__ grad_
         long long p = i / (static_cast<long long>(w.width) * w.height);
         long long plane_out = p * oh * ow;
         float sum = 0.0f;
-        int oy_last = last_window(iy, w.stride_height, w.pad_height, oh);
-        int ox_first = first_window(ix, w.kernel_width, w.stride_width, w.pad_width, w.dilation_width);
-        int ox_last = last_window(ix, w.stride_width, w.pad_width, ow);
-        for (int oy = first_window(iy, w.kernel_height, w.stride_height, w.pad_height, w.dilation_height);
-                oy <= oy_last; oy++) {
+        for_each_window_over(w, oh, ow, iy, ix, [&](int oy, int ox) {
             int y0 = oy * w.stride_height - w.pad_height;
-            if (tap_at(iy, y0, w.kernel_height, w.dilation_height) < 0) {
-                continue;
+            int x0 = ox * w.stride_width - w.pad_width;
+            if (tap_at(iy, y0, w.kernel_height, w.dilation_height) < 0
+                    || tap_at(ix, x0, w.kernel_width, w.dilation_width) < 0) {
+                return;
             }
-            int rows_in = inside(y0, w.kernel_height, w.dilation_height, w.height);
-            for (int ox = ox_first; ox <= ox_last; ox++) {
-                int x0 = ox * w.stride_width - w.pad_width;
-                if (tap_at(ix, x0, w.kernel_width, w.dilation_width) < 0) {
-                    continue;
-                }
-                int count = rows_in * inside(x0, w.kernel_width, w.dilation_width, w.width);
-                float share = __fdiv_rn(grad_out[plane_out + static_cast<long long>(oy) * ow + ox],
-                        static_cast<float>(count));
-                sum = __fadd_rn(sum, share);
-            }
-        }
+            int count = inside(y0, w.kernel_height, w.dilation_height, w.height)
+                    * inside(x0, w.kernel_width, w.dilation_width, w.width);
+            float share = __fdiv_rn(grad_out[plane_out + static_cast<long long>(oy) * ow + ox],
+                    static_cast<float>(count));
+            sum = __fadd_rn(sum, share);
+        });
         grad_in[i] = sum;
     }
 }

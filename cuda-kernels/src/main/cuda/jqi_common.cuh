@@ -81,3 +81,39 @@ __device__ __forceinline__ int first_window(int i, int kernel, int stride, int p
 __device__ __forceinline__ int last_window(int i, int stride, int pad, int out) {
     return min((i + pad) / stride, out - 1);
 }
+
+// Calls visit(at) for each tap of output cell (oy, ox)'s window that lies inside the plane, in the CPU's order (ki,
+// then kj), with at = iy * width + ix; padding taps are skipped. The pooling forwards share this scan.
+template <typename Visit>
+__device__ __forceinline__ void for_each_tap(const Window2d& w, int oy, int ox, Visit visit) {
+    int y0 = oy * w.stride_height - w.pad_height;
+    int x0 = ox * w.stride_width - w.pad_width;
+    for (int ki = 0; ki < w.kernel_height; ki++) {
+        int iy = y0 + ki * w.dilation_height;
+        if (iy < 0 || iy >= w.height) {
+            continue;
+        }
+        for (int kj = 0; kj < w.kernel_width; kj++) {
+            int ix = x0 + kj * w.dilation_width;
+            if (ix >= 0 && ix < w.width) {
+                visit(iy * w.width + ix);
+            }
+        }
+    }
+}
+
+// Calls visit(oy, ox) for every output position whose window can reach input cell (iy, ix), in output order (oy,
+// then ox), the order in which the CPU's backward scatters; the pooling backwards gather with it, and each checks
+// whether its window really uses the cell.
+template <typename Visit>
+__device__ __forceinline__ void for_each_window_over(const Window2d& w, int oh, int ow, int iy, int ix, Visit visit) {
+    int oy_last = last_window(iy, w.stride_height, w.pad_height, oh);
+    int ox_first = first_window(ix, w.kernel_width, w.stride_width, w.pad_width, w.dilation_width);
+    int ox_last = last_window(ix, w.stride_width, w.pad_width, ow);
+    for (int oy = first_window(iy, w.kernel_height, w.stride_height, w.pad_height, w.dilation_height); oy <= oy_last;
+            oy++) {
+        for (int ox = ox_first; ox <= ox_last; ox++) {
+            visit(oy, ox);
+        }
+    }
+}

@@ -71,28 +71,26 @@ class CudaTrainingGpuTest {
         }
     }
 
-    @Test
-    void qatStepsOfTheCnnAgreeWithTheCpu() {
-        Module cpu = QatCnn.create(IMAGE, QatCnn.steW8A8(), 11);
-        Module gpu = QatCnn.create(IMAGE, QatCnn.steW8A8(), 11);
+    /** STEPS training steps of the cnn under {@code config}, on both devices: losses within {@code lossTolerance}. */
+    private static void assertStepsAgreeWithTheCpu(QatConfig config, long seed, float lossTolerance) {
+        Module cpu = QatCnn.create(IMAGE, config, seed);
+        Module gpu = QatCnn.create(IMAGE, config, seed);
         float[] cpuLosses = train(cpu, Device.CPU);
         float[] gpuLosses = train(gpu, Device.CUDA);
         for (int s = 0; s < STEPS; s++) {
-            assertEquals(cpuLosses[s], gpuLosses[s], 1e-4f * Math.abs(cpuLosses[s]), "loss of step " + s);
+            assertEquals(cpuLosses[s], gpuLosses[s], lossTolerance * Math.abs(cpuLosses[s]), "loss of step " + s);
         }
         assertParametersClose(state(cpu), state(gpu));
     }
 
     @Test
+    void qatStepsOfTheCnnAgreeWithTheCpu() {
+        assertStepsAgreeWithTheCpu(QatCnn.steW8A8(), 11, 1e-4f);
+    }
+
+    @Test
     void lsqStepsOfTheCnnAgreeWithTheCpu() {
-        Module cpu = QatCnn.create(IMAGE, QatCnn.config(TrainingMethod.LSQ, 4), 13);
-        Module gpu = QatCnn.create(IMAGE, QatCnn.config(TrainingMethod.LSQ, 4), 13);
-        float[] cpuLosses = train(cpu, Device.CPU);
-        float[] gpuLosses = train(gpu, Device.CUDA);
-        for (int s = 0; s < STEPS; s++) {
-            assertEquals(cpuLosses[s], gpuLosses[s], 1e-3f * Math.abs(cpuLosses[s]), "loss of step " + s);
-        }
-        assertParametersClose(state(cpu), state(gpu));
+        assertStepsAgreeWithTheCpu(QatCnn.config(TrainingMethod.LSQ, 4), 13, 1e-3f);
     }
 
     /** The uniform quantizers' fused path (the symmetric ones are covered by the STE and LSQ steps above). */
@@ -102,14 +100,7 @@ class CudaTrainingGpuTest {
                 .weights(w -> w.training(TrainingMethod.LSQ).uniform(4))
                 .activations(a -> a.training(TrainingMethod.LSQ).uniform(8))
                 .build();
-        Module cpu = QatCnn.create(IMAGE, config, 31);
-        Module gpu = QatCnn.create(IMAGE, config, 31);
-        float[] cpuLosses = train(cpu, Device.CPU);
-        float[] gpuLosses = train(gpu, Device.CUDA);
-        for (int s = 0; s < STEPS; s++) {
-            assertEquals(cpuLosses[s], gpuLosses[s], 1e-3f * Math.abs(cpuLosses[s]), "loss of step " + s);
-        }
-        assertParametersClose(state(cpu), state(gpu));
+        assertStepsAgreeWithTheCpu(config, 31, 1e-3f);
     }
 
     @Test

@@ -1,6 +1,5 @@
 package io.jqi.cuda;
 
-import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jqi.quant.AffineGrid;
@@ -99,7 +98,7 @@ class FakeQuantKernelsGpuTest {
             float[] expected = new float[x.length];
             grid.apply(x, expected, layout);
             float[] actual = gpu.affine(x, gridSteps, zeroPoints, grid.qmin(), grid.qmax(), layout);
-            assertSameBits("affine grid " + g + " on " + layout, x, expected, actual);
+            Agreement.assertSameBits("affine grid " + g + " on " + layout, x, expected, actual);
         }
     }
 
@@ -130,7 +129,7 @@ class FakeQuantKernelsGpuTest {
             float[] expected = new float[x.length];
             grid.apply(x, expected, layout);
             float[] actual = gpu.tfNudge(x, lo, hi, steps, layout);
-            assertSameBits("TF-nudged grid " + g + " on " + layout, x, expected, actual);
+            Agreement.assertSameBits("TF-nudged grid " + g + " on " + layout, x, expected, actual);
         }
     }
 
@@ -166,7 +165,7 @@ class FakeQuantKernelsGpuTest {
             LutGrid grid = new LutGrid(levels, thresholds, bitwidth, signed, eps);
             grid.apply(x, expected, layout);
             float[] actual = gpu.lut(x, grid, layout);
-            assertSameBits("LUT case " + g + " on " + layout, x, expected, actual);
+            Agreement.assertSameBits("LUT case " + g + " on " + layout, x, expected, actual);
         }
     }
 
@@ -203,25 +202,5 @@ class FakeQuantKernelsGpuTest {
 
     private static float[] perChannel(float[] values, int channels) {
         return Arrays.copyOf(values, channels);
-    }
-
-    /** Raw bits must match, except that every NaN equals every NaN (payloads are not part of the contract). */
-    private static void assertSameBits(String what, float[] x, float[] expected, float[] actual) {
-        StringBuilder examples = new StringBuilder();
-        int mismatches = 0;
-        for (int i = 0; i < expected.length; i++) {
-            boolean bothNaN = Float.isNaN(expected[i]) && Float.isNaN(actual[i]);
-            if (!bothNaN && Float.floatToRawIntBits(expected[i]) != Float.floatToRawIntBits(actual[i])) {
-                if (mismatches++ < 8) {
-                    examples.append(String.format("%n  [%d] x=%s (0x%08x): cpu=%s (0x%08x), gpu=%s (0x%08x)", i,
-                            x[i], Float.floatToRawIntBits(x[i]), expected[i], Float.floatToRawIntBits(expected[i]),
-                            actual[i], Float.floatToRawIntBits(actual[i])));
-                }
-            }
-        }
-        if (mismatches > 0) {
-            fail(what + ": " + mismatches + " of " + expected.length + " elements differ from the CPU grid"
-                    + examples);
-        }
     }
 }
