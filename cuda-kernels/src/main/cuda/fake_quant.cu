@@ -1,10 +1,11 @@
-// Inferable fake-quant forward kernels, one thread per element with grid-stride loops over a row-major tensor seen as
-// [outer, channels, inner] (per tensor: one channel). Per-channel parameters are device arrays, so a launch never
-// needs a host sync to read them; the two parameter kernels at the end derive them on the device from a trainable
-// quantizer's thresholds or ranges. y may be x (in place, as Grid.apply allows): each thread reads its element before
-// writing it, so no pointer is declared __restrict__.
+// The fake-quant forward kernels (Backend.fakeQuantAffine, fakeQuantLut, uniformGrid), one thread per element with
+// grid-stride loops over a row-major tensor seen as [outer, channels, inner] (per tensor: one channel). Per-channel
+// parameters are device arrays, so a launch never needs a host sync to read them; the grid kernel at the end derives
+// a uniform grid from its ranges on the device. y may be x (in place, as Grid.apply allows): each thread reads its
+// element before writing it, so no pointer is declared __restrict__.
 //
-// Each kernel must give the same bits as its CPU reference in io.jqi.quant (AffineGrid, TfNudgedGrid, LutGrid), so:
+// Each kernel must give the same bits as its CPU reference in io.jqi.grid (AffineGrid, LutGrid) and
+// io.jqi.tensor.CpuFakeQuant, so:
 // every float operation is an explicit round-to-nearest intrinsic in the reference's order (no FMA contraction, which
 // would skip the intermediate rounding Java does; build-ptx.sh also passes -fmad=false, and -ftz=false because Java
 // keeps subnormals), division is IEEE (__fdiv_rn, never x * (1/step)), and clamping goes through java_min/java_max,
@@ -29,15 +30,18 @@ extern "C" __global__ void jqi_fake_quant_affine(const float* x, float* y, const
     }
 }
 
-// TfNudgedGrid.fakeQuant: c = clamp(x, lo, hi) in the float domain; y = floor((c - lo) / step + 0.5) * step + lo.
-extern "C" __global__ void jqi_fake_quant_tf_nudge(const float* x, float* y, const float* nudged_min,
-                                                   const float* nudged_max, const float* steps, Layout layout) {
+// AffineGrid in TF_NUDGE_HALF_UP mode: the nudged range lo = (qmin - zp) * step, hi = (qmax - zp) * step; the input
+// clamped to it in the float domain; y = floor((c - lo) / step + 0.5) * step + lo.
+extern "C" __global__ void jqi_fake_quant_tf_nudge(const float* x, float* y, const float* steps,
+                                                   const float* zero_points, float qmin, float qmax, Layout layout) {
     const unsigned n = element_count(layout);
     for (unsigned i = first_index(); i < n; i += grid_stride()) {
         const int c = channel_of(i, layout);
-        const float lo = nudged_min[c];
         const float step = steps[c];
-        const float clamped = java_max(java_min(x[i], nudged_max[c]), lo);
+        const float zp = zero_points == nullptr ? 0.0f : zero_points[c];
+        const float lo = __fmul_rn(__fsub_rn(qmin, zp), step);
+        const float hi = __fmul_rn(__fsub_rn(qmax, zp), step);
+        const float clamped = java_max(java_min(x[i], hi), lo);
         const float f = floorf(__fadd_rn(__fdiv_rn(__fsub_rn(clamped, lo), step), 0.5f));
         y[i] = __fadd_rn(__fmul_rn(f, step), lo);
     }
@@ -74,33 +78,6 @@ extern "C" __global__ void jqi_fake_quant_lut(const float* x, float* y, const fl
 
 namespace {
 
-// PowerOfTwo.roundUp: 2^ceil(log2 t), exactly, from the float's bits. Where Java throws (t not positive and finite,
-// or a result beyond Float.MAX_VALUE) the device cannot, so it writes NaN, which the forward then propagates.
-__device__ __forceinline__ float pot_round_up(float t) {
-    if (!(t > 0.0f) || isinf(t)) {
-        return java_nan();
-    }
-    const unsigned bits = __float_as_uint(t);
-    const unsigned exponent = bits >> 23;
-    const unsigned mantissa = bits & 0x7fffffu;
-    if (exponent == 0) {
-        // Subnormal: t = mantissa * 2^-149, so the next power of two of the mantissa's integer is the answer
-        // (2^23 * 2^-149 = Float.MIN_NORMAL, whose bits are 1 << 23).
-        unsigned p = 1u << (31 - __clz(mantissa));
-        if (p != mantissa) {
-            p <<= 1;
-        }
-        return __uint_as_float(p);
-    }
-    if (mantissa == 0) {
-        return t;
-    }
-    if (exponent + 1 >= 255) {
-        return java_nan();
-    }
-    return __uint_as_float((exponent + 1) << 23);
-}
-
 // One step of UniformRange.step: the reference's range adjustment A(min, max, n) in its float32 order.
 __device__ __forceinline__ void uniform_range_step(float& min, float& max, float k) {
     if (min > 0.0f) {
@@ -122,20 +99,6 @@ __device__ __forceinline__ void uniform_range_step(float& min, float& max, float
 }
 
 }  // namespace
-
-// The steps of a symmetric or power-of-two trainable quantizer from its threshold variable, on the device, so that a
-// training step never copies a threshold to the host: SymmetricGrids.effectiveThreshold (for power of two
-// 2^ceil(log2 max(T, min_threshold))) divided by levels = 2^(n - s), as Grid.symmetric and SymmetricGrids compute it.
-extern "C" __global__ void jqi_symmetric_steps(const float* thresholds, float* steps, int channels, float levels,
-                                               int power_of_two, float min_threshold) {
-    for (unsigned c = first_index(); c < static_cast<unsigned>(channels); c += grid_stride()) {
-        float t = thresholds[c];
-        if (power_of_two) {
-            t = pot_round_up(java_max(t, min_threshold));
-        }
-        steps[c] = __fdiv_rn(t, levels);
-    }
-}
 
 // The uniform grid of a [min, max] range per channel, on the device: UniformRange.adjust (the adjustment repeated
 // until it stops moving, at most 8 times) then AffineGrid.uniformAdjusted: step = (max' - min') / K and

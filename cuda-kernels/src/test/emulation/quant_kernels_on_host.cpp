@@ -36,19 +36,17 @@ int main() {
     std::string op; std::cin >> op;
     unsigned grid; std::cin >> grid;  // the launch's grid size, from the Java loader's arithmetic
     if (op == "affine") {
+        // rounding 0: half-even (jqi_fake_quant_affine), 1: TF's nudged half-up (jqi_fake_quant_tf_nudge).
+        int rounding; std::cin >> rounding;
         float qmin = read_float(std::cin), qmax = read_float(std::cin); Layout l = read_layout(std::cin);
         auto x = read_floats(std::cin); auto steps = read_floats(std::cin); auto zp = read_floats(std::cin);
         std::vector<float> y(x.size());
         launch_sequential(grid, 256, [&] {
-            k_quant::jqi_fake_quant_affine(x.data(), y.data(), steps.data(), or_null(zp), qmin, qmax, l);
-        });
-        write_floats(y);
-    } else if (op == "tfnudge") {
-        Layout l = read_layout(std::cin);
-        auto x = read_floats(std::cin); auto lo = read_floats(std::cin); auto hi = read_floats(std::cin);
-        auto steps = read_floats(std::cin); std::vector<float> y(x.size());
-        launch_sequential(grid, 256, [&] {
-            k_quant::jqi_fake_quant_tf_nudge(x.data(), y.data(), lo.data(), hi.data(), steps.data(), l);
+            if (rounding == 1) {
+                k_quant::jqi_fake_quant_tf_nudge(x.data(), y.data(), steps.data(), or_null(zp), qmin, qmax, l);
+            } else {
+                k_quant::jqi_fake_quant_affine(x.data(), y.data(), steps.data(), or_null(zp), qmin, qmax, l);
+            }
         });
         write_floats(y);
     } else if (op == "lut") {
@@ -61,13 +59,6 @@ int main() {
                                         eps, l);
         });
         write_floats(y);
-    } else if (op == "symsteps") {
-        float levels = read_float(std::cin); int pot; std::cin >> pot; float min_t = read_float(std::cin);
-        auto t = read_floats(std::cin); std::vector<float> steps(t.size());
-        launch_sequential(grid, 256, [&] {
-            k_quant::jqi_symmetric_steps(t.data(), steps.data(), (int) t.size(), levels, pot, min_t);
-        });
-        write_floats(steps);
     } else if (op == "unigrid") {
         float k = read_float(std::cin);
         auto mins = read_floats(std::cin); auto maxs = read_floats(std::cin);
@@ -76,40 +67,31 @@ int main() {
             k_quant::jqi_uniform_grid(mins.data(), maxs.data(), steps.data(), zp.data(), (int) mins.size(), k);
         });
         write_floats(steps); write_floats(zp);
-    } else if (op == "symmetric" || op == "uniform") {
+    } else if (op == "backward") {
         // grid = channels * blocks_per_channel blocks of BLOCK threads, on `workers` OS threads in an order from
         // `seed`. Launched `launches` times on one workspace, as CudaQuantBackward reuses it: the counters are zeroed
-        // once, when allocated, and the kernels must leave them at zero. Prints every launch's results, then the
-        // counters.
-        unsigned seed, workers, launches; int bpc, clipped, scaled, trains;
-        std::cin >> seed >> workers >> launches >> bpc >> clipped >> scaled >> trains;
-        float scale = read_float(std::cin);
-        const bool symmetric = op == "symmetric";
-        float levels = 0, qmin = 0, qmax = 0, k = 0;
-        if (symmetric) { levels = read_float(std::cin); qmin = read_float(std::cin); qmax = read_float(std::cin); }
-        else k = read_float(std::cin);
+        // once, when allocated, and the kernel must leave them at zero. Prints every launch's dx, dSteps and dOffsets
+        // (empty where not computed), then the counters.
+        unsigned seed, workers, launches; int bpc, clipped, trains, with_offsets;
+        std::cin >> seed >> workers >> launches >> bpc >> clipped >> trains >> with_offsets;
+        float qmin = read_float(std::cin), qmax = read_float(std::cin);
         Layout l = read_layout(std::cin);
         auto x = read_floats(std::cin); auto dy = read_floats(std::cin);
-        auto p0 = read_floats(std::cin); auto p1 = read_floats(std::cin);  // steps (and nothing), or mins and maxs
+        auto steps = read_floats(std::cin); auto offsets = read_floats(std::cin);
         const size_t channels = l.channels;
         // Garbage in the partials, as in freshly allocated device memory: every value read must have been written.
-        std::vector<float> partials(channels * bpc * (symmetric ? 2 : 4), __uint_as_float(0x7fbadbadu));
+        std::vector<float> partials(channels * bpc * (with_offsets ? 4 : 2), __uint_as_float(0x7fbadbadu));
         std::vector<unsigned> counters(channels, 0u);
         for (unsigned run = 0; run < launches; run++) {
             std::vector<float> dx(x.size(), __uint_as_float(0x7fbadbadu));
-            std::vector<float> g0(trains ? channels : 0, __uint_as_float(0x7fbadbadu)), g1 = g0;
+            std::vector<float> d_steps(trains ? channels : 0, __uint_as_float(0x7fbadbadu));
+            std::vector<float> d_offsets(trains && with_offsets ? channels : 0, __uint_as_float(0x7fbadbadu));
             launch_blocks(grid, k_quant::BLOCK, workers, seed + run, [&] {
-                if (symmetric) {
-                    k_quant::jqi_symmetric_backward(x.data(), dy.data(), dx.data(), p0.data(), or_null(g0),
-                                                    partials.data(), counters.data(), levels, qmin, qmax, clipped,
-                                                    scaled, scale, l, bpc);
-                } else {
-                    k_quant::jqi_uniform_backward(x.data(), dy.data(), dx.data(), p0.data(), p1.data(), or_null(g0),
-                                                  or_null(g1), partials.data(), counters.data(), k, clipped, scaled,
-                                                  scale, l, bpc);
-                }
+                k_quant::jqi_fake_quant_backward(x.data(), dy.data(), dx.data(), steps.data(), or_null(offsets),
+                                                 or_null(d_steps), or_null(d_offsets), partials.data(),
+                                                 counters.data(), qmin, qmax, clipped, l, bpc);
             });
-            write_floats(dx); write_floats(g0); if (!symmetric) write_floats(g1);
+            write_floats(dx); write_floats(d_steps); write_floats(d_offsets);
         }
         std::printf("%zu", counters.size());
         for (unsigned c : counters) std::printf(" %u", c);

@@ -1,6 +1,6 @@
-package io.jqi.quant;
+package io.jqi.grid;
 
-import io.jqi.tensor.Shape;
+import java.util.Arrays;
 
 /**
  * A row-major tensor seen as {@code [outer, channels, inner]} around one channel axis, so that per-channel
@@ -8,14 +8,31 @@ import io.jqi.tensor.Shape;
  */
 public record ChannelLayout(int outer, int channels, int inner) {
 
-    public static ChannelLayout perTensor(Shape shape) {
-        return new ChannelLayout(1, 1, shape.numel());
+    /** The whole tensor of {@code size} elements as one channel. */
+    public static ChannelLayout perTensor(int size) {
+        return new ChannelLayout(1, 1, size);
     }
 
-    /** The layout around {@code axis}, which may be negative ({@code -rank <= axis < rank}). */
-    public static ChannelLayout around(Shape shape, int axis) {
-        int a = shape.normalizeAxis(axis);
-        return new ChannelLayout(shape.sizeBefore(a), shape.dim(a), shape.sizeAfter(a));
+    /**
+     * The layout of a tensor of extents {@code dims} around {@code axis}, which may be negative
+     * ({@code -rank <= axis < rank}).
+     */
+    public static ChannelLayout around(int[] dims, int axis) {
+        int rank = dims.length;
+        if (axis < -rank || axis >= rank) {
+            throw new IllegalArgumentException("Axis " + axis + " is out of range for shape " + Arrays.toString(dims)
+                    + ": it must satisfy " + (-rank) + " <= axis < " + rank);
+        }
+        int a = axis < 0 ? axis + rank : axis;
+        int outer = 1;
+        for (int d = 0; d < a; d++) {
+            outer *= dims[d];
+        }
+        int inner = 1;
+        for (int d = a + 1; d < rank; d++) {
+            inner *= dims[d];
+        }
+        return new ChannelLayout(outer, dims[a], inner);
     }
 
     public int size() {

@@ -1,4 +1,4 @@
-package io.jqi.quant;
+package io.jqi.grid;
 
 import java.util.Arrays;
 import java.util.LinkedHashSet;
@@ -9,11 +9,11 @@ import java.util.Set;
  * wrong and what to change. Every quantizer constructor goes through these, so invalid parameters fail at
  * construction, never inside a forward pass.
  */
-public final class QuantizerChecks {
+public final class GridChecks {
     /** Widest grid jqi accepts: integer levels stay exact in float32 and int16 hardware is covered. */
     public static final int MAX_BITS = 16;
 
-    private QuantizerChecks() {
+    private GridChecks() {
     }
 
     public static void requireBits(int bits, String name) {

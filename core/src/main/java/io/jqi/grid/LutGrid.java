@@ -1,4 +1,6 @@
-package io.jqi.quant;
+package io.jqi.grid;
+
+import java.util.Arrays;
 
 /**
  * Non-uniform ("look-up table") quantization: {@code v = clip(x / (T + eps) * M, lo, hi)} with
@@ -17,9 +19,10 @@ public final class LutGrid implements Grid {
     public LutGrid(float[] levels, float[] thresholds, int bitwidth, boolean signed, float eps) {
         this.levels = levels.clone();
         this.thresholds = thresholds.clone();
-        this.multiplier = (float) (1L << (signed ? bitwidth - 1 : bitwidth));
-        this.lo = signed ? -multiplier : 0f;
-        this.hi = multiplier - 1f;
+        IntegerRange range = IntegerRange.of(bitwidth, signed);
+        this.multiplier = range.levels();
+        this.lo = range.qmin();
+        this.hi = range.qmax();
         this.eps = eps;
     }
 
@@ -64,6 +67,17 @@ public final class LutGrid implements Grid {
 
     public float[] thresholds() {
         return thresholds.clone();
+    }
+
+    /** The values channel {@code channel} outputs, {@code level / M * T}, in ascending order. */
+    @Override
+    public float[] values(int channel) {
+        float[] out = new float[levels.length];
+        for (int j = 0; j < levels.length; j++) {
+            out[j] = levels[j] / multiplier * thresholds[channel];
+        }
+        Arrays.sort(out);
+        return out;
     }
 
     /** {@code M = 2^(b - s)}. */

@@ -1,4 +1,4 @@
-package io.jqi.quant;
+package io.jqi.grid;
 
 /** Power-of-two thresholds, computed exactly on the float's bits (no logarithms). */
 public final class PowerOfTwo {

@@ -1,4 +1,4 @@
-package io.jqi.quant;
+package io.jqi.grid;
 
 /**
  * How values are rounded onto a uniform grid. The two modes differ only at exact .5 ties (and, through TF's

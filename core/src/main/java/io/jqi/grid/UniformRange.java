@@ -1,4 +1,4 @@
-package io.jqi.quant;
+package io.jqi.grid;
 
 /**
  * The range adjustment {@code A(min, max, n)} of the reference: it moves {@code [min, max]} so that 0.0 is exactly

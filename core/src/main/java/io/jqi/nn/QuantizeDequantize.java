@@ -1,7 +1,7 @@
 package io.jqi.nn;
 
-import io.jqi.quant.AffineGrid;
-import io.jqi.quant.ChannelLayout;
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.ChannelLayout;
 import io.jqi.tensor.Tensor;
 import java.util.Arrays;
 
@@ -71,9 +71,9 @@ public final class QuantizeDequantize extends Module {
         Tensor x = singleInput(inputs);
         ChannelLayout layout;
         if (axis == null) {
-            layout = ChannelLayout.perTensor(x.shape());
+            layout = ChannelLayout.perTensor(x.shape().numel());
         } else {
-            layout = ChannelLayout.around(x.shape(), axis);
+            layout = ChannelLayout.around(x.shape().toArray(), axis);
             if (layout.channels() != scales.length) {
                 throw new IllegalArgumentException("QuantizeDequantize on axis " + axis + " has " + scales.length
                         + " scales, but the input " + x.shape() + " has " + layout.channels() + " there");

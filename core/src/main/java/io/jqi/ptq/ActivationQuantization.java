@@ -1,7 +1,7 @@
 package io.jqi.ptq;
 
+import io.jqi.grid.GridChecks;
 import io.jqi.quant.QuantizationMethod;
-import io.jqi.quant.QuantizerChecks;
 
 /** How an op's output activation is quantized: grid, bit width and signedness (spec 9.4). */
 public record ActivationQuantization(QuantizationMethod method, int bits, Signedness signedness) {
@@ -14,7 +14,7 @@ public record ActivationQuantization(QuantizationMethod method, int bits, Signed
             throw new IllegalArgumentException("Post-training selection of LUT activations (" + method + ") is not "
                     + "supported; use POWER_OF_TWO, SYMMETRIC or UNIFORM");
         }
-        QuantizerChecks.requireBits(bits, "Activation bits");
+        GridChecks.requireBits(bits, "Activation bits");
         if (signedness == null) {
             throw new IllegalArgumentException("Activation quantization needs a signedness (AUTO, SIGNED, UNSIGNED)");
         }

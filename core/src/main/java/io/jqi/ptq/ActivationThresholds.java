@@ -1,13 +1,13 @@
 package io.jqi.ptq;
 
-import io.jqi.quant.PowerOfTwo;
+import io.jqi.grid.GridChecks;
+import io.jqi.grid.PowerOfTwo;
 import io.jqi.quant.QuantizationMethod;
-import io.jqi.quant.QuantizerChecks;
 
 /**
  * Post-training selection of activation quantization parameters from a {@link Histogram} of the activation
  * (spec 9.3, "histogram" column), and from known output bounds for ops such as Sigmoid (0, 1) or Tanh (-1, 1).
- * Searches score each left bin edge, weighted by its count, on the {@link io.jqi.quant.Grid} the quantizer will use
+ * Searches score each left bin edge, weighted by its count, on the {@link io.jqi.grid.Grid} the quantizer will use
  * (half-even).
  *
  * <p>Choices where the reference leaves room:
@@ -51,7 +51,7 @@ public final class ActivationThresholds {
         requireHistogram(h);
         PtqChecks.requireThresholdMethod(method);
         PtqChecks.requireErrorMethod(error);
-        QuantizerChecks.requireBits(bits, "bits");
+        GridChecks.requireBits(bits, "bits");
         PtqChecks.requireMinThreshold(minThreshold);
         ErrorNorm norm = error == ErrorMethod.NOCLIPPING ? null : ErrorNorm.of(error, p);
         float start = noClipping((float) h.min(), (float) h.max(), bits, signed, minThreshold);
@@ -85,7 +85,7 @@ public final class ActivationThresholds {
     public static float[] range(Histogram h, ErrorMethod error, int bits, double p) {
         requireHistogram(h);
         PtqChecks.requireErrorMethod(error);
-        QuantizerChecks.requireBits(bits, "bits");
+        GridChecks.requireBits(bits, "bits");
         ErrorNorm norm = error == ErrorMethod.NOCLIPPING ? null : ErrorNorm.of(error, p);
         float[][] range = {{(float) h.min()}, {(float) h.max()}};
         if (norm != null) {
@@ -108,7 +108,7 @@ public final class ActivationThresholds {
     public static float noClippingThreshold(float min, float max, QuantizationMethod method, int bits,
             boolean signed, float minThreshold) {
         PtqChecks.requireThresholdMethod(method);
-        QuantizerChecks.requireBits(bits, "bits");
+        GridChecks.requireBits(bits, "bits");
         PtqChecks.requireMinThreshold(minThreshold);
         requireBounds(min, max);
         float t = noClipping(min, max, bits, signed, minThreshold);

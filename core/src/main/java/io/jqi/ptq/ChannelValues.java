@@ -1,6 +1,6 @@
 package io.jqi.ptq;
 
-import io.jqi.quant.ChannelLayout;
+import io.jqi.grid.ChannelLayout;
 import io.jqi.tensor.Tensor;
 
 /**
@@ -67,7 +67,7 @@ final class ChannelValues {
                     + weights.shape() + ": use " + (-rank) + " <= channelAxis < " + rank
                     + (rank == 0 ? " (a scalar has no channels; quantize it per tensor)" : ""));
         }
-        ChannelLayout layout = ChannelLayout.around(weights.shape(), channelAxis);
+        ChannelLayout layout = ChannelLayout.around(weights.shape().toArray(), channelAxis);
         int channels = layout.channels();
         int length = layout.outer() * layout.inner();
         float[] rows = new float[flat.length];

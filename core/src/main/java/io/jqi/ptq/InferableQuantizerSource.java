@@ -1,7 +1,7 @@
 package io.jqi.ptq;
 
+import io.jqi.grid.RoundingMode;
 import io.jqi.quant.FakeQuantizer;
-import io.jqi.quant.RoundingMode;
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer;
 import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer;
 import io.jqi.quant.inferable.ActivationUniformInferableQuantizer;

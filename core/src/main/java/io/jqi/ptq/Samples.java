@@ -1,8 +1,9 @@
 package io.jqi.ptq;
 
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.Grid;
-import io.jqi.quant.RoundingMode;
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.Grid;
+import io.jqi.grid.RoundingMode;
 
 /**
  * What a search scores candidates on: {@code channels} rows of values, each row's error the weighted mean of
@@ -56,7 +57,7 @@ final class Samples {
 
     /** Error of each row on the symmetric grid of its threshold. */
     double[] symmetricError(float[] thresholds, int bits, boolean signed) {
-        Grid.symmetric(thresholds, bits, signed, RoundingMode.HALF_EVEN).apply(values, image, layout);
+        AffineGrid.symmetric(thresholds, bits, signed, RoundingMode.HALF_EVEN).apply(values, image, layout);
         return rowErrors(null);
     }
 
@@ -75,7 +76,7 @@ final class Samples {
                 hi[c] = 1f;
             }
         }
-        Grid.uniform(lo, hi, bits, RoundingMode.HALF_EVEN).apply(values, image, layout);
+        AffineGrid.uniform(lo, hi, bits, RoundingMode.HALF_EVEN).apply(values, image, layout);
         return rowErrors(empty);
     }
 

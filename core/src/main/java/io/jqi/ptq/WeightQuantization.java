@@ -1,7 +1,7 @@
 package io.jqi.ptq;
 
+import io.jqi.grid.GridChecks;
 import io.jqi.quant.QuantizationMethod;
-import io.jqi.quant.QuantizerChecks;
 
 /**
  * How a layer's kernel is quantized: grid, bit width, and per-channel along {@code channelAxis} (the output-channel
@@ -17,7 +17,7 @@ public record WeightQuantization(QuantizationMethod method, int bits, boolean pe
             throw new IllegalArgumentException("Post-training selection of LUT weights (" + method + ", k-means) is "
                     + "not supported yet; use POWER_OF_TWO, SYMMETRIC or UNIFORM, or build a LUT quantizer directly");
         }
-        QuantizerChecks.requireBits(bits, "Weights bits");
+        GridChecks.requireBits(bits, "Weights bits");
         if (channelAxis < 0) {
             throw new IllegalArgumentException("The weights channel axis must be >= 0, got " + channelAxis);
         }

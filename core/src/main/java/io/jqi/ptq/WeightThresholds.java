@@ -1,14 +1,14 @@
 package io.jqi.ptq;
 
-import io.jqi.quant.PowerOfTwo;
+import io.jqi.grid.GridChecks;
+import io.jqi.grid.PowerOfTwo;
 import io.jqi.quant.QuantizationMethod;
-import io.jqi.quant.QuantizerChecks;
 import io.jqi.tensor.Tensor;
 
 /**
  * Post-training selection of weight quantization parameters from the weight tensor itself (spec 9.3, "tensor"
  * column): thresholds for POWER_OF_TWO and SYMMETRIC grids, ranges for UNIFORM ones, per tensor or per channel.
- * Weights are always quantized signed. The searches score candidates with {@link io.jqi.quant.Grid}, half-even, so
+ * Weights are always quantized signed. The searches score candidates with {@link io.jqi.grid.Grid}, half-even, so
  * they score exactly what the resulting quantizer computes.
  *
  * <p>Choice where the reference leaves room: a power-of-two search result is clamped to
@@ -26,7 +26,7 @@ public final class WeightThresholds {
      * in double, rounded once to float. The uniform variant ({@code e = 1}) is {@code max(-min, max)}.
      */
     public static float tensorMax(float min, float max, int bits) {
-        QuantizerChecks.requireBits(bits, "bits");
+        GridChecks.requireBits(bits, "bits");
         double levels = Math.scalb(1.0, bits - 1);
         double expansion = bits == 1 ? 0.0 : levels / (levels - 1.0);
         return (float) Math.max(-(double) min, (double) max * expansion);
@@ -59,7 +59,7 @@ public final class WeightThresholds {
             boolean perChannel, int channelAxis, double p, float minThreshold) {
         PtqChecks.requireThresholdMethod(method);
         PtqChecks.requireErrorMethod(error);
-        QuantizerChecks.requireBits(bits, "bits");
+        GridChecks.requireBits(bits, "bits");
         PtqChecks.requireMinThreshold(minThreshold);
         ErrorNorm norm = error == ErrorMethod.NOCLIPPING ? null : ErrorNorm.of(error, p);
         ChannelValues rows = ChannelValues.of(weights, perChannel, channelAxis);
@@ -120,7 +120,7 @@ public final class WeightThresholds {
     public static float[][] range(Tensor weights, ErrorMethod error, int bits, boolean perChannel, int channelAxis,
             double p) {
         PtqChecks.requireErrorMethod(error);
-        QuantizerChecks.requireBits(bits, "bits");
+        GridChecks.requireBits(bits, "bits");
         ErrorNorm norm = error == ErrorMethod.NOCLIPPING ? null : ErrorNorm.of(error, p);
         ChannelValues rows = ChannelValues.of(weights, perChannel, channelAxis);
         int channels = rows.channels;

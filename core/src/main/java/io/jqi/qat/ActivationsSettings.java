@@ -24,7 +24,7 @@ public record ActivationsSettings(String trainingMethod, QuantizationMethod meth
     public ActivationsSettings {
         Settings.requireTrainingMethod(trainingMethod);
         if (bits != null) {
-            io.jqi.quant.QuantizerChecks.requireBits(bits, "Activation bits");
+            io.jqi.grid.GridChecks.requireBits(bits, "Activation bits");
         }
         paramsOverride = Map.copyOf(paramsOverride == null ? Map.of() : paramsOverride);
     }

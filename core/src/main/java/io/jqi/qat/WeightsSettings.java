@@ -25,7 +25,7 @@ public record WeightsSettings(String trainingMethod, QuantizationMethod method, 
     public WeightsSettings {
         Settings.requireTrainingMethod(trainingMethod);
         if (bits != null) {
-            io.jqi.quant.QuantizerChecks.requireBits(bits, "Weights bits");
+            io.jqi.grid.GridChecks.requireBits(bits, "Weights bits");
         }
         if (channelAxis != null && channelAxis < 0) {
             throw new IllegalArgumentException("The weights channel axis must be >= 0, got " + channelAxis);

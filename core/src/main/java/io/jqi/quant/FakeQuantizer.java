@@ -1,6 +1,5 @@
 package io.jqi.quant;
 
-import io.jqi.quant.trainable.QuantizerHost;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 

@@ -1,4 +1,4 @@
-package io.jqi.quant.registry;
+package io.jqi.quant;
 
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;

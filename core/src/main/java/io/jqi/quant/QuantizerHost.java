@@ -1,4 +1,4 @@
-package io.jqi.quant.trainable;
+package io.jqi.quant;
 
 import io.jqi.tensor.Tensor;
 

@@ -1,4 +1,4 @@
-package io.jqi.quant.registry;
+package io.jqi.quant;
 
 /** Identifiers that are not training methods. */
 public final class QuantizerId {

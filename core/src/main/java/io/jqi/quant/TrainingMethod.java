@@ -1,4 +1,4 @@
-package io.jqi.quant.registry;
+package io.jqi.quant;
 
 /**
  * The training-method identifiers jqi ships. The set is open: any other non-blank string in

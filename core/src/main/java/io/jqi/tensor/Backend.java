@@ -1,9 +1,7 @@
 package io.jqi.tensor;
 
-import io.jqi.quant.AffineGrid;
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.QuantizerChecks;
-import io.jqi.quant.UniformRange;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.RoundingMode;
 
 /**
  * The kernels of one device. Tensor operations and their gradients are written once against this interface, so a
@@ -74,63 +72,44 @@ public interface Backend {
     Storage avgPool2dBackward(Storage gradOutput, Window2d window);
 
     /**
-     * The uniform grid of {@code channels} ranges {@code [min[c], max[c]]}: {@link UniformRange#adjust} (iterated to
-     * its fixed point), then {@link AffineGrid#uniformAdjusted}'s step and zero point, returned as one storage
-     * {@code [step..., zeroPoint...]} of {@code 2 * channels} floats, for the uniform trainable quantizers' forward.
-     *
-     * <p>This default reads the ranges to the host, checks them as the CPU always has (an
-     * {@link IllegalArgumentException} for a range that is not finite, has {@code min >= max}, or whose step
-     * underflows) and writes the grid back; a device backend overrides it with a kernel, so that a training step
-     * needs no host round trip, and cannot raise those errors without one: its grid of such a range is whatever the
-     * same float arithmetic gives (NaN for a collapsed range at zero).
+     * Affine fake quantization of {@code x} seen as {@code layout}: per channel c, {@code steps[c]} and
+     * {@code zeroPoints[c]} (null: all 0) on the integers {@code [qmin, qmax]}, rounded as {@code rounding} says;
+     * bit for bit {@link io.jqi.grid.AffineGrid}'s per-element formula (docs/quantizer-contract.md#rounding-modes).
      */
-    default Storage uniformGrid(Storage min, Storage max, int channels, int bits) {
-        float[] lo = toHost(min);
-        float[] hi = toHost(max);
-        QuantizerChecks.requireRanges(lo, hi, true);
-        if (lo.length != channels) {
-            throw new IllegalArgumentException("Expected " + channels + " ranges, got " + lo.length);
-        }
-        float[][] adjusted = UniformRange.adjustAll(lo, hi, bits);
-        AffineGrid grid = AffineGrid.uniformAdjusted(adjusted[0], adjusted[1], bits);
-        float[] out = new float[2 * channels];
-        for (int c = 0; c < channels; c++) {
-            out[c] = grid.step(c);
-            out[channels + c] = grid.zeroPoint(c);
-        }
-        return fromHost(out);
-    }
+    Storage fakeQuantAffine(Storage x, ChannelLayout layout, Storage steps, Storage zeroPoints, float qmin,
+            float qmax, RoundingMode rounding);
 
     /**
-     * Whether this backend runs the trainable quantizers fused ({@link #fusedQuantize} and
-     * {@link #fusedQuantizeBackward}). False by default: the quantizers then compose element-wise tensor ops, which
-     * is what the CPU has always run and keeps its results bit for bit.
+     * The straight-through backward of affine fake quantization, with the per-channel parameter gradients reduced in
+     * the same pass. The differentiated expression is {@code y = s * clamp(rint((x - a) / s), qmin, qmax) + a} per
+     * channel ({@code s = steps[c]}, {@code a = offsets[c]}); rint passes its gradient straight through, and so does
+     * the clamp unless {@code clipped}, which zeroes dx where {@code rint((x - a) / s)} lies outside
+     * {@code [qmin, qmax]}. With {@code offsets} null the expression is the zero-offset grid
+     * {@code y = s * clamp(rint(x / s) + 0, qmin, qmax)}, whose added zero point turns a gradient of -0 into +0.
+     * Returns {@code {dx, dSteps, dOffsets}}: dx bit for bit the element-wise chain rule in float32, dSteps and
+     * dOffsets ({@code layout.channels()} each; null unless {@code parameterGradients}, dOffsets null without offsets)
+     * sums over each channel whose order only the backend fixes (docs/quantizer-contract.md#ste-quantizers).
      */
-    default boolean supportsFusedQuantizers() {
-        return false;
-    }
+    Storage[] fakeQuantAffineBackward(Storage x, Storage dy, ChannelLayout layout, Storage steps, Storage offsets,
+            float qmin, float qmax, boolean clipped, boolean parameterGradients);
 
     /**
-     * The forward of trainable quantizer {@code q} on {@code x} seen as {@code layout}, with its parameters (the
-     * threshold, or min and max; {@code layout.channels()} floats each) on this device: the grid derived from the
-     * parameters on the device, then the fake quantization, bit for bit the composed ops' values.
+     * Look-up-table fake quantization of {@code x} seen as {@code layout}: {@code levels} (integer values, shared by
+     * every channel), {@code thresholds[c]}, the grid's multiplier, clip bounds and eps; bit for bit
+     * {@link io.jqi.grid.LutGrid}'s per-element formula (docs/quantizer-contract.md#lut-quantization).
      */
-    default Storage fusedQuantize(FusedQuantizer q, Storage x, ChannelLayout layout, Storage[] parameters) {
-        throw new UnsupportedOperationException(device() + " has no fused quantizer kernels "
-                + "(supportsFusedQuantizers() is false)");
-    }
+    Storage fakeQuantLut(Storage x, ChannelLayout layout, Storage levels, Storage thresholds, float multiplier,
+            float lo, float hi, float eps);
 
     /**
-     * The backward of {@link #fusedQuantize} for output gradient {@code dy}: {@code {dx, dThreshold}} or
-     * {@code {dx, dMin, dMax}}, the parameter gradients per channel (null unless {@code parameterGradients}). dx
-     * is bit for bit the composed autograd's; the parameter gradients agree with it within the rounding of a
-     * different summation order (docs/numerics.md).
+     * The uniform grids of {@code channels} ranges {@code [min[c], max[c]]}: the range adjustment
+     * {@link io.jqi.grid.UniformRange#adjust} (iterated to its fixed point), then
+     * {@link io.jqi.grid.AffineGrid#uniformStep} and {@link io.jqi.grid.AffineGrid#uniformZeroPoint}, returned as
+     * one storage {@code [step..., zeroPoint...]} of {@code 2 * channels} floats. Pure arithmetic: a range with no
+     * usable grid (not finite, collapsed) gives what the float operations give (NaN), on every backend alike; the
+     * quantizers that own the ranges decide what is an error (docs/quantizer-contract.md#uniform-range-adjustment).
      */
-    default Storage[] fusedQuantizeBackward(FusedQuantizer q, Storage x, Storage dy, ChannelLayout layout,
-            Storage[] parameters, boolean parameterGradients) {
-        throw new UnsupportedOperationException(device() + " has no fused quantizer kernels "
-                + "(supportsFusedQuantizers() is false)");
-    }
+    Storage uniformGrid(Storage min, Storage max, int channels, int bits);
 
     /** Reads values to the host. */
     float[] toHost(Storage x);

@@ -1,5 +1,8 @@
 package io.jqi.tensor;
 
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.RoundingMode;
+
 /** The CPU kernels: plain Java loops, parallel where the work pays for it, deterministic always. */
 public final class CpuBackend implements Backend {
     public static final CpuBackend INSTANCE = new CpuBackend();
@@ -36,6 +39,37 @@ public final class CpuBackend implements Backend {
     @Override
     public Storage zeros(int size) {
         return new CpuStorage(new float[size]);
+    }
+
+    @Override
+    public Storage fakeQuantAffine(Storage x, ChannelLayout layout, Storage steps, Storage zeroPoints, float qmin,
+            float qmax, RoundingMode rounding) {
+        return new CpuStorage(CpuFakeQuant.affine(data(x), layout, data(steps),
+                zeroPoints == null ? null : data(zeroPoints), qmin, qmax, rounding));
+    }
+
+    @Override
+    public Storage[] fakeQuantAffineBackward(Storage x, Storage dy, ChannelLayout layout, Storage steps,
+            Storage offsets, float qmin, float qmax, boolean clipped, boolean parameterGradients) {
+        float[][] grads = CpuFakeQuant.affineBackward(data(x), data(dy), layout, data(steps),
+                offsets == null ? null : data(offsets), qmin, qmax, clipped, parameterGradients);
+        Storage[] out = new Storage[grads.length];
+        for (int i = 0; i < grads.length; i++) {
+            out[i] = grads[i] == null ? null : new CpuStorage(grads[i]);
+        }
+        return out;
+    }
+
+    @Override
+    public Storage fakeQuantLut(Storage x, ChannelLayout layout, Storage levels, Storage thresholds,
+            float multiplier, float lo, float hi, float eps) {
+        return new CpuStorage(CpuFakeQuant.lut(data(x), layout, data(levels), data(thresholds), multiplier, lo, hi,
+                eps));
+    }
+
+    @Override
+    public Storage uniformGrid(Storage min, Storage max, int channels, int bits) {
+        return new CpuStorage(CpuFakeQuant.uniformGrid(data(min), data(max), channels, bits));
     }
 
     @Override
@@ -84,7 +118,7 @@ public final class CpuBackend implements Backend {
         };
     }
 
-    /** As {@code io.jqi.quant.PowerOfTwo.roundUp}, with NaN and infinity in place of its exceptions. */
+    /** As {@code io.jqi.grid.PowerOfTwo.roundUp}, with NaN and infinity in place of its exceptions. */
     private static float ceilPowerOfTwo(float x) {
         if (!(x > 0f)) {
             return Float.NaN;

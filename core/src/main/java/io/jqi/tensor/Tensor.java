@@ -1,6 +1,8 @@
 package io.jqi.tensor;
 
-import io.jqi.quant.ChannelLayout;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.Grid;
+import io.jqi.grid.RoundingMode;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -439,8 +441,39 @@ public final class Tensor {
         return map(UnaryOp.CEIL_POW2, 0f, 0f);
     }
 
+    // ---------------------------------------------------------------- fake quantization
+
     /**
-     * The uniform grid of per-channel ranges, computed on their device by {@link Backend#uniformGrid}: returns
+     * {@code x} (seen as {@code layout}) fake-quantized on the host grid {@code grid}, computed on x's device: the
+     * inferable quantizers' forward. The result carries no gradient.
+     */
+    public static Tensor fakeQuantize(Tensor x, ChannelLayout layout, Grid grid) {
+        return FakeQuantization.onGrid(x, layout, grid);
+    }
+
+    /**
+     * {@code x} (seen as {@code layout}) on the affine grid of per-channel {@code steps} and {@code zeroPoints} (null:
+     * zero), tensors of {@code layout.channels()} values on x's device ({@link Backend#fakeQuantAffine}). The result
+     * carries no gradient; {@link #fakeQuantizeGradient} gives it one.
+     */
+    public static Tensor fakeQuantize(Tensor x, ChannelLayout layout, Tensor steps, Tensor zeroPoints, float qmin,
+            float qmax, RoundingMode rounding) {
+        return FakeQuantization.affine(x, layout, steps, zeroPoints, qmin, qmax, rounding);
+    }
+
+    /**
+     * {@code value}, a fake-quantized {@code x}, with the straight-through gradient of
+     * {@code s * clamp(rint((x - a) / s), qmin, qmax) + a} (per channel: {@code s} from {@code steps}, {@code a}
+     * from {@code offsets}; null offsets: the zero-offset grid) flowing to x, steps and offsets
+     * ({@link Backend#fakeQuantAffineBackward}): the trainable quantizers' backward, one pass on every device.
+     */
+    public static Tensor fakeQuantizeGradient(Tensor value, Tensor x, ChannelLayout layout, Tensor steps,
+            Tensor offsets, float qmin, float qmax, boolean clipped) {
+        return FakeQuantization.withGradient(value, x, layout, steps, offsets, qmin, qmax, clipped);
+    }
+
+    /**
+     * The uniform grids of per-channel ranges, computed on their device by {@link Backend#uniformGrid}: returns
      * {@code {step, zeroPoint}}, rank-1 tensors of {@code min.numel()} values that carry no gradient (the uniform
      * trainable quantizers differentiate a separate expression of the range).
      */
@@ -449,10 +482,7 @@ public final class Tensor {
             throw new IllegalArgumentException("uniformGrid needs min and max of one rank-1 shape, got " + min.shape
                     + " and " + max.shape);
         }
-        if (min.device() != max.device()) {
-            throw new IllegalArgumentException("uniformGrid got min on " + min.device() + " and max on "
-                    + max.device());
-        }
+        Elementwise.requireSameDevice(min, max);
         int channels = min.numel();
         Tensor both = new Tensor(Shape.of(2 * channels),
                 min.backend().uniformGrid(min.storage, max.storage, channels, bits), null);
@@ -511,23 +541,6 @@ public final class Tensor {
     /** Forward clamp; the gradient passes through unchanged even outside the range ({@code ste_clip}). */
     public Tensor steClip(float low, float high) {
         return StraightThrough.clip(this, low, high);
-    }
-
-    /**
-     * Whether {@link #fusedQuantize} can run {@code x} with these parameters: x's backend has fused quantizer
-     * kernels ({@link Backend#supportsFusedQuantizers}) and every parameter is on x's device.
-     */
-    public static boolean fusesQuantizers(Tensor x, Tensor... parameters) {
-        return FusedQuantization.available(x, parameters);
-    }
-
-    /**
-     * Trainable quantizer {@code q} on {@code x} (seen as {@code layout}) as one autograd node: the forward and
-     * backward are the backend's fused kernels; the parameters (the threshold, or min and max) receive their
-     * per-channel gradients when they require grad. Only where {@link #fusesQuantizers} says so.
-     */
-    public static Tensor fusedQuantize(FusedQuantizer q, Tensor x, ChannelLayout layout, Tensor... parameters) {
-        return FusedQuantization.apply(q, x, layout, parameters);
     }
 
     /** Forward identity; the gradient is multiplied by {@code scale} ({@code grad_scale}). */

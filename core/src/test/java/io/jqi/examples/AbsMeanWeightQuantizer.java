@@ -1,12 +1,12 @@
 package io.jqi.examples;
 
+import io.jqi.grid.RoundingMode;
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.RoundingMode;
+import io.jqi.quant.QuantizerHost;
 import io.jqi.quant.inferable.InferableQuantizer;
 import io.jqi.quant.inferable.WeightsSymmetricInferableQuantizer;
-import io.jqi.quant.registry.MarkQuantizer;
-import io.jqi.quant.trainable.QuantizerHost;
 import io.jqi.quant.trainable.TrainableQuantizer;
 import io.jqi.quant.trainable.TrainableQuantizerWeightsConfig;
 import io.jqi.quant.trainable.VariableGroup;

@@ -1,10 +1,11 @@
-package io.jqi.quant;
+package io.jqi.grid;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jqi.grid.PowerOfTwo;
 import org.junit.jupiter.api.Test;
 
 class PowerOfTwoTest {

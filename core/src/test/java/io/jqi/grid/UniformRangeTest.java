@@ -1,9 +1,10 @@
-package io.jqi.quant;
+package io.jqi.grid;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jqi.grid.UniformRange;
 import java.util.SplittableRandom;
 import org.junit.jupiter.api.Test;
 

@@ -9,10 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.Grid;
-import io.jqi.quant.PowerOfTwo;
-import io.jqi.quant.RoundingMode;
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.Grid;
+import io.jqi.grid.PowerOfTwo;
+import io.jqi.grid.RoundingMode;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -170,11 +171,11 @@ class ActivationThresholdsTest {
 
     /** The histogram error of the spec, computed independently of the searches. */
     private static double histogramMse(Histogram h, float threshold, int bits, boolean signed) {
-        return histogramError(h, Grid.symmetric(new float[] {threshold}, bits, signed, RoundingMode.HALF_EVEN));
+        return histogramError(h, AffineGrid.symmetric(new float[] {threshold}, bits, signed, RoundingMode.HALF_EVEN));
     }
 
     private static double histogramUniformMse(Histogram h, float[] range, int bits) {
-        return histogramError(h, Grid.uniform(new float[] {range[0]}, new float[] {range[1]}, bits,
+        return histogramError(h, AffineGrid.uniform(new float[] {range[0]}, new float[] {range[1]}, bits,
                 RoundingMode.HALF_EVEN));
     }
 

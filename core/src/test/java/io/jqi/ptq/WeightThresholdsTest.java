@@ -9,10 +9,11 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.Grid;
-import io.jqi.quant.PowerOfTwo;
-import io.jqi.quant.RoundingMode;
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.Grid;
+import io.jqi.grid.PowerOfTwo;
+import io.jqi.grid.RoundingMode;
 import io.jqi.tensor.Tensor;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -286,15 +287,16 @@ class WeightThresholdsTest {
     private static double symmetricMse(Tensor w, float threshold, int bits) {
         float[] x = w.toFloatArray();
         float[] q = new float[x.length];
-        Grid.symmetric(new float[] {threshold}, bits, true, RoundingMode.HALF_EVEN).apply(x, q,
-                ChannelLayout.perTensor(w.shape()));
+        AffineGrid.symmetric(new float[] {threshold}, bits, true, RoundingMode.HALF_EVEN).apply(x, q,
+                ChannelLayout.perTensor(w.shape().numel()));
         return mse(x, q);
     }
 
     private static double uniformMse(Tensor w, float[][] range, int bits) {
         float[] x = w.toFloatArray();
         float[] q = new float[x.length];
-        Grid.uniform(range[0], range[1], bits, RoundingMode.HALF_EVEN).apply(x, q, ChannelLayout.perTensor(w.shape()));
+        AffineGrid.uniform(range[0], range[1], bits, RoundingMode.HALF_EVEN)
+                .apply(x, q, ChannelLayout.perTensor(w.shape().numel()));
         return mse(x, q);
     }
 

@@ -11,7 +11,7 @@ import io.jqi.ptq.Signedness;
 import io.jqi.ptq.TargetPlatform;
 import io.jqi.ptq.WeightQuantization;
 import io.jqi.quant.QuantizationMethod;
-import io.jqi.quant.registry.TrainingMethod;
+import io.jqi.quant.TrainingMethod;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

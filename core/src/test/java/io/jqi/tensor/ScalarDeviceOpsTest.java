@@ -4,7 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jqi.quant.PowerOfTwo;
+import io.jqi.grid.PowerOfTwo;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 

@@ -1,10 +1,10 @@
 package io.jqi.cuda;
 
-import io.jqi.quant.ChannelLayout;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.RoundingMode;
 import io.jqi.tensor.Backend;
 import io.jqi.tensor.BinaryOp;
 import io.jqi.tensor.Device;
-import io.jqi.tensor.FusedQuantizer;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Storage;
 import io.jqi.tensor.UnaryOp;
@@ -289,10 +289,42 @@ public final class CudaBackend implements Backend {
         return out;
     }
 
-    /**
-     * {@code jqi_uniform_grid} (fake_quant.cu): bit for bit the CPU's grid of every range the CPU accepts, with no
-     * host round trip, so it does not raise the CPU's range errors (see {@link Backend#uniformGrid}).
-     */
+    @Override
+    public Storage fakeQuantAffine(Storage x, ChannelLayout layout, Storage steps, Storage zeroPoints, float qmin,
+            float qmax, RoundingMode rounding) {
+        CudaContext c = ctx();
+        CudaStorage out = c.allocate(x.size());
+        c.fakeQuant().affine(cuda(x).pointer(), out.pointer(), cuda(steps).pointer(),
+                zeroPoints == null ? null : cuda(zeroPoints).pointer(), qmin, qmax, rounding, layout, null);
+        return out;
+    }
+
+    /** {@code jqi_fake_quant_backward}: dx and the per-channel parameter gradients, one launch. */
+    @Override
+    public Storage[] fakeQuantAffineBackward(Storage x, Storage dy, ChannelLayout layout, Storage steps,
+            Storage offsets, float qmin, float qmax, boolean clipped, boolean parameterGradients) {
+        CudaContext c = ctx();
+        int channels = layout.channels();
+        CudaStorage dx = c.allocate(x.size());
+        CudaStorage dSteps = parameterGradients ? c.allocate(channels) : null;
+        CudaStorage dOffsets = parameterGradients && offsets != null ? c.allocate(channels) : null;
+        c.quantBackward().affine(cuda(x).pointer(), cuda(dy).pointer(), dx.pointer(), cuda(steps).pointer(),
+                offsets == null ? null : cuda(offsets).pointer(), dSteps == null ? null : dSteps.pointer(),
+                dOffsets == null ? null : dOffsets.pointer(), qmin, qmax, clipped, layout, null);
+        return new Storage[] {dx, dSteps, dOffsets};
+    }
+
+    @Override
+    public Storage fakeQuantLut(Storage x, ChannelLayout layout, Storage levels, Storage thresholds,
+            float multiplier, float lo, float hi, float eps) {
+        CudaContext c = ctx();
+        CudaStorage out = c.allocate(x.size());
+        c.fakeQuant().lut(cuda(x).pointer(), out.pointer(), cuda(levels).pointer(), levels.size(),
+                cuda(thresholds).pointer(), multiplier, lo, hi, eps, layout, null);
+        return out;
+    }
+
+    /** {@code jqi_uniform_grid} (fake_quant.cu): bit for bit the CPU's grid, with no host round trip. */
     @Override
     public Storage uniformGrid(Storage min, Storage max, int channels, int bits) {
         if (min.size() != channels || max.size() != channels) {
@@ -302,73 +334,10 @@ public final class CudaBackend implements Backend {
         KernelChecks.requireBits(bits);
         CudaContext c = ctx();
         CudaStorage out = c.allocate(2 * channels);
-        CUdeviceptr steps = out.pointer();
         CUdeviceptr zeroPoints = out.pointer().withByteOffset((long) channels * Float.BYTES);
-        c.launch1d("jqi_uniform_grid", channels, ptr(min), ptr(max), ptr(steps), ptr(zeroPoints), i32(channels),
-                f32((float) ((1L << bits) - 1)));
+        c.fakeQuant().uniformGrid(cuda(min).pointer(), cuda(max).pointer(), out.pointer(), zeroPoints, channels, bits,
+                null);
         return out;
-    }
-
-    @Override
-    public boolean supportsFusedQuantizers() {
-        return true;
-    }
-
-    /**
-     * The grid on the device ({@code jqi_symmetric_steps} or {@code jqi_uniform_grid}) then
-     * {@code jqi_fake_quant_affine}: two launches on the context's stream, no host round trip.
-     */
-    @Override
-    public Storage fusedQuantize(FusedQuantizer q, Storage x, ChannelLayout layout, Storage[] parameters) {
-        CudaContext c = ctx();
-        CudaFakeQuant kernels = c.fakeQuant();
-        int channels = layout.channels();
-        CudaStorage out = c.allocate(x.size());
-        if (q.grid() == FusedQuantizer.Grid.UNIFORM) {
-            CudaStorage grid = c.allocate(2 * channels);
-            CUdeviceptr zeroPoints = grid.pointer().withByteOffset((long) channels * Float.BYTES);
-            kernels.uniformGrid(cuda(parameters[0]).pointer(), cuda(parameters[1]).pointer(), grid.pointer(),
-                    zeroPoints, channels, q.bits(), null);
-            kernels.affine(cuda(x).pointer(), out.pointer(), grid.pointer(), zeroPoints, 0f,
-                    (float) ((1L << q.bits()) - 1), layout, null);
-        } else {
-            CudaStorage steps = symmetricSteps(c, q, parameters[0], channels);
-            float levels = (float) (1L << (q.signed() ? q.bits() - 1 : q.bits()));
-            kernels.affine(cuda(x).pointer(), out.pointer(), steps.pointer(), null, q.signed() ? -levels : 0f,
-                    levels - 1f, layout, null);
-        }
-        return out;
-    }
-
-    /** {@code jqi_symmetric_backward} or {@code jqi_uniform_backward}: dx and the parameter gradients, one launch. */
-    @Override
-    public Storage[] fusedQuantizeBackward(FusedQuantizer q, Storage x, Storage dy, ChannelLayout layout,
-            Storage[] parameters, boolean parameterGradients) {
-        CudaContext c = ctx();
-        CudaQuantBackward backward = c.quantBackward();
-        int channels = layout.channels();
-        GradientRule rule = new GradientRule(q.clipped(), q.scaled(), q.gradScale());
-        CudaStorage dx = c.allocate(x.size());
-        if (q.grid() == FusedQuantizer.Grid.UNIFORM) {
-            CudaStorage dMin = parameterGradients ? c.allocate(channels) : null;
-            CudaStorage dMax = parameterGradients ? c.allocate(channels) : null;
-            backward.uniform(cuda(x).pointer(), cuda(dy).pointer(), dx.pointer(), cuda(parameters[0]).pointer(),
-                    cuda(parameters[1]).pointer(), dMin == null ? null : dMin.pointer(),
-                    dMax == null ? null : dMax.pointer(), q.bits(), rule, layout, null);
-            return new Storage[] {dx, dMin, dMax};
-        }
-        CudaStorage steps = symmetricSteps(c, q, parameters[0], channels);
-        CudaStorage dThreshold = parameterGradients ? c.allocate(channels) : null;
-        backward.symmetric(cuda(x).pointer(), cuda(dy).pointer(), dx.pointer(), steps.pointer(),
-                dThreshold == null ? null : dThreshold.pointer(), q.bits(), q.signed(), rule, layout, null);
-        return new Storage[] {dx, dThreshold};
-    }
-
-    private static CudaStorage symmetricSteps(CudaContext c, FusedQuantizer q, Storage thresholds, int channels) {
-        CudaStorage steps = c.allocate(channels);
-        c.fakeQuant().symmetricSteps(cuda(thresholds).pointer(), steps.pointer(), channels, q.bits(), q.signed(),
-                q.grid() == FusedQuantizer.Grid.POWER_OF_TWO, q.minThreshold(), null);
-        return steps;
     }
 
     @Override

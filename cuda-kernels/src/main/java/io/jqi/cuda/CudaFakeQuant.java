@@ -2,17 +2,19 @@ package io.jqi.cuda;
 
 import static jcuda.driver.JCudaDriver.cuLaunchKernel;
 
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.LutGrid;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.LutGrid;
+import io.jqi.grid.RoundingMode;
 import jcuda.Pointer;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUfunction;
 import jcuda.driver.CUstream;
 
 /**
- * The {@code fake_quant} kernels: the inferable quantizers' forward (AffineGrid, TfNudgedGrid, LutGrid), and the
- * kernels that derive a trainable quantizer's grid from its thresholds or range on the device. Each kernel gives the
- * same bits as its CPU grid in {@code io.jqi.quant}.
+ * The {@code fake_quant} kernels: affine fake quantization in both rounding modes and LUT fake quantization
+ * ({@link io.jqi.tensor.Backend#fakeQuantAffine}, {@code fakeQuantLut}), and the uniform grid of a range derived on
+ * the device ({@code uniformGrid}). Each kernel gives the same bits as its CPU reference ({@code AffineGrid},
+ * {@code LutGrid}, {@code CpuFakeQuant}).
  *
  * <p>Two forms of each: device pointers (the tensors and parameters already on the GPU; the launch is queued on
  * {@code stream}, null for the default stream, and nothing waits for it), and host arrays (copy in, launch, copy
@@ -33,32 +35,24 @@ public final class CudaFakeQuant implements AutoCloseable {
     /** Loads the kernels on CUDA device 0; an IllegalStateException with the probe's reason if CUDA is unavailable. */
     public static CudaFakeQuant open() {
         return new CudaFakeQuant(CudaModule.open(MODULE, "jqi_fake_quant_affine", "jqi_fake_quant_tf_nudge",
-                "jqi_fake_quant_lut", "jqi_symmetric_steps", "jqi_uniform_grid"));
+                "jqi_fake_quant_lut", "jqi_uniform_grid"));
     }
 
     // ---------------------------------------------------------------- device pointers
 
     /**
-     * {@code AffineGrid.fakeQuant} per element of {@code x} into {@code y} (which may be {@code x}), with per-channel
-     * {@code steps} and {@code zeroPoints} (null: all zero, as symmetric and power-of-two grids).
+     * {@code AffineGrid}'s arithmetic per element of {@code x} into {@code y} (which may be {@code x}), with
+     * per-channel {@code steps} and {@code zeroPoints} (null: all zero, as symmetric and power-of-two grids) on the
+     * integers {@code [qmin, qmax]}, rounded as {@code rounding} says.
      */
     public void affine(CUdeviceptr x, CUdeviceptr y, CUdeviceptr steps, CUdeviceptr zeroPoints, float qmin,
-            float qmax, ChannelLayout layout, CUstream stream) {
+            float qmax, RoundingMode rounding, ChannelLayout layout, CUstream stream) {
         int n = KernelChecks.elements(layout);
         requirePointers(x, y, steps);
-        launch("jqi_fake_quant_affine", n, stream, Pointer.to(x), Pointer.to(y), Pointer.to(steps),
+        launch(rounding == RoundingMode.TF_NUDGE_HALF_UP ? "jqi_fake_quant_tf_nudge" : "jqi_fake_quant_affine", n,
+                stream, Pointer.to(x), Pointer.to(y), Pointer.to(steps),
                 Pointer.to(zeroPoints == null ? new CUdeviceptr() : zeroPoints), floatParam(qmin), floatParam(qmax),
                 KernelLayout.param(layout));
-    }
-
-    /** {@code TfNudgedGrid.fakeQuant} per element: per-channel nudged range and step. */
-    public void tfNudge(CUdeviceptr x, CUdeviceptr y, CUdeviceptr nudgedMin, CUdeviceptr nudgedMax,
-            CUdeviceptr steps, ChannelLayout layout, CUstream stream) {
-        int n = KernelChecks.elements(layout);
-        requirePointers(x, y, nudgedMin);
-        requirePointers(nudgedMax, steps);
-        launch("jqi_fake_quant_tf_nudge", n, stream, Pointer.to(x), Pointer.to(y), Pointer.to(nudgedMin),
-                Pointer.to(nudgedMax), Pointer.to(steps), KernelLayout.param(layout));
     }
 
     /**
@@ -79,24 +73,9 @@ public final class CudaFakeQuant implements AutoCloseable {
     }
 
     /**
-     * The steps of a symmetric or power-of-two trainable quantizer from its {@code thresholds} ({@code channels}
-     * floats): {@code T / 2^(bits - s)}, T first rounded up to a power of two (after {@code max(T, minThreshold)})
-     * when {@code powerOfTwo}. Where the CPU would reject a threshold the step is NaN.
-     */
-    public void symmetricSteps(CUdeviceptr thresholds, CUdeviceptr steps, int channels, int bits, boolean signed,
-            boolean powerOfTwo, float minThreshold, CUstream stream) {
-        requirePointers(thresholds, steps);
-        KernelChecks.requireBits(bits);
-        requireChannelCount(channels);
-        float levels = (float) (1L << (signed ? bits - 1 : bits));
-        launch("jqi_symmetric_steps", channels, stream, Pointer.to(thresholds), Pointer.to(steps),
-                intParam(channels), floatParam(levels), intParam(powerOfTwo ? 1 : 0), floatParam(minThreshold));
-    }
-
-    /**
      * The uniform grid of per-channel ranges {@code [mins, maxs]}: {@code UniformRange.adjust} then
-     * {@code AffineGrid.uniformAdjusted}, into {@code steps} and {@code zeroPoints}; quantize with
-     * {@link #affine} and qmin 0, qmax {@code 2^bits - 1}.
+     * {@code AffineGrid.uniformStep} and {@code uniformZeroPoint}, into {@code steps} and {@code zeroPoints};
+     * quantize with {@link #affine} and qmin 0, qmax {@code 2^bits - 1}.
      */
     public void uniformGrid(CUdeviceptr mins, CUdeviceptr maxs, CUdeviceptr steps, CUdeviceptr zeroPoints,
             int channels, int bits, CUstream stream) {
@@ -110,8 +89,9 @@ public final class CudaFakeQuant implements AutoCloseable {
 
     // ---------------------------------------------------------------- host arrays
 
-    /** {@code AffineGrid.fakeQuant} per element: per-channel {@code steps} and {@code zeroPoints}. */
-    public float[] affine(float[] x, float[] steps, float[] zeroPoints, float qmin, float qmax,
+    /** {@link #affine(CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr, float, float, RoundingMode,
+     * ChannelLayout, CUstream)} on arrays. */
+    public float[] affine(float[] x, float[] steps, float[] zeroPoints, float qmin, float qmax, RoundingMode rounding,
             ChannelLayout layout) {
         KernelChecks.requireLayout(x, layout);
         KernelChecks.requireChannels("steps", steps, layout);
@@ -121,23 +101,7 @@ public final class CudaFakeQuant implements AutoCloseable {
         }
         try (DeviceMemory memory = memory()) {
             CUdeviceptr out = memory.allocate(x.length);
-            affine(memory.copyIn(x), out, memory.copyIn(steps), memory.copyIn(zeroPoints), qmin, qmax, layout, null);
-            return DeviceMemory.copyOut(out, x.length);
-        }
-    }
-
-    /** {@code TfNudgedGrid.fakeQuant} per element: per-channel nudged range and step. */
-    public float[] tfNudge(float[] x, float[] nudgedMin, float[] nudgedMax, float[] steps, ChannelLayout layout) {
-        KernelChecks.requireLayout(x, layout);
-        KernelChecks.requireChannels("nudgedMin", nudgedMin, layout);
-        KernelChecks.requireChannels("nudgedMax", nudgedMax, layout);
-        KernelChecks.requireChannels("steps", steps, layout);
-        if (x.length == 0) {
-            return new float[0];
-        }
-        try (DeviceMemory memory = memory()) {
-            CUdeviceptr out = memory.allocate(x.length);
-            tfNudge(memory.copyIn(x), out, memory.copyIn(nudgedMin), memory.copyIn(nudgedMax), memory.copyIn(steps),
+            affine(memory.copyIn(x), out, memory.copyIn(steps), memory.copyIn(zeroPoints), qmin, qmax, rounding,
                     layout, null);
             return DeviceMemory.copyOut(out, x.length);
         }
@@ -157,18 +121,6 @@ public final class CudaFakeQuant implements AutoCloseable {
             lut(memory.copyIn(x), out, memory.copyIn(levels), levels.length, memory.copyIn(thresholds),
                     grid.multiplier(), grid.lo(), grid.hi(), grid.eps(), layout, null);
             return DeviceMemory.copyOut(out, x.length);
-        }
-    }
-
-    /** {@link #symmetricSteps(CUdeviceptr, CUdeviceptr, int, int, boolean, boolean, float, CUstream)} on arrays. */
-    public float[] symmetricSteps(float[] thresholds, int bits, boolean signed, boolean powerOfTwo,
-            float minThreshold) {
-        requireChannelCount(thresholds == null ? 0 : thresholds.length);
-        try (DeviceMemory memory = memory()) {
-            CUdeviceptr steps = memory.allocate(thresholds.length);
-            symmetricSteps(memory.copyIn(thresholds), steps, thresholds.length, bits, signed, powerOfTwo,
-                    minThreshold, null);
-            return DeviceMemory.copyOut(steps, thresholds.length);
         }
     }
 

@@ -5,35 +5,35 @@ import static jcuda.driver.JCudaDriver.cuMemAlloc;
 import static jcuda.driver.JCudaDriver.cuMemFree;
 import static jcuda.driver.JCudaDriver.cuMemsetD32;
 
-import io.jqi.quant.ChannelLayout;
+import io.jqi.grid.ChannelLayout;
 import jcuda.Pointer;
 import jcuda.Sizeof;
 import jcuda.driver.CUdeviceptr;
 import jcuda.driver.CUstream;
 
 /**
- * The {@code quant_backward} kernels: the backward of the STE and LSQ trainable quantizers, fused. One launch reads
- * x and dy, writes dx, and (for a quantizer that trains its parameters) reduces the threshold or min/max gradients
- * per channel in the same launch: no full-size temporaries, no host round trip, no float atomics, the same bits on
- * every run. dx is bit for bit the CPU autograd's; the parameter gradients agree with it within the rounding of a
- * different summation order.
+ * The {@code quant_backward} kernel: the straight-through backward of affine fake quantization
+ * ({@link io.jqi.tensor.Backend#fakeQuantAffineBackward}), fused. One launch reads x and dy, writes dx, and (when the
+ * parameters train) reduces the step and offset gradients per channel in the same launch: no full-size temporaries,
+ * no host round trip, no float atomics, the same bits on every run. dx is bit for bit the CPU's; the parameter
+ * gradients agree with it within the rounding of a different summation order.
  *
- * <p>The forward of these quantizers is {@link CudaFakeQuant#affine} on the grid of
- * {@link CudaFakeQuant#symmetricSteps} or {@link CudaFakeQuant#uniformGrid}. This object owns a small workspace
- * (per-block partial sums and per-channel counters) that grows to the largest launch seen; the kernels leave the
- * counters at zero, so launches on one stream may follow each other without any reset. Launches on different
- * streams must not overlap in time (they share the workspace): use one CudaQuantBackward per stream.
+ * <p>This object owns a small workspace (per-block partial sums and per-channel counters) that grows to the largest
+ * launch seen; the kernel leaves the counters at zero, so launches on one stream may follow each other without any
+ * reset. Launches on different streams must not overlap in time (they share the workspace): use one
+ * CudaQuantBackward per stream.
  */
 public final class CudaQuantBackward implements AutoCloseable {
     static final String MODULE = "quant_backward";
-    /** The kernels' block size (BLOCK in quant_backward.cu). */
+    /** The kernel's block size (BLOCK in quant_backward.cu). */
     static final int BLOCK_SIZE = 256;
     /** Each block covers about this many elements of its channel. */
     private static final long ELEMENTS_PER_BLOCK = 8L * BLOCK_SIZE;
     /** Enough blocks to fill any current GPU several times over; more only lengthens the final reduction. */
     private static final int MAX_BLOCKS = 8192;
-    private static final int SYMMETRIC_ACCUMULATORS = 2;
-    private static final int UNIFORM_ACCUMULATORS = 4;
+    /** Accumulators per block: the step's two terms, and with an offset the offset's two. */
+    private static final int STEP_ACCUMULATORS = 2;
+    private static final int OFFSET_ACCUMULATORS = 4;
 
     private final CudaModule module;
     private CUdeviceptr partials;
@@ -46,9 +46,9 @@ public final class CudaQuantBackward implements AutoCloseable {
         this.module = module;
     }
 
-    /** Loads the kernels on CUDA device 0; an IllegalStateException with the probe's reason if CUDA is unavailable. */
+    /** Loads the kernel on CUDA device 0; an IllegalStateException with the probe's reason if CUDA is unavailable. */
     public static CudaQuantBackward open() {
-        return new CudaQuantBackward(CudaModule.open(MODULE, "jqi_symmetric_backward", "jqi_uniform_backward"));
+        return new CudaQuantBackward(CudaModule.open(MODULE, "jqi_fake_quant_backward"));
     }
 
     /**
@@ -66,110 +66,62 @@ public final class CudaQuantBackward implements AutoCloseable {
     // ---------------------------------------------------------------- device pointers
 
     /**
-     * Backward of a symmetric or power-of-two trainable quantizer. {@code steps} are its forward's steps
-     * ({@link CudaFakeQuant#symmetricSteps}); {@code dThresholds} receives the threshold gradients (one per
-     * channel), or is null for a quantizer whose threshold is not trained (then only dx is written).
-     * {@code dx} may be {@code dy}.
+     * The backward of affine fake quantization on {@code steps} and {@code offsets} (null: the zero-offset grid) over
+     * the integers {@code [qmin, qmax]}. {@code dSteps} (and, with offsets, {@code dOffsets}) receive the per-channel
+     * parameter gradients, or are null when the parameters do not train (then only dx is written). {@code dx} may be
+     * {@code dy}.
      */
-    public void symmetric(CUdeviceptr x, CUdeviceptr dy, CUdeviceptr dx, CUdeviceptr steps, CUdeviceptr dThresholds,
-            int bits, boolean signed, GradientRule rule, ChannelLayout layout, CUstream stream) {
+    public void affine(CUdeviceptr x, CUdeviceptr dy, CUdeviceptr dx, CUdeviceptr steps, CUdeviceptr offsets,
+            CUdeviceptr dSteps, CUdeviceptr dOffsets, float qmin, float qmax, boolean clipped, ChannelLayout layout,
+            CUstream stream) {
         int n = KernelChecks.elements(layout);
-        requireTensors(x, dy, dx);
+        KernelChecks.requirePointer("x", x);
+        KernelChecks.requirePointer("dy", dy);
+        KernelChecks.requirePointer("dx", dx);
         KernelChecks.requirePointer("steps", steps);
-        KernelChecks.requireBits(bits);
-        requireRule(rule);
-        if (n == 0) {
-            return;
+        if (dSteps != null && offsets != null && dOffsets == null) {
+            throw new IllegalArgumentException("dOffsets is required when the offsets train (dSteps given)");
         }
-        float levels = (float) (1L << (signed ? bits - 1 : bits));
-        float qmin = signed ? -levels : 0f;
-        float qmax = levels - 1f;
-        int blocks = blocksPerChannel(layout);
-        module.makeCurrent("CudaQuantBackward");
-        if (dThresholds != null) {
-            ensureWorkspace(layout.channels(), blocks, SYMMETRIC_ACCUMULATORS);
-        }
-        launch("jqi_symmetric_backward", layout, blocks, stream, Pointer.to(x), Pointer.to(dy), Pointer.to(dx),
-                Pointer.to(steps), Pointer.to(orNull(dThresholds)), Pointer.to(orNull(partials)),
-                Pointer.to(orNull(counters)), CudaFakeQuant.floatParam(levels), CudaFakeQuant.floatParam(qmin),
-                CudaFakeQuant.floatParam(qmax), CudaFakeQuant.intParam(rule.clipped() ? 1 : 0),
-                CudaFakeQuant.intParam(rule.scaled() ? 1 : 0), CudaFakeQuant.floatParam(rule.scale()),
-                KernelLayout.param(layout), CudaFakeQuant.intParam(blocks));
-    }
-
-    /**
-     * Backward of a uniform trainable quantizer with per-channel ranges {@code mins}/{@code maxs} (the raw
-     * variables, as the CPU surrogate differentiates its own range adjustment). {@code dMin} and {@code dMax} receive
-     * the range gradients, or are both null for a quantizer whose range is not trained.
-     */
-    public void uniform(CUdeviceptr x, CUdeviceptr dy, CUdeviceptr dx, CUdeviceptr mins, CUdeviceptr maxs,
-            CUdeviceptr dMin, CUdeviceptr dMax, int bits, GradientRule rule, ChannelLayout layout, CUstream stream) {
-        int n = KernelChecks.elements(layout);
-        requireTensors(x, dy, dx);
-        KernelChecks.requirePointer("mins", mins);
-        KernelChecks.requirePointer("maxs", maxs);
-        if ((dMin == null) != (dMax == null)) {
-            throw new IllegalArgumentException("dMin and dMax are both given (the range trains) or both null "
-                    + "(it does not); got only " + (dMin == null ? "dMax" : "dMin"));
-        }
-        KernelChecks.requireBits(bits);
-        requireRule(rule);
         if (n == 0) {
             return;
         }
         int blocks = blocksPerChannel(layout);
         module.makeCurrent("CudaQuantBackward");
-        if (dMin != null) {
-            ensureWorkspace(layout.channels(), blocks, UNIFORM_ACCUMULATORS);
+        if (dSteps != null) {
+            ensureWorkspace(layout.channels(), blocks, offsets == null ? STEP_ACCUMULATORS : OFFSET_ACCUMULATORS);
         }
-        // UniformGrids.surrogate always scales the step's gradient, by 1 for STE.
-        launch("jqi_uniform_backward", layout, blocks, stream, Pointer.to(x), Pointer.to(dy), Pointer.to(dx),
-                Pointer.to(mins), Pointer.to(maxs), Pointer.to(orNull(dMin)), Pointer.to(orNull(dMax)),
-                Pointer.to(orNull(partials)), Pointer.to(orNull(counters)),
-                CudaFakeQuant.floatParam((float) ((1L << bits) - 1)), CudaFakeQuant.intParam(rule.clipped() ? 1 : 0),
-                CudaFakeQuant.intParam(1), CudaFakeQuant.floatParam(rule.scale()),
-                KernelLayout.param(layout), CudaFakeQuant.intParam(blocks));
+        launch("jqi_fake_quant_backward", layout, blocks, stream, Pointer.to(x), Pointer.to(dy), Pointer.to(dx),
+                Pointer.to(steps), Pointer.to(orNull(offsets)), Pointer.to(orNull(dSteps)),
+                Pointer.to(orNull(dSteps == null ? null : dOffsets)), Pointer.to(orNull(partials)),
+                Pointer.to(orNull(counters)), CudaFakeQuant.floatParam(qmin), CudaFakeQuant.floatParam(qmax),
+                CudaFakeQuant.intParam(clipped ? 1 : 0), KernelLayout.param(layout), CudaFakeQuant.intParam(blocks));
     }
 
     // ---------------------------------------------------------------- host arrays
 
     /**
-     * {@link #symmetric(CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr, int, boolean, GradientRule,
-     * ChannelLayout, CUstream)} on arrays; {@code steps} per channel. With {@code trainsThreshold} the result has
-     * {@code dThresholds}.
+     * {@link #affine(CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr,
+     * float, float, boolean, ChannelLayout, CUstream)} on arrays; {@code offsets} may be null. With
+     * {@code parameterGradients} the result has dSteps (and dOffsets where there are offsets).
      */
-    public QuantizerGradients symmetric(float[] x, float[] dy, float[] steps, int bits, boolean signed,
-            GradientRule rule, boolean trainsThreshold, ChannelLayout layout) {
+    public FakeQuantGradients affine(float[] x, float[] dy, float[] steps, float[] offsets, float qmin, float qmax,
+            boolean clipped, boolean parameterGradients, ChannelLayout layout) {
         KernelChecks.requireLayout(x, layout);
         KernelChecks.requireSameLength("dy", dy, x);
         KernelChecks.requireChannels("steps", steps, layout);
-        try (DeviceMemory memory = memory()) {
-            CUdeviceptr dx = memory.allocate(x.length);
-            CUdeviceptr dThresholds = trainsThreshold ? memory.allocate(steps.length) : null;
-            symmetric(memory.copyIn(x), memory.copyIn(dy), dx, memory.copyIn(steps), dThresholds, bits, signed, rule,
-                    layout, null);
-            return new QuantizerGradients(DeviceMemory.copyOut(dx, x.length),
-                    trainsThreshold ? DeviceMemory.copyOut(dThresholds, steps.length) : null, null, null);
+        if (offsets != null) {
+            KernelChecks.requireChannels("offsets", offsets, layout);
         }
-    }
-
-    /** {@link #uniform(CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr, CUdeviceptr,
-     * int, GradientRule, ChannelLayout, CUstream)} on arrays. With {@code trainsRange} the result has dMin and dMax. */
-    public QuantizerGradients uniform(float[] x, float[] dy, float[] mins, float[] maxs, int bits, GradientRule rule,
-            boolean trainsRange, ChannelLayout layout) {
-        KernelChecks.requireLayout(x, layout);
-        KernelChecks.requireSameLength("dy", dy, x);
-        KernelChecks.requireChannels("mins", mins, layout);
-        KernelChecks.requireChannels("maxs", maxs, layout);
         try (DeviceMemory memory = memory()) {
             CUdeviceptr dx = memory.allocate(x.length);
-            CUdeviceptr dMin = trainsRange ? memory.allocate(mins.length) : null;
-            CUdeviceptr dMax = trainsRange ? memory.allocate(mins.length) : null;
-            uniform(memory.copyIn(x), memory.copyIn(dy), dx, memory.copyIn(mins), memory.copyIn(maxs), dMin, dMax,
-                    bits, rule, layout, null);
-            return new QuantizerGradients(DeviceMemory.copyOut(dx, x.length), null,
-                    trainsRange ? DeviceMemory.copyOut(dMin, mins.length) : null,
-                    trainsRange ? DeviceMemory.copyOut(dMax, mins.length) : null);
+            CUdeviceptr dSteps = parameterGradients ? memory.allocate(steps.length) : null;
+            CUdeviceptr dOffsets = parameterGradients && offsets != null ? memory.allocate(steps.length) : null;
+            affine(memory.copyIn(x), memory.copyIn(dy), dx, memory.copyIn(steps),
+                    offsets == null ? null : memory.copyIn(offsets), dSteps, dOffsets, qmin, qmax, clipped, layout,
+                    null);
+            return new FakeQuantGradients(DeviceMemory.copyOut(dx, x.length),
+                    dSteps == null ? null : DeviceMemory.copyOut(dSteps, steps.length),
+                    dOffsets == null ? null : DeviceMemory.copyOut(dOffsets, steps.length));
         }
     }
 
@@ -216,19 +168,6 @@ public final class CudaQuantBackward implements AutoCloseable {
 
     private static CUdeviceptr orNull(CUdeviceptr pointer) {
         return pointer == null ? new CUdeviceptr() : pointer;
-    }
-
-    private static void requireTensors(CUdeviceptr x, CUdeviceptr dy, CUdeviceptr dx) {
-        KernelChecks.requirePointer("x", x);
-        KernelChecks.requirePointer("dy", dy);
-        KernelChecks.requirePointer("dx", dx);
-    }
-
-    private static void requireRule(GradientRule rule) {
-        if (rule == null) {
-            throw new IllegalArgumentException("a GradientRule is required: GradientRule.ste(...) or "
-                    + "GradientRule.lsq(g)");
-        }
     }
 
     @Override

@@ -1,6 +1,6 @@
 package io.jqi.cuda;
 
-import io.jqi.quant.ChannelLayout;
+import io.jqi.grid.ChannelLayout;
 
 /** Argument checks shared by the kernel wrappers, with messages that say what to pass instead. */
 final class KernelChecks {
@@ -10,8 +10,8 @@ final class KernelChecks {
     /** The layout's element count; fails for negative extents and for 2^31 elements or more (the kernels' limit). */
     static int elements(ChannelLayout layout) {
         if (layout == null) {
-            throw new IllegalArgumentException("a ChannelLayout is required; use ChannelLayout.perTensor(shape) or "
-                    + "ChannelLayout.around(shape, axis)");
+            throw new IllegalArgumentException("a ChannelLayout is required; use ChannelLayout.perTensor(size) or "
+                    + "ChannelLayout.around(dims, axis)");
         }
         if (layout.outer() < 0 || layout.channels() <= 0 || layout.inner() < 0) {
             throw new IllegalArgumentException("layout " + layout + " needs at least one channel and no negative "

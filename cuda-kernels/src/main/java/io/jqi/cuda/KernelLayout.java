@@ -1,6 +1,6 @@
 package io.jqi.cuda;
 
-import io.jqi.quant.ChannelLayout;
+import io.jqi.grid.ChannelLayout;
 import jcuda.Pointer;
 
 /**

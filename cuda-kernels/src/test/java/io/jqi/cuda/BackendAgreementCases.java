@@ -109,6 +109,19 @@ abstract class BackendAgreementCases {
     }
 
     @Test
+    void ceilPowerOfTwoRoundsSubnormalsPowersAndHugeValuesAsTheCpu() {
+        // Subnormals, exact powers of two and everything in between, up to 2^127 (which still rounds up): the grid of
+        // a power-of-two threshold, computed on the device.
+        float[] t = new float[1000];
+        for (int i = 0; i < t.length; i++) {
+            t[i] = i < 160 ? Float.intBitsToFloat(1 << (i % 31)) * (i < 80 ? 1f : 1.5f)
+                    : Float.intBitsToFloat(random.nextInt(0x7f800000));
+        }
+        assertSameBits(cpu.toHost(cpu.map(UnaryOp.CEIL_POW2, onCpu(t), 0f, 0f)),
+                gpu.toHost(gpu.map(UnaryOp.CEIL_POW2, onGpu(t), 0f, 0f)), "CEIL_POW2");
+    }
+
+    @Test
     void powWithSpecialExponentsFollowsJava() {
         float[] x = values(1000, 2f);
         for (float exponent : new float[] {0f, -0f, 1f, -1f, 2f, 0.5f, Float.NaN, Float.POSITIVE_INFINITY,

@@ -13,7 +13,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import io.jqi.models.BuiltInModels;
 import io.jqi.nn.Module;
 import io.jqi.qat.QatConfig;
-import io.jqi.quant.registry.TrainingMethod;
+import io.jqi.quant.TrainingMethod;
 import io.jqi.tensor.Device;
 import io.jqi.tensor.Losses;
 import io.jqi.tensor.Tensor;

@@ -2,12 +2,11 @@ package io.jqi.cuda;
 
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import io.jqi.quant.AffineGrid;
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.Grid;
-import io.jqi.quant.LutGrid;
-import io.jqi.quant.RoundingMode;
-import io.jqi.quant.TfNudgedGrid;
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.Grid;
+import io.jqi.grid.LutGrid;
+import io.jqi.grid.RoundingMode;
 import java.util.Arrays;
 import java.util.Random;
 import java.util.stream.Stream;
@@ -67,7 +66,7 @@ class FakeQuantKernelsGpuTest {
     @MethodSource("layouts")
     void affineKernelMatchesAffineGrid(ChannelLayout layout) {
         int c = layout.channels();
-        AffineGrid signed8 = (AffineGrid) Grid.symmetric(perChannel(THRESHOLDS, c), 8, true, RoundingMode.HALF_EVEN);
+        AffineGrid signed8 = AffineGrid.symmetric(perChannel(THRESHOLDS, c), 8, true, RoundingMode.HALF_EVEN);
         float[] steps = new float[c];
         for (int ch = 0; ch < c; ch++) {
             steps[ch] = signed8.step(ch);
@@ -75,9 +74,9 @@ class FakeQuantKernelsGpuTest {
         float[] zeros = new float[c];
         AffineGrid[] grids = {
             signed8,
-            (AffineGrid) Grid.symmetric(perChannel(THRESHOLDS, c), 4, false, RoundingMode.HALF_EVEN),
-            (AffineGrid) Grid.uniform(perChannel(MINS, c), perChannel(MAXS, c), 8, RoundingMode.HALF_EVEN),
-            (AffineGrid) Grid.uniform(perChannel(MINS, c), perChannel(MAXS, c), 3, RoundingMode.HALF_EVEN),
+            AffineGrid.symmetric(perChannel(THRESHOLDS, c), 4, false, RoundingMode.HALF_EVEN),
+            AffineGrid.uniform(perChannel(MINS, c), perChannel(MAXS, c), 8, RoundingMode.HALF_EVEN),
+            AffineGrid.uniform(perChannel(MINS, c), perChannel(MAXS, c), 3, RoundingMode.HALF_EVEN),
             // Signed zeros at the clamp: Java's max(+0.0, -0.0) is +0.0 and min(+0.0, -0.0) is -0.0.
             new AffineGrid(steps, zeros, -0f, 255f),
             new AffineGrid(steps, zeros, -128f, -0f),
@@ -97,38 +96,37 @@ class FakeQuantKernelsGpuTest {
             float[] x = inputs(layout, channels, 100 + g);
             float[] expected = new float[x.length];
             grid.apply(x, expected, layout);
-            float[] actual = gpu.affine(x, gridSteps, zeroPoints, grid.qmin(), grid.qmax(), layout);
+            float[] actual = gpu.affine(x, gridSteps, zeroPoints, grid.qmin(), grid.qmax(), RoundingMode.HALF_EVEN,
+                    layout);
             Agreement.assertSameBits("affine grid " + g + " on " + layout, x, expected, actual);
         }
     }
 
     @ParameterizedTest
     @MethodSource("layouts")
-    void tfNudgeKernelMatchesTfNudgedGrid(ChannelLayout layout) {
+    void tfNudgeKernelMatchesTheNudgedAffineGrid(ChannelLayout layout) {
         int c = layout.channels();
-        TfNudgedGrid[] grids = {
-            (TfNudgedGrid) Grid.symmetric(perChannel(THRESHOLDS, c), 8, true, RoundingMode.TF_NUDGE_HALF_UP),
-            (TfNudgedGrid) Grid.symmetric(perChannel(THRESHOLDS, c), 4, false, RoundingMode.TF_NUDGE_HALF_UP),
-            (TfNudgedGrid) Grid.uniform(perChannel(MINS, c), perChannel(MAXS, c), 8, RoundingMode.TF_NUDGE_HALF_UP),
+        AffineGrid[] grids = {
+            AffineGrid.symmetric(perChannel(THRESHOLDS, c), 8, true, RoundingMode.TF_NUDGE_HALF_UP),
+            AffineGrid.symmetric(perChannel(THRESHOLDS, c), 4, false, RoundingMode.TF_NUDGE_HALF_UP),
+            AffineGrid.uniform(perChannel(MINS, c), perChannel(MAXS, c), 8, RoundingMode.TF_NUDGE_HALF_UP),
             // Unadjusted ranges, so that TF's own nudge moves them.
-            TfNudgedGrid.of(perChannel(MINS, c), perChannel(MAXS, c), 5),
+            AffineGrid.tfNudged(perChannel(MINS, c), perChannel(MAXS, c), 5),
         };
         for (int g = 0; g < grids.length; g++) {
-            TfNudgedGrid grid = grids[g];
+            AffineGrid grid = grids[g];
             ChannelGrid[] channels = new ChannelGrid[c];
-            float[] lo = new float[c];
-            float[] hi = new float[c];
-            float[] steps = new float[c];
             for (int ch = 0; ch < c; ch++) {
-                lo[ch] = grid.nudgedMin(ch);
-                hi[ch] = grid.nudgedMax(ch);
-                steps[ch] = grid.step(ch);
-                channels[ch] = new ChannelGrid(lo[ch], steps[ch], lo[ch], hi[ch]);
+                float step = grid.step(ch);
+                float lo = AffineGrid.nudgedMin(step, grid.zeroPoint(ch), grid.qmin());
+                float hi = AffineGrid.nudgedMax(step, grid.zeroPoint(ch), grid.qmax());
+                channels[ch] = new ChannelGrid(lo, step, lo, hi);
             }
             float[] x = inputs(layout, channels, 200 + g);
             float[] expected = new float[x.length];
             grid.apply(x, expected, layout);
-            float[] actual = gpu.tfNudge(x, lo, hi, steps, layout);
+            float[] actual = gpu.affine(x, grid.steps(), grid.zeroPoints(), grid.qmin(), grid.qmax(),
+                    RoundingMode.TF_NUDGE_HALF_UP, layout);
             Agreement.assertSameBits("TF-nudged grid " + g + " on " + layout, x, expected, actual);
         }
     }

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jqi.nn.Module;
 import io.jqi.qat.QatConfig;
-import io.jqi.quant.registry.TrainingMethod;
+import io.jqi.quant.TrainingMethod;
 import io.jqi.tensor.BackendSubstitution;
 import io.jqi.tensor.Device;
 import io.jqi.tensor.Losses;

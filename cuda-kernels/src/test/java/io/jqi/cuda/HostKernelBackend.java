@@ -6,11 +6,11 @@ import static io.jqi.cuda.HostProtocol.ints;
 import static io.jqi.cuda.HostProtocol.parseFloats;
 import static io.jqi.cuda.HostProtocol.parseInts;
 
-import io.jqi.quant.ChannelLayout;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.RoundingMode;
 import io.jqi.tensor.Backend;
 import io.jqi.tensor.BinaryOp;
 import io.jqi.tensor.Device;
-import io.jqi.tensor.FusedQuantizer;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Storage;
 import io.jqi.tensor.UnaryOp;
@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class HostKernelBackend implements Backend {
     private final Path executable;
-    /** The quantizer kernels compiled for the host, or null: then the quantizers compose element-wise ops. */
+    /** The quantizer kernels compiled for the host, or null: then the fake-quantization primitives are errors. */
     private final HostQuantKernels quant;
     private final AtomicInteger fusedForwards = new AtomicInteger();
     private final AtomicInteger fusedBackwards = new AtomicInteger();
@@ -35,13 +35,13 @@ final class HostKernelBackend implements Backend {
         this(executable, null);
     }
 
-    /** With {@code quant}, the trainable quantizers run fused, as on CudaBackend. */
+    /** With {@code quant}, the fake-quantization primitives run on the host-compiled quantizer kernels too. */
     HostKernelBackend(Path executable, HostQuantKernels quant) {
         this.executable = executable;
         this.quant = quant;
     }
 
-    /** How many fused quantizer forwards and backwards ran: proof that a training step took the fused path. */
+    /** How many affine fake-quantization forwards and backwards ran on the emulated kernels. */
     int[] fusedCalls() {
         return new int[] {fusedForwards.get(), fusedBackwards.get()};
     }
@@ -240,43 +240,45 @@ final class HostKernelBackend implements Backend {
         System.arraycopy(values(source), 0, values(target), 0, target.size());
     }
 
-    @Override
-    public boolean supportsFusedQuantizers() {
-        return quant != null;
+    /** The quantizer kernels of this emulation: with them the fake-quantization primitives run; without, an error. */
+    private HostQuantKernels quant() {
+        if (quant == null) {
+            throw new UnsupportedOperationException("this emulated backend was built without the quantizer kernels; "
+                    + "pass a HostQuantKernels");
+        }
+        return quant;
     }
 
-    /** CudaBackend's two launches: the grid from the parameters, then the affine fake quantization. */
     @Override
-    public Storage fusedQuantize(FusedQuantizer q, Storage x, ChannelLayout layout, Storage[] parameters) {
+    public Storage fakeQuantAffine(Storage x, ChannelLayout layout, Storage steps, Storage zeroPoints, float qmin,
+            float qmax, RoundingMode rounding) {
         fusedForwards.incrementAndGet();
-        if (q.grid() == FusedQuantizer.Grid.UNIFORM) {
-            float[][] grid = quant.uniformGrid(values(parameters[0]), values(parameters[1]), q.bits());
-            return of(quant.affine(values(x), grid[0], grid[1], 0f, (float) ((1L << q.bits()) - 1), layout));
-        }
-        float levels = (float) (1L << (q.signed() ? q.bits() - 1 : q.bits()));
-        float[] steps = steps(q, parameters[0]);
-        return of(quant.affine(values(x), steps, new float[steps.length], q.signed() ? -levels : 0f, levels - 1f,
-                layout));
+        float[] zps = zeroPoints == null ? new float[layout.channels()] : values(zeroPoints);
+        return of(quant().affine(values(x), values(steps), zps, qmin, qmax, rounding, layout));
     }
 
     @Override
-    public Storage[] fusedQuantizeBackward(FusedQuantizer q, Storage x, Storage dy, ChannelLayout layout,
-            Storage[] parameters, boolean parameterGradients) {
+    public Storage[] fakeQuantAffineBackward(Storage x, Storage dy, ChannelLayout layout, Storage steps,
+            Storage offsets, float qmin, float qmax, boolean clipped, boolean parameterGradients) {
         fusedBackwards.incrementAndGet();
-        GradientRule rule = new GradientRule(q.clipped(), q.scaled(), q.gradScale());
-        if (q.grid() == FusedQuantizer.Grid.UNIFORM) {
-            QuantizerGradients g = quant.uniform(values(x), values(dy), values(parameters[0]), values(parameters[1]),
-                    q.bits(), rule, parameterGradients, layout);
-            return new Storage[] {of(g.dx()), orNull(g.dMin()), orNull(g.dMax())};
-        }
-        QuantizerGradients g = quant.symmetric(values(x), values(dy), steps(q, parameters[0]), q.bits(), q.signed(),
-                rule, parameterGradients, layout);
-        return new Storage[] {of(g.dx()), orNull(g.dThresholds())};
+        FakeQuantGradients g = quant().backward(values(x), values(dy), values(steps),
+                offsets == null ? null : values(offsets), qmin, qmax, clipped, parameterGradients, layout);
+        return new Storage[] {of(g.dx()), orNull(g.dSteps()), orNull(g.dOffsets())};
     }
 
-    private float[] steps(FusedQuantizer q, Storage thresholds) {
-        return quant.symmetricSteps(values(thresholds), q.bits(), q.signed(),
-                q.grid() == FusedQuantizer.Grid.POWER_OF_TWO, q.minThreshold());
+    @Override
+    public Storage fakeQuantLut(Storage x, ChannelLayout layout, Storage levels, Storage thresholds,
+            float multiplier, float lo, float hi, float eps) {
+        return of(quant().lut(values(x), values(levels), values(thresholds), multiplier, lo, hi, eps, layout));
+    }
+
+    @Override
+    public Storage uniformGrid(Storage min, Storage max, int channels, int bits) {
+        float[][] grid = quant().uniformGrid(values(min), values(max), bits);
+        float[] out = new float[2 * channels];
+        System.arraycopy(grid[0], 0, out, 0, channels);
+        System.arraycopy(grid[1], 0, out, channels, channels);
+        return of(out);
     }
 
     private static Storage orNull(float[] values) {

@@ -6,8 +6,9 @@ import static io.jqi.cuda.HostProtocol.ints;
 import static io.jqi.cuda.HostProtocol.parseFloats;
 import static io.jqi.cuda.HostProtocol.parseInts;
 
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.LutGrid;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.LutGrid;
+import io.jqi.grid.RoundingMode;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -16,8 +17,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * The real {@code fake_quant.cu} and {@code quant_backward.cu} compiled for the host
  * (src/test/emulation/quant_kernels_on_host.cpp, quant_host.h), one process per call, with the Java loaders' launch
- * arithmetic repeated here: {@link CudaFakeQuant}'s grid, {@link CudaQuantBackward#blocksPerChannel} and its levels,
- * clip bounds and gradient scale. The backward's blocks run concurrently, in an order that changes from call to
+ * arithmetic repeated here: {@link CudaFakeQuant}'s grid and {@link CudaQuantBackward#blocksPerChannel}. The backward's blocks run concurrently, in an order that changes from call to
  * call, and each backward is launched {@value #LAUNCHES} times on one workspace as CudaQuantBackward reuses it: every
  * launch must give the same bits and leave the channel counters at zero.
  */
@@ -36,39 +36,30 @@ final class HostQuantKernels implements QuantKernels {
     }
 
     @Override
-    public float[] affine(float[] x, float[] steps, float[] zeroPoints, float qmin, float qmax, ChannelLayout layout) {
+    public float[] affine(float[] x, float[] steps, float[] zeroPoints, float qmin, float qmax, RoundingMode rounding,
+            ChannelLayout layout) {
         if (x.length == 0) {
             return new float[0];
         }
-        return parseFloats(call("affine " + forwardGrid(x.length) + " " + hex(qmin) + " " + hex(qmax) + " "
-                + layout(layout) + floats(x) + floats(steps) + floats(zeroPoints)).get(0));
-    }
-
-    @Override
-    public float[] tfNudge(float[] x, float[] nudgedMin, float[] nudgedMax, float[] steps, ChannelLayout layout) {
-        if (x.length == 0) {
-            return new float[0];
-        }
-        return parseFloats(call("tfnudge " + forwardGrid(x.length) + " " + layout(layout) + floats(x)
-                + floats(nudgedMin) + floats(nudgedMax) + floats(steps)).get(0));
+        return parseFloats(call("affine " + forwardGrid(x.length) + " " + (rounding == RoundingMode.TF_NUDGE_HALF_UP
+                ? 1 : 0) + " " + hex(qmin) + " " + hex(qmax) + " " + layout(layout) + floats(x) + floats(steps)
+                + floats(zeroPoints)).get(0));
     }
 
     @Override
     public float[] lut(float[] x, LutGrid grid, ChannelLayout layout) {
+        return lut(x, grid.levels(), grid.thresholds(), grid.multiplier(), grid.lo(), grid.hi(), grid.eps(), layout);
+    }
+
+    /** The LUT kernel with the grid's parameters given one by one, as the backend primitive passes them. */
+    float[] lut(float[] x, float[] levels, float[] thresholds, float multiplier, float lo, float hi, float eps,
+            ChannelLayout layout) {
         if (x.length == 0) {
             return new float[0];
         }
-        return parseFloats(call("lut " + forwardGrid(x.length) + " " + hex(grid.multiplier()) + " "
-                + hex(grid.lo()) + " " + hex(grid.hi()) + " " + hex(grid.eps()) + " " + layout(layout) + floats(x)
-                + floats(grid.levels()) + floats(grid.thresholds())).get(0));
-    }
-
-    @Override
-    public float[] symmetricSteps(float[] thresholds, int bits, boolean signed, boolean powerOfTwo,
-            float minThreshold) {
-        float levels = (float) (1L << (signed ? bits - 1 : bits));
-        return parseFloats(call("symsteps " + forwardGrid(thresholds.length) + " " + hex(levels) + " "
-                + (powerOfTwo ? 1 : 0) + " " + hex(minThreshold) + "\n" + floats(thresholds)).get(0));
+        return parseFloats(call("lut " + forwardGrid(x.length) + " " + hex(multiplier) + " " + hex(lo) + " "
+                + hex(hi) + " " + hex(eps) + " " + layout(layout) + floats(x) + floats(levels) + floats(thresholds))
+                .get(0));
     }
 
     @Override
@@ -79,44 +70,25 @@ final class HostQuantKernels implements QuantKernels {
     }
 
     @Override
-    public QuantizerGradients symmetric(float[] x, float[] dy, float[] steps, int bits, boolean signed,
-            GradientRule rule, boolean trainsThreshold, ChannelLayout layout) {
-        float levels = (float) (1L << (signed ? bits - 1 : bits));
-        float qmin = signed ? -levels : 0f;
-        float qmax = levels - 1f;
-        List<String> lines = call(backwardHeader("symmetric", rule, trainsThreshold, layout) + hex(levels) + " "
-                + hex(qmin) + " " + hex(qmax) + " " + layout(layout) + floats(x) + floats(dy) + floats(steps)
-                + floats(new float[0]));
-        return sameOnEveryLaunch(lines, 2, layout,
-                l -> new QuantizerGradients(parseFloats(l.get(0)), trainsThreshold ? parseFloats(l.get(1)) : null,
-                        null, null));
-    }
-
-    @Override
-    public QuantizerGradients uniform(float[] x, float[] dy, float[] mins, float[] maxs, int bits, GradientRule rule,
-            boolean trainsRange, ChannelLayout layout) {
-        // UniformGrids.surrogate always scales the step's gradient, by 1 for STE (as CudaQuantBackward passes it).
-        GradientRule scaled = new GradientRule(rule.clipped(), true, rule.scale());
-        List<String> lines = call(backwardHeader("uniform", scaled, trainsRange, layout)
-                + hex((float) ((1L << bits) - 1)) + " " + layout(layout) + floats(x) + floats(dy) + floats(mins)
-                + floats(maxs));
-        return sameOnEveryLaunch(lines, 3, layout, l -> new QuantizerGradients(parseFloats(l.get(0)), null,
-                trainsRange ? parseFloats(l.get(1)) : null, trainsRange ? parseFloats(l.get(2)) : null));
-    }
-
-    private static String backwardHeader(String op, GradientRule rule, boolean trains, ChannelLayout layout) {
+    public FakeQuantGradients backward(float[] x, float[] dy, float[] steps, float[] offsets, float qmin, float qmax,
+            boolean clipped, boolean parameterGradients, ChannelLayout layout) {
         int blocks = CudaQuantBackward.blocksPerChannel(layout);
-        return op + " " + layout.channels() * blocks + " " + SEEDS.getAndIncrement() + " " + WORKERS + " " + LAUNCHES
-                + " " + blocks + " " + (rule.clipped() ? 1 : 0) + " " + (rule.scaled() ? 1 : 0) + " "
-                + (trains ? 1 : 0) + " " + hex(rule.scale()) + " ";
+        boolean withOffsets = offsets != null;
+        List<String> lines = call("backward " + layout.channels() * blocks + " " + SEEDS.getAndIncrement() + " "
+                + WORKERS + " " + LAUNCHES + " " + blocks + " " + (clipped ? 1 : 0) + " " + (parameterGradients ? 1 : 0)
+                + " " + (withOffsets ? 1 : 0) + " " + hex(qmin) + " " + hex(qmax) + " " + layout(layout) + floats(x)
+                + floats(dy) + floats(steps) + floats(withOffsets ? offsets : new float[0]));
+        return sameOnEveryLaunch(lines, 3, layout, l -> new FakeQuantGradients(parseFloats(l.get(0)),
+                parameterGradients ? parseFloats(l.get(1)) : null,
+                parameterGradients && withOffsets ? parseFloats(l.get(2)) : null));
     }
 
     private interface Reader {
-        QuantizerGradients read(List<String> launch);
+        FakeQuantGradients read(List<String> launch);
     }
 
     /** Every launch's lines must be the same bits (a fresh block order each), and the counters back at zero. */
-    private static QuantizerGradients sameOnEveryLaunch(List<String> lines, int perLaunch, ChannelLayout layout,
+    private static FakeQuantGradients sameOnEveryLaunch(List<String> lines, int perLaunch, ChannelLayout layout,
             Reader reader) {
         List<String> first = lines.subList(0, perLaunch);
         for (int run = 1; run < LAUNCHES; run++) {

@@ -1,17 +1,15 @@
 package io.jqi.cuda;
 
-import io.jqi.quant.AffineGrid;
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.Grid;
-import io.jqi.quant.LutGrid;
-import io.jqi.quant.RoundingMode;
-import io.jqi.quant.TfNudgedGrid;
-import io.jqi.quant.UniformRange;
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.Grid;
+import io.jqi.grid.LutGrid;
+import io.jqi.grid.RoundingMode;
+import io.jqi.grid.UniformRange;
 import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer;
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer;
 import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer;
 import io.jqi.quant.inferable.ActivationUniformInferableQuantizer;
-import io.jqi.quant.inferable.InferableGridAccess;
 import io.jqi.quant.inferable.InferableQuantizer;
 import io.jqi.quant.inferable.WeightsLUTPOTInferableQuantizer;
 import io.jqi.quant.inferable.WeightsLUTSymmetricInferableQuantizer;
@@ -117,29 +115,14 @@ abstract class InferableQuantizerCases {
     void kernelsOnTheQuantizersGridGiveItsBits(Case c) {
         QuantKernels gpu = kernels();
         Shape shape = Shape.of(c.shape());
-        ChannelLayout layout = InferableGridAccess.layout(c.quantizer(), shape);
+        ChannelLayout layout = c.quantizer().spec().layout(shape, c.quantizer().grid().channels(), c.toString());
         float[] x = QuantInputs.x(layout, perLayoutChannel(c.ranges(), layout), 91, true);
         float[] expected = c.quantizer().quantize(Tensor.of(x.clone(), c.shape())).toFloatArray();
-        Grid grid = InferableGridAccess.grid(c.quantizer());
+        Grid grid = c.quantizer().grid();
         float[] actual;
         if (grid instanceof AffineGrid affine) {
-            float[] steps = new float[affine.channels()];
-            float[] zeroPoints = new float[affine.channels()];
-            for (int ch = 0; ch < steps.length; ch++) {
-                steps[ch] = affine.step(ch);
-                zeroPoints[ch] = affine.zeroPoint(ch);
-            }
-            actual = gpu.affine(x, steps, zeroPoints, affine.qmin(), affine.qmax(), layout);
-        } else if (grid instanceof TfNudgedGrid tf) {
-            float[] lo = new float[tf.channels()];
-            float[] hi = new float[tf.channels()];
-            float[] steps = new float[tf.channels()];
-            for (int ch = 0; ch < steps.length; ch++) {
-                lo[ch] = tf.nudgedMin(ch);
-                hi[ch] = tf.nudgedMax(ch);
-                steps[ch] = tf.step(ch);
-            }
-            actual = gpu.tfNudge(x, lo, hi, steps, layout);
+            actual = gpu.affine(x, affine.steps(), affine.zeroPoints(), affine.qmin(), affine.qmax(),
+                    affine.rounding(), layout);
         } else {
             actual = gpu.lut(x, (LutGrid) grid, layout);
         }

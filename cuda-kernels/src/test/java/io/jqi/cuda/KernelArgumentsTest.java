@@ -5,8 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeFalse;
 
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.trainable.SteInputGradient;
+import io.jqi.grid.ChannelLayout;
 import org.junit.jupiter.api.Test;
 
 /** What the kernel wrappers reject before any launch, and the messages that say what to do instead. */
@@ -66,19 +65,5 @@ class KernelArgumentsTest {
         int blocks = CudaQuantBackward.blocksPerChannel(activations);
         assertEquals(128, blocks);
         assertTrue(blocks * activations.channels() <= 8192);
-    }
-
-    @Test
-    void aGradientScaleMustBePositiveAndFinite() {
-        assertThrows(IllegalArgumentException.class, () -> GradientRule.lsq(0f));
-        assertThrows(IllegalArgumentException.class, () -> GradientRule.lsq(Float.NaN));
-        assertThrows(IllegalArgumentException.class, () -> GradientRule.lsq(Float.POSITIVE_INFINITY));
-    }
-
-    @Test
-    void steRulesClipOnlyWhenAskedAndNeverScale() {
-        assertEquals(new GradientRule(false, false, 1f), GradientRule.ste(SteInputGradient.IDENTITY));
-        assertEquals(new GradientRule(true, false, 1f), GradientRule.ste(SteInputGradient.CLIPPED));
-        assertThrows(IllegalArgumentException.class, () -> new GradientRule(false, false, 0.5f));
     }
 }

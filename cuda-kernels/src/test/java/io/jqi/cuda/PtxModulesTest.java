@@ -27,8 +27,8 @@ class PtxModulesTest {
     /** Every module this jar must bundle when nvcc is present, with the kernels the Java side looks up. */
     static final Map<String, List<String>> KERNELS = Map.of(
             CudaFakeQuant.MODULE, List.of("jqi_fake_quant_affine", "jqi_fake_quant_tf_nudge", "jqi_fake_quant_lut",
-                    "jqi_symmetric_steps", "jqi_uniform_grid"),
-            CudaQuantBackward.MODULE, List.of("jqi_symmetric_backward", "jqi_uniform_backward"));
+                    "jqi_uniform_grid"),
+            CudaQuantBackward.MODULE, List.of("jqi_fake_quant_backward"));
 
     static Stream<String> modules() {
         return KERNELS.keySet().stream().sorted();
@@ -72,7 +72,7 @@ class PtxModulesTest {
         assumeTrue(PtxModules.isBundled(module), NO_PTX);
         String ptx = PtxModules.source(module);
         for (String kernel : KERNELS.get(module)) {
-            if (kernel.endsWith("_steps") || kernel.endsWith("_grid")) {
+            if (kernel.endsWith("_grid")) {
                 continue;
             }
             // KernelLayout passes int[7] by value: the struct must be 28 bytes with 4-byte alignment.

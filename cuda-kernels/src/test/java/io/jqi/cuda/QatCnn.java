@@ -5,7 +5,7 @@ import io.jqi.nn.Module;
 import io.jqi.ptq.TargetPlatform;
 import io.jqi.qat.Qat;
 import io.jqi.qat.QatConfig;
-import io.jqi.quant.registry.TrainingMethod;
+import io.jqi.quant.TrainingMethod;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;

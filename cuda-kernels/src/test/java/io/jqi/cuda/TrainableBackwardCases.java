@@ -2,18 +2,21 @@ package io.jqi.cuda;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 
-import io.jqi.quant.ChannelLayout;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.RoundingMode;
+import io.jqi.tensor.CpuBackend;
+import io.jqi.tensor.Storage;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The fused backward kernels (and the forward on the grid derived on the device) against the CPU trainable
- * quantizers' autograd, for every trainable quantizer class and gradient option: dx and the forward bit for bit,
- * parameter gradients within {@link Agreement#TOLERANCE} of their magnitude bound, and the same bits on every run.
- * Run on the GPU by {@link TrainableBackwardGpuTest} and on the host-compiled kernels by
- * {@link TrainableBackwardEmulationTest}.
+ * The fake-quantization kernels on the grid of every trainable quantizer class and gradient option, against the CPU:
+ * the forward on the device-derived grid and dx bit for bit (against the quantizer's own autograd and the CPU
+ * backend's primitive), the step and offset gradients within {@link Agreement#TOLERANCE} of their magnitude bound,
+ * and the same bits on every run. Run on the GPU by {@link TrainableBackwardGpuTest} and on the host-compiled
+ * kernels by {@link TrainableBackwardEmulationTest}.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 abstract class TrainableBackwardCases {
@@ -35,7 +38,8 @@ abstract class TrainableBackwardCases {
         float[] x = QuantInputs.x(c.layout(), c.channelRanges(), 51, true);
         float[] dy = QuantInputs.dy(x.length, 52, true);
         float[] expected = c.cpu(x, dy).gradients().dx();
-        Agreement.assertSameBits(c + " dx", x, expected, run(gpu, c, x, dy).dx());
+        Agreement.assertSameBits(c + " dx (CPU primitive)", x, expected, cpu(c, x, dy, c.trains()).dx());
+        Agreement.assertSameBits(c + " dx", x, expected, run(gpu, c, x, dy, c.trains()).dx());
     }
 
     @ParameterizedTest(name = "{0}")
@@ -48,43 +52,36 @@ abstract class TrainableBackwardCases {
         float[] actual;
         if (c.uniform()) {
             float[][] grid = gpu.uniformGrid(c.mins(), c.maxs(), c.bits());
-            actual = gpu.affine(x, grid[0], grid[1], 0f, (float) ((1L << c.bits()) - 1), layout);
+            actual = gpu.affine(x, grid[0], grid[1], 0f, (float) ((1L << c.bits()) - 1), RoundingMode.HALF_EVEN,
+                    layout);
         } else {
-            float levels = (float) (1L << (c.signed() ? c.bits() - 1 : c.bits()));
-            float[] steps = gpu.symmetricSteps(c.thresholds(), c.bits(), c.signed(), c.powerOfTwo(),
-                    c.minThreshold());
-            actual = gpu.affine(x, steps, new float[steps.length], c.signed() ? -levels : 0f, levels - 1f, layout);
+            TrainableCase.Primitive p = c.primitive();
+            actual = gpu.affine(x, p.steps(), new float[p.steps().length], p.qmin(), p.qmax(), RoundingMode.HALF_EVEN,
+                    layout);
         }
         Agreement.assertSameBits(c + " forward", x, expected, actual);
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void parameterGradientsAgreeWithTheAutogradWithinTheBound(TrainableCase c) {
+    void parameterGradientsAgreeWithTheCpuWithinTheBound(TrainableCase c) {
         QuantKernels gpu = kernels();
-        if (!c.trains()) {
-            return;
-        }
         float[] x = QuantInputs.x(c.layout(), c.channelRanges(), 71, false);
         float[] dy = QuantInputs.dy(x.length, 72, false);
-        GradientBounds.Result reference = GradientBounds.of(c, x, dy);
-        QuantizerGradients cpu = c.cpu(x, dy).gradients();
-        QuantizerGradients actual = run(gpu, c, x, dy);
+        GradientBounds.Result reference = GradientBounds.primitive(c, x, dy);
+        FakeQuantGradients cpu = cpu(c, x, dy, true);
+        FakeQuantGradients actual = run(gpu, c, x, dy, true);
         double[][] exact = reference.exact();
         double[][] bound = reference.bound();
+        // The CPU obeys the bound too, so the kernel and the CPU are within twice of it of each other.
+        Agreement.assertWithinBound(c + " dSteps (CPU)", exact[0], bound[0], cpu.dSteps());
+        Agreement.assertWithinBound(c + " dSteps", exact[0], bound[0], actual.dSteps());
+        Agreement.assertWithinBound(c + " dSteps vs CPU", toDouble(cpu.dSteps()), twice(bound[0]), actual.dSteps());
         if (c.uniform()) {
-            // The CPU autograd obeys the bound too, so the kernel and the CPU are within twice of it of each other.
-            Agreement.assertWithinBound(c + " dMin (CPU)", exact[0], bound[0], cpu.dMin());
-            Agreement.assertWithinBound(c + " dMax (CPU)", exact[1], bound[1], cpu.dMax());
-            Agreement.assertWithinBound(c + " dMin", exact[0], bound[0], actual.dMin());
-            Agreement.assertWithinBound(c + " dMax", exact[1], bound[1], actual.dMax());
-            Agreement.assertWithinBound(c + " dMin vs CPU", toDouble(cpu.dMin()), twice(bound[0]), actual.dMin());
-            Agreement.assertWithinBound(c + " dMax vs CPU", toDouble(cpu.dMax()), twice(bound[1]), actual.dMax());
-        } else {
-            Agreement.assertWithinBound(c + " dT (CPU)", exact[0], bound[0], cpu.dThresholds());
-            Agreement.assertWithinBound(c + " dT", exact[0], bound[0], actual.dThresholds());
-            Agreement.assertWithinBound(c + " dT vs CPU", toDouble(cpu.dThresholds()), twice(bound[0]),
-                    actual.dThresholds());
+            Agreement.assertWithinBound(c + " dOffsets (CPU)", exact[1], bound[1], cpu.dOffsets());
+            Agreement.assertWithinBound(c + " dOffsets", exact[1], bound[1], actual.dOffsets());
+            Agreement.assertWithinBound(c + " dOffsets vs CPU", toDouble(cpu.dOffsets()), twice(bound[1]),
+                    actual.dOffsets());
         }
     }
 
@@ -94,24 +91,31 @@ abstract class TrainableBackwardCases {
         QuantKernels gpu = kernels();
         float[] x = QuantInputs.x(c.layout(), c.channelRanges(), 81, false);
         float[] dy = QuantInputs.dy(x.length, 82, false);
-        QuantizerGradients first = run(gpu, c, x, dy);
+        FakeQuantGradients first = run(gpu, c, x, dy, c.trains());
         for (int run = 0; run < 3; run++) {
-            QuantizerGradients again = run(gpu, c, x, dy);
+            FakeQuantGradients again = run(gpu, c, x, dy, c.trains());
             assertArrayEquals(bits(first.dx()), bits(again.dx()), c + " dx, run " + run);
-            assertArrayEquals(bits(first.dThresholds()), bits(again.dThresholds()), c + " dT, run " + run);
-            assertArrayEquals(bits(first.dMin()), bits(again.dMin()), c + " dMin, run " + run);
-            assertArrayEquals(bits(first.dMax()), bits(again.dMax()), c + " dMax, run " + run);
+            assertArrayEquals(bits(first.dSteps()), bits(again.dSteps()), c + " dSteps, run " + run);
+            assertArrayEquals(bits(first.dOffsets()), bits(again.dOffsets()), c + " dOffsets, run " + run);
         }
     }
 
-    static QuantizerGradients run(QuantKernels gpu, TrainableCase c, float[] x, float[] dy) {
-        if (c.uniform()) {
-            return gpu.uniform(x, dy, c.mins(), c.maxs(), c.bits(), c.rule(), c.trains(), c.layout());
-        }
-        // The steps as a training step would have them: derived on the device from the threshold variable.
-        float[] steps = gpu.symmetricSteps(c.thresholds(), c.bits(), c.signed(), c.powerOfTwo(),
-                c.minThreshold());
-        return gpu.symmetric(x, dy, steps, c.bits(), c.signed(), c.rule(), c.trains(), c.layout());
+    /** The kernels' backward on the quantizer's primitive parameters. */
+    static FakeQuantGradients run(QuantKernels gpu, TrainableCase c, float[] x, float[] dy, boolean parameters) {
+        TrainableCase.Primitive p = c.primitive();
+        return gpu.backward(x, dy, p.steps(), p.offsets(), p.qmin(), p.qmax(), c.rule().clippedInput(), parameters,
+                c.layout());
+    }
+
+    /** The CPU backend's primitive on the same parameters. */
+    private static FakeQuantGradients cpu(TrainableCase c, float[] x, float[] dy, boolean parameters) {
+        TrainableCase.Primitive p = c.primitive();
+        CpuBackend cpu = CpuBackend.INSTANCE;
+        Storage[] g = cpu.fakeQuantAffineBackward(cpu.fromHost(x), cpu.fromHost(dy), c.layout(),
+                cpu.fromHost(p.steps()), p.offsets() == null ? null : cpu.fromHost(p.offsets()), p.qmin(), p.qmax(),
+                c.rule().clippedInput(), parameters);
+        return new FakeQuantGradients(cpu.toHost(g[0]), g[1] == null ? null : cpu.toHost(g[1]),
+                g[2] == null ? null : cpu.toHost(g[2]));
     }
 
     private static int[] bits(float[] values) {

@@ -1,10 +1,12 @@
 package io.jqi.cuda;
 
-import io.jqi.quant.AffineGrid;
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.PowerOfTwo;
-import io.jqi.quant.UniformRange;
-import io.jqi.quant.trainable.QuantizerHost;
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.IntegerRange;
+import io.jqi.grid.PowerOfTwo;
+import io.jqi.grid.UniformRange;
+import io.jqi.quant.QuantizerHost;
+import io.jqi.quant.trainable.GradientRule;
 import io.jqi.quant.trainable.TrainableQuantizer;
 import io.jqi.tensor.Device;
 import io.jqi.tensor.Shape;
@@ -17,7 +19,8 @@ import java.util.function.Supplier;
 /**
  * One trainable quantizer configuration of {@code io.jqi.quant.trainable}, with what the kernels need to run the
  * same quantizer: its grid kind, bits, signedness, power-of-two rounding, gradient rule and whether it trains its
- * parameters. {@link #cpu} runs the CPU quantizer's forward and autograd backward on an input and output gradient.
+ * parameters. {@link #cpu} runs the CPU quantizer's forward and autograd backward on an input and output gradient;
+ * {@link #primitive} gives the fake-quantization primitive's parameters that the quantizer's forward passes on.
  */
 record TrainableCase(String name, Supplier<TrainableQuantizer> factory, boolean uniform, int bits, boolean signed,
         boolean powerOfTwo, float minThreshold, GradientRule rule, boolean trains, int[] shape, Integer axis,
@@ -29,7 +32,7 @@ record TrainableCase(String name, Supplier<TrainableQuantizer> factory, boolean 
 
     ChannelLayout layout() {
         Shape s = Shape.of(shape);
-        return axis == null ? ChannelLayout.perTensor(s) : ChannelLayout.around(s, axis);
+        return axis == null ? ChannelLayout.perTensor(s.numel()) : ChannelLayout.around(s.toArray(), axis);
     }
 
     int size() {
@@ -65,6 +68,36 @@ record TrainableCase(String name, Supplier<TrainableQuantizer> factory, boolean 
     private static float[] grad(Tensor variable) {
         Tensor g = variable.grad();
         return g == null ? new float[variable.numel()] : g.toFloatArray();
+    }
+
+    /** What the quantizer's backward hands the primitive: the steps, the offsets (null: none) and the integers. */
+    record Primitive(float[] steps, float[] offsets, float qmin, float qmax) {
+    }
+
+    /**
+     * The primitive's parameters for this quantizer: the forward grid's steps for a threshold, the reference
+     * surrogate's step and offset for a range ({@link GradientBounds.Surrogate}).
+     */
+    Primitive primitive() {
+        if (!uniform) {
+            IntegerRange integers = IntegerRange.of(bits, signed);
+            return new Primitive(steps(), null, integers.qmin(), integers.qmax());
+        }
+        float k = IntegerRange.unsigned(bits).qmax();
+        float[] steps = new float[mins.length];
+        float[] offsets = new float[mins.length];
+        for (int c = 0; c < mins.length; c++) {
+            GradientBounds.Surrogate s = new GradientBounds.Surrogate(mins[c], maxs[c], k);
+            steps[c] = s.step;
+            offsets[c] = s.a;
+        }
+        return new Primitive(steps, offsets, 0f, k);
+    }
+
+    /** LSQ's g for this quantizer on its shape (1 for STE), as the quantizer computes it. */
+    float gradScale() {
+        int channels = uniform ? mins.length : thresholds.length;
+        return rule.stepScale(factory.get().config().spec(), Shape.of(shape), channels);
     }
 
     /** The steps of the forward grid, from the CPU's own power-of-two rounding: threshold / 2^(bits - signed). */

@@ -9,6 +9,7 @@ import io.jqi.quant.trainable.LSQSymmetricActivationTrainableQuantizer;
 import io.jqi.quant.trainable.LSQUniformActivationTrainableQuantizer;
 import io.jqi.quant.trainable.LSQUniformWeightQATQuantizer;
 import io.jqi.quant.trainable.LSQWeightQATQuantizer;
+import io.jqi.quant.trainable.GradientRule;
 import io.jqi.quant.trainable.LsqGradientScale;
 import io.jqi.quant.trainable.QuantizationParams;
 import io.jqi.quant.trainable.STESymmetricActivationTrainableQuantizer;
@@ -72,25 +73,21 @@ final class TrainableCases {
                     int[] shape = weightShapes[s];
                     int axis = weightAxes[s];
                     float[] t = channels(THRESHOLDS, shape, axis);
-                    long numel = Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b);
-                    float g = LsqGradScales.symmetricWeights(4, mode, t.length, numel);
                     cases.add(symmetric("LSQ weights " + method + " " + mode, () -> new LSQWeightQATQuantizer(
                             TrainableQuantizerWeightsConfig.perChannel(method, 4, t.clone(), axis), mode), 4, true,
-                            pot, GradientRule.lsq(g), true, shape, axis, t));
+                            pot, GradientRule.lsq(mode), true, shape, axis, t));
                 }
                 float[] perTensor = {0.75f};
                 cases.add(symmetric("LSQ weights per tensor " + method + " " + mode, () -> new LSQWeightQATQuantizer(
                         new TrainableQuantizerWeightsConfig(method, 8, QuantizationParams.threshold(perTensor.clone()),
                                 true, 0, false, MIN_THRESHOLD, null), mode), 8, true, pot,
-                        GradientRule.lsq(LsqGradScales.symmetricWeights(8, mode, 1, size(weightShapes[0]))), true,
-                        weightShapes[0], null, perTensor));
+                        GradientRule.lsq(mode), true, weightShapes[0], null, perTensor));
                 for (boolean signed : new boolean[] {true, false}) {
                     float t = 2.5f;
-                    float g = LsqGradScales.symmetricActivations(4, signed, mode, activations);
                     cases.add(symmetric("LSQ activations " + method + " " + mode + (signed ? " signed" : " unsigned"),
                             () -> new LSQSymmetricActivationTrainableQuantizer(TrainableQuantizerActivationConfig.of(
                                     method, 4, QuantizationParams.threshold(t, signed)), mode),
-                            4, signed, pot, GradientRule.lsq(g), true, activations, null, new float[] {t}));
+                            4, signed, pot, GradientRule.lsq(mode), true, activations, null, new float[] {t}));
                 }
             }
         }
@@ -116,23 +113,20 @@ final class TrainableCases {
                 int axis = weightAxes[s];
                 float[] lo = channels(MINS, shape, axis);
                 float[] hi = channels(MAXS, shape, axis);
-                float g = LsqGradScales.uniformWeights(4, mode, lo.length, size(shape));
                 cases.add(uniform("LSQ uniform weights " + mode, () -> new LSQUniformWeightQATQuantizer(
-                        uniformWeights(4, lo, hi, axis, true), mode), 4, GradientRule.lsq(g), true, shape, axis,
+                        uniformWeights(4, lo, hi, axis, true), mode), 4, GradientRule.lsq(mode), true, shape, axis,
                         lo, hi));
             }
             float[] lo = {-1.3f};
             float[] hi = {0.6f};
-            float gTensor = LsqGradScales.uniformWeights(8, mode, 1, size(weightShapes[1]));
             cases.add(uniform("LSQ uniform weights per tensor " + mode, () -> new LSQUniformWeightQATQuantizer(
-                    uniformWeights(8, lo, hi, 0, false), mode), 8, GradientRule.lsq(gTensor), true, weightShapes[1],
+                    uniformWeights(8, lo, hi, 0, false), mode), 8, GradientRule.lsq(mode), true, weightShapes[1],
                     null, lo, hi));
             float[] aLo = {-0.4f};
             float[] aHi = {2.1f};
-            float g = LsqGradScales.uniformActivations(4, mode, activations);
             cases.add(uniform("LSQ uniform activations " + mode, () -> new LSQUniformActivationTrainableQuantizer(
                     TrainableQuantizerActivationConfig.of(UNIFORM, 4, QuantizationParams.range(aLo.clone(),
-                            aHi.clone())), mode), 4, GradientRule.lsq(g), true, activations, null, aLo, aHi));
+                            aHi.clone())), mode), 4, GradientRule.lsq(mode), true, activations, null, aLo, aHi));
         }
         return cases.stream();
     }
@@ -165,9 +159,5 @@ final class TrainableCases {
             out[c] = values[c % values.length];
         }
         return out;
-    }
-
-    private static long size(int[] shape) {
-        return Arrays.stream(shape).asLongStream().reduce(1, (a, b) -> a * b);
     }
 }

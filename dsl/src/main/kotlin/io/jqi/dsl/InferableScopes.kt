@@ -1,7 +1,7 @@
 package io.jqi.dsl
 
 import io.jqi.quant.QuantizationMethod
-import io.jqi.quant.RoundingMode
+import io.jqi.grid.RoundingMode
 import io.jqi.quant.inferable.InferableQuantizer
 
 /** A block that picks exactly one grid [G] for one inferable quantizer, as `weight("weight") { }` does. */

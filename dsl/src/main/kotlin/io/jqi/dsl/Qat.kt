@@ -6,7 +6,7 @@ import io.jqi.qat.LayerRule
 import io.jqi.qat.QatConfig
 import io.jqi.qat.WeightsSettings
 import io.jqi.quant.registry.QuantizerRegistry
-import io.jqi.quant.registry.TrainingMethod
+import io.jqi.quant.TrainingMethod
 
 /** The straight-through estimator, for `training = STE`. */
 const val STE: String = TrainingMethod.STE

@@ -1,6 +1,6 @@
 package io.jqi.json
 
-import io.jqi.quant.RoundingMode
+import io.jqi.grid.RoundingMode
 import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonNull

@@ -39,7 +39,7 @@ import io.jqi.nn.Transpose
 import io.jqi.quant.FakeQuantizer
 import io.jqi.quant.QuantizationTarget
 import io.jqi.quant.inferable.InferableQuantizer
-import io.jqi.quant.trainable.QuantizerHost
+import io.jqi.quant.QuantizerHost
 import io.jqi.quant.trainable.TrainableQuantizer
 import io.jqi.quant.wrap.ActivationQuantizationHolder
 import io.jqi.quant.wrap.QuantizationWrapper

@@ -9,7 +9,7 @@ import io.jqi.qat.QatConfig
 import io.jqi.qat.WeightsSettings
 import io.jqi.quant.QuantizationMethod
 import io.jqi.quant.QuantizationTarget
-import io.jqi.quant.registry.MarkQuantizer
+import io.jqi.quant.MarkQuantizer
 import io.jqi.quant.registry.QuantizerRegistry
 import io.jqi.quant.trainable.LsqGradientScale
 import io.jqi.quant.trainable.STEWeightQATQuantizer

@@ -5,9 +5,9 @@ import io.jqi.nn.Dense
 import io.jqi.ptq.ErrorMethod
 import io.jqi.ptq.PtqConfig
 import io.jqi.ptq.WeightThresholds
-import io.jqi.quant.PowerOfTwo
+import io.jqi.grid.PowerOfTwo
 import io.jqi.quant.QuantizationMethod
-import io.jqi.quant.RoundingMode
+import io.jqi.grid.RoundingMode
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer
 import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer
 import io.jqi.quant.inferable.ActivationUniformInferableQuantizer

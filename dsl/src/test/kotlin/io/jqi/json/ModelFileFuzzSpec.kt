@@ -7,7 +7,7 @@ import io.jqi.nn.Module
 import io.jqi.qat.Qat
 import io.jqi.qat.QatConfig
 import io.jqi.ptq.TargetPlatform
-import io.jqi.quant.RoundingMode
+import io.jqi.grid.RoundingMode
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer
 import io.jqi.quant.inferable.WeightsSymmetricInferableQuantizer
 import io.jqi.quant.wrap.ActivationQuantizationHolder

@@ -40,7 +40,7 @@ import io.jqi.ptq.PtqConfig
 import io.jqi.ptq.TargetPlatform
 import io.jqi.qat.Qat
 import io.jqi.qat.QatConfig
-import io.jqi.quant.RoundingMode
+import io.jqi.grid.RoundingMode
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer
 import io.jqi.quant.inferable.WeightsSymmetricInferableQuantizer
 import io.jqi.quant.wrap.ActivationQuantizationHolder

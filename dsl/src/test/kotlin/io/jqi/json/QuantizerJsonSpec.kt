@@ -1,6 +1,6 @@
 package io.jqi.json
 
-import io.jqi.quant.RoundingMode
+import io.jqi.grid.RoundingMode
 import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer
 import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer

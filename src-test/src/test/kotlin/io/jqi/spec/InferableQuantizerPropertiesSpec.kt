@@ -1,7 +1,7 @@
 package io.jqi.spec
 
-import io.jqi.quant.RoundingMode
-import io.jqi.quant.UniformRange
+import io.jqi.grid.RoundingMode
+import io.jqi.grid.UniformRange
 import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer
 import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer

@@ -3,10 +3,10 @@ package io.jqi.spec
 import io.jqi.ptq.ErrorMethod
 import io.jqi.ptq.PtqConfig
 import io.jqi.ptq.WeightThresholds
-import io.jqi.quant.PowerOfTwo
+import io.jqi.grid.PowerOfTwo
 import io.jqi.quant.QuantizationMethod
-import io.jqi.quant.RoundingMode
-import io.jqi.quant.UniformRange
+import io.jqi.grid.RoundingMode
+import io.jqi.grid.UniformRange
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer
 import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer
 import io.jqi.quant.inferable.ActivationUniformInferableQuantizer

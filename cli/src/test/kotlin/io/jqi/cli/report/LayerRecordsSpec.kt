@@ -11,7 +11,7 @@ import io.jqi.quant.inferable.ActivationUniformInferableQuantizer
 import io.jqi.quant.inferable.WeightsPOTInferableQuantizer
 import io.jqi.quant.inferable.WeightsSymmetricInferableQuantizer
 import io.jqi.quant.inferable.WeightsUniformInferableQuantizer
-import io.jqi.quant.trainable.QuantizerHost
+import io.jqi.quant.QuantizerHost
 import io.jqi.quant.wrap.ActivationQuantizationHolder
 import io.jqi.quant.wrap.QuantizationWrapper
 import io.jqi.tensor.Tensor

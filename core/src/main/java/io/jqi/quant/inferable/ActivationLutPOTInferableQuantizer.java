@@ -1,12 +1,13 @@
 package io.jqi.quant.inferable;
 
-import io.jqi.quant.Grid;
-import io.jqi.quant.LutGrid;
+import io.jqi.grid.Grid;
+import io.jqi.grid.GridChecks;
+import io.jqi.grid.LutGrid;
+import io.jqi.grid.RoundingMode;
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.QuantizerChecks;
-import io.jqi.quant.registry.MarkQuantizer;
-import io.jqi.quant.registry.QuantizerId;
+import io.jqi.quant.QuantizerId;
 
 /** Non-uniform activations with a power-of-two threshold, signed or unsigned. */
 @MarkQuantizer(target = QuantizationTarget.ACTIVATION, methods = QuantizationMethod.LUT_POT,
@@ -21,11 +22,11 @@ public final class ActivationLutPOTInferableQuantizer extends ActivationInferabl
 
     public ActivationLutPOTInferableQuantizer(int numBits, float[] lutValues, float[] threshold, boolean signed,
             int lutValuesBitwidth, float eps) {
-        super(numBits);
-        QuantizerChecks.requireThresholds(threshold, false);
-        QuantizerChecks.requirePowerOfTwo(threshold);
-        QuantizerChecks.requireLut(lutValues, numBits, lutValuesBitwidth, signed);
-        QuantizerChecks.requireEps(eps);
+        super(numBits, signed, RoundingMode.HALF_EVEN);
+        GridChecks.requireThresholds(threshold, false);
+        GridChecks.requirePowerOfTwo(threshold);
+        GridChecks.requireLut(lutValues, numBits, lutValuesBitwidth, signed);
+        GridChecks.requireEps(eps);
         this.lutValues = lutValues.clone();
         this.threshold = threshold[0];
         this.signed = signed;
@@ -55,7 +56,7 @@ public final class ActivationLutPOTInferableQuantizer extends ActivationInferabl
     }
 
     @Override
-    protected Grid grid() {
+    public Grid grid() {
         return grid;
     }
 }

@@ -1,11 +1,11 @@
 package io.jqi.quant.inferable;
 
+import io.jqi.grid.GridChecks;
+import io.jqi.grid.RoundingMode;
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.QuantizerChecks;
-import io.jqi.quant.RoundingMode;
-import io.jqi.quant.registry.MarkQuantizer;
-import io.jqi.quant.registry.QuantizerId;
+import io.jqi.quant.QuantizerId;
 
 /** Symmetric activations whose threshold is a power of two: jqi's default activation quantizer. */
 @MarkQuantizer(target = QuantizationTarget.ACTIVATION, methods = QuantizationMethod.POWER_OF_TWO,
@@ -21,8 +21,8 @@ public final class ActivationPOTInferableQuantizer extends ActivationSymmetricIn
     }
 
     private static float[] powerOfTwo(float[] threshold) {
-        QuantizerChecks.requireThresholds(threshold, false);
-        QuantizerChecks.requirePowerOfTwo(threshold);
+        GridChecks.requireThresholds(threshold, false);
+        GridChecks.requirePowerOfTwo(threshold);
         return threshold;
     }
 }

@@ -1,12 +1,13 @@
 package io.jqi.quant.inferable;
 
-import io.jqi.quant.Grid;
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.Grid;
+import io.jqi.grid.GridChecks;
+import io.jqi.grid.RoundingMode;
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.QuantizerChecks;
-import io.jqi.quant.RoundingMode;
-import io.jqi.quant.registry.MarkQuantizer;
-import io.jqi.quant.registry.QuantizerId;
+import io.jqi.quant.QuantizerId;
 
 /**
  * Symmetric activations: step {@code T / 2^(n - s)}; signed covers {@code [-T, T - step]}, unsigned
@@ -23,12 +24,12 @@ public class ActivationSymmetricInferableQuantizer extends ActivationInferableQu
     /** @param threshold a list of length 1, as in the reference's file format */
     public ActivationSymmetricInferableQuantizer(int numBits, float[] threshold, boolean signed,
             RoundingMode rounding) {
-        super(numBits);
-        QuantizerChecks.requireThresholds(threshold, false);
+        super(numBits, signed, rounding);
+        GridChecks.requireThresholds(threshold, false);
         this.threshold = threshold[0];
         this.signed = signed;
         this.rounding = rounding;
-        this.grid = Grid.symmetric(threshold.clone(), numBits, signed, rounding);
+        this.grid = AffineGrid.symmetric(threshold.clone(), numBits, signed, rounding);
     }
 
     public static ActivationSymmetricInferableQuantizer of(int numBits, float threshold, boolean signed) {
@@ -49,7 +50,7 @@ public class ActivationSymmetricInferableQuantizer extends ActivationInferableQu
     }
 
     @Override
-    protected final Grid grid() {
+    public final Grid grid() {
         return grid;
     }
 }

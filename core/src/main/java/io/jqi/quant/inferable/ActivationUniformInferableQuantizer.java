@@ -1,13 +1,14 @@
 package io.jqi.quant.inferable;
 
-import io.jqi.quant.Grid;
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.Grid;
+import io.jqi.grid.GridChecks;
+import io.jqi.grid.RoundingMode;
+import io.jqi.grid.UniformRange;
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.QuantizerChecks;
-import io.jqi.quant.RoundingMode;
-import io.jqi.quant.UniformRange;
-import io.jqi.quant.registry.MarkQuantizer;
-import io.jqi.quant.registry.QuantizerId;
+import io.jqi.quant.QuantizerId;
 
 /** Asymmetric activations on one {@code [min, max]} range, adjusted so that zero is on the grid. */
 @MarkQuantizer(target = QuantizationTarget.ACTIVATION, methods = QuantizationMethod.UNIFORM,
@@ -21,13 +22,13 @@ public final class ActivationUniformInferableQuantizer extends ActivationInferab
     /** @param minRange a list of length 1, as is {@code maxRange} */
     public ActivationUniformInferableQuantizer(int numBits, float[] minRange, float[] maxRange,
             RoundingMode rounding) {
-        super(numBits);
-        QuantizerChecks.requireRanges(minRange, maxRange, false);
+        super(numBits, false, rounding);
+        GridChecks.requireRanges(minRange, maxRange, false);
         float[] r = UniformRange.adjust(minRange[0], maxRange[0], numBits);
         this.minRange = r[0];
         this.maxRange = r[1];
         this.rounding = rounding;
-        this.grid = Grid.uniform(new float[] {this.minRange}, new float[] {this.maxRange}, numBits, rounding);
+        this.grid = AffineGrid.uniform(new float[] {this.minRange}, new float[] {this.maxRange}, numBits, rounding);
     }
 
     public static ActivationUniformInferableQuantizer of(int numBits, float minRange, float maxRange) {
@@ -50,7 +51,7 @@ public final class ActivationUniformInferableQuantizer extends ActivationInferab
     }
 
     @Override
-    protected Grid grid() {
+    public Grid grid() {
         return grid;
     }
 }

@@ -1,39 +1,56 @@
 package io.jqi.quant.inferable;
 
-import io.jqi.quant.ChannelLayout;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.Grid;
+import io.jqi.grid.GridChecks;
+import io.jqi.grid.RoundingMode;
 import io.jqi.quant.FakeQuantizer;
-import io.jqi.quant.Grid;
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.QuantizerChecks;
-import io.jqi.quant.registry.MarkQuantizer;
-import io.jqi.quant.trainable.QuantizerHost;
+import io.jqi.quant.QuantizerHost;
+import io.jqi.quant.QuantizerSpec;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 
 /**
  * A quantizer with fixed parameters, for deployment emulation: stateless after construction, validated at
- * construction, and a pure function of its input. Target and method come from the class's {@link MarkQuantizer}.
+ * construction, and a pure function of its input, computed on the input's device. Target and method come from the
+ * class's {@link MarkQuantizer}; with the bit width, signedness, channel axis and rounding they make its
+ * {@link #spec()}, and its parameters make its {@link #grid()} (docs/quantizer-contract.md#inferable-quantizers).
  */
 public abstract class InferableQuantizer implements FakeQuantizer {
-    private final int numBits;
+    private final QuantizerSpec spec;
 
-    protected InferableQuantizer(int numBits) {
-        QuantizerChecks.requireBits(numBits, "num_bits");
-        this.numBits = numBits;
+    /**
+     * @param signed      whether the grid has negative integers (false for uniform grids)
+     * @param channelAxis the channel axis of a per-channel quantizer; null per tensor
+     */
+    protected InferableQuantizer(int numBits, boolean signed, Integer channelAxis, RoundingMode rounding) {
+        GridChecks.requireBits(numBits, "num_bits");
+        MarkQuantizer mark = getClass().getDeclaredAnnotation(MarkQuantizer.class);
+        if (mark == null) {
+            throw new IllegalStateException(getClass().getName() + " must be annotated with @MarkQuantizer");
+        }
+        this.spec = new QuantizerSpec(mark.target(), mark.methods()[0], numBits, signed, channelAxis, rounding);
+    }
+
+    /** What this quantizer computes, its parameter values aside. */
+    public final QuantizerSpec spec() {
+        return spec;
     }
 
     public final int numBits() {
-        return numBits;
+        return spec.bits();
     }
 
     @Override
     public final QuantizationTarget target() {
-        return mark().target();
+        return spec.target();
     }
 
     public final QuantizationMethod method() {
-        return mark().methods()[0];
+        return spec.method();
     }
 
     /** Inferable quantizers have fixed parameters: nothing to create. */
@@ -47,26 +64,14 @@ public abstract class InferableQuantizer implements FakeQuantizer {
         return quantize(x);
     }
 
-    /** The fake-quantized input: same shape, every value on the grid. */
+    /** The fake-quantized input: same shape and device, every value on the grid. */
     public final Tensor quantize(Tensor x) {
-        ChannelLayout layout = layoutFor(x.shape());
-        float[] values = x.toFloatArray();
-        grid().apply(values, values, layout);
-        // The grids run on host arrays (the CUDA fake-quant kernels are separate); the result goes back to x's device.
-        return Tensor.wrap(values, x.shape()).to(x.device());
+        return Tensor.fakeQuantize(x, layoutFor(x.shape()), grid());
     }
 
-    /** The arithmetic this quantizer applies. */
-    protected abstract Grid grid();
+    /** The arithmetic this quantizer applies, with its parameters. */
+    public abstract Grid grid();
 
     /** How an input of {@code shape} maps onto the grid's channels; rejects shapes that do not fit. */
     protected abstract ChannelLayout layoutFor(Shape shape);
-
-    private MarkQuantizer mark() {
-        MarkQuantizer m = getClass().getDeclaredAnnotation(MarkQuantizer.class);
-        if (m == null) {
-            throw new IllegalStateException(getClass().getName() + " must be annotated with @MarkQuantizer");
-        }
-        return m;
-    }
 }

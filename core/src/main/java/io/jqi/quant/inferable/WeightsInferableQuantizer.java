@@ -1,7 +1,8 @@
 package io.jqi.quant.inferable;
 
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.QuantizerChecks;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.GridChecks;
+import io.jqi.grid.RoundingMode;
 import io.jqi.tensor.Shape;
 import java.util.OptionalInt;
 
@@ -14,10 +15,9 @@ public abstract class WeightsInferableQuantizer extends InferableQuantizer {
     private final Integer channelAxis;
     private final Integer inputRank;
 
-    protected WeightsInferableQuantizer(int numBits, boolean perChannel, Integer channelAxis, Integer inputRank,
-            boolean rankRequired) {
-        super(numBits);
-        QuantizerChecks.requireChannelAxis(perChannel, channelAxis, inputRank, rankRequired);
+    protected WeightsInferableQuantizer(int numBits, boolean signed, boolean perChannel, Integer channelAxis,
+            Integer inputRank, boolean rankRequired, RoundingMode rounding) {
+        super(numBits, signed, checkedAxis(numBits, perChannel, channelAxis, inputRank, rankRequired), rounding);
         this.perChannel = perChannel;
         this.channelAxis = channelAxis;
         this.inputRank = inputRank;
@@ -42,19 +42,14 @@ public abstract class WeightsInferableQuantizer extends InferableQuantizer {
             throw new IllegalArgumentException(name + " expects inputs of rank " + inputRank
                     + " (input_rank) but got shape " + shape);
         }
-        if (!perChannel) {
-            return ChannelLayout.perTensor(shape);
-        }
-        if (channelAxis < -shape.rank() || channelAxis >= shape.rank()) {
-            throw new IllegalArgumentException(name + " quantizes per channel on axis " + channelAxis
-                    + ", which does not exist in an input of shape " + shape);
-        }
-        ChannelLayout layout = ChannelLayout.around(shape, channelAxis);
-        if (layout.channels() != grid().channels()) {
-            throw new IllegalArgumentException(name + " has " + grid().channels() + " per-channel parameters but the"
-                    + " input has " + layout.channels() + " channels on axis " + channelAxis + " (shape " + shape
-                    + ")");
-        }
-        return layout;
+        return spec().layout(shape, grid().channels(), name);
+    }
+
+    /** The spec's channel axis (null per tensor), once the bits and the axis rules are checked, in that order. */
+    private static Integer checkedAxis(int numBits, boolean perChannel, Integer channelAxis, Integer inputRank,
+            boolean rankRequired) {
+        GridChecks.requireBits(numBits, "num_bits");
+        GridChecks.requireChannelAxis(perChannel, channelAxis, inputRank, rankRequired);
+        return perChannel ? channelAxis : null;
     }
 }

@@ -1,10 +1,10 @@
 package io.jqi.quant.inferable;
 
+import io.jqi.grid.GridChecks;
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.QuantizerChecks;
-import io.jqi.quant.registry.MarkQuantizer;
-import io.jqi.quant.registry.QuantizerId;
+import io.jqi.quant.QuantizerId;
 
 /** LUT weights whose thresholds are powers of two. */
 @MarkQuantizer(target = QuantizationTarget.WEIGHTS, methods = QuantizationMethod.LUT_POT,
@@ -18,8 +18,8 @@ public final class WeightsLUTPOTInferableQuantizer extends WeightsLUTSymmetricIn
     }
 
     private static float[] powersOfTwo(float[] threshold, boolean perChannel) {
-        QuantizerChecks.requireThresholds(threshold, perChannel);
-        QuantizerChecks.requirePowerOfTwo(threshold);
+        GridChecks.requireThresholds(threshold, perChannel);
+        GridChecks.requirePowerOfTwo(threshold);
         return threshold;
     }
 }

@@ -1,12 +1,13 @@
 package io.jqi.quant.inferable;
 
-import io.jqi.quant.Grid;
-import io.jqi.quant.LutGrid;
+import io.jqi.grid.Grid;
+import io.jqi.grid.GridChecks;
+import io.jqi.grid.LutGrid;
+import io.jqi.grid.RoundingMode;
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.QuantizerChecks;
-import io.jqi.quant.registry.MarkQuantizer;
-import io.jqi.quant.registry.QuantizerId;
+import io.jqi.quant.QuantizerId;
 
 /**
  * Signed non-uniform weights: each value goes to the nearest of at most {@code 2^numBits} integer levels of
@@ -27,10 +28,10 @@ public class WeightsLUTSymmetricInferableQuantizer extends WeightsInferableQuant
 
     public WeightsLUTSymmetricInferableQuantizer(int numBits, float[] lutValues, float[] threshold,
             boolean perChannel, Integer channelAxis, Integer inputRank, int lutValuesBitwidth, float eps) {
-        super(numBits, perChannel, channelAxis, inputRank, true);
-        QuantizerChecks.requireThresholds(threshold, perChannel);
-        QuantizerChecks.requireLut(lutValues, numBits, lutValuesBitwidth, true);
-        QuantizerChecks.requireEps(eps);
+        super(numBits, true, perChannel, channelAxis, inputRank, true, RoundingMode.HALF_EVEN);
+        GridChecks.requireThresholds(threshold, perChannel);
+        GridChecks.requireLut(lutValues, numBits, lutValuesBitwidth, true);
+        GridChecks.requireEps(eps);
         this.lutValues = lutValues.clone();
         this.threshold = threshold.clone();
         this.lutValuesBitwidth = lutValuesBitwidth;
@@ -55,7 +56,7 @@ public class WeightsLUTSymmetricInferableQuantizer extends WeightsInferableQuant
     }
 
     @Override
-    protected final Grid grid() {
+    public final Grid grid() {
         return grid;
     }
 }

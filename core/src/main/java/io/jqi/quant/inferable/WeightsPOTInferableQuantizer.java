@@ -1,11 +1,11 @@
 package io.jqi.quant.inferable;
 
+import io.jqi.grid.GridChecks;
+import io.jqi.grid.RoundingMode;
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.QuantizerChecks;
-import io.jqi.quant.RoundingMode;
-import io.jqi.quant.registry.MarkQuantizer;
-import io.jqi.quant.registry.QuantizerId;
+import io.jqi.quant.QuantizerId;
 
 /** Symmetric weights whose every threshold is a power of two. */
 @MarkQuantizer(target = QuantizationTarget.WEIGHTS, methods = QuantizationMethod.POWER_OF_TWO,
@@ -18,8 +18,8 @@ public final class WeightsPOTInferableQuantizer extends WeightsSymmetricInferabl
     }
 
     private static float[] powersOfTwo(float[] threshold, boolean perChannel) {
-        QuantizerChecks.requireThresholds(threshold, perChannel);
-        QuantizerChecks.requirePowerOfTwo(threshold);
+        GridChecks.requireThresholds(threshold, perChannel);
+        GridChecks.requirePowerOfTwo(threshold);
         return threshold;
     }
 }

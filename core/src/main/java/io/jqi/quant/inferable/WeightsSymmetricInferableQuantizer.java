@@ -1,12 +1,13 @@
 package io.jqi.quant.inferable;
 
-import io.jqi.quant.Grid;
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.Grid;
+import io.jqi.grid.GridChecks;
+import io.jqi.grid.RoundingMode;
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.QuantizerChecks;
-import io.jqi.quant.RoundingMode;
-import io.jqi.quant.registry.MarkQuantizer;
-import io.jqi.quant.registry.QuantizerId;
+import io.jqi.quant.QuantizerId;
 
 /** Signed symmetric weights: step {@code T / 2^(n-1)}, integers {@code [-2^(n-1), 2^(n-1) - 1]}. */
 @MarkQuantizer(target = QuantizationTarget.WEIGHTS, methods = QuantizationMethod.SYMMETRIC,
@@ -23,11 +24,11 @@ public class WeightsSymmetricInferableQuantizer extends WeightsInferableQuantize
      */
     public WeightsSymmetricInferableQuantizer(int numBits, float[] threshold, boolean perChannel, Integer channelAxis,
             Integer inputRank, RoundingMode rounding) {
-        super(numBits, perChannel, channelAxis, inputRank, false);
-        QuantizerChecks.requireThresholds(threshold, perChannel);
+        super(numBits, true, perChannel, channelAxis, inputRank, false, rounding);
+        GridChecks.requireThresholds(threshold, perChannel);
         this.threshold = threshold.clone();
         this.rounding = rounding;
-        this.grid = Grid.symmetric(this.threshold, numBits, true, rounding);
+        this.grid = AffineGrid.symmetric(this.threshold, numBits, true, rounding);
     }
 
     /** Per-tensor, half-even rounding. */
@@ -51,7 +52,7 @@ public class WeightsSymmetricInferableQuantizer extends WeightsInferableQuantize
     }
 
     @Override
-    protected final Grid grid() {
+    public final Grid grid() {
         return grid;
     }
 }

@@ -1,13 +1,14 @@
 package io.jqi.quant.inferable;
 
-import io.jqi.quant.Grid;
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.Grid;
+import io.jqi.grid.GridChecks;
+import io.jqi.grid.RoundingMode;
+import io.jqi.grid.UniformRange;
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.QuantizerChecks;
-import io.jqi.quant.RoundingMode;
-import io.jqi.quant.UniformRange;
-import io.jqi.quant.registry.MarkQuantizer;
-import io.jqi.quant.registry.QuantizerId;
+import io.jqi.quant.QuantizerId;
 
 /**
  * Asymmetric weights on {@code [min, max]} per tensor or per channel. The constructor checks {@code min < max},
@@ -24,13 +25,13 @@ public final class WeightsUniformInferableQuantizer extends WeightsInferableQuan
 
     public WeightsUniformInferableQuantizer(int numBits, float[] minRange, float[] maxRange, boolean perChannel,
             Integer channelAxis, Integer inputRank, RoundingMode rounding) {
-        super(numBits, perChannel, channelAxis, inputRank, false);
-        QuantizerChecks.requireRanges(minRange, maxRange, perChannel);
+        super(numBits, false, perChannel, channelAxis, inputRank, false, rounding);
+        GridChecks.requireRanges(minRange, maxRange, perChannel);
         float[][] adjusted = UniformRange.adjustAll(minRange, maxRange, numBits);
         this.minRange = adjusted[0];
         this.maxRange = adjusted[1];
         this.rounding = rounding;
-        this.grid = Grid.uniform(this.minRange, this.maxRange, numBits, rounding);
+        this.grid = AffineGrid.uniform(this.minRange, this.maxRange, numBits, rounding);
     }
 
     public float[] minRange() {
@@ -46,7 +47,7 @@ public final class WeightsUniformInferableQuantizer extends WeightsInferableQuan
     }
 
     @Override
-    protected Grid grid() {
+    public Grid grid() {
         return grid;
     }
 }

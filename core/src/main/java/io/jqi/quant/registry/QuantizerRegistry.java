@@ -1,7 +1,11 @@
 package io.jqi.quant.registry;
 
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerId;
+import io.jqi.quant.QuantizerProvider;
+import io.jqi.quant.TrainingMethod;
 import io.jqi.quant.inferable.InferableQuantizer;
 import java.lang.reflect.Modifier;
 import java.util.ArrayList;

@@ -1,16 +1,17 @@
 package io.jqi.quant.trainable;
 
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.registry.MarkQuantizer;
-import io.jqi.quant.registry.TrainingMethod;
-import io.jqi.tensor.Tensor;
+import io.jqi.quant.TrainingMethod;
 
-/** Learned uniform range for activations (spec 7.3); g uses the input's channel count (axis 1 of NCHW). */
+/**
+ * Learned uniform range for activations (docs/quantizer-contract.md#lsq-quantizers); g uses the input's channel
+ * count (axis 1 of NCHW).
+ */
 @MarkQuantizer(target = QuantizationTarget.ACTIVATION, methods = QuantizationMethod.UNIFORM,
         identifier = TrainingMethod.LSQ)
-public final class LSQUniformActivationTrainableQuantizer extends UniformActivationQuantizer {
-    private final LsqGradientScale gradientScale;
+public final class LSQUniformActivationTrainableQuantizer extends RangeQuantizer {
 
     /** With named overrides: "gradient_scale" (MCT or PAPER). */
     public LSQUniformActivationTrainableQuantizer(TrainableQuantizerActivationConfig config, QuantizerOptions options) {
@@ -23,23 +24,6 @@ public final class LSQUniformActivationTrainableQuantizer extends UniformActivat
 
     public LSQUniformActivationTrainableQuantizer(TrainableQuantizerActivationConfig config,
             LsqGradientScale gradientScale) {
-        super(config, false);
-        this.gradientScale = gradientScale;
-    }
-
-    @Override
-    float gradScale(Tensor x) {
-        long count;
-        if (gradientScale == LsqGradientScale.MCT) {
-            count = x.rank() >= 2 ? x.shape().dim(1) : 1;
-        } else {
-            count = x.rank() >= 1 && x.shape().dim(0) > 0 ? x.numel() / x.shape().dim(0) : x.numel();
-        }
-        return (float) (1.0 / Math.sqrt(UniformGrids.qmax(config().nBits()) * (double) Math.max(count, 1)));
-    }
-
-    @Override
-    boolean hardClip() {
-        return true;
+        super(config, false, GradientRule.lsq(gradientScale), true);
     }
 }

@@ -1,16 +1,17 @@
 package io.jqi.quant.trainable;
 
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.registry.MarkQuantizer;
-import io.jqi.quant.registry.TrainingMethod;
-import io.jqi.tensor.Tensor;
+import io.jqi.quant.TrainingMethod;
 
-/** Straight-through uniform activations with a trainable range unless frozen (MCT's PyTorch STE, spec 7.2). */
+/**
+ * Straight-through uniform activations with a trainable range unless frozen (MCT's PyTorch STE,
+ * docs/quantizer-contract.md#ste-quantizers).
+ */
 @MarkQuantizer(target = QuantizationTarget.ACTIVATION, methods = QuantizationMethod.UNIFORM,
         identifier = TrainingMethod.STE)
-public final class STEUniformActivationTrainableQuantizer extends UniformActivationQuantizer {
-    private final SteInputGradient inputGradient;
+public final class STEUniformActivationTrainableQuantizer extends RangeQuantizer {
 
     /** With named overrides: "freeze_quant_params" (boolean) and "input_gradient" (IDENTITY or CLIPPED). */
     public STEUniformActivationTrainableQuantizer(TrainableQuantizerActivationConfig config, QuantizerOptions options) {
@@ -24,17 +25,6 @@ public final class STEUniformActivationTrainableQuantizer extends UniformActivat
 
     public STEUniformActivationTrainableQuantizer(TrainableQuantizerActivationConfig config, boolean freezeQuantParams,
             SteInputGradient inputGradient) {
-        super(config, freezeQuantParams);
-        this.inputGradient = inputGradient;
-    }
-
-    @Override
-    float gradScale(Tensor x) {
-        return 1f;
-    }
-
-    @Override
-    boolean hardClip() {
-        return inputGradient == SteInputGradient.CLIPPED;
+        super(config, freezeQuantParams, GradientRule.ste(inputGradient), !freezeQuantParams);
     }
 }

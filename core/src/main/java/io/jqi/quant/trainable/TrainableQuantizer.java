@@ -1,9 +1,10 @@
 package io.jqi.quant.trainable;
 
 import io.jqi.quant.FakeQuantizer;
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerHost;
 import io.jqi.quant.inferable.InferableQuantizer;
-import io.jqi.quant.registry.MarkQuantizer;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;

@@ -2,6 +2,7 @@ package io.jqi.quant.trainable;
 
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerSpec;
 import java.util.List;
 
 /** An activation quantizer's configuration: the spec's {@code TrainableQuantizerActivationConfig}. */
@@ -21,5 +22,11 @@ public final class TrainableQuantizerActivationConfig extends TrainableQuantizer
     @Override
     public QuantizationTarget target() {
         return QuantizationTarget.ACTIVATION;
+    }
+
+    /** Per tensor; the signedness of a threshold from its parameters (a uniform range carries its own sign). */
+    @Override
+    public QuantizerSpec spec() {
+        return QuantizerSpec.activations(method(), nBits(), method() != QuantizationMethod.UNIFORM && params().signed());
     }
 }

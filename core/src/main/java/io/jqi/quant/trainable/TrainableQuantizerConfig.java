@@ -1,8 +1,9 @@
 package io.jqi.quant.trainable;
 
+import io.jqi.grid.GridChecks;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.QuantizerChecks;
+import io.jqi.quant.QuantizerSpec;
 import java.util.List;
 
 /** What the two trainable configs share (spec section 6.1). */
@@ -17,7 +18,7 @@ public abstract sealed class TrainableQuantizerConfig
 
     TrainableQuantizerConfig(QuantizationMethod method, int nBits, QuantizationParams params, boolean enabled,
             float minThreshold, List<TrainableQuantizerCandidateConfig> candidates) {
-        QuantizerChecks.requireBits(nBits, "n_bits");
+        GridChecks.requireBits(nBits, "n_bits");
         if (method == null || params == null) {
             throw new IllegalArgumentException("A trainable quantizer config needs a quantization method and "
                     + "quantization parameters");
@@ -34,6 +35,9 @@ public abstract sealed class TrainableQuantizerConfig
     }
 
     public abstract QuantizationTarget target();
+
+    /** What the quantizer built from this config computes (its parameters aside). */
+    public abstract QuantizerSpec spec();
 
     public QuantizationMethod method() {
         return method;

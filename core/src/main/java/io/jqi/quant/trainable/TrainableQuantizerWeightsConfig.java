@@ -2,6 +2,7 @@ package io.jqi.quant.trainable;
 
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerSpec;
 import java.util.List;
 
 /** A weights quantizer's configuration: the spec's {@code TrainableQuantizerWeightsConfig}. */
@@ -34,6 +35,12 @@ public final class TrainableQuantizerWeightsConfig extends TrainableQuantizerCon
     @Override
     public QuantizationTarget target() {
         return QuantizationTarget.WEIGHTS;
+    }
+
+    /** Signed unless uniform; per channel on {@link #channelsAxis()} when {@link #perChannel()}. */
+    @Override
+    public QuantizerSpec spec() {
+        return QuantizerSpec.weights(method(), nBits(), perChannel ? channelsAxis : null);
     }
 
     public int channelsAxis() {

@@ -1,6 +1,6 @@
 package io.jqi.quant.trainable;
 
-import io.jqi.quant.registry.QuantizerProvider;
+import io.jqi.quant.QuantizerProvider;
 import java.util.Collection;
 import java.util.List;
 

@@ -2,7 +2,7 @@ package io.jqi.quant.wrap;
 
 import io.jqi.nn.Module;
 import io.jqi.quant.FakeQuantizer;
-import io.jqi.quant.trainable.QuantizerHost;
+import io.jqi.quant.QuantizerHost;
 import io.jqi.quant.trainable.TrainableQuantizer;
 import io.jqi.tensor.Tensor;
 

@@ -11,6 +11,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jqi.quant.MarkQuantizer;
+import io.jqi.quant.QuantizerId;
 import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer;
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer;
 import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer;
@@ -120,7 +122,7 @@ class QuantizerRegistryTest {
         assertTrue(e.getMessage().contains("Registered for that target and identifier: ["
                 + FirstDuplicate.class.getName() + " [SYMMETRIC]]"), e.getMessage());
         assertTrue(e.getMessage().contains("@MarkQuantizer"), e.getMessage());
-        assertTrue(e.getMessage().contains("META-INF/services/io.jqi.quant.registry.QuantizerProvider"),
+        assertTrue(e.getMessage().contains("META-INF/services/io.jqi.quant.QuantizerProvider"),
                 e.getMessage());
     }
 

@@ -1,7 +1,9 @@
 package io.jqi.quant.registry;
 
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerProvider;
 import java.util.Collection;
 import java.util.List;
 

@@ -1,5 +1,6 @@
 package io.jqi.quant.trainable;
 
+import io.jqi.quant.QuantizerHost;
 import io.jqi.tensor.Tensor;
 import java.util.LinkedHashMap;
 import java.util.Map;

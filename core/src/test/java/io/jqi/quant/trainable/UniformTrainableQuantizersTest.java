@@ -7,11 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.RoundingMode;
+import io.jqi.grid.UniformRange;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.UniformRange;
+import io.jqi.quant.TrainingMethod;
 import io.jqi.quant.inferable.WeightsUniformInferableQuantizer;
 import io.jqi.quant.registry.QuantizerRegistry;
-import io.jqi.quant.registry.TrainingMethod;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 import java.util.List;
@@ -130,13 +133,17 @@ class UniformTrainableQuantizersTest {
     }
 
     @Test
-    void aCollapsedRangeIsAClearError() {
+    void aRangeThatCrossedDuringTrainingQuantizesAsTheDeviceDoesAndRefusesToConvert() {
         var q = initialized(new LSQUniformActivationTrainableQuantizer(activation(8, -1f, 1f)), null);
         try (var ignored = Tensor.noGrad()) {
             q.quantizerVariable("q_min").assign(Tensor.vector(2f));
         }
-        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> q.forward(Tensor.vector(0.5f), true));
+        // min > 0: the range adjustment makes it [0, max] on every backend (no host check inside a training step).
+        float[] expected = new float[1];
+        AffineGrid.uniform(new float[] {0f}, new float[] {1f}, 8, RoundingMode.HALF_EVEN)
+                .apply(new float[] {0.5f}, expected, ChannelLayout.perTensor(1));
+        assertArrayEquals(expected, q.forward(Tensor.vector(0.5f), true).toFloatArray());
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, q::convertToInferable);
         assertTrue(e.getMessage().contains("min_range must be smaller than max_range"), e.getMessage());
     }
 

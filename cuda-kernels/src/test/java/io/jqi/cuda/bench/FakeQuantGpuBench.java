@@ -14,9 +14,8 @@ import io.jqi.cuda.CudaAvailability;
 import io.jqi.cuda.CudaFakeQuant;
 import io.jqi.cuda.CudaProbe;
 import io.jqi.cuda.CudaQuantBackward;
-import io.jqi.cuda.GradientRule;
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.trainable.SteInputGradient;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.RoundingMode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -46,9 +45,11 @@ import jcuda.driver.CUstream;
  *
  * <p>Bytes counted are those the operation must move: forward reads x and writes y (8 bytes an element); an
  * IDENTITY STE backward reads dy and writes dx (8), a CLIPPED one also reads x (12); LSQ forward + backward moves
- * 8 + 12 = 20 (its per-channel partial sums are a few KiB). "LSQ forward+backward" is the symmetric quantizer
- * (threshold gradient), "LSQ uniform" the uniform one (min and max gradients); PyTorch's learnable affine op, which
- * learns a scale and a zero point, is the reference for both. "vs copy" divides by a cuMemcpyDtoD that reads and writes
+ * 8 + 12 = 20 (its per-channel partial sums are a few KiB). "LSQ forward+backward" is the symmetric quantizer's
+ * kernels (the step gradient), "LSQ uniform" the uniform one's (grid, step and offset gradients); the per-channel
+ * tensor ops that turn a threshold or range into steps, and step gradients back into theirs, act on a few floats and
+ * are not timed here (TrainStepGpuBench times whole steps). PyTorch's learnable affine op, which learns a scale and a
+ * zero point, is the reference for both. "vs copy" divides by a cuMemcpyDtoD that reads and writes
  * the same number of bytes.
  */
 public final class FakeQuantGpuBench {
@@ -95,14 +96,13 @@ public final class FakeQuantGpuBench {
         final CUdeviceptr dy = new CUdeviceptr();
         final CUdeviceptr copySource = new CUdeviceptr();
         final CUdeviceptr copyTarget = new CUdeviceptr();
-        final CUdeviceptr thresholds = new CUdeviceptr();
         final CUdeviceptr steps = new CUdeviceptr();
-        final CUdeviceptr dThresholds = new CUdeviceptr();
+        final CUdeviceptr dSteps = new CUdeviceptr();
         final CUdeviceptr mins = new CUdeviceptr();
         final CUdeviceptr maxs = new CUdeviceptr();
+        final CUdeviceptr uniformSteps = new CUdeviceptr();
         final CUdeviceptr zeroPoints = new CUdeviceptr();
-        final CUdeviceptr dMin = new CUdeviceptr();
-        final CUdeviceptr dMax = new CUdeviceptr();
+        final CUdeviceptr dOffsets = new CUdeviceptr();
 
         Buffers(int n, int maxChannels) {
             this.n = n;
@@ -112,10 +112,7 @@ public final class FakeQuantGpuBench {
             cuMemAlloc(dy, bytes);
             cuMemAlloc(copySource, bytes * 3);
             cuMemAlloc(copyTarget, bytes * 3);
-            cuMemAlloc(thresholds, (long) maxChannels * Sizeof.FLOAT);
-            cuMemAlloc(steps, (long) maxChannels * Sizeof.FLOAT);
-            cuMemAlloc(dThresholds, (long) maxChannels * Sizeof.FLOAT);
-            for (CUdeviceptr p : new CUdeviceptr[] {mins, maxs, zeroPoints, dMin, dMax}) {
+            for (CUdeviceptr p : new CUdeviceptr[] {steps, dSteps, mins, maxs, uniformSteps, zeroPoints, dOffsets}) {
                 cuMemAlloc(p, (long) maxChannels * Sizeof.FLOAT);
             }
             SplittableRandom random = new SplittableRandom(n);
@@ -128,11 +125,12 @@ public final class FakeQuantGpuBench {
                 host[i] = (float) (random.nextDouble() - 0.5);
             }
             cuMemcpyHtoD(dy, Pointer.to(host), bytes);
+            // The steps of 8-bit signed thresholds 1 to 2.5 (T / 128), as a quantizer's tensor ops would make them.
             float[] t = new float[maxChannels];
             for (int c = 0; c < maxChannels; c++) {
-                t[c] = 1f + (c % 7) * 0.25f;
+                t[c] = (1f + (c % 7) * 0.25f) / 128f;
             }
-            cuMemcpyHtoD(thresholds, Pointer.to(t), (long) maxChannels * Sizeof.FLOAT);
+            cuMemcpyHtoD(steps, Pointer.to(t), (long) maxChannels * Sizeof.FLOAT);
             float[] lo = new float[maxChannels];
             float[] hi = new float[maxChannels];
             for (int c = 0; c < maxChannels; c++) {
@@ -145,8 +143,8 @@ public final class FakeQuantGpuBench {
 
         @Override
         public void close() {
-            for (CUdeviceptr p : new CUdeviceptr[] {x, y, dy, copySource, copyTarget, thresholds, steps,
-                dThresholds, mins, maxs, zeroPoints, dMin, dMax}) {
+            for (CUdeviceptr p : new CUdeviceptr[] {x, y, dy, copySource, copyTarget, steps, dSteps, mins, maxs,
+                uniformSteps, zeroPoints, dOffsets}) {
                 cuMemFree(p);
             }
         }
@@ -161,27 +159,25 @@ public final class FakeQuantGpuBench {
             try (Buffers b = new Buffers(n, maxChannels)) {
                 for (String layoutName : new String[] {"per-tensor", "weights-axis0", "activations-axis1"}) {
                     ChannelLayout layout = layout(layoutName, n);
-                    fakeQuant.symmetricSteps(b.thresholds, b.steps, layout.channels(), BITS, true, false, 0f,
-                            stream);
                     measure(out, b, "forward", layoutName, layout, 8, () -> fakeQuant.affine(b.x, b.y, b.steps, null,
-                            -128f, 127f, layout, stream));
-                    measure(out, b, "STE backward IDENTITY", layoutName, layout, 8, () -> backward.symmetric(b.x,
-                            b.dy, b.y, b.steps, null, BITS, true, GradientRule.ste(SteInputGradient.IDENTITY), layout,
-                            stream));
-                    measure(out, b, "STE backward CLIPPED", layoutName, layout, 12, () -> backward.symmetric(b.x,
-                            b.dy, b.y, b.steps, null, BITS, true, GradientRule.ste(SteInputGradient.CLIPPED), layout,
-                            stream));
-                    GradientRule lsq = GradientRule.lsq(0.01f);
+                            -128f, 127f, RoundingMode.HALF_EVEN, layout, stream));
+                    measure(out, b, "STE backward IDENTITY", layoutName, layout, 8, () -> backward.affine(b.x, b.dy,
+                            b.y, b.steps, null, null, null, -128f, 127f, false, layout, stream));
+                    measure(out, b, "STE backward CLIPPED", layoutName, layout, 12, () -> backward.affine(b.x, b.dy,
+                            b.y, b.steps, null, null, null, -128f, 127f, true, layout, stream));
                     measure(out, b, "LSQ uniform forward+backward", layoutName, layout, 20, () -> {
-                        fakeQuant.uniformGrid(b.mins, b.maxs, b.steps, b.zeroPoints, layout.channels(), BITS, stream);
-                        fakeQuant.affine(b.x, b.y, b.steps, b.zeroPoints, 0f, 255f, layout, stream);
-                        backward.uniform(b.x, b.dy, b.y, b.mins, b.maxs, b.dMin, b.dMax, BITS, lsq, layout, stream);
+                        fakeQuant.uniformGrid(b.mins, b.maxs, b.uniformSteps, b.zeroPoints, layout.channels(), BITS,
+                                stream);
+                        fakeQuant.affine(b.x, b.y, b.uniformSteps, b.zeroPoints, 0f, 255f, RoundingMode.HALF_EVEN,
+                                layout, stream);
+                        backward.affine(b.x, b.dy, b.y, b.uniformSteps, b.mins, b.dSteps, b.dOffsets, 0f, 255f, true,
+                                layout, stream);
                     });
                     measure(out, b, "LSQ forward+backward", layoutName, layout, 20, () -> {
-                        fakeQuant.symmetricSteps(b.thresholds, b.steps, layout.channels(), BITS, true, false, 0f,
+                        fakeQuant.affine(b.x, b.y, b.steps, null, -128f, 127f, RoundingMode.HALF_EVEN, layout,
                                 stream);
-                        fakeQuant.affine(b.x, b.y, b.steps, null, -128f, 127f, layout, stream);
-                        backward.symmetric(b.x, b.dy, b.y, b.steps, b.dThresholds, BITS, true, lsq, layout, stream);
+                        backward.affine(b.x, b.dy, b.y, b.steps, null, b.dSteps, null, -128f, 127f, true, layout,
+                                stream);
                     });
                 }
             }

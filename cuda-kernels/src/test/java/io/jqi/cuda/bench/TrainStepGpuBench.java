@@ -15,7 +15,7 @@ import io.jqi.nn.Module;
 import io.jqi.nn.optim.Adam;
 import io.jqi.nn.optim.Optimizer;
 import io.jqi.qat.QatConfig;
-import io.jqi.quant.registry.TrainingMethod;
+import io.jqi.quant.TrainingMethod;
 import io.jqi.tensor.Device;
 import io.jqi.tensor.Losses;
 import io.jqi.tensor.Tensor;

@@ -1,11 +1,12 @@
 package io.jqi.onnx.export;
 
+import io.jqi.grid.LutGrid;
 import io.jqi.onnx.proto.OnnxAttribute;
 import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer;
 import java.util.List;
 
 /**
- * The activation LUT quantizer as ordinary ONNX ops, which compute {@link io.jqi.quant.LutGrid}'s float32 steps in
+ * The activation LUT quantizer as ordinary ONNX ops, which compute {@link io.jqi.grid.LutGrid}'s float32 steps in
  * its order: {@code v = Clip(x / (T + eps) * M, lo, hi)}, the index of the nearest level by {@code ArgMin} of
  * {@code |v - level|} (its {@code select_last_index = 0} keeps the first of equal distances, jqi's tie rule), then
  * {@code Gather} from the table {@code level / M * T}, computed here with jqi's expression. Every step rounds once
@@ -17,17 +18,18 @@ final class LutActivationNodes {
     }
 
     static String write(GraphWriter g, String x, ActivationLutPOTInferableQuantizer q, String hint) {
-        float threshold = q.threshold();
-        float multiplier = (float) (1L << (q.signed() ? q.lutValuesBitwidth() - 1 : q.lutValuesBitwidth()));
-        float lo = q.signed() ? -multiplier : 0f;
-        float hi = multiplier - 1f;
-        float[] levels = q.lutValues();
+        LutGrid grid = (LutGrid) q.grid();
+        float threshold = grid.thresholds()[0];
+        float multiplier = grid.multiplier();
+        float lo = grid.lo();
+        float hi = grid.hi();
+        float[] levels = grid.levels();
         float[] table = new float[levels.length];
         for (int j = 0; j < levels.length; j++) {
             table[j] = levels[j] / multiplier * threshold;
         }
         long[] scalar = new long[0];
-        String divisor = g.floats(hint + "_divisor", scalar, new float[] {threshold + q.eps()});
+        String divisor = g.floats(hint + "_divisor", scalar, new float[] {threshold + grid.eps()});
         String m = g.floats(hint + "_multiplier", scalar, new float[] {multiplier});
         String low = g.floats(hint + "_lo", scalar, new float[] {lo});
         String high = g.floats(hint + "_hi", scalar, new float[] {hi});

@@ -1,7 +1,7 @@
 package io.jqi.onnx.export;
 
+import io.jqi.grid.RoundingMode;
 import io.jqi.onnx.proto.OnnxAttribute;
-import io.jqi.quant.RoundingMode;
 import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer;
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer;
 import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer;

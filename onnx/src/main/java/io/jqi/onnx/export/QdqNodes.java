@@ -1,8 +1,8 @@
 package io.jqi.onnx.export;
 
+import io.jqi.grid.ChannelLayout;
 import io.jqi.nn.QuantizeDequantize;
 import io.jqi.onnx.proto.OnnxAttribute;
-import io.jqi.quant.ChannelLayout;
 import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer;
 import io.jqi.quant.inferable.InferableQuantizer;
 import io.jqi.quant.inferable.WeightsInferableQuantizer;
@@ -95,7 +95,8 @@ final class QdqNodes {
             String where) {
         Shape shape = weight.shape();
         QdqParameters p = QdqParameters.of(q, shape.rank(), where);
-        ChannelLayout layout = p.perChannel() ? ChannelLayout.around(shape, p.axis()) : ChannelLayout.perTensor(shape);
+        ChannelLayout layout = p.perChannel() ? ChannelLayout.around(shape.toArray(), p.axis())
+                : ChannelLayout.perTensor(shape.numel());
         if (layout.channels() != p.scales().length) {
             throw new OnnxExportException(where + ": the quantizer has " + p.scales().length + " channels but the "
                     + "weight " + shape + " has " + layout.channels());

@@ -1,18 +1,13 @@
 package io.jqi.onnx.export;
 
-import io.jqi.quant.AffineGrid;
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.Grid;
-import io.jqi.quant.LutGrid;
-import io.jqi.quant.QuantizationMethod;
-import io.jqi.quant.RoundingMode;
-import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer;
-import io.jqi.quant.inferable.ActivationUniformInferableQuantizer;
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.Grid;
+import io.jqi.grid.LutGrid;
+import io.jqi.grid.RoundingMode;
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerSpec;
 import io.jqi.quant.inferable.InferableQuantizer;
-import io.jqi.quant.inferable.WeightsInferableQuantizer;
-import io.jqi.quant.inferable.WeightsLUTSymmetricInferableQuantizer;
-import io.jqi.quant.inferable.WeightsSymmetricInferableQuantizer;
-import io.jqi.quant.inferable.WeightsUniformInferableQuantizer;
 
 /**
  * The {@code QuantizeLinear}/{@code DequantizeLinear} form of one inferable quantizer: scales, integer zero points,
@@ -28,8 +23,8 @@ import io.jqi.quant.inferable.WeightsUniformInferableQuantizer;
  * never need since their integers are computed here. NaN is the one input where the two differ: jqi keeps NaN,
  * QuantizeLinear has no integer for it (docs/onnx.md).
  *
- * <p>The parameters are read from the same public grid factories ({@link Grid#symmetric}, {@link Grid#uniform}) the
- * quantizers build their own grids with, so the exported scale is exactly the step jqi divides by. LUT weights map
+ * <p>The parameters are read from the quantizer's own {@link InferableQuantizer#grid()}, so the exported scale is
+ * exactly the step jqi divides by. LUT weights map
  * too, with their levels as the integers (see {@code lut}); LUT activations cannot (QuantizeLinear rounds to a
  * uniform grid) and are written as ordinary ops by {@link LutActivationNodes}.
  */
@@ -38,7 +33,6 @@ final class QdqParameters {
     private final int[] zeroPoints;
     private final int qmin;
     private final int qmax;
-    private final int bits;
     private final Integer axis;
 
     /** The LUT search of a LUT weights quantizer, whose integers are its levels; null for affine grids. */
@@ -46,19 +40,18 @@ final class QdqParameters {
     private final float[] lutLevels;
     private final float[] lutThresholds;
 
-    private QdqParameters(float[] scales, int[] zeroPoints, int qmin, int qmax, int bits, Integer axis, LutGrid lut) {
+    private QdqParameters(float[] scales, int[] zeroPoints, int qmin, int qmax, Integer axis, LutGrid lut) {
         this.scales = scales;
         this.zeroPoints = zeroPoints;
         this.qmin = qmin;
         this.qmax = qmax;
-        this.bits = bits;
         this.axis = axis;
         this.lut = lut;
         this.lutLevels = lut == null ? null : lut.levels();
         this.lutThresholds = lut == null ? null : lut.thresholds();
     }
 
-    private static QdqParameters affine(AffineGrid grid, int bits, Integer axis) {
+    private static QdqParameters affine(AffineGrid grid, Integer axis) {
         int channels = grid.channels();
         float[] scales = new float[channels];
         int[] zeroPoints = new int[channels];
@@ -66,7 +59,7 @@ final class QdqParameters {
             scales[c] = grid.step(c);
             zeroPoints[c] = (int) grid.zeroPoint(c);
         }
-        return new QdqParameters(scales, zeroPoints, (int) grid.qmin(), (int) grid.qmax(), bits, axis, null);
+        return new QdqParameters(scales, zeroPoints, (int) grid.qmin(), (int) grid.qmax(), axis, null);
     }
 
     /**
@@ -75,59 +68,37 @@ final class QdqParameters {
      * {@code level * (T / M)}; dividing by the power of two M is exact (barring subnormals), so both are
      * {@code level * T / M} rounded once: the same float.
      */
-    private static QdqParameters lut(WeightsLUTSymmetricInferableQuantizer q, Integer axis) {
-        float[] thresholds = q.threshold();
-        LutGrid grid = new LutGrid(q.lutValues(), thresholds, q.lutValuesBitwidth(), true, q.eps());
+    private static QdqParameters lut(LutGrid grid, Integer axis) {
+        float[] thresholds = grid.thresholds();
         float[] scales = new float[thresholds.length];
         for (int c = 0; c < thresholds.length; c++) {
             scales[c] = thresholds[c] / grid.multiplier();
         }
-        return new QdqParameters(scales, new int[thresholds.length], (int) grid.lo(), (int) grid.hi(),
-                q.lutValuesBitwidth(), axis, grid);
+        return new QdqParameters(scales, new int[thresholds.length], (int) grid.lo(), (int) grid.hi(), axis, grid);
     }
 
     /**
      * The QDQ form of {@code quantizer} applied to tensors of rank {@code rank} (used to normalize a negative channel
-     * axis; any value for activation quantizers), or an {@link OnnxExportException} naming {@code where} when the
-     * pair cannot compute what the quantizer computes.
+     * axis; any value for activation quantizers), read from its {@link InferableQuantizer#grid()} and
+     * {@link InferableQuantizer#spec()}: any quantizer on a half-even affine grid exports, and LUT weights. An
+     * {@link OnnxExportException} naming {@code where} when the pair cannot compute what the quantizer computes.
      */
     static QdqParameters of(InferableQuantizer quantizer, int rank, String where) {
-        int bits = quantizer.numBits();
-        if (bits > 16) {
-            throw new OnnxExportException(where + ": " + describe(quantizer) + " has " + bits + " bits; QDQ stores at "
-                    + "most 16-bit integers");
+        QuantizerSpec spec = quantizer.spec();
+        Integer axis = spec.channelAxis();
+        if (axis != null && axis < 0) {
+            axis += rank;
         }
-        Integer axis = null;
-        if (quantizer instanceof WeightsInferableQuantizer w && w.perChannel()) {
-            int a = w.channelAxis().orElseThrow();
-            axis = a < 0 ? a + rank : a;
+        Grid grid = quantizer.grid();
+        if (grid instanceof AffineGrid affine) {
+            requireHalfEven(affine.rounding(), quantizer, where);
+            return affine(affine, axis);
         }
-        AffineGrid grid;
-        if (quantizer instanceof WeightsSymmetricInferableQuantizer w) {
-            requireHalfEven(w.rounding(), quantizer, where);
-            grid = (AffineGrid) Grid.symmetric(w.threshold(), bits, true, RoundingMode.HALF_EVEN);
-        } else if (quantizer instanceof WeightsUniformInferableQuantizer w) {
-            requireHalfEven(w.rounding(), quantizer, where);
-            grid = (AffineGrid) Grid.uniform(w.minRange(), w.maxRange(), bits, RoundingMode.HALF_EVEN);
-        } else if (quantizer instanceof ActivationSymmetricInferableQuantizer a) {
-            requireHalfEven(a.rounding(), quantizer, where);
-            grid = (AffineGrid) Grid.symmetric(new float[] {a.threshold()}, bits, a.signed(), RoundingMode.HALF_EVEN);
-        } else if (quantizer instanceof ActivationUniformInferableQuantizer a) {
-            requireHalfEven(a.rounding(), quantizer, where);
-            grid = (AffineGrid) Grid.uniform(new float[] {a.minRange()}, new float[] {a.maxRange()}, bits,
-                    RoundingMode.HALF_EVEN);
-        } else if (quantizer instanceof WeightsLUTSymmetricInferableQuantizer l) {
-            return lut(l, axis);
-        } else if (quantizer.method() == QuantizationMethod.LUT_POT
-                || quantizer.method() == QuantizationMethod.LUT_SYMMETRIC) {
+        if (spec.target() == QuantizationTarget.ACTIVATION) {
             throw new OnnxExportException(where + ": " + describe(quantizer) + " maps activations to a look-up table,"
                     + " which QuantizeLinear cannot compute; it is written as ordinary ops, not QDQ");
-        } else {
-            throw new OnnxExportException(where + ": " + describe(quantizer) + " is not one of jqi's affine "
-                    + "inferable quantizers, so its QDQ form is unknown; export with --format onnx-mctq or use a "
-                    + "built-in quantizer");
         }
-        return affine(grid, bits, axis);
+        return lut((LutGrid) grid, axis);
     }
 
     private static void requireHalfEven(RoundingMode rounding, InferableQuantizer quantizer, String where) {
@@ -211,10 +182,6 @@ final class QdqParameters {
 
     int qmax() {
         return qmax;
-    }
-
-    int bits() {
-        return bits;
     }
 
     /** The non-negative channel axis, or null for a per-tensor quantizer. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import ai.onnxruntime.OrtException;
+import io.jqi.grid.RoundingMode;
 import io.jqi.nn.Dense;
 import io.jqi.nn.Flatten;
 import io.jqi.nn.Module;
@@ -19,7 +20,6 @@ import io.jqi.onnx.proto.OnnxNode;
 import io.jqi.onnx.proto.OnnxTensor;
 import io.jqi.onnx.proto.OpsetId;
 import io.jqi.quant.QuantizationMethod;
-import io.jqi.quant.RoundingMode;
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer;
 import io.jqi.quant.inferable.ActivationUniformInferableQuantizer;
 import io.jqi.quant.inferable.WeightsSymmetricInferableQuantizer;

@@ -7,8 +7,8 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.RoundingMode;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.RoundingMode;
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer;
 import io.jqi.quant.inferable.ActivationUniformInferableQuantizer;
 import io.jqi.quant.inferable.WeightsLUTSymmetricInferableQuantizer;
@@ -77,7 +77,7 @@ class QdqParametersTest {
     @Test
     void weightIntegersAreTheGridsIntegersWithTiesToEven() {
         QdqParameters p = QdqParameters.of(WeightsSymmetricInferableQuantizer.perTensor(2, 2f), 1, "test");
-        int[] codes = p.quantize(new float[] {0.5f, 1.5f, -5f, 9f}, ChannelLayout.perTensor(Shape.of(4)), "test");
+        int[] codes = p.quantize(new float[] {0.5f, 1.5f, -5f, 9f}, ChannelLayout.perTensor(4), "test");
         assertArrayEquals(new int[] {0, 1, -2, 1}, codes);
     }
 
@@ -87,7 +87,7 @@ class QdqParametersTest {
         WeightsLUTSymmetricInferableQuantizer q = new WeightsLUTSymmetricInferableQuantizer(3,
                 new float[] {-96, -32, 0, 32, 96}, new float[] {2f}, false, null, 1, 8, 1e-8f);
         QdqParameters p = QdqParameters.of(q, 1, "test");
-        int[] levels = p.quantize(new float[] {-3f, -0.5f, -0.24f, 0.26f, 2.5f}, ChannelLayout.perTensor(Shape.of(5)),
+        int[] levels = p.quantize(new float[] {-3f, -0.5f, -0.24f, 0.26f, 2.5f}, ChannelLayout.perTensor(5),
                 "test");
         assertArrayEquals(new int[] {-96, -32, 0, 32, 96}, levels);
         assertEquals(2f / 128, p.scales()[0]);
@@ -106,6 +106,6 @@ class QdqParametersTest {
     void aNanWeightHasNoIntegerAndIsNamed() {
         QdqParameters p = QdqParameters.of(WeightsSymmetricInferableQuantizer.perTensor(4, 1f), 1, "test");
         assertThrows(OnnxExportException.class,
-                () -> p.quantize(new float[] {Float.NaN}, ChannelLayout.perTensor(Shape.of(1)), "node 'fc'"));
+                () -> p.quantize(new float[] {Float.NaN}, ChannelLayout.perTensor(1), "node 'fc'"));
     }
 }

@@ -3,8 +3,8 @@ package io.jqi.onnx.export;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import io.jqi.quant.ChannelLayout;
-import io.jqi.quant.RoundingMode;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.RoundingMode;
 import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer;
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer;
 import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer;
@@ -152,7 +152,8 @@ final class QuantizerCases {
         }
         if (!(quantizer instanceof WeightsLUTSymmetricInferableQuantizer)) {
             QdqParameters p = QdqParameters.of(quantizer, shape.rank(), "test");
-            ChannelLayout layout = p.perChannel() ? ChannelLayout.around(shape, p.axis()) : ChannelLayout.perTensor(shape);
+            ChannelLayout layout = p.perChannel() ? ChannelLayout.around(shape.toArray(), p.axis())
+                    : ChannelLayout.perTensor(shape.numel());
             layout.forEachRun((c, from, to) -> {
                 for (int i = from; i < to; i += 3) {
                     int k = p.qmin() - 1 + random.nextInt(p.qmax() - p.qmin() + 3);

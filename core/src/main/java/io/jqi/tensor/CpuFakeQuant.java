@@ -1,0 +1,131 @@
+package io.jqi.tensor;
+
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.IntegerRange;
+import io.jqi.grid.LutGrid;
+import io.jqi.grid.RoundingMode;
+import io.jqi.grid.UniformRange;
+
+/**
+ * The CPU's fake-quantization kernels, the reference for the CUDA ones in {@code fake_quant.cu} and
+ * {@code quant_backward.cu}: the per-element formulas of {@link AffineGrid} and {@link LutGrid}, and the
+ * straight-through backward of {@link Backend#fakeQuantAffineBackward}.
+ *
+ * <p>The backward replays, operation by operation in float32, the element-wise chain rule of the expression it
+ * differentiates (the autograd of {@code x / s}, rint, {@code + 0}, clamp, {@code * s}, {@code + a}), and sums each
+ * channel's parameter terms in double in storage order, rounding once: exactly what composing those operations as
+ * tensor ops gives on this backend, so the fused node changes no bit of a CPU training run
+ * (docs/quantizer-contract.md#ste-quantizers).
+ */
+final class CpuFakeQuant {
+    /** Below this many elements per call the forward runs on one thread. */
+    private static final int ELEMENT_COST = 8;
+
+    private CpuFakeQuant() {
+    }
+
+    static float[] affine(float[] x, ChannelLayout layout, float[] steps, float[] zeroPoints, float qmin, float qmax,
+            RoundingMode rounding) {
+        float[] out = new float[x.length];
+        int channels = layout.channels();
+        int inner = layout.inner();
+        boolean nudged = rounding == RoundingMode.TF_NUDGE_HALF_UP;
+        Parallel.forRange(x.length, ELEMENT_COST, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int c = channels == 1 ? 0 : (i / inner) % channels;
+                float step = steps[c];
+                float zp = zeroPoints == null ? 0f : zeroPoints[c];
+                out[i] = nudged ? AffineGrid.fakeQuantNudged(x[i], AffineGrid.nudgedMin(step, zp, qmin),
+                        AffineGrid.nudgedMax(step, zp, qmax), step)
+                        : AffineGrid.fakeQuant(x[i], step, zp, qmin, qmax);
+            }
+        });
+        return out;
+    }
+
+    static float[] lut(float[] x, ChannelLayout layout, float[] levels, float[] thresholds, float multiplier,
+            float lo, float hi, float eps) {
+        float[] out = new float[x.length];
+        int channels = layout.channels();
+        int inner = layout.inner();
+        Parallel.forRange(x.length, ELEMENT_COST * levels.length, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                int c = channels == 1 ? 0 : (i / inner) % channels;
+                out[i] = LutGrid.fakeQuant(x[i], levels, thresholds[c], multiplier, lo, hi, eps);
+            }
+        });
+        return out;
+    }
+
+    /** {@link Backend#fakeQuantAffineBackward} on host arrays: {@code {dx, dSteps, dOffsets}}. */
+    static float[][] affineBackward(float[] x, float[] dy, ChannelLayout layout, float[] steps, float[] offsets,
+            float qmin, float qmax, boolean clipped, boolean parameterGradients) {
+        int channels = layout.channels();
+        float[] dx = new float[x.length];
+        double[] fromProduct = parameterGradients ? new double[channels] : null;
+        double[] fromDivision = parameterGradients ? new double[channels] : null;
+        double[] fromSum = parameterGradients && offsets != null ? new double[channels] : null;
+        double[] fromDifference = parameterGradients && offsets != null ? new double[channels] : null;
+        boolean readsX = clipped || parameterGradients;
+        layout.forEachRun((c, from, to) -> {
+            float step = steps[c];
+            float stepSquared = step * step;
+            float offset = offsets == null ? 0f : offsets[c];
+            for (int i = from; i < to; i++) {
+                float g = dy[i];
+                float gradRounded = g * step;
+                if (!readsX) {
+                    dx[i] = (offsets == null ? gradRounded * 1f + 0f : gradRounded) / step;
+                    continue;
+                }
+                float d = offsets == null ? x[i] : x[i] - offset;
+                // The zero-offset grid adds its zero point 0 after rounding, as AffineGrid does.
+                float r = offsets == null ? (float) Math.rint(d / step) + 0f : (float) Math.rint(d / step);
+                if (clipped) {
+                    gradRounded = gradRounded * (r >= qmin && r <= qmax ? 1f : 0f);
+                }
+                if (offsets == null) {
+                    gradRounded = gradRounded * 1f + 0f;
+                }
+                float gradD = gradRounded / step;
+                dx[i] = gradD;
+                if (parameterGradients) {
+                    fromProduct[c] += g * Math.min(Math.max(r, qmin), qmax);
+                    fromDivision[c] += -((gradRounded * d) / stepSquared);
+                    if (offsets != null) {
+                        fromSum[c] += g;
+                        fromDifference[c] += -gradD;
+                    }
+                }
+            }
+        });
+        if (!parameterGradients) {
+            return new float[][] {dx, null, null};
+        }
+        return new float[][] {dx, addRounded(fromProduct, fromDivision),
+            offsets == null ? null : addRounded(fromSum, fromDifference)};
+    }
+
+    /** Each sum rounded to float, then added in float: what accumulating two summed gradients does. */
+    private static float[] addRounded(double[] a, double[] b) {
+        float[] out = new float[a.length];
+        for (int c = 0; c < out.length; c++) {
+            out[c] = (float) a[c] + (float) b[c];
+        }
+        return out;
+    }
+
+    /** {@link Backend#uniformGrid} on host arrays, unchecked: {@code [step..., zeroPoint...]}. */
+    static float[] uniformGrid(float[] min, float[] max, int channels, int bits) {
+        float qmax = IntegerRange.unsigned(bits).qmax();
+        float[] out = new float[2 * channels];
+        for (int c = 0; c < channels; c++) {
+            float[] adjusted = UniformRange.adjust(min[c], max[c], bits);
+            float step = AffineGrid.uniformStep(adjusted[0], adjusted[1], qmax);
+            out[c] = step;
+            out[channels + c] = AffineGrid.uniformZeroPoint(adjusted[0], step, qmax);
+        }
+        return out;
+    }
+}
