@@ -6,10 +6,13 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
+import java.util.function.Supplier;
 
 /**
- * The rules and conversions shared by the settings records. A conflict is rejected here, with one message, whichever
- * way the config is written; each front end only puts its own context (the block, or the JSON key path) before it.
+ * The rules and conversions shared by the settings records and their builders. Every conflict a QAT config can
+ * express is rejected here, with one message, whichever way the config is written (the Kotlin DSL and the Java
+ * builder go through {@link QatConfig.Builder}, JSON through the records' constructors); each front end only puts
+ * its own context (the block, or the JSON key path) before the message.
  */
 final class Settings {
     private Settings() {
@@ -59,6 +62,30 @@ final class Settings {
                     + String.join(", ", new TreeSet<>(paramsOverride.keySet())));
         }
         return choices;
+    }
+
+    /**
+     * Rejects a second value for {@code option} in a builder: the builders take each option once, because a later
+     * call silently replacing an earlier one hides a mistake. {@code advice} says what to give instead.
+     */
+    static void requireFirst(Object given, String option, String advice) {
+        if (given != null) {
+            throw new IllegalArgumentException(givenTwice(option, advice));
+        }
+    }
+
+    /** The one message for an option (or a block) given twice. */
+    static String givenTwice(String option, String advice) {
+        return option + " is given twice; " + advice;
+    }
+
+    /** Runs {@code make}, naming {@code where} (a builder's block) before the message of any rule it breaks. */
+    static <T> T within(String where, Supplier<T> make) {
+        try {
+            return make.get();
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(where + ": " + e.getMessage(), e);
+        }
     }
 
     /** Option values as the text a JSON file would hold: enums by name, everything else by toString. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.jqi.ptq.NodeRef;
+import io.jqi.ptq.PtqConfig;
 import io.jqi.ptq.Signedness;
 import io.jqi.ptq.TargetPlatform;
 import io.jqi.quant.QuantizationMethod;
@@ -16,7 +17,7 @@ import org.junit.jupiter.api.function.Executable;
 
 /**
  * The rules every QAT config obeys, however it is written: the settings records reject choices that would have no
- * effect.
+ * effect, and the Java builder (which the Kotlin DSL fills) takes each block and option once, naming the block.
  */
 class ConfigRulesTest {
     private static String message(Executable make) {
@@ -104,5 +105,77 @@ class ConfigRulesTest {
                 Map.of("freeze_quant_params", "true"));
         assertEquals("Layer rule 'stem' both skips the layer and sets how it is quantized; keep one",
                 message(() -> new LayerRule("stem", true, null, frozen)));
+    }
+
+    @Test
+    void theBuilderRejectsASecondGrid() {
+        assertEquals("weights: the grid is given twice; give one of powerOfTwo, symmetric or uniform",
+                message(() -> QatConfig.builder().weights(w -> w.symmetric(4).uniform(8))));
+    }
+
+    @Test
+    void theBuilderRejectsASecondWeightsBlock() {
+        assertEquals("the weights block is given twice; put its settings in one block",
+                message(() -> QatConfig.builder().weights(w -> w.symmetric(4)).weights(w -> w.perChannel())));
+    }
+
+    @Test
+    void theBuilderRejectsASecondActivationsBlockInOneLayerRule() {
+        assertEquals("layer 'head': the activations block is given twice; put its settings in one block",
+                message(() -> QatConfig.builder().layer("head", l -> l.activations(a -> a.uniform(8))
+                        .activations(a -> a.signedness(Signedness.SIGNED)))));
+    }
+
+    @Test
+    void theBuilderTakesTheSameSelectorInSeveralRules() {
+        assertDoesNotThrow(() -> QatConfig.builder()
+                .layer("head", l -> l.weights(w -> w.symmetric(4)))
+                .layer("head", l -> l.weights(w -> w.symmetric(8)))
+                .build());
+    }
+
+    @Test
+    void theBuilderRejectsASecondPtqConfig() {
+        assertEquals("the ptq block is given twice; put its settings in one block",
+                message(() -> QatConfig.builder().ptq(PtqConfig.defaults()).ptq(PtqConfig.defaults())));
+    }
+
+    @Test
+    void theBuilderRejectsASecondTrainingMethod() {
+        assertEquals("activations: the training method is given twice; give one",
+                message(() -> QatConfig.builder().activations(a -> a.training("LSQ").training("STE"))));
+    }
+
+    @Test
+    void theBuilderRejectsPerTensorAfterPerChannel() {
+        assertEquals("weights: per-channel or per-tensor is given twice; give one of perChannel or perTensor",
+                message(() -> QatConfig.builder().weights(w -> w.perChannel(1).perTensor())));
+    }
+
+    @Test
+    void theBuilderRejectsASecondSignedness() {
+        assertEquals("activations: the signedness is given twice; give one", message(() -> QatConfig.builder()
+                .activations(a -> a.signedness(Signedness.SIGNED).signedness(Signedness.SIGNED))));
+    }
+
+    @Test
+    void theBuilderRejectsDisabledTwice() {
+        assertEquals("weights: disabled is given twice; give it once",
+                message(() -> QatConfig.builder().weights(w -> w.disabled().disabled())));
+    }
+
+    @Test
+    void theBuilderRejectsTheSameOverrideTwiceButTakesDifferentOnes() {
+        assertEquals("weights: the override 'gradient_scale' is given twice; give it once",
+                message(() -> QatConfig.builder().weights(w -> w.override("gradient_scale", "PAPER")
+                        .override("gradient_scale", "MCT"))));
+        assertDoesNotThrow(() -> QatConfig.builder().weights(w -> w.override("a", 1).override("b", 2)));
+    }
+
+    @Test
+    void theBuilderNamesTheBlockOfARecordRuleItBreaks() {
+        assertEquals("layer 'head' weights: Disabled weights stay float, so the 8-bit SYMMETRIC grid has no effect; "
+                + "remove one of the two", message(() -> QatConfig.builder()
+                        .layer("head", l -> l.weights(w -> w.symmetric(8).disabled()))));
     }
 }
