@@ -3,17 +3,19 @@ package io.jqi.qat;
 import io.jqi.ptq.ActivationQuantization;
 import io.jqi.ptq.Signedness;
 import io.jqi.quant.QuantizationMethod;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Choices about output activations, in a QAT config or one of its layer rules. Every field is optional (null):
- * what is not set is inherited from the level above (the config, then the target platform).
+ * what is not set is inherited from the level above (the config, then the target platform). Disabled settings set
+ * nothing else: such a choice would have no effect, so it is rejected rather than dropped.
  *
  * @param trainingMethod the training-method identifier that selects the trainable quantizer
  * @param method the grid
  * @param bits the bit width
  * @param signedness signed, unsigned or decided from statistics
- * @param enabled false to keep the outputs float
+ * @param enabled false to keep the outputs float (then nothing else may be set)
  * @param paramsOverride named options for the quantizer's constructor (spec 8.1), as text
  */
 public record ActivationsSettings(String trainingMethod, QuantizationMethod method, Integer bits,
@@ -27,6 +29,8 @@ public record ActivationsSettings(String trainingMethod, QuantizationMethod meth
             io.jqi.grid.GridChecks.requireBits(bits, "Activation bits");
         }
         paramsOverride = Map.copyOf(paramsOverride == null ? Map.of() : paramsOverride);
+        Settings.requireNothingElseWhenDisabled(enabled, "activations", Settings.quantizingChoices(trainingMethod,
+                method, bits, signedness == null ? List.of() : List.of("signedness " + signedness), paramsOverride));
     }
 
     boolean changesQuantization() {
@@ -39,7 +43,7 @@ public record ActivationsSettings(String trainingMethod, QuantizationMethod meth
      */
     ActivationQuantization applyTo(ActivationQuantization base, String where, boolean mayEnable) {
         if (Boolean.FALSE.equals(enabled)) {
-            return null;
+            return null; // nothing else is set (the constructor's rule), so no choice is dropped
         }
         if (!changesQuantization()) {
             return base;

@@ -7,7 +7,8 @@ package io.jqi.qat;
  * for the nodes that produce its outputs). Rules apply in order, after the config's own settings, so
  * a later rule wins.
  *
- * @param skip leave the matched nodes entirely float (no kernel, no output quantization)
+ * @param skip leave the matched nodes entirely float (no kernel, no output quantization); a skipping rule sets
+ *     nothing else
  */
 public record LayerRule(String selector, boolean skip, WeightsSettings weights, ActivationsSettings activations) {
     /** The selector of the nodes whose values are the model's outputs (the logits, say). */
@@ -20,7 +21,8 @@ public record LayerRule(String selector, boolean skip, WeightsSettings weights, 
         }
         weights = weights == null ? WeightsSettings.INHERIT : weights;
         activations = activations == null ? ActivationsSettings.INHERIT : activations;
-        if (skip && (weights.changesQuantization() || activations.changesQuantization())) {
+        // A training method or parameter override is rejected too: a skipped layer has no quantizer to take it.
+        if (skip && (!weights.equals(WeightsSettings.INHERIT) || !activations.equals(ActivationsSettings.INHERIT))) {
             throw new IllegalArgumentException("Layer rule '" + selector + "' both skips the layer and sets how it is "
                     + "quantized; keep one");
         }

@@ -186,36 +186,75 @@ public final class QatConfig implements QuantizationRules {
                 + "]";
     }
 
+    /**
+     * The weights and activations blocks that the config and each of its layer rules take. Each block is given at
+     * most once per level, since a second one would silently replace the first; an error inside a block names it.
+     */
+    public abstract static sealed class BlocksBuilder<B extends BlocksBuilder<B>> permits Builder, LayerBuilder {
+        /** What errors name before a block: null at the config's level, {@code "layer 'x'"} in a rule. */
+        private final String owner;
+        WeightsSettings weights;
+        ActivationsSettings activations;
+
+        private BlocksBuilder(String owner) {
+            this.owner = owner;
+        }
+
+        abstract B self();
+
+        /** How kernels are quantized and trained (every quantized kernel, or the rule's). */
+        public B weights(Consumer<WeightsBuilder> settings) {
+            requireFirst(weights, "weights");
+            weights = Settings.within(where("weights"), () -> {
+                WeightsBuilder b = new WeightsBuilder();
+                settings.accept(b);
+                return b.build();
+            });
+            return self();
+        }
+
+        /** How output activations are quantized and trained (every quantized one, or the rule's). */
+        public B activations(Consumer<ActivationsBuilder> settings) {
+            requireFirst(activations, "activations");
+            activations = Settings.within(where("activations"), () -> {
+                ActivationsBuilder b = new ActivationsBuilder();
+                settings.accept(b);
+                return b.build();
+            });
+            return self();
+        }
+
+        /** Rejects a second {@code block} at this level. */
+        void requireFirst(Object given, String block) {
+            if (given != null) {
+                String message = Settings.givenTwice("the " + block + " block", "put its settings in one block");
+                throw new IllegalArgumentException(owner == null ? message : owner + ": " + message);
+            }
+        }
+
+        private String where(String block) {
+            return owner == null ? block : owner + " " + block;
+        }
+    }
+
     /** The Java fluent builder. */
-    public static final class Builder {
-        private WeightsSettings weights = WeightsSettings.INHERIT;
-        private ActivationsSettings activations = ActivationsSettings.INHERIT;
+    public static final class Builder extends BlocksBuilder<Builder> {
         private final List<LayerRule> layers = new ArrayList<>();
-        private PtqConfig ptq = PtqConfig.defaults();
+        private PtqConfig ptq;
         private QuantizerRegistry registry = QuantizerRegistry.global();
 
         private Builder() {
+            super(null);
         }
 
-        /** Settings for every quantized kernel. */
-        public Builder weights(Consumer<WeightsBuilder> settings) {
-            WeightsBuilder b = new WeightsBuilder();
-            settings.accept(b);
-            weights = b.build();
-            return this;
-        }
-
-        /** Settings for every quantized activation. */
-        public Builder activations(Consumer<ActivationsBuilder> settings) {
-            ActivationsBuilder b = new ActivationsBuilder();
-            settings.accept(b);
-            activations = b.build();
+        @Override
+        Builder self() {
             return this;
         }
 
         /** A rule for the nodes that {@code selector} names (node name, dotted path or op kind). */
         public Builder layer(String selector, Consumer<LayerBuilder> rule) {
-            LayerBuilder b = new LayerBuilder();
+            LayerBuilder b = new LayerBuilder(selector);
             rule.accept(b);
             layers.add(new LayerRule(selector, false, b.weights, b.activations));
             return this;
@@ -233,7 +272,9 @@ public final class QatConfig implements QuantizationRules {
             return this;
         }
 
+        /** How post-training quantization picks the thresholds the quantizers start from (default: the reference's). */
         public Builder ptq(PtqConfig config) {
+            requireFirst(ptq, "ptq");
             this.ptq = config;
             return this;
         }
@@ -249,153 +290,144 @@ public final class QatConfig implements QuantizationRules {
         }
     }
 
+    /** One layer rule's weights and activation settings. */
+    public static final class LayerBuilder extends BlocksBuilder<LayerBuilder> {
+        private LayerBuilder(String selector) {
+            super("layer '" + selector + "'");
+        }
+
+        @Override
+        LayerBuilder self() {
+            return this;
+        }
+    }
+
+    /**
+     * What weights and activations settings share: the training method, one grid, parameter overrides and switching
+     * quantization off. Each option is given at most once, since a second call would silently replace the first.
+     */
+    public abstract static sealed class GridSettingsBuilder<B extends GridSettingsBuilder<B>>
+            permits WeightsBuilder, ActivationsBuilder {
+        String training;
+        QuantizationMethod method;
+        Integer bits;
+        Boolean enabled;
+        private final Map<String, Object> overrides = new LinkedHashMap<>();
+
+        private GridSettingsBuilder() {
+        }
+
+        abstract B self();
+
+        /** The training-method identifier: STE, LSQ or a registered quantizer's own. Unset: inherited. */
+        public B training(String identifier) {
+            Settings.requireFirst(training, "the training method", "give one");
+            this.training = identifier;
+            return self();
+        }
+
+        /** A symmetric grid whose threshold is a power of two. */
+        public B powerOfTwo(int bits) {
+            return grid(QuantizationMethod.POWER_OF_TWO, bits);
+        }
+
+        /** A symmetric grid with any positive threshold. */
+        public B symmetric(int bits) {
+            return grid(QuantizationMethod.SYMMETRIC, bits);
+        }
+
+        /** An asymmetric grid on a range that contains zero. */
+        public B uniform(int bits) {
+            return grid(QuantizationMethod.UNIFORM, bits);
+        }
+
+        /** Keeps these tensors float; nothing else may be set then, as it would have no effect. */
+        public B disabled() {
+            Settings.requireFirst(enabled, "disabled", "give it once");
+            this.enabled = false;
+            return self();
+        }
+
+        /** A named option for the quantizer's constructor, such as {@code ("gradient_scale", "PAPER")}. */
+        public B override(String name, Object value) {
+            Settings.requireFirst(overrides.get(name), "the override '" + name + "'", "give it once");
+            overrides.put(name, value);
+            return self();
+        }
+
+        Map<String, String> overridesAsText() {
+            return Settings.asText(overrides);
+        }
+
+        private B grid(QuantizationMethod m, int b) {
+            Settings.requireFirst(method, "the grid", "give one of powerOfTwo, symmetric or uniform");
+            this.method = m;
+            this.bits = b;
+            return self();
+        }
+    }
+
     /** Kernel settings: only weight grids are offered. */
-    public static final class WeightsBuilder {
-        private String training;
-        private QuantizationMethod method;
-        private Integer bits;
+    public static final class WeightsBuilder extends GridSettingsBuilder<WeightsBuilder> {
         private Boolean perChannel;
         private Integer axis;
-        private Boolean enabled;
-        private final Map<String, Object> overrides = new LinkedHashMap<>();
 
         private WeightsBuilder() {
         }
 
-        public WeightsBuilder training(String identifier) {
-            this.training = identifier;
+        @Override
+        WeightsBuilder self() {
             return this;
-        }
-
-        public WeightsBuilder powerOfTwo(int bits) {
-            return grid(QuantizationMethod.POWER_OF_TWO, bits);
-        }
-
-        public WeightsBuilder symmetric(int bits) {
-            return grid(QuantizationMethod.SYMMETRIC, bits);
-        }
-
-        public WeightsBuilder uniform(int bits) {
-            return grid(QuantizationMethod.UNIFORM, bits);
         }
 
         /** Per output channel, on the platform's axis. */
         public WeightsBuilder perChannel() {
-            this.perChannel = true;
-            return this;
+            return granularity(true, null);
         }
 
+        /** Per channel along {@code channelAxis} of the kernel (jqi kernels are {@code [out, in, ...]}). */
         public WeightsBuilder perChannel(int channelAxis) {
-            this.perChannel = true;
-            this.axis = channelAxis;
-            return this;
+            return granularity(true, channelAxis);
         }
 
+        /** One threshold or range for the whole kernel. */
         public WeightsBuilder perTensor() {
-            this.perChannel = false;
-            return this;
+            return granularity(false, null);
         }
 
-        /** Keeps the kernels float. */
-        public WeightsBuilder disabled() {
-            this.enabled = false;
-            return this;
-        }
-
-        /** A named option for the quantizer's constructor, such as {@code ("gradient_scale", "PAPER")}. */
-        public WeightsBuilder override(String name, Object value) {
-            overrides.put(name, value);
-            return this;
-        }
-
-        private WeightsBuilder grid(QuantizationMethod m, int b) {
-            this.method = m;
-            this.bits = b;
+        private WeightsBuilder granularity(boolean perChannel, Integer axis) {
+            Settings.requireFirst(this.perChannel, "per-channel or per-tensor", "give one of perChannel or perTensor");
+            this.perChannel = perChannel;
+            this.axis = axis;
             return this;
         }
 
         private WeightsSettings build() {
-            return new WeightsSettings(training, method, bits, perChannel, axis, enabled, Settings.asText(overrides));
+            return new WeightsSettings(training, method, bits, perChannel, axis, enabled, overridesAsText());
         }
     }
 
     /** Activation settings: only activation grids are offered. */
-    public static final class ActivationsBuilder {
-        private String training;
-        private QuantizationMethod method;
-        private Integer bits;
+    public static final class ActivationsBuilder extends GridSettingsBuilder<ActivationsBuilder> {
         private Signedness signedness;
-        private Boolean enabled;
-        private final Map<String, Object> overrides = new LinkedHashMap<>();
 
         private ActivationsBuilder() {
         }
 
-        public ActivationsBuilder training(String identifier) {
-            this.training = identifier;
+        @Override
+        ActivationsBuilder self() {
             return this;
         }
 
-        public ActivationsBuilder powerOfTwo(int bits) {
-            return grid(QuantizationMethod.POWER_OF_TWO, bits);
-        }
-
-        public ActivationsBuilder symmetric(int bits) {
-            return grid(QuantizationMethod.SYMMETRIC, bits);
-        }
-
-        public ActivationsBuilder uniform(int bits) {
-            return grid(QuantizationMethod.UNIFORM, bits);
-        }
-
+        /** Signed, unsigned or decided from the statistics (unset: inherited, AUTO on the default platform). */
         public ActivationsBuilder signedness(Signedness s) {
+            Settings.requireFirst(signedness, "the signedness", "give one");
             this.signedness = s;
             return this;
         }
 
-        /** Keeps the outputs float. */
-        public ActivationsBuilder disabled() {
-            this.enabled = false;
-            return this;
-        }
-
-        /** A named option for the quantizer's constructor, such as {@code ("freeze_quant_params", true)}. */
-        public ActivationsBuilder override(String name, Object value) {
-            overrides.put(name, value);
-            return this;
-        }
-
-        private ActivationsBuilder grid(QuantizationMethod m, int b) {
-            this.method = m;
-            this.bits = b;
-            return this;
-        }
-
         private ActivationsSettings build() {
-            return new ActivationsSettings(training, method, bits, signedness, enabled, Settings.asText(overrides));
-        }
-    }
-
-    /** One layer rule's weights and activation settings. */
-    public static final class LayerBuilder {
-        private WeightsSettings weights;
-        private ActivationsSettings activations;
-
-        private LayerBuilder() {
-        }
-
-        public LayerBuilder weights(Consumer<WeightsBuilder> settings) {
-            WeightsBuilder b = new WeightsBuilder();
-            settings.accept(b);
-            weights = b.build();
-            return this;
-        }
-
-        public LayerBuilder activations(Consumer<ActivationsBuilder> settings) {
-            ActivationsBuilder b = new ActivationsBuilder();
-            settings.accept(b);
-            activations = b.build();
-            return this;
+            return new ActivationsSettings(training, method, bits, signedness, enabled, overridesAsText());
         }
     }
 }

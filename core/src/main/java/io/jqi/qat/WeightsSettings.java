@@ -2,11 +2,15 @@ package io.jqi.qat;
 
 import io.jqi.ptq.WeightQuantization;
 import io.jqi.quant.QuantizationMethod;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 
 /**
  * Choices about kernels, in a QAT config or one of its layer rules. Every field is optional (null): what is not
- * set is inherited from the level above (the config, then the target platform).
+ * set is inherited from the level above (the config, then the target platform). Disabled settings set nothing
+ * else, and per-tensor settings no channel axis: such a choice would have no effect, so it is rejected rather than
+ * dropped.
  *
  * @param trainingMethod the training-method identifier that selects the trainable quantizer ({@code "STE"},
  *     {@code "LSQ"} or a user's own)
@@ -14,7 +18,7 @@ import java.util.Map;
  * @param bits the bit width
  * @param perChannel per output channel (true) or per tensor (false)
  * @param channelAxis the kernel's channel axis for per-channel quantization
- * @param enabled false to keep kernels float
+ * @param enabled false to keep kernels float (then nothing else may be set)
  * @param paramsOverride named options for the quantizer's constructor (spec 8.1), as text
  */
 public record WeightsSettings(String trainingMethod, QuantizationMethod method, Integer bits, Boolean perChannel,
@@ -31,6 +35,19 @@ public record WeightsSettings(String trainingMethod, QuantizationMethod method, 
             throw new IllegalArgumentException("The weights channel axis must be >= 0, got " + channelAxis);
         }
         paramsOverride = Map.copyOf(paramsOverride == null ? Map.of() : paramsOverride);
+        List<String> granularity = new ArrayList<>();
+        if (perChannel != null) {
+            granularity.add((perChannel ? "per-channel" : "per-tensor") + " quantization");
+        }
+        if (channelAxis != null) {
+            granularity.add("channel axis " + channelAxis);
+        }
+        Settings.requireNothingElseWhenDisabled(enabled, "weights",
+                Settings.quantizingChoices(trainingMethod, method, bits, granularity, paramsOverride));
+        if (Boolean.FALSE.equals(perChannel) && channelAxis != null) {
+            throw new IllegalArgumentException("Per-tensor weights have no channel axis, so channel axis "
+                    + channelAxis + " has no effect; remove one of the two");
+        }
     }
 
     /** Whether the settings change the grid (method, bits, granularity or on/off). */
@@ -44,7 +61,7 @@ public record WeightsSettings(String trainingMethod, QuantizationMethod method, 
      */
     WeightQuantization applyTo(WeightQuantization base, String where, boolean hasKernel, boolean mayEnable) {
         if (Boolean.FALSE.equals(enabled)) {
-            return null;
+            return null; // nothing else is set (the constructor's rule), so no choice is dropped
         }
         if (!changesQuantization()) {
             return base;

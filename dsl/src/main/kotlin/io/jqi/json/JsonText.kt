@@ -22,15 +22,24 @@ internal object JsonText {
     private val jsonNumber = Regex("-?(0|[1-9][0-9]*)(\\.[0-9]+)?([eE][+-]?[0-9]+)?")
     private val offset = Regex("offset (\\d+)")
 
-    /** Parses [text]; a syntax error names the line and column in [source]. */
-    fun parse(text: String, source: String): JsonElement =
-        try {
+    /**
+     * Parses [text]; a syntax error names the line and column in [source], and so does a key that an object repeats:
+     * kotlinx.serialization would silently keep the last value, so the first would never be read.
+     */
+    fun parse(text: String, source: String): JsonElement {
+        val element = try {
             strict.parseToJsonElement(text)
         } catch (e: SerializationException) {
             val where = offset.find(e.message.orEmpty())?.groupValues?.get(1)?.toIntOrNull()
                 ?.let { " at " + lineColumn(text, it) } ?: ""
             throw JsonFormatException("$source is not valid JSON$where: ${firstLine(e.message)}", e)
         }
+        repeatedKey(text)?.let { (key, path, at) ->
+            throw JsonFormatException("$source: key '$key' is given twice in $path (again at ${lineColumn(text, at)}); "
+                + "keep one")
+        }
+        return element
+    }
 
     /** [element] indented by two spaces, as jqi writes its files. */
     fun pretty(element: JsonElement): String = prettyJson.encodeToString(JsonElement.serializer(), element)
@@ -69,6 +78,63 @@ internal object JsonText {
         val target = path.toAbsolutePath()
         target.parent?.let { Files.createDirectories(it) }
         AtomicFiles.write(target, text.toByteArray(Charsets.UTF_8))
+    }
+
+    private data class RepeatedKey(val key: String, val path: String, val offset: Int)
+
+    /**
+     * The first key that an object of [text] repeats: the key, the object's path as [ConfigReader] writes it
+     * (`$.layers[1].weights`) and the repeat's offset. [text] is what [strict] accepted, and the scan follows that
+     * parser's reading: when a value follows the closing bracket of an array, it goes on reading the same array
+     * (`[1]2]` is `[1, 2]`), so the scan does too. One pass with an explicit stack, so nesting as deep as the parser
+     * accepts cannot overflow the call stack.
+     */
+    private fun repeatedKey(text: String): RepeatedKey? {
+        class Open(val path: String, val keys: HashSet<String>?) {
+            var key = ""
+            var index = 0
+        }
+        val open = ArrayList<Open>()
+        fun valuePath(): String {
+            val parent = open.lastOrNull() ?: return "$"
+            return if (parent.keys != null) "${parent.path}.${parent.key}" else "${parent.path}[${parent.index}]"
+        }
+        /** Moves to the next member of the innermost array or object; true when a key comes next. */
+        fun nextMember(): Boolean = open.last().let { if (it.keys == null) it.index++; it.keys != null }
+        /** Whether a value starts at [from], past whitespace: the parser takes anything but a delimiter for one. */
+        fun valueFollows(from: Int): Boolean {
+            var j = from
+            while (j < text.length && text[j] in " \n\r\t") j++
+            return j < text.length && text[j] !in "}]:,"
+        }
+        var expectKey = false
+        var i = 0
+        while (i < text.length) {
+            when (text[i]) {
+                '{' -> { open += Open(valuePath(), HashSet()); expectKey = true }
+                '[' -> open += Open(valuePath(), null)
+                ',' -> expectKey = nextMember()
+                ']' -> if (valueFollows(i + 1)) nextMember() else open.removeAt(open.lastIndex)
+                '}' -> { open.removeAt(open.lastIndex); expectKey = false }
+                '"' -> {
+                    val start = i
+                    i++
+                    while (text[i] != '"') i += if (text[i] == '\\') 2 else 1
+                    if (expectKey) {
+                        val raw = text.substring(start + 1, i)
+                        // An escaped key ("\u0061") is the same key as its plain spelling: let the parser decode it.
+                        val key = if ('\\' !in raw) raw
+                            else (strict.parseToJsonElement(text.substring(start, i + 1)) as JsonPrimitive).content
+                        val container = open.last()
+                        if (!container.keys!!.add(key)) return RepeatedKey(key, container.path, start)
+                        container.key = key
+                        expectKey = false
+                    }
+                }
+            }
+            i++
+        }
+        return null
     }
 
     private fun lineColumn(text: String, index: Int): String {

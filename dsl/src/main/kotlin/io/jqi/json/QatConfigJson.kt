@@ -20,8 +20,9 @@ import java.nio.file.Path
 /**
  * QAT configs as JSON: `{"format_version": 1, "weights": {...}, "activations": {...}, "layers": [...],
  * "ptq": {...}}` with snake_case keys and enums by name (docs/qat-config.md has a full file). A setting the config
- * leaves to the level above is omitted, and may be omitted when reading. Reading rejects unknown keys and, through
- * [QatConfig]'s constructor, a training method the registry cannot serve.
+ * leaves to the level above is omitted, and may be omitted when reading. Reading rejects unknown and repeated keys,
+ * the settings records' conflicts (such as `"enabled": false` with a method) at their key path, with the message the
+ * DSL and the Java builder give, and, through [QatConfig]'s constructor, a training method the registry cannot serve.
  */
 object QatConfigJson {
     const val FORMAT_VERSION = 1

@@ -113,18 +113,18 @@ class QatDslSpec : FunSpec({
 
     test("a block takes one grid") {
         failure { weights { symmetric(bits = 8); uniform(bits = 8) } } shouldBe
-            "weights: the grid is already SYMMETRIC; give one of powerOfTwo, symmetric or uniform"
+            "weights: the grid is given twice; give one of powerOfTwo, symmetric or uniform"
     }
 
     test("a settings block is given once per level") {
-        failure { weights { }; weights { } } shouldBe "weights { } is given twice; put its settings in one block"
+        failure { weights { }; weights { } } shouldBe "the weights block is given twice; put its settings in one block"
         failure { layer("a") { activations { }; activations { } } } shouldBe
-            "layer 'a' activations { } is given twice; put its settings in one block"
+            "layer 'a': the activations block is given twice; put its settings in one block"
     }
 
     test("disabled() with a grid is a contradiction") {
         failure { weights { disabled(); symmetric(bits = 8) } } shouldBe
-            "weights: disabled() keeps them float, so the SYMMETRIC grid has no effect; remove one of the two"
+            "weights: Disabled weights stay float, so the 8-bit SYMMETRIC grid has no effect; remove one of the two"
     }
 
     test("a blank training identifier or selector is rejected with what to use instead") {
