@@ -10,7 +10,7 @@ import io.jqi.ptq.PtqConfig;
 import io.jqi.ptq.Signedness;
 import io.jqi.ptq.TargetPlatform;
 import io.jqi.quant.QuantizationMethod;
-import io.jqi.quant.registry.TrainingMethod;
+import io.jqi.quant.TrainingMethod;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.function.Executable;
