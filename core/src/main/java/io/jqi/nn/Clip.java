@@ -6,7 +6,7 @@ import io.jqi.tensor.Tensor;
  * Clamps to {@code [min, max]} (ONNX {@code Clip}); an unbounded side is infinite. The gradient passes where the
  * input lies inside the range. {@code Clip(0, 6)} is {@link ReLU6}, which the importer uses instead.
  */
-public final class Clip extends Module {
+public final class Clip extends Module implements ElementwiseActivation {
     private final float min;
     private final float max;
 

@@ -8,7 +8,7 @@ import java.util.Random;
  * A 2-D convolution over {@code x [N, C, H, W]} with zero padding, PyTorch's {@code nn.Conv2d}: weight
  * {@code [out, in / groups, kh, kw]}, bias {@code [out]}. {@code groups == in} makes it depthwise.
  */
-public final class Conv2D extends Module {
+public final class Conv2D extends Module implements KernelLayer {
     private final int inChannels;
     private final int outChannels;
     private final int[] kernel;
@@ -64,6 +64,7 @@ public final class Conv2D extends Module {
         return inChannels;
     }
 
+    @Override
     public int outChannels() {
         return outChannels;
     }
@@ -88,8 +89,21 @@ public final class Conv2D extends Module {
         return dilation.clone();
     }
 
+    @Override
     public int groups() {
         return groups;
+    }
+
+    /** 1: the channels of NCHW inputs. */
+    @Override
+    public int inputChannelAxis() {
+        return 1;
+    }
+
+    @Override
+    public Conv2D withParameters(Tensor weight, Tensor bias) {
+        return KernelState.loaded(new Conv2D(inChannels, outChannels, kernel, stride, padding, dilation, groups,
+                bias != null, new Random(0)), weight, bias);
     }
 
     public boolean hasBias() {
@@ -97,11 +111,13 @@ public final class Conv2D extends Module {
     }
 
     /** The {@code [out, in / groups, kh, kw]} weight. */
+    @Override
     public Tensor weight() {
         return parameter("weight");
     }
 
     /** The {@code [out]} bias, or null for a layer built without one. */
+    @Override
     public Tensor bias() {
         return hasBias ? parameter("bias") : null;
     }

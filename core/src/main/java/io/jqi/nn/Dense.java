@@ -8,7 +8,7 @@ import java.util.Random;
  * A fully connected layer, {@code y = x W^T + b}, over the last axis of {@code x [..., in]}. The weight is
  * {@code [out, in]} like PyTorch's {@code nn.Linear}, so state dicts map one to one.
  */
-public final class Dense extends Module {
+public final class Dense extends Module implements KernelLayer {
     private final int inFeatures;
     private final int outFeatures;
     private final boolean hasBias;
@@ -33,6 +33,28 @@ public final class Dense extends Module {
         return Functional.linear(singleInput(inputs), weight(), bias());
     }
 
+    @Override
+    public int outChannels() {
+        return outFeatures;
+    }
+
+    /** 1: every output reads every input feature. */
+    @Override
+    public int groups() {
+        return 1;
+    }
+
+    /** -1: the features are the input's last axis, whatever its rank. */
+    @Override
+    public int inputChannelAxis() {
+        return -1;
+    }
+
+    @Override
+    public Dense withParameters(Tensor weight, Tensor bias) {
+        return KernelState.loaded(new Dense(inFeatures, outFeatures, bias != null, new Random(0)), weight, bias);
+    }
+
     public int inFeatures() {
         return inFeatures;
     }
@@ -46,11 +68,13 @@ public final class Dense extends Module {
     }
 
     /** The {@code [out, in]} weight. */
+    @Override
     public Tensor weight() {
         return parameter("weight");
     }
 
     /** The {@code [out]} bias, or null for a layer built without one. */
+    @Override
     public Tensor bias() {
         return hasBias ? parameter("bias") : null;
     }

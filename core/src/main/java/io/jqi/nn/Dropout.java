@@ -9,7 +9,7 @@ import java.util.Random;
  * {@code 1 / (1 - p)}; in eval mode it is the identity. The masks come from the layer's own generator, so a seeded
  * run is reproducible.
  */
-public final class Dropout extends Module {
+public final class Dropout extends Module implements DataMovement {
     private final float p;
     private final Random random;
 

@@ -3,7 +3,7 @@ package io.jqi.nn;
 import io.jqi.tensor.Tensor;
 
 /** Flattens the axes from {@code startAxis} on into one; the default 1 keeps the batch axis. */
-public final class Flatten extends Module {
+public final class Flatten extends Module implements DataMovement {
     private final int startAxis;
 
     /** {@code [N, ...] -> [N, -1]}. */

@@ -3,7 +3,7 @@ package io.jqi.nn;
 import io.jqi.tensor.Tensor;
 
 /** {@code x} where positive, {@code slope * x} elsewhere. */
-public final class LeakyReLU extends Module {
+public final class LeakyReLU extends Module implements ElementwiseActivation {
     private final float negativeSlope;
 
     /** PyTorch's default slope, 0.01. */

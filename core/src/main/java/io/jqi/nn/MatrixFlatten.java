@@ -7,7 +7,7 @@ import io.jqi.tensor.Tensor;
  * d(axis) * ... * dn]}, with a negative axis counted from the end and an empty product 1. {@link Flatten} instead
  * keeps the axes before its start axis; the two agree at axis 1 for inputs of rank 2 or more.
  */
-public final class MatrixFlatten extends Module {
+public final class MatrixFlatten extends Module implements DataMovement {
     private final int axis;
 
     public MatrixFlatten(int axis) {

@@ -4,7 +4,7 @@ import io.jqi.tensor.Functional;
 import io.jqi.tensor.Tensor;
 
 /** The maximum over each window of {@code x [N, C, H, W]}; padding never wins (it counts as -infinity). */
-public final class MaxPool2D extends Pool2D {
+public final class MaxPool2D extends Pool2D implements DataMovement {
 
     /** Non-overlapping square windows: stride equal to the kernel, no padding. */
     public MaxPool2D(int kernel) {

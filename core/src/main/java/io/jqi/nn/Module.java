@@ -22,10 +22,11 @@ import java.util.TreeSet;
  * from a cached field: {@link #replaceParameter} and {@link #replaceChild} then take effect everywhere, which is
  * what quantization-aware training relies on when it swaps a weight or wraps a layer.
  */
-public abstract class Module {
-    private final Map<String, Tensor> parameters = new LinkedHashMap<>();
-    private final Map<String, Tensor> buffers = new LinkedHashMap<>();
-    private final Map<String, Module> children = new LinkedHashMap<>();
+public abstract class Module implements Cloneable {
+    // Not final only for copy(), which gives a clone its own maps.
+    private Map<String, Tensor> parameters = new LinkedHashMap<>();
+    private Map<String, Tensor> buffers = new LinkedHashMap<>();
+    private Map<String, Module> children = new LinkedHashMap<>();
     private boolean training = true;
     private Map<String, Tensor> parameterOverrides = Map.of();
 
@@ -168,6 +169,50 @@ public abstract class Module {
     private void visit(String prefix, Visitor visitor) {
         visitor.visit(prefix, this);
         children.forEach((name, child) -> child.visit(prefix + name + ".", visitor));
+    }
+
+    // ---------------------------------------------------------------- copying
+
+    /**
+     * A deep copy of this module tree: the same hyper-parameters, and new leaves holding copies of the parameters and
+     * buffers (on their devices), children copied likewise; a tensor or module shared inside the tree stays shared in
+     * the copy. Training or rewriting the copy leaves this module as it is. A field-by-field clone is a correct copy
+     * because modules keep no tensor outside their registered parameters, buffers and children (see the class
+     * comment): a subclass that does must override {@link #copyOwnState} to copy it.
+     */
+    public final Module copy() {
+        return copy(new IdentityHashMap<>(), new IdentityHashMap<>());
+    }
+
+    /**
+     * Called on the fresh copy {@code copy} of this module, after its parameters, buffers and children are copied:
+     * copies whatever else a subclass holds that training changes. jqi's own layers hold nothing else.
+     */
+    protected void copyOwnState(Module copy) {
+    }
+
+    private Module copy(Map<Tensor, Tensor> tensors, Map<Module, Module> modules) {
+        Module done = modules.get(this);
+        if (done != null) {
+            return done;
+        }
+        Module m;
+        try {
+            m = (Module) super.clone();
+        } catch (CloneNotSupportedException e) {
+            throw new AssertionError("Module implements Cloneable", e);
+        }
+        modules.put(this, m);
+        m.parameters = new LinkedHashMap<>();
+        parameters.forEach((name, t) -> m.parameters.put(name, tensors.computeIfAbsent(t,
+                original -> original.copy().requiresGrad(true))));
+        m.buffers = new LinkedHashMap<>();
+        buffers.forEach((name, t) -> m.buffers.put(name, tensors.computeIfAbsent(t, Tensor::copy)));
+        m.children = new LinkedHashMap<>();
+        children.forEach((name, child) -> m.children.put(name, child.copy(tensors, modules)));
+        m.parameterOverrides = Map.of();
+        copyOwnState(m);
+        return m;
     }
 
     // ---------------------------------------------------------------- device

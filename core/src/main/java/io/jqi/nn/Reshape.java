@@ -6,7 +6,7 @@ import io.jqi.tensor.Tensor;
  * Gives the input a new shape of the same element count (ONNX {@code Reshape}): one entry may be -1 (inferred), and
  * an entry 0 copies the input's dimension at that index, unless {@code allowZero}, when 0 is a literal size.
  */
-public final class Reshape extends Module {
+public final class Reshape extends Module implements DataMovement {
     private final int[] shape;
     private final boolean allowZero;
 

@@ -3,7 +3,7 @@ package io.jqi.nn;
 import io.jqi.tensor.Tensor;
 
 /** Permutes the axes (ONNX {@code Transpose}): output axis {@code i} is input axis {@code perm[i]}; no permutation reverses them. */
-public final class Transpose extends Module {
+public final class Transpose extends Module implements DataMovement {
     private final int[] perm;
 
     /** {@code perm} may be empty: then the axes are reversed, whatever the input's rank. */

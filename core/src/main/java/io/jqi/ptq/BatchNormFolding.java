@@ -1,13 +1,12 @@
 package io.jqi.ptq;
 
 import io.jqi.nn.BatchNorm;
-import io.jqi.nn.Conv2D;
-import io.jqi.nn.Dense;
+import io.jqi.nn.KernelLayer;
 import io.jqi.nn.Module;
 import io.jqi.tensor.Tensor;
 
 /**
- * Folds a batch norm into the convolution or dense layer before it (its only consumer), as deployment does: the
+ * Folds a batch norm into the kernel layer (convolution, dense) before it (its only consumer), as deployment does: the
  * scale {@code gamma / sqrt(var + eps)} goes into each output channel's kernel and the shift into the bias, with the
  * running statistics. Quantization then sees, and quantizes, the kernel that will actually run.
  */
@@ -39,17 +38,11 @@ final class BatchNormFolding {
 
     /** {@code layer} with {@code norm} folded in, or null when {@code layer} is not a kernel layer that fits. */
     static Module fold(Module layer, BatchNorm norm) {
-        Tensor weight;
-        Tensor bias;
-        if (layer instanceof Conv2D c && c.outChannels() == norm.numFeatures()) {
-            weight = c.weight();
-            bias = c.bias();
-        } else if (layer instanceof Dense d && d.outFeatures() == norm.numFeatures()) {
-            weight = d.weight();
-            bias = d.bias();
-        } else {
+        if (!(layer instanceof KernelLayer kernel) || kernel.outChannels() != norm.numFeatures()) {
             return null;
         }
+        Tensor weight = kernel.weight();
+        Tensor bias = kernel.bias();
         float[] gamma = norm.weight().toFloatArray();
         float[] beta = norm.bias().toFloatArray();
         float[] mean = norm.runningMean().toFloatArray();
@@ -65,9 +58,6 @@ final class BatchNormFolding {
             }
             newB[o] = (float) ((b[o] - (double) mean[o]) * scale + beta[o]);
         }
-        Tensor newWeight = Tensor.of(w, weight.shape());
-        Tensor newBias = Tensor.of(newB, gamma.length);
-        return layer instanceof Conv2D c ? LayerCopies.conv(c, newWeight, newBias)
-                : LayerCopies.dense((Dense) layer, newWeight, newBias);
+        return kernel.withParameters(Tensor.of(w, weight.shape()), Tensor.of(newB, gamma.length));
     }
 }

@@ -1,7 +1,6 @@
 package io.jqi.ptq;
 
-import io.jqi.nn.Conv2D;
-import io.jqi.nn.Dense;
+import io.jqi.nn.KernelLayer;
 import io.jqi.nn.Module;
 import io.jqi.quant.FakeQuantizer;
 import io.jqi.tensor.Tensor;
@@ -18,16 +17,17 @@ final class BiasCorrection {
 
     /** The axis of a layer's input whose per-channel mean the correction needs, or -1 for layers it skips. */
     static int inputMeanAxis(Module layer) {
-        if (layer instanceof Conv2D) {
-            return 1;
+        if (!(layer instanceof KernelLayer kernel)) {
+            return -1;
         }
-        return layer instanceof Dense ? ValueStatistics.LAST_AXIS : -1;
+        return kernel.inputChannelAxis() < 0 ? ValueStatistics.LAST_AXIS : kernel.inputChannelAxis();
     }
 
     /** {@code layer} with its bias corrected for {@code quantizer} (a bias is added to a layer that has none). */
     static Module correct(Module layer, FakeQuantizer quantizer, double[] inputMean) {
-        Tensor weight = layer instanceof Conv2D c ? c.weight() : ((Dense) layer).weight();
-        Tensor bias = layer instanceof Conv2D c ? c.bias() : ((Dense) layer).bias();
+        KernelLayer kernel = (KernelLayer) layer;
+        Tensor weight = kernel.weight();
+        Tensor bias = kernel.bias();
         float[] w = weight.toFloatArray();
         float[] q;
         try (var ignored = Tensor.noGrad()) {
@@ -35,7 +35,7 @@ final class BiasCorrection {
         }
         int out = weight.shape().dim(0);
         int perOut = w.length / out;
-        int groups = layer instanceof Conv2D c ? c.groups() : 1;
+        int groups = kernel.groups();
         int inPerGroup = inputMean.length / groups;
         int taps = perOut / inPerGroup;
         float[] b = bias == null ? new float[out] : bias.toFloatArray();
@@ -48,8 +48,6 @@ final class BiasCorrection {
             }
             b[o] = (float) (b[o] + shift);
         }
-        Tensor newBias = Tensor.of(b, out);
-        return layer instanceof Conv2D c ? LayerCopies.conv(c, weight, newBias)
-                : LayerCopies.dense((Dense) layer, weight, newBias);
+        return kernel.withParameters(weight, Tensor.of(b, out));
     }
 }

@@ -1,6 +1,7 @@
 package io.jqi.ptq;
 
 import io.jqi.nn.GraphModel;
+import io.jqi.nn.Layers;
 import io.jqi.nn.Module;
 import io.jqi.nn.Sequential;
 import io.jqi.tensor.Tensor;
@@ -30,7 +31,7 @@ final class FlatGraph {
         }
 
         String kind() {
-            return module.getClass().getSimpleName();
+            return Layers.kind(module.getClass());
         }
     }
 

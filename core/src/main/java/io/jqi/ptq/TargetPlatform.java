@@ -1,5 +1,11 @@
 package io.jqi.ptq;
 
+import io.jqi.nn.Add;
+import io.jqi.nn.DataMovement;
+import io.jqi.nn.ElementwiseActivation;
+import io.jqi.nn.KernelLayer;
+import io.jqi.nn.Layers;
+import io.jqi.nn.Module;
 import io.jqi.quant.QuantizationMethod;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -7,10 +13,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What the deployment hardware quantizes, per kind of op (the reference's target-platform capabilities, spec 9.6).
- * An op kind is the simple class name of a jqi layer ({@code "Conv2D"}, {@code "Dense"}, {@code "ReLU"}, ...; a
- * user's own module is known by its class's simple name too), plus {@link #INPUT} for the model's inputs; kinds
- * without an entry get {@code defaults}.
+ * What the deployment hardware quantizes, per kind of op (the reference's target-platform capabilities,
+ * docs/quantizer-contract.md#default-target-platform). An op kind is a layer's {@link Layers#kind}, its class's simple
+ * name ({@code "Conv2D"}, {@code "Dense"}, {@code "ReLU"}, ...; a user's own module is known by its class's simple name
+ * too), plus {@link #INPUT} for the model's inputs; kinds without an entry get {@code defaults}.
  *
  * <p>{@code fusing} lists pairs {@code [producer, consumer]} that the hardware runs as one op: when a producer's only
  * consumer is such a consumer (a convolution followed by its ReLU), the producer's output is not quantized, only
@@ -56,28 +62,25 @@ public record TargetPlatform(String name, OpQuantization defaults, Map<String, O
     }
 
     /**
-     * The reference's default (IMX500 v1, spec 9.6): kernels SYMMETRIC 8-bit per output channel, biases float,
-     * activations POWER_OF_TWO 8-bit with automatic signedness, data-moving ops (flatten, reshape, transpose, pooling
-     * by maximum, dropout, identity) preserving their input's grid, and convolution, dense and add fused with a
-     * following activation function. Every other op (Sub, Mul, Div, MatMul, AddConstant, ...) quantizes its output.
+     * The reference's default (IMX500 v1, docs/quantizer-contract.md#default-target-platform), read off the layer
+     * types' traits: {@link KernelLayer}s quantize their kernels SYMMETRIC 8-bit per output channel (biases stay
+     * float), activations are POWER_OF_TWO 8-bit with automatic signedness, {@link DataMovement} layers preserve
+     * their input's grid, and kernel layers and {@link Add} run fused with a following {@link ElementwiseActivation}.
+     * Every other op (Sub, Mul, Div, MatMul, AddConstant, ...) quantizes its output.
      */
     public static TargetPlatform defaultPlatform() {
         ActivationQuantization activation = ActivationQuantization.of(QuantizationMethod.POWER_OF_TWO, 8);
         OpQuantization kernel = OpQuantization.kernel(
                 WeightQuantization.perChannel(QuantizationMethod.SYMMETRIC, 8), activation);
         Map<String, OpQuantization> ops = new LinkedHashMap<>();
-        ops.put("Conv2D", kernel);
-        ops.put("Dense", kernel);
-        // Shape ops of imported models move values without computing new ones, like Flatten.
-        for (String mover : List.of("Flatten", "MaxPool2D", "Dropout", "Identity", "Reshape", "Transpose",
-                "MatrixFlatten")) {
-            ops.put(mover, OpQuantization.preserving());
-        }
+        Layers.with(KernelLayer.class).forEach(layer -> ops.put(Layers.kind(layer), kernel));
+        Layers.with(DataMovement.class).forEach(layer -> ops.put(Layers.kind(layer), OpQuantization.preserving()));
+        List<Class<? extends Module>> producers = new ArrayList<>(Layers.with(KernelLayer.class));
+        producers.add(Add.class);
         List<List<String>> fusing = new ArrayList<>();
-        for (String producer : List.of("Conv2D", "Dense", "Add")) {
-            for (String consumer : List.of("ReLU", "ReLU6", "LeakyReLU", "SiLU", "Hardswish", "Sigmoid", "Tanh",
-                    "Clip")) {
-                fusing.add(List.of(producer, consumer));
+        for (Class<? extends Module> producer : producers) {
+            for (Class<? extends Module> consumer : Layers.with(ElementwiseActivation.class)) {
+                fusing.add(List.of(Layers.kind(producer), Layers.kind(consumer)));
             }
         }
         return new TargetPlatform("jqi-default", OpQuantization.activationOnly(activation), ops, fusing);

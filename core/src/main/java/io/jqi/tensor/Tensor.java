@@ -258,6 +258,14 @@ public final class Tensor {
         return new Tensor(shape, storage, null);
     }
 
+    /** A new leaf holding a copy of the values, on the same device and backend; no gradient, no graph. */
+    public Tensor copy() {
+        Backend b = backend();
+        Storage s = b.zeros(shape.numel());
+        b.copyInPlace(s, storage);
+        return new Tensor(shape, s, null);
+    }
+
     /** Back-propagates from a one-element tensor (a loss). */
     public void backward() {
         if (shape.numel() != 1) {

@@ -21,6 +21,16 @@ abstract class QuantizerHostModule extends Module implements QuantizerHost {
         }
     }
 
+    /**
+     * Refused: the quantizers hold their variables as well as this module, so a copy would train variables its
+     * quantizers do not read. Copy the float model and quantize the copy instead.
+     */
+    @Override
+    protected final void copyOwnState(Module copy) {
+        throw new UnsupportedOperationException(getClass().getSimpleName() + " holds quantizers and cannot be "
+                + "copied; copy the float model and quantize the copy instead");
+    }
+
     /** The inferable form of a trainable quantizer; inferable quantizers stay as they are. */
     static FakeQuantizer inferable(FakeQuantizer quantizer) {
         return quantizer instanceof TrainableQuantizer t ? t.convertToInferable() : quantizer;
