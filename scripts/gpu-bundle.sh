@@ -5,7 +5,7 @@
 #   scripts/gpu-bundle.sh              build (./mvnw -o package -DskipTests), then assemble .gpu-bundle/
 #   scripts/gpu-bundle.sh --no-build   assemble from the existing target/ directories
 #
-# Contents: runtime/ (a jlink image of the JDK modules the jars need), lib/ (jqi's core, cuda-kernels and dsl jars
+# Contents: runtime/ (a jlink image of the JDK modules the jars need), lib/ (jqi's core, cuda-kernels and serialization jars
 # with their runtime dependencies, JCuda and its linux-x86_64 natives included), test-classes/ (cuda-kernels' tests,
 # GPU-tagged and not, and the benchmark mains), tools/ (the JUnit console launcher), ptx/ (the kernels as bundled in
 # the jar, for inspection), python/ (the PyTorch comparison scripts), run-tests.sh and run-bench.sh. The jqi CLI is
@@ -30,7 +30,7 @@ if [ "$build" = 1 ]; then
   echo "[bundle] ./mvnw -B -ntp -o -q package -DskipTests"
   ./mvnw -B -ntp -o -q package -DskipTests
 fi
-for f in core/target/jqi-core-*.jar cuda-kernels/target/jqi-cuda-kernels-*.jar dsl/target/jqi-dsl-*.jar \
+for f in core/target/jqi-core-*.jar cuda-kernels/target/jqi-cuda-kernels-*.jar serialization/target/jqi-serialization-*.jar \
     cuda-kernels/target/test-classes; do
   [ -e "$f" ] || { echo "[bundle] missing $f: run without --no-build" >&2; exit 1; }
 done
@@ -42,17 +42,17 @@ fi
 rm -rf "$out"
 mkdir -p "$out/lib" "$out/tools" "$out/ptx" "$out/python"
 
-# Runtime dependencies of cuda-kernels and dsl, resolved offline from the local repository.
+# Runtime dependencies of cuda-kernels and serialization, resolved offline from the local repository.
 deps=$(mktemp -d)
 trap 'rm -rf "$deps"' EXIT
-./mvnw -B -ntp -o -q -pl cuda-kernels,dsl -am dependency:build-classpath -DincludeScope=runtime \
+./mvnw -B -ntp -o -q -pl cuda-kernels,serialization -am dependency:build-classpath -DincludeScope=runtime \
   "-Dmdep.outputFile=$deps/\${project.artifactId}.classpath"
 # Each file is one line without a final newline: split every file on its own.
 for f in "$deps"/*.classpath; do tr ':' '\n' <"$f"; echo; done | grep -v '/io/jqi/' | grep -v '^$' | sort -u |
     while read -r jar; do
   cp "$jar" "$out/lib/"
 done
-cp core/target/jqi-core-*.jar cuda-kernels/target/jqi-cuda-kernels-*.jar dsl/target/jqi-dsl-*.jar "$out/lib/"
+cp core/target/jqi-core-*.jar cuda-kernels/target/jqi-cuda-kernels-*.jar serialization/target/jqi-serialization-*.jar "$out/lib/"
 rm -f "$out"/lib/*-sources.jar "$out"/lib/*-tests.jar
 
 console_jar="$HOME/.m2/repository/org/junit/platform/junit-platform-console-standalone/$console_version/junit-platform-console-standalone-$console_version.jar"

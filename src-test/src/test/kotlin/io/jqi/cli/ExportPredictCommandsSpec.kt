@@ -1,7 +1,7 @@
 package io.jqi.cli
 
 import io.jqi.data.Digits
-import io.jqi.json.ModelFile
+import io.jqi.modelfile.ModelFile
 import io.jqi.json.TensorJson
 import io.jqi.models.BuiltInModels
 import io.jqi.onnx.export.ExportFormat

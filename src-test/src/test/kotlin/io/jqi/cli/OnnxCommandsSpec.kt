@@ -1,7 +1,7 @@
 package io.jqi.cli
 
 import io.jqi.cli.report.RunReport
-import io.jqi.json.ModelFile
+import io.jqi.modelfile.ModelFile
 import io.jqi.onnx.proto.DataType
 import io.jqi.onnx.proto.Dim
 import io.jqi.onnx.proto.OnnxAttribute

@@ -3,7 +3,7 @@ package io.jqi.cli
 import io.jqi.cli.report.RunReport
 import io.jqi.cuda.CudaProbe
 import io.jqi.data.MnistFormat
-import io.jqi.json.ModelFile
+import io.jqi.modelfile.ModelFile
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.booleans.shouldBeTrue
 import io.kotest.matchers.doubles.shouldBeGreaterThan

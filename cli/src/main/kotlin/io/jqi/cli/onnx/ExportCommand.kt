@@ -1,6 +1,6 @@
 package io.jqi.cli.onnx
 
-import io.jqi.json.ModelFile
+import io.jqi.modelfile.ModelFile
 import io.jqi.nn.QuantizeDequantize
 import io.jqi.onnx.export.ExportFormat
 import io.jqi.onnx.export.OnnxExporter

@@ -1,6 +1,6 @@
 package io.jqi.cli.onnx
 
-import io.jqi.json.ModelFile
+import io.jqi.modelfile.ModelFile
 import io.jqi.json.TensorJson
 import io.jqi.nn.GraphModel
 import io.jqi.nn.Module

@@ -1,7 +1,7 @@
 package io.jqi.cli.qat
 
-import io.jqi.json.ModelFile
-import io.jqi.json.SavedModel
+import io.jqi.modelfile.ModelFile
+import io.jqi.modelfile.SavedModel
 import io.jqi.onnx.OnnxImportException
 import io.jqi.onnx.OnnxImporter
 import io.jqi.onnx.proto.OnnxCodec

@@ -9,7 +9,7 @@ import io.jqi.cli.report.ReportWriter
 import io.jqi.cli.report.RunReport
 import io.jqi.cli.report.SummaryTable
 import io.jqi.data.DataLoader
-import io.jqi.json.ModelFile
+import io.jqi.modelfile.ModelFile
 import io.jqi.json.QatConfigJson
 import io.jqi.models.BuiltInModels
 import io.jqi.nn.Module

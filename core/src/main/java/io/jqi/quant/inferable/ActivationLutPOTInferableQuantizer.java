@@ -35,6 +35,26 @@ public final class ActivationLutPOTInferableQuantizer extends ActivationInferabl
         this.grid = new LutGrid(this.lutValues, new float[] {this.threshold}, lutValuesBitwidth, signed, eps);
     }
 
+    @Override
+    public void writeConfig(QuantizerConfig.Writer out) {
+        out.put("num_bits", numBits());
+        out.put("lut_values", lutValues);
+        out.put("threshold", new float[] {threshold});
+        out.put("signed", signed);
+        out.put("lut_values_bitwidth", lutValuesBitwidth);
+        out.put("eps", eps);
+    }
+
+    public static ActivationLutPOTInferableQuantizer fromConfig(QuantizerConfig.Reader in) {
+        int bits = in.integer("num_bits");
+        float[] lut = in.numbers("lut_values");
+        float[] threshold = in.numbers("threshold");
+        boolean signed = in.bool("signed");
+        float eps = in.number("eps", WeightsLUTSymmetricInferableQuantizer.DEFAULT_EPS);
+        return new ActivationLutPOTInferableQuantizer(bits, lut, threshold, signed,
+                WeightsLUTSymmetricInferableQuantizer.lutValuesBitwidth(in), eps);
+    }
+
     public float[] lutValues() {
         return lutValues.clone();
     }

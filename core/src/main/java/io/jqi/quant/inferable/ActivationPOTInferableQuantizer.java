@@ -20,6 +20,14 @@ public final class ActivationPOTInferableQuantizer extends ActivationSymmetricIn
         return new ActivationPOTInferableQuantizer(numBits, new float[] {threshold}, signed, RoundingMode.HALF_EVEN);
     }
 
+    /** {@link ActivationSymmetricInferableQuantizer}'s keys. */
+    public static ActivationPOTInferableQuantizer fromConfig(QuantizerConfig.Reader in) {
+        int bits = in.integer("num_bits");
+        boolean signed = in.bool("signed");
+        return new ActivationPOTInferableQuantizer(bits, in.numbers("threshold"), signed,
+                in.enumValue("rounding", RoundingMode.class, RoundingMode.HALF_EVEN));
+    }
+
     private static float[] powerOfTwo(float[] threshold) {
         GridChecks.requireThresholds(threshold, false);
         GridChecks.requirePowerOfTwo(threshold);

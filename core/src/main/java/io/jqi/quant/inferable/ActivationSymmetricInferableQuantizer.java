@@ -37,6 +37,21 @@ public class ActivationSymmetricInferableQuantizer extends ActivationInferableQu
                 RoundingMode.HALF_EVEN);
     }
 
+    @Override
+    public final void writeConfig(QuantizerConfig.Writer out) {
+        out.put("num_bits", numBits());
+        out.put("signed", signed);
+        out.put("threshold", new float[] {threshold});
+        out.put("rounding", rounding);
+    }
+
+    public static ActivationSymmetricInferableQuantizer fromConfig(QuantizerConfig.Reader in) {
+        int bits = in.integer("num_bits");
+        boolean signed = in.bool("signed");
+        return new ActivationSymmetricInferableQuantizer(bits, in.numbers("threshold"), signed,
+                in.enumValue("rounding", RoundingMode.class, RoundingMode.HALF_EVEN));
+    }
+
     public final float threshold() {
         return threshold;
     }

@@ -36,6 +36,22 @@ public final class ActivationUniformInferableQuantizer extends ActivationInferab
                 RoundingMode.HALF_EVEN);
     }
 
+    @Override
+    public void writeConfig(QuantizerConfig.Writer out) {
+        out.put("num_bits", numBits());
+        out.put("min_range", new float[] {minRange});
+        out.put("max_range", new float[] {maxRange});
+        out.put("rounding", rounding);
+    }
+
+    public static ActivationUniformInferableQuantizer fromConfig(QuantizerConfig.Reader in) {
+        int bits = in.integer("num_bits");
+        float[] min = in.numbers("min_range");
+        float[] max = in.numbers("max_range");
+        return new ActivationUniformInferableQuantizer(bits, min, max,
+                in.enumValue("rounding", RoundingMode.class, RoundingMode.HALF_EVEN));
+    }
+
     /** The adjusted minimum. */
     public float minRange() {
         return minRange;

@@ -72,6 +72,13 @@ public abstract class InferableQuantizer implements FakeQuantizer {
     /** The arithmetic this quantizer applies, with its parameters. */
     public abstract Grid grid();
 
+    /**
+     * Writes this quantizer's configuration, {@code num_bits} first, in the keys and order its files show
+     * (docs/quantizer-contract.md#inferable-json-config). A class that a file format should read back also has a
+     * public static {@code fromConfig(QuantizerConfig.Reader)} that reads the same keys.
+     */
+    public abstract void writeConfig(QuantizerConfig.Writer out);
+
     /** How an input of {@code shape} maps onto the grid's channels; rejects shapes that do not fit. */
     protected abstract ChannelLayout layoutFor(Shape shape);
 }

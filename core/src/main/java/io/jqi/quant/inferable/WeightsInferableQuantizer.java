@@ -35,6 +35,21 @@ public abstract class WeightsInferableQuantizer extends InferableQuantizer {
         return inputRank == null ? OptionalInt.empty() : OptionalInt.of(inputRank);
     }
 
+    /** Writes {@code per_channel}, {@code channel_axis} and {@code input_rank}. */
+    protected final void writeChannels(QuantizerConfig.Writer out) {
+        out.put("per_channel", perChannel);
+        out.putOptional("channel_axis", channelAxis);
+        out.putOptional("input_rank", inputRank);
+    }
+
+    /** What {@link #writeChannels} writes, read back. */
+    protected record Channels(boolean perChannel, Integer channelAxis, Integer inputRank) {
+        public static Channels read(QuantizerConfig.Reader in) {
+            return new Channels(in.bool("per_channel"), in.optionalInteger("channel_axis"),
+                    in.optionalInteger("input_rank"));
+        }
+    }
+
     @Override
     protected final ChannelLayout layoutFor(Shape shape) {
         String name = getClass().getSimpleName();

@@ -17,6 +17,16 @@ public final class WeightsLUTPOTInferableQuantizer extends WeightsLUTSymmetricIn
                 lutValuesBitwidth, eps);
     }
 
+    /** {@link WeightsLUTSymmetricInferableQuantizer}'s keys. */
+    public static WeightsLUTPOTInferableQuantizer fromConfig(QuantizerConfig.Reader in) {
+        int bits = in.integer("num_bits");
+        float[] lut = in.numbers("lut_values");
+        float[] threshold = in.numbers("threshold");
+        Channels c = Channels.read(in);
+        return new WeightsLUTPOTInferableQuantizer(bits, lut, threshold, c.perChannel(), c.channelAxis(),
+                c.inputRank(), lutValuesBitwidth(in), in.number("eps", DEFAULT_EPS));
+    }
+
     private static float[] powersOfTwo(float[] threshold, boolean perChannel) {
         GridChecks.requireThresholds(threshold, perChannel);
         GridChecks.requirePowerOfTwo(threshold);

@@ -39,6 +39,31 @@ public class WeightsLUTSymmetricInferableQuantizer extends WeightsInferableQuant
         this.grid = new LutGrid(this.lutValues, this.threshold, lutValuesBitwidth, true, eps);
     }
 
+    @Override
+    public final void writeConfig(QuantizerConfig.Writer out) {
+        out.put("num_bits", numBits());
+        out.put("lut_values", lutValues);
+        out.put("threshold", threshold);
+        writeChannels(out);
+        out.put("lut_values_bitwidth", lutValuesBitwidth);
+        out.put("eps", eps);
+    }
+
+    public static WeightsLUTSymmetricInferableQuantizer fromConfig(QuantizerConfig.Reader in) {
+        int bits = in.integer("num_bits");
+        float[] lut = in.numbers("lut_values");
+        float[] threshold = in.numbers("threshold");
+        Channels c = Channels.read(in);
+        return new WeightsLUTSymmetricInferableQuantizer(bits, lut, threshold, c.perChannel(), c.channelAxis(),
+                c.inputRank(), lutValuesBitwidth(in), in.number("eps", DEFAULT_EPS));
+    }
+
+    /** {@code lut_values_bitwidth}, {@link #DEFAULT_LUT_VALUES_BITWIDTH} when absent. */
+    static int lutValuesBitwidth(QuantizerConfig.Reader in) {
+        Integer bitwidth = in.optionalInteger("lut_values_bitwidth");
+        return bitwidth == null ? DEFAULT_LUT_VALUES_BITWIDTH : bitwidth;
+    }
+
     public final float[] lutValues() {
         return lutValues.clone();
     }

@@ -17,6 +17,15 @@ public final class WeightsPOTInferableQuantizer extends WeightsSymmetricInferabl
         super(numBits, powersOfTwo(threshold, perChannel), perChannel, channelAxis, inputRank, rounding);
     }
 
+    /** {@link WeightsSymmetricInferableQuantizer}'s keys. */
+    public static WeightsPOTInferableQuantizer fromConfig(QuantizerConfig.Reader in) {
+        int bits = in.integer("num_bits");
+        float[] threshold = in.numbers("threshold");
+        Channels c = Channels.read(in);
+        return new WeightsPOTInferableQuantizer(bits, threshold, c.perChannel(), c.channelAxis(), c.inputRank(),
+                in.enumValue("rounding", RoundingMode.class, RoundingMode.HALF_EVEN));
+    }
+
     private static float[] powersOfTwo(float[] threshold, boolean perChannel) {
         GridChecks.requireThresholds(threshold, perChannel);
         GridChecks.requirePowerOfTwo(threshold);

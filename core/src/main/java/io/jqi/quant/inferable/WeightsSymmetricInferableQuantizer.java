@@ -43,6 +43,22 @@ public class WeightsSymmetricInferableQuantizer extends WeightsInferableQuantize
                 RoundingMode.HALF_EVEN);
     }
 
+    @Override
+    public final void writeConfig(QuantizerConfig.Writer out) {
+        out.put("num_bits", numBits());
+        out.put("threshold", threshold);
+        writeChannels(out);
+        out.put("rounding", rounding);
+    }
+
+    public static WeightsSymmetricInferableQuantizer fromConfig(QuantizerConfig.Reader in) {
+        int bits = in.integer("num_bits");
+        float[] threshold = in.numbers("threshold");
+        Channels c = Channels.read(in);
+        return new WeightsSymmetricInferableQuantizer(bits, threshold, c.perChannel(), c.channelAxis(),
+                c.inputRank(), in.enumValue("rounding", RoundingMode.class, RoundingMode.HALF_EVEN));
+    }
+
     public final float[] threshold() {
         return threshold.clone();
     }

@@ -34,6 +34,24 @@ public final class WeightsUniformInferableQuantizer extends WeightsInferableQuan
         this.grid = AffineGrid.uniform(this.minRange, this.maxRange, numBits, rounding);
     }
 
+    @Override
+    public void writeConfig(QuantizerConfig.Writer out) {
+        out.put("num_bits", numBits());
+        out.put("min_range", minRange);
+        out.put("max_range", maxRange);
+        writeChannels(out);
+        out.put("rounding", rounding);
+    }
+
+    public static WeightsUniformInferableQuantizer fromConfig(QuantizerConfig.Reader in) {
+        int bits = in.integer("num_bits");
+        float[] min = in.numbers("min_range");
+        float[] max = in.numbers("max_range");
+        Channels c = Channels.read(in);
+        return new WeightsUniformInferableQuantizer(bits, min, max, c.perChannel(), c.channelAxis(), c.inputRank(),
+                in.enumValue("rounding", RoundingMode.class, RoundingMode.HALF_EVEN));
+    }
+
     public float[] minRange() {
         return minRange.clone();
     }

@@ -1,6 +1,10 @@
-package io.jqi.json
+package io.jqi.modelfile
 
-import io.jqi.json.ModelFiles.with
+import io.jqi.json.JsonFormatException
+import io.jqi.json.JsonText
+import io.jqi.json.QatConfigJson
+import io.jqi.json.QuantizerJson
+import io.jqi.modelfile.ModelFiles.with
 import io.jqi.nn.Add
 import io.jqi.nn.AddConstant
 import io.jqi.nn.AvgPool2D

@@ -1,5 +1,6 @@
-package io.jqi.json
+package io.jqi.modelfile
 
+import io.jqi.json.JsonFormatException
 import io.jqi.nn.Add
 import io.jqi.nn.Dense
 import io.jqi.nn.GraphModel
