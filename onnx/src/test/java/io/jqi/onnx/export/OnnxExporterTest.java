@@ -156,6 +156,16 @@ class OnnxExporterTest {
     }
 
     @Test
+    void theRefusalOfAnUnsupportedLayerListsEveryLayerTheExporterLowers() {
+        Module model = new Sequential(new Doubling()).eval();
+        String message = assertThrows(OnnxExportException.class,
+                () -> OnnxExporter.export(model, Shape.of(6), ExportFormat.QDQ)).getMessage();
+        for (Class<? extends Module> layer : LayerLowerings.layers()) {
+            assertTrue(message.contains(layer.getSimpleName()), layer.getSimpleName() + " in: " + message);
+        }
+    }
+
+    @Test
     void anInputShapeTheModelRejectsIsAClearError() {
         OnnxExportException e = assertThrows(OnnxExportException.class,
                 () -> OnnxExporter.export(smallModel(4), Shape.of(5), ExportFormat.QDQ));
