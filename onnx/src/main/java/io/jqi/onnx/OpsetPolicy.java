@@ -44,10 +44,6 @@ final class OpsetPolicy {
     private OpsetPolicy() {
     }
 
-    static boolean supports(String opType) {
-        return SINCE.containsKey(opType);
-    }
-
     /** The operator's version in effect at {@code opset}, or -1 when the operator did not exist yet. */
     static int versionAt(String opType, long opset) {
         int found = -1;
