@@ -124,6 +124,8 @@ public final class OnnxExporter {
         OnnxGraph graph = new OnnxGraph("jqi_" + format.cliName().replace('-', '_'), g.nodes(), g.initializers(),
                 inputs, outputs, List.of());
         List<OpsetId> opsets = new ArrayList<>(List.of(new OpsetId("", OPSET)));
+        // Insertion order (OnnxModel keeps it): the file's bytes must not depend on a hash order that changes from
+        // one JVM to the next.
         Map<String, String> props = new LinkedHashMap<>(metadata);
         props.put("jqi_export_format", format.cliName());
         if (format == ExportFormat.MCTQ) {
@@ -134,7 +136,7 @@ public final class OnnxExporter {
             props.put("onnx_version", "opset " + OPSET);
         }
         return new OnnxModel(IR_VERSION, List.copyOf(opsets), "jqi", version(), "io.jqi", 1,
-                "Exported by jqi (" + format.cliName() + ")", graph, Map.copyOf(props));
+                "Exported by jqi (" + format.cliName() + ")", graph, props);
     }
 
     private static String version() {

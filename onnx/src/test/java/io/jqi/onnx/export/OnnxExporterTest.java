@@ -30,6 +30,7 @@ import io.jqi.quant.wrap.ActivationQuantizationHolder;
 import io.jqi.quant.wrap.QuantizationWrapper;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -224,6 +225,16 @@ class OnnxExporterTest {
         assertEquals(q.minRange()[0], attribute(min, "value").t().toFloats()[0]);
         assertEquals(1, attribute(node, "signed").i());
         assertEquals(0, attribute(node, "per_channel").i());
+    }
+
+    @Test
+    void theMetadataKeepsTheModelsOrderFollowedByTheExportersKeys() {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("zeta", "1");
+        metadata.put("alpha", "2");
+        OnnxModel onnx = OnnxExporter.export(smallModel(4), Shape.of(6), ExportFormat.MCTQ, metadata);
+        assertEquals(List.of("zeta", "alpha", "jqi_export_format", "mctq_version", "framework_version",
+                "onnx_version"), List.copyOf(onnx.metadata().keySet()));
     }
 
     @Test
