@@ -36,42 +36,68 @@ import io.jqi.onnx.proto.OnnxTensor;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
+import java.util.Set;
+import java.util.function.Function;
 
-/** Lowers each supported ONNX operator to jqi layers, checking every attribute against what the layers compute. */
+/**
+ * Lowers each supported ONNX operator to jqi layers, checking every attribute against what the layers compute. The
+ * table is the one list of the operators the importer reads: {@link OnnxImporter} refuses any other by name.
+ */
 final class NodeLowering {
+    private static final Map<String, Function<NodeContext, Lowered>> OPERATORS = new LinkedHashMap<>();
+
+    static {
+        OPERATORS.put("Conv", NodeLowering::conv);
+        OPERATORS.put("Gemm", NodeLowering::gemm);
+        OPERATORS.put("MatMul", NodeLowering::matmul);
+        OPERATORS.put("Add", NodeLowering::elementwise);
+        OPERATORS.put("Sub", NodeLowering::elementwise);
+        OPERATORS.put("Mul", NodeLowering::elementwise);
+        OPERATORS.put("Div", NodeLowering::elementwise);
+        OPERATORS.put("Relu", c -> Lowered.of(new ReLU(), c.required(0, "X").name()));
+        OPERATORS.put("Clip", NodeLowering::clip);
+        OPERATORS.put("LeakyRelu", c -> Lowered.of(new LeakyReLU(c.floatAttr("alpha", 0.01f)),
+                c.required(0, "X").name()));
+        OPERATORS.put("Sigmoid", c -> Lowered.of(new Sigmoid(), c.required(0, "X").name()));
+        OPERATORS.put("Tanh", c -> Lowered.of(new Tanh(), c.required(0, "X").name()));
+        OPERATORS.put("HardSwish", c -> Lowered.of(new Hardswish(), c.required(0, "X").name()));
+        OPERATORS.put("MaxPool", NodeLowering::pool);
+        OPERATORS.put("AveragePool", NodeLowering::pool);
+        OPERATORS.put("GlobalAveragePool", c -> Lowered.of(new GlobalAvgPool2D(), c.required(0, "X").name()));
+        OPERATORS.put("Flatten", NodeLowering::flatten);
+        OPERATORS.put("Reshape", NodeLowering::reshape);
+        OPERATORS.put("Transpose", NodeLowering::transpose);
+        OPERATORS.put("Concat", NodeLowering::concat);
+        OPERATORS.put("BatchNormalization", NodeLowering::batchNorm);
+        OPERATORS.put("Softmax", NodeLowering::softmax);
+        OPERATORS.put("Dropout", NodeLowering::dropout);
+        OPERATORS.put("Identity", c -> Lowered.of(new Identity(), c.required(0, "input").name()));
+        OPERATORS.put("Constant", NodeLowering::constant);
+        // Of constants only: the importer makes chains on computed values into layers (QdqLowering).
+        OPERATORS.put("QuantizeLinear", c -> Lowered.constant(QdqLowering.quantizeConstant(c)));
+        OPERATORS.put("DequantizeLinear", c -> Lowered.constant(QdqLowering.dequantizeConstant(c)));
+    }
+
     private NodeLowering() {
     }
 
+    /** The operators the importer reads, in the order its messages list them. */
+    static Set<String> operators() {
+        return Collections.unmodifiableSet(OPERATORS.keySet());
+    }
+
+    static boolean supports(String opType) {
+        return OPERATORS.containsKey(opType);
+    }
+
+    /** The layers (or constant) of {@code c}'s node, whose operator {@link #supports} must have accepted. */
     static Lowered lower(NodeContext c) {
-        return switch (c.node.opType()) {
-            case "Relu" -> Lowered.of(new ReLU(), c.required(0, "X").name());
-            case "Sigmoid" -> Lowered.of(new Sigmoid(), c.required(0, "X").name());
-            case "Tanh" -> Lowered.of(new Tanh(), c.required(0, "X").name());
-            case "HardSwish" -> Lowered.of(new Hardswish(), c.required(0, "X").name());
-            case "Identity" -> Lowered.of(new Identity(), c.required(0, "input").name());
-            case "LeakyRelu" -> Lowered.of(new LeakyReLU(c.floatAttr("alpha", 0.01f)), c.required(0, "X").name());
-            case "GlobalAveragePool" -> Lowered.of(new GlobalAvgPool2D(), c.required(0, "X").name());
-            case "Add", "Sub", "Mul", "Div" -> elementwise(c);
-            case "Clip" -> clip(c);
-            case "Dropout" -> dropout(c);
-            case "Softmax" -> softmax(c);
-            case "Flatten" -> flatten(c);
-            case "Reshape" -> reshape(c);
-            case "Transpose" -> transpose(c);
-            case "Concat" -> concat(c);
-            case "MatMul" -> matmul(c);
-            case "Gemm" -> gemm(c);
-            case "Conv" -> conv(c);
-            case "MaxPool", "AveragePool" -> pool(c);
-            case "BatchNormalization" -> batchNorm(c);
-            case "Constant" -> constant(c);
-            // Of constants only: the importer makes chains on computed values into layers (QdqLowering).
-            case "QuantizeLinear" -> Lowered.constant(QdqLowering.quantizeConstant(c));
-            case "DequantizeLinear" -> Lowered.constant(QdqLowering.dequantizeConstant(c));
-            default -> throw c.fail("operator " + c.node.opType() + " is not supported");
-        };
+        return OPERATORS.get(c.node.opType()).apply(c);
     }
 
     // ---- element-wise --------------------------------------------------------------------------------------------

@@ -196,12 +196,11 @@ public final class OnnxImporter {
                 throw new OnnxImportException(where + ": domain '" + node.domain() + "' is not supported; jqi "
                         + "imports operators of the default ai.onnx domain");
             }
-            if (!OpsetPolicy.supports(node.opType())) {
+            if (!NodeLowering.supports(node.opType())) {
+                List<String> operators = List.copyOf(NodeLowering.operators());
                 throw new OnnxImportException(where + ": operator " + node.opType() + " is not supported; jqi "
-                        + "imports Conv, Gemm, MatMul, Add, Sub, Mul, Div, Relu, Clip, LeakyRelu, Sigmoid, Tanh, "
-                        + "HardSwish, MaxPool, AveragePool, GlobalAveragePool, Flatten, Reshape, Transpose, Concat, "
-                        + "BatchNormalization, Softmax, Dropout, Identity, Constant, QuantizeLinear and "
-                        + "DequantizeLinear");
+                        + "imports " + String.join(", ", operators.subList(0, operators.size() - 1)) + " and "
+                        + operators.get(operators.size() - 1));
             }
             String opsetProblem = OpsetPolicy.check(node.opType(), opset);
             if (opsetProblem != null) {

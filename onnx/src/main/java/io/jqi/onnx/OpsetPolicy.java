@@ -44,14 +44,13 @@ final class OpsetPolicy {
     private OpsetPolicy() {
     }
 
-    static boolean supports(String opType) {
-        return SINCE.containsKey(opType);
-    }
-
-    /** The operator's version in effect at {@code opset}, or -1 when the operator did not exist yet. */
+    /**
+     * The operator's version in effect at {@code opset}, or -1 when the operator did not exist yet (or is not one
+     * whose history this holds).
+     */
     static int versionAt(String opType, long opset) {
         int found = -1;
-        for (int v : SINCE.get(opType)) {
+        for (int v : SINCE.getOrDefault(opType, new int[0])) {
             if (v <= opset) {
                 found = v;
             }

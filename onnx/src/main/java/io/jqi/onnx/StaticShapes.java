@@ -1,89 +1,158 @@
 package io.jqi.onnx;
 
 import io.jqi.nn.Add;
+import io.jqi.nn.AddConstant;
+import io.jqi.nn.AvgPool2D;
 import io.jqi.nn.BatchNorm;
 import io.jqi.nn.BinaryLayer;
 import io.jqi.nn.Clip;
 import io.jqi.nn.CoercedSoftmax;
 import io.jqi.nn.Conv2D;
+import io.jqi.nn.Div;
 import io.jqi.nn.Dropout;
 import io.jqi.nn.GlobalAvgPool2D;
 import io.jqi.nn.Hardswish;
 import io.jqi.nn.Identity;
 import io.jqi.nn.LeakyReLU;
-import io.jqi.nn.MatMul;
+import io.jqi.nn.MaxPool2D;
 import io.jqi.nn.Module;
+import io.jqi.nn.Mul;
 import io.jqi.nn.Pool2D;
 import io.jqi.nn.QuantizeDequantize;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.ReLU6;
 import io.jqi.nn.Sigmoid;
 import io.jqi.nn.Softmax;
+import io.jqi.nn.Sub;
 import io.jqi.nn.Tanh;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.function.ToLongBiFunction;
 
 /**
  * The static shapes of computed values, as far as the importer can tell without running anything: from the graph
  * inputs' declared shapes through the layers that keep or compute them arithmetically (activations, element-wise ops,
  * convolution and pooling). A dimension is -1 when unknown (a symbolic batch size); a whole shape is null when not
  * tracked. {@code auto_pad SAME} with strides above 1 needs the input's spatial size, which this supplies.
+ *
+ * <p>Each tracked layer type has one rule in the table, of a few kinds: the input's shape, the inputs broadcast
+ * together, a sliding window over NCHW (convolution, pooling), a global pool. A type without a rule is not tracked.
  */
 final class StaticShapes {
+    /** The output shape of a layer for its inputs' shapes (the first one known), or null when it cannot tell. */
+    @FunctionalInterface
+    private interface ShapeRule<M extends Module> {
+        long[] apply(M layer, List<long[]> inputs);
+    }
+
+    /** The input's shape. */
+    private static final ShapeRule<Module> SAME = (layer, inputs) -> inputs.get(0).clone();
+    /** Every input's shape broadcast together. */
+    private static final ShapeRule<Module> BROADCAST = (layer, inputs) -> broadcast(inputs);
+    /** The inputs broadcast, or the input broadcast with the layer's constant. */
+    private static final ShapeRule<BinaryLayer> ELEMENTWISE = StaticShapes::elementwise;
+    /** {@code [N, C, 1, 1]} of an NCHW input. */
+    private static final ShapeRule<Module> GLOBAL_POOL = nchw((layer, inputs) -> new long[] {inputs.get(0)[0],
+            inputs.get(0)[1], 1, 1});
+
+    private static final Map<Class<? extends Module>, ShapeRule<Module>> RULES = new HashMap<>();
+
+    static {
+        put(ReLU.class, SAME);
+        put(ReLU6.class, SAME);
+        put(Sigmoid.class, SAME);
+        put(Tanh.class, SAME);
+        put(Hardswish.class, SAME);
+        put(LeakyReLU.class, SAME);
+        put(Identity.class, SAME);
+        put(Dropout.class, SAME);
+        put(Clip.class, SAME);
+        put(Softmax.class, SAME);
+        put(CoercedSoftmax.class, SAME);
+        put(BatchNorm.class, SAME);
+        put(QuantizeDequantize.class, SAME);
+        put(Add.class, BROADCAST);
+        put(Sub.class, ELEMENTWISE);
+        put(Mul.class, ELEMENTWISE);
+        put(Div.class, ELEMENTWISE);
+        put(AddConstant.class, ELEMENTWISE);
+        put(Conv2D.class, window((conv, x) -> conv.outChannels(), conv -> new Window(conv.kernel(), conv.stride(),
+                conv.padding(), conv.dilation())));
+        put(MaxPool2D.class, window((pool, x) -> x[1], StaticShapes::poolWindow));
+        put(AvgPool2D.class, window((pool, x) -> x[1], StaticShapes::poolWindow));
+        put(GlobalAvgPool2D.class, GLOBAL_POOL);
+    }
+
     private StaticShapes() {
+    }
+
+    private static <M extends Module> void put(Class<M> type, ShapeRule<? super M> rule) {
+        RULES.put(type, (layer, inputs) -> rule.apply(type.cast(layer), inputs));
     }
 
     /** The output shape of {@code layer} applied to inputs of these shapes (null entries: unknown), or null. */
     static long[] of(Module layer, List<long[]> inputs) {
-        if (inputs.isEmpty() || inputs.get(0) == null) {
+        ShapeRule<Module> rule = RULES.get(layer.getClass());
+        if (rule == null || inputs.isEmpty() || inputs.get(0) == null) {
             return null;
         }
-        long[] x = inputs.get(0);
-        if (layer instanceof ReLU || layer instanceof ReLU6 || layer instanceof Sigmoid || layer instanceof Tanh
-                || layer instanceof Hardswish || layer instanceof LeakyReLU || layer instanceof Identity
-                || layer instanceof Dropout || layer instanceof Clip || layer instanceof Softmax
-                || layer instanceof CoercedSoftmax || layer instanceof BatchNorm
-                || layer instanceof QuantizeDequantize) {
-            return x.clone();
-        }
-        if (layer instanceof Add || (layer instanceof BinaryLayer && !(layer instanceof MatMul))) {
-            long[] out = x;
-            if (layer instanceof BinaryLayer b2 && b2.hasConstant()) {
-                int[] c = b2.constant().shape().toArray();
-                long[] dims = new long[c.length];
-                for (int i = 0; i < c.length; i++) {
-                    dims[i] = c[i];
-                }
-                return broadcast(out, dims);
+        return rule.apply(layer, inputs);
+    }
+
+    /** Null when one of the shapes is unknown. */
+    private static long[] broadcast(List<long[]> inputs) {
+        long[] out = inputs.get(0);
+        for (int i = 1; i < inputs.size(); i++) {
+            if (inputs.get(i) == null) {
+                return null;
             }
-            for (int i = 1; i < inputs.size(); i++) {
-                if (inputs.get(i) == null) {
-                    return null;
-                }
-                out = broadcast(out, inputs.get(i));
-            }
-            return out;
+            out = broadcast(out, inputs.get(i));
         }
-        if (x.length != 4) {
-            return null;
+        return out;
+    }
+
+    private static long[] elementwise(BinaryLayer layer, List<long[]> inputs) {
+        if (!layer.hasConstant()) {
+            return broadcast(inputs);
         }
-        if (layer instanceof GlobalAvgPool2D) {
-            return new long[] {x[0], x[1], 1, 1};
+        int[] c = layer.constant().shape().toArray();
+        long[] dims = new long[c.length];
+        for (int i = 0; i < c.length; i++) {
+            dims[i] = c[i];
         }
-        if (layer instanceof Conv2D conv) {
-            return new long[] {x[0], conv.outChannels(),
-                    spatial(x[2], conv.kernel()[0], conv.stride()[0], conv.padding()[0], conv.dilation()[0]),
-                    spatial(x[3], conv.kernel()[1], conv.stride()[1], conv.padding()[1], conv.dilation()[1])};
-        }
-        if (layer instanceof Pool2D pool) {
-            return new long[] {x[0], x[1],
-                    spatial(x[2], pool.kernel()[0], pool.stride()[0], pool.padding()[0], 1),
-                    spatial(x[3], pool.kernel()[1], pool.stride()[1], pool.padding()[1], 1)};
-        }
-        return null;
+        return broadcast(inputs.get(0), dims);
+    }
+
+    /** A rule for NCHW inputs only: other ranks are not tracked. */
+    private static <M extends Module> ShapeRule<M> nchw(ShapeRule<M> rule) {
+        return (layer, inputs) -> inputs.get(0).length == 4 ? rule.apply(layer, inputs) : null;
+    }
+
+    /** A 2-D sliding window's geometry, {h, w} pairs. */
+    private record Window(int[] kernel, int[] stride, int[] padding, int[] dilation) {
+    }
+
+    /** {@code [N, channels, H', W']} with H' and W' from {@link #spatial}. */
+    private static <M extends Module> ShapeRule<M> window(ToLongBiFunction<M, long[]> channels,
+            Function<M, Window> windowOf) {
+        return nchw((layer, inputs) -> {
+            long[] x = inputs.get(0);
+            Window w = windowOf.apply(layer);
+            return new long[] {x[0], channels.applyAsLong(layer, x),
+                    spatial(x[2], w.kernel()[0], w.stride()[0], w.padding()[0], w.dilation()[0]),
+                    spatial(x[3], w.kernel()[1], w.stride()[1], w.padding()[1], w.dilation()[1])};
+        });
+    }
+
+    /** Pooling windows are not dilated. */
+    private static Window poolWindow(Pool2D pool) {
+        return new Window(pool.kernel(), pool.stride(), pool.padding(), new int[] {1, 1});
     }
 
     /** A window's output length, floor((in + 2 pad - dilation (k - 1) - 1) / stride) + 1; -1 when unknown. */
-    static long spatial(long in, int kernel, int stride, int pad, int dilation) {
+    private static long spatial(long in, int kernel, int stride, int pad, int dilation) {
         if (in < 0) {
             return -1;
         }

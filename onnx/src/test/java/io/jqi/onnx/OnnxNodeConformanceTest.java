@@ -47,10 +47,7 @@ class OnnxNodeConformanceTest {
     static final float ATOL = 1e-6f;
 
     /** The operators the importer reads. */
-    static final Set<String> SUPPORTED = Set.of("Conv", "Gemm", "MatMul", "Add", "Sub", "Mul", "Div", "Relu", "Clip",
-            "LeakyRelu", "Sigmoid", "Tanh", "HardSwish", "MaxPool", "AveragePool", "GlobalAveragePool", "Flatten",
-            "Reshape", "Transpose", "Concat", "BatchNormalization", "Softmax", "Dropout", "Identity", "Constant",
-            "QuantizeLinear", "DequantizeLinear");
+    static final Set<String> SUPPORTED = NodeLowering.operators();
 
     /**
      * Operator inputs (by position) that jqi needs as constants: the node tests pass them as graph inputs, so they

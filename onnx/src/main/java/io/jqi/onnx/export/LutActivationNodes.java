@@ -2,13 +2,12 @@ package io.jqi.onnx.export;
 
 import io.jqi.grid.LutGrid;
 import io.jqi.onnx.proto.OnnxAttribute;
-import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer;
 import java.util.List;
 
 /**
- * The activation LUT quantizer as ordinary ONNX ops, which compute {@link io.jqi.grid.LutGrid}'s float32 steps in
- * its order: {@code v = Clip(x / (T + eps) * M, lo, hi)}, the index of the nearest level by {@code ArgMin} of
- * {@code |v - level|} (its {@code select_last_index = 0} keeps the first of equal distances, jqi's tie rule), then
+ * An activation look-up table ({@link LutGrid}, one threshold) as ordinary ONNX ops, which compute the grid's float32
+ * steps in its order: {@code v = Clip(x / (T + eps) * M, lo, hi)}, the index of the nearest level by {@code ArgMin}
+ * of {@code |v - level|} (its {@code select_last_index = 0} keeps the first of equal distances, jqi's tie rule), then
  * {@code Gather} from the table {@code level / M * T}, computed here with jqi's expression. Every step rounds once
  * in float32 as jqi's does, so the output is jqi's bit for bit; NaN inputs are the exception (ArgMin has no NaN
  * rule; jqi keeps NaN).
@@ -17,8 +16,8 @@ final class LutActivationNodes {
     private LutActivationNodes() {
     }
 
-    static String write(GraphWriter g, String x, ActivationLutPOTInferableQuantizer q, String hint) {
-        LutGrid grid = (LutGrid) q.grid();
+    /** The ops computing {@code grid} on {@code x}; returns the output's name. */
+    static String write(GraphWriter g, String x, LutGrid grid, String hint) {
         float threshold = grid.thresholds()[0];
         float multiplier = grid.multiplier();
         float lo = grid.lo();

@@ -1,25 +1,27 @@
 package io.jqi.onnx.export;
 
+import io.jqi.grid.AffineGrid;
+import io.jqi.grid.IntegerRange;
+import io.jqi.grid.LutGrid;
 import io.jqi.grid.RoundingMode;
 import io.jqi.onnx.proto.OnnxAttribute;
-import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer;
-import io.jqi.quant.inferable.ActivationPOTInferableQuantizer;
-import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer;
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerSpec;
 import io.jqi.quant.inferable.ActivationUniformInferableQuantizer;
 import io.jqi.quant.inferable.InferableQuantizer;
 import io.jqi.quant.inferable.WeightsInferableQuantizer;
-import io.jqi.quant.inferable.WeightsLUTPOTInferableQuantizer;
-import io.jqi.quant.inferable.WeightsLUTSymmetricInferableQuantizer;
-import io.jqi.quant.inferable.WeightsPOTInferableQuantizer;
-import io.jqi.quant.inferable.WeightsSymmetricInferableQuantizer;
 import io.jqi.quant.inferable.WeightsUniformInferableQuantizer;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The reference's custom-op nodes (spec 10.2): one {@code mct_quantizers} node per quantizer, with the op types,
  * input order and attributes the reference's exporter writes, tensor parameters fed by {@code Constant} nodes and
- * scalars as attributes. The activation LUT quantizer has no custom op in the reference; it is written as ordinary
- * ONNX ops ({@link LutActivationNodes}), as the reference's tracing does.
+ * scalars as attributes. Everything is read from the quantizer's description, {@link InferableQuantizer#spec()} (the
+ * op type from target and method; bits, sign, channel axis, rounding) and {@link InferableQuantizer#grid()} (the
+ * thresholds, the LUT), whatever the quantizer's class; a quantizer whose grid does not fit its method's op is refused
+ * naming its class and why. Activation LUTs have no custom op in the reference; they are written as ordinary ONNX
+ * ops ({@link LutActivationNodes}), as the reference's tracing does.
  */
 final class MctqNodes {
     /** The custom-op domain. */
@@ -34,80 +36,156 @@ final class MctqNodes {
 
     /** The custom node quantizing the weight tensor {@code x} (a float initializer) of rank {@code rank}. */
     static String weights(GraphWriter g, String x, WeightsInferableQuantizer q, int rank, String hint, String where) {
-        long perChannel = q.perChannel() ? 1 : 0;
-        long axis = q.channelAxis().orElse(0);
-        OnnxAttribute bits = OnnxAttribute.ofInt("num_bits", q.numBits());
-        OnnxAttribute version = OnnxAttribute.ofString("mctq_version", MCTQ_VERSION);
-        if (q instanceof WeightsSymmetricInferableQuantizer s) {
-            requireHalfEven(s.rounding(), q, where);
-            String op = q instanceof WeightsPOTInferableQuantizer ? "WeightsPOTQuantizer" : "WeightsSymmetricQuantizer";
-            String threshold = g.constant(hint + "_threshold", dims(s.threshold()), s.threshold());
-            return g.node(op, DOMAIN, hint, List.of(x, threshold), bits, OnnxAttribute.ofInt("per_channel", perChannel),
-                    OnnxAttribute.ofInt("channel_axis", axis), OnnxAttribute.ofInt("signed", 1), version);
+        QuantizerSpec spec = q.spec();
+        requireHalfEven(spec, q, where);
+        List<String> inputs = new ArrayList<>(List.of(x));
+        List<OnnxAttribute> attributes = new ArrayList<>(List.of(OnnxAttribute.ofInt("num_bits", spec.bits()),
+                OnnxAttribute.ofInt("per_channel", spec.perChannel() ? 1 : 0),
+                // The quantizer's own axis, 0 when it has none: what the reference writes.
+                OnnxAttribute.ofInt("channel_axis", q.channelAxis().orElse(0))));
+        switch (spec.method()) {
+            case POWER_OF_TWO, SYMMETRIC -> {
+                float[] thresholds = thresholds(q, where);
+                inputs.add(g.constant(hint + "_threshold", dims(thresholds), thresholds));
+            }
+            case UNIFORM -> {
+                float[][] range = adjustedRange(q, where);
+                inputs.add(g.constant(hint + "_min_range", dims(range[0]), range[0]));
+                inputs.add(g.constant(hint + "_max_range", dims(range[1]), range[1]));
+            }
+            case LUT_POT, LUT_SYMMETRIC -> {
+                LutGrid lut = lut(q, where);
+                float[] levels = lut.levels();
+                float[] thresholds = lut.thresholds();
+                inputs.add(g.constant(hint + "_lut_values", dims(levels), levels));
+                inputs.add(g.constant(hint + "_threshold", dims(thresholds), thresholds));
+                // The reference writes input_rank 4 for a per-tensor quantizer without one; jqi knows the real rank.
+                attributes.add(OnnxAttribute.ofInt("input_rank", q.inputRank().orElse(rank)));
+                attributes.add(OnnxAttribute.ofInt("lut_values_bitwidth", lutValuesBitwidth(spec, lut)));
+                attributes.add(OnnxAttribute.ofFloat("eps", lut.eps()));
+            }
         }
-        if (q instanceof WeightsUniformInferableQuantizer u) {
-            requireHalfEven(u.rounding(), q, where);
-            String min = g.constant(hint + "_min_range", dims(u.minRange()), u.minRange());
-            String max = g.constant(hint + "_max_range", dims(u.maxRange()), u.maxRange());
-            // signed = 1 even for the unsigned uniform grid: the reference writes it so (spec 12, quirk 7).
-            return g.node("WeightsUniformQuantizer", DOMAIN, hint, List.of(x, min, max), bits,
-                    OnnxAttribute.ofInt("per_channel", perChannel), OnnxAttribute.ofInt("channel_axis", axis),
-                    OnnxAttribute.ofInt("signed", 1), version);
-        }
-        if (q instanceof WeightsLUTSymmetricInferableQuantizer l) {
-            String op = q instanceof WeightsLUTPOTInferableQuantizer ? "WeightsLUTPOTQuantizer"
-                    : "WeightsLUTSymmetricQuantizer";
-            String lut = g.constant(hint + "_lut_values", dims(l.lutValues()), l.lutValues());
-            String threshold = g.constant(hint + "_threshold", dims(l.threshold()), l.threshold());
-            // The reference writes input_rank 4 for a per-tensor quantizer without one; jqi knows the real rank.
-            long inputRank = l.inputRank().orElse(rank);
-            return g.node(op, DOMAIN, hint, List.of(x, lut, threshold), bits,
-                    OnnxAttribute.ofInt("per_channel", perChannel), OnnxAttribute.ofInt("channel_axis", axis),
-                    OnnxAttribute.ofInt("input_rank", inputRank),
-                    OnnxAttribute.ofInt("lut_values_bitwidth", l.lutValuesBitwidth()),
-                    OnnxAttribute.ofFloat("eps", l.eps()), OnnxAttribute.ofInt("signed", 1), version);
-        }
-        throw unsupported(q, where);
+        // signed = 1 even for the unsigned uniform grid: the reference writes it so (spec 12, quirk 7).
+        attributes.add(OnnxAttribute.ofInt("signed", 1));
+        attributes.add(version());
+        return g.node(opType(spec), DOMAIN, hint, inputs, attributes.toArray(new OnnxAttribute[0]));
     }
 
-    /** The custom node quantizing activation {@code x}, or ordinary ops for the LUT quantizer. */
+    /** The custom node quantizing activation {@code x}, or ordinary ops for a look-up table. */
     static String activation(GraphWriter g, String x, InferableQuantizer q, String hint, String where) {
-        OnnxAttribute bits = OnnxAttribute.ofInt("num_bits", q.numBits());
-        OnnxAttribute version = OnnxAttribute.ofString("mctq_version", MCTQ_VERSION);
-        if (q instanceof ActivationSymmetricInferableQuantizer s) {
-            requireHalfEven(s.rounding(), q, where);
-            String op = q instanceof ActivationPOTInferableQuantizer ? "ActivationPOTQuantizer"
-                    : "ActivationSymmetricQuantizer";
-            return g.node(op, DOMAIN, hint, List.of(x), OnnxAttribute.ofFloat("threshold", s.threshold()),
-                    OnnxAttribute.ofInt("signed", s.signed() ? 1 : 0), bits, version);
+        QuantizerSpec spec = q.spec();
+        if (q.grid() instanceof LutGrid lut) {
+            return LutActivationNodes.write(g, x, lut, hint);
         }
-        if (q instanceof ActivationUniformInferableQuantizer u) {
-            requireHalfEven(u.rounding(), q, where);
-            return g.node("ActivationUniformQuantizer", DOMAIN, hint, List.of(x),
-                    OnnxAttribute.ofFloat("min_range", u.minRange()), OnnxAttribute.ofFloat("max_range", u.maxRange()),
-                    bits, version);
-        }
-        if (q instanceof ActivationLutPOTInferableQuantizer l) {
-            return LutActivationNodes.write(g, x, l, hint);
-        }
-        throw unsupported(q, where);
+        requireHalfEven(spec, q, where);
+        OnnxAttribute bits = OnnxAttribute.ofInt("num_bits", spec.bits());
+        return switch (spec.method()) {
+            case POWER_OF_TWO, SYMMETRIC -> g.node(opType(spec), DOMAIN, hint, List.of(x),
+                    OnnxAttribute.ofFloat("threshold", thresholds(q, where)[0]),
+                    OnnxAttribute.ofInt("signed", spec.signed() ? 1 : 0), bits, version());
+            case UNIFORM -> {
+                float[][] range = adjustedRange(q, where);
+                yield g.node(opType(spec), DOMAIN, hint, List.of(x), OnnxAttribute.ofFloat("min_range", range[0][0]),
+                        OnnxAttribute.ofFloat("max_range", range[1][0]), bits, version());
+            }
+            case LUT_POT, LUT_SYMMETRIC -> throw gridMismatch(q, where, "a look-up table");
+        };
+    }
+
+    /** {@code Weights|Activation} + the method's name in the reference + {@code Quantizer}. */
+    private static String opType(QuantizerSpec spec) {
+        String method = switch (spec.method()) {
+            case POWER_OF_TWO -> "POT";
+            case SYMMETRIC -> "Symmetric";
+            case UNIFORM -> "Uniform";
+            case LUT_POT -> "LUTPOT";
+            case LUT_SYMMETRIC -> "LUTSymmetric";
+        };
+        return (spec.target() == QuantizationTarget.WEIGHTS ? "Weights" : "Activation") + method + "Quantizer";
+    }
+
+    private static OnnxAttribute version() {
+        return OnnxAttribute.ofString("mctq_version", MCTQ_VERSION);
     }
 
     /**
      * The custom ops round half to even and have no rounding attribute, so a TF-nudged quantizer written as one would
      * silently change its arithmetic.
      */
-    private static void requireHalfEven(RoundingMode rounding, InferableQuantizer q, String where) {
-        if (rounding != RoundingMode.HALF_EVEN) {
-            throw new OnnxExportException(where + ": " + q.getClass().getSimpleName() + " uses rounding " + rounding
+    private static void requireHalfEven(QuantizerSpec spec, InferableQuantizer q, String where) {
+        if (spec.rounding() != RoundingMode.HALF_EVEN) {
+            throw new OnnxExportException(where + ": " + name(q) + " uses rounding " + spec.rounding()
                     + ", but the mct_quantizers ops round ties to even and carry no rounding attribute; only "
                     + "HALF_EVEN quantizers (jqi's default) export");
         }
     }
 
-    private static OnnxExportException unsupported(InferableQuantizer q, String where) {
-        return new OnnxExportException(where + ": " + q.getClass().getSimpleName() + " has no mct_quantizers op; "
-                + "only jqi's built-in inferable quantizers export");
+    private static AffineGrid affine(InferableQuantizer q, String where) {
+        if (q.grid() instanceof AffineGrid affine) {
+            return affine;
+        }
+        throw gridMismatch(q, where, "the affine grid its custom op computes");
+    }
+
+    private static LutGrid lut(InferableQuantizer q, String where) {
+        if (q.grid() instanceof LutGrid lut) {
+            return lut;
+        }
+        throw gridMismatch(q, where, "the look-up table its custom op computes");
+    }
+
+    /**
+     * The threshold T of each channel of a symmetric grid: {@code step * 2^(n - s)}, exactly the threshold the step
+     * was divided from ({@link AffineGrid#symmetric}: dividing and multiplying by a power of two are exact while the
+     * step is a normal float). The custom op computes the grid {@code [qmin, qmax] * T / 2^(n - s)} with zero point
+     * 0, so a grid with other integers or zero points is refused.
+     */
+    private static float[] thresholds(InferableQuantizer q, String where) {
+        QuantizerSpec spec = q.spec();
+        AffineGrid grid = affine(q, where);
+        IntegerRange integers = spec.integers();
+        float[] thresholds = grid.steps();
+        for (int c = 0; c < thresholds.length; c++) {
+            if (grid.zeroPoint(c) != 0f || grid.qmin() != integers.qmin() || grid.qmax() != integers.qmax()) {
+                throw new OnnxExportException(where + ": " + name(q) + " is a " + spec.method() + " quantizer, but "
+                        + "its grid (integers [" + grid.qmin() + ", " + grid.qmax() + "], zero point "
+                        + grid.zeroPoint(c) + ") is not the symmetric grid of " + spec.bits() + (spec.signed()
+                        ? " signed" : " unsigned") + " bits, which is all its custom op has a threshold for");
+            }
+            thresholds[c] *= integers.levels();
+        }
+        return thresholds;
+    }
+
+    /**
+     * The adjusted range {@code [min', max']} per channel, which the custom op recomputes its grid from. The grid
+     * does not hold it: its step is the range's width divided by {@code 2^n - 1}, rounded, so {@code max'} cannot be
+     * recovered from it; it is read from the built-in uniform quantizers, and any other uniform quantizer is refused.
+     */
+    private static float[][] adjustedRange(InferableQuantizer q, String where) {
+        if (q instanceof WeightsUniformInferableQuantizer w) {
+            return new float[][] {w.minRange(), w.maxRange()};
+        }
+        if (q instanceof ActivationUniformInferableQuantizer a) {
+            return new float[][] {{a.minRange()}, {a.maxRange()}};
+        }
+        throw new OnnxExportException(where + ": " + name(q) + " is a UNIFORM quantizer whose adjusted range is "
+                + "unknown: the custom op takes min_range and max_range, which its grid's steps do not determine "
+                + "exactly, and only jqi's uniform quantizers expose them");
+    }
+
+    /** The bit width b of the LUT's values, from its multiplier {@code 2^(b - s)}. */
+    private static long lutValuesBitwidth(QuantizerSpec spec, LutGrid lut) {
+        return Integer.numberOfTrailingZeros((int) lut.multiplier()) + (spec.signed() ? 1 : 0);
+    }
+
+    private static String name(InferableQuantizer q) {
+        return q.getClass().getSimpleName();
+    }
+
+    private static OnnxExportException gridMismatch(InferableQuantizer q, String where, String expected) {
+        return new OnnxExportException(where + ": " + name(q) + " is a " + q.spec().method() + " quantizer, but its "
+                + "grid is a " + q.grid().getClass().getSimpleName() + ", not " + expected);
     }
 
     private static long[] dims(float[] values) {

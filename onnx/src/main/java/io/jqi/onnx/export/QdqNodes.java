@@ -1,9 +1,9 @@
 package io.jqi.onnx.export;
 
 import io.jqi.grid.ChannelLayout;
+import io.jqi.grid.LutGrid;
 import io.jqi.nn.QuantizeDequantize;
 import io.jqi.onnx.proto.OnnxAttribute;
-import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer;
 import io.jqi.quant.inferable.InferableQuantizer;
 import io.jqi.quant.inferable.WeightsInferableQuantizer;
 import io.jqi.tensor.Shape;
@@ -24,8 +24,8 @@ final class QdqNodes {
      * the bound's integer and so rounds to it, and values inside are untouched, so the integers are the same.
      */
     static String activation(GraphWriter g, String x, InferableQuantizer q, String hint, String where) {
-        if (q instanceof ActivationLutPOTInferableQuantizer l) {
-            return LutActivationNodes.write(g, x, l, hint);
+        if (q.grid() instanceof LutGrid lut) {
+            return LutActivationNodes.write(g, x, lut, hint);
         }
         QdqParameters p = QdqParameters.of(q, 0, where);
         QdqType type = p.activationType();

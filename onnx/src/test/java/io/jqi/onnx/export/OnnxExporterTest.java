@@ -30,6 +30,7 @@ import io.jqi.quant.wrap.ActivationQuantizationHolder;
 import io.jqi.quant.wrap.QuantizationWrapper;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -156,6 +157,16 @@ class OnnxExporterTest {
     }
 
     @Test
+    void theRefusalOfAnUnsupportedLayerListsEveryLayerTheExporterLowers() {
+        Module model = new Sequential(new Doubling()).eval();
+        String message = assertThrows(OnnxExportException.class,
+                () -> OnnxExporter.export(model, Shape.of(6), ExportFormat.QDQ)).getMessage();
+        for (Class<? extends Module> layer : LayerLowerings.layers()) {
+            assertTrue(message.contains(layer.getSimpleName()), layer.getSimpleName() + " in: " + message);
+        }
+    }
+
+    @Test
     void anInputShapeTheModelRejectsIsAClearError() {
         OnnxExportException e = assertThrows(OnnxExportException.class,
                 () -> OnnxExporter.export(smallModel(4), Shape.of(5), ExportFormat.QDQ));
@@ -214,6 +225,16 @@ class OnnxExporterTest {
         assertEquals(q.minRange()[0], attribute(min, "value").t().toFloats()[0]);
         assertEquals(1, attribute(node, "signed").i());
         assertEquals(0, attribute(node, "per_channel").i());
+    }
+
+    @Test
+    void theMetadataKeepsTheModelsOrderFollowedByTheExportersKeys() {
+        Map<String, String> metadata = new LinkedHashMap<>();
+        metadata.put("zeta", "1");
+        metadata.put("alpha", "2");
+        OnnxModel onnx = OnnxExporter.export(smallModel(4), Shape.of(6), ExportFormat.MCTQ, metadata);
+        assertEquals(List.of("zeta", "alpha", "jqi_export_format", "mctq_version", "framework_version",
+                "onnx_version"), List.copyOf(onnx.metadata().keySet()));
     }
 
     @Test

@@ -1,0 +1,347 @@
+package io.jqi.onnx;
+
+import static io.jqi.onnx.OnnxModels.floatValue;
+import static io.jqi.onnx.OnnxModels.node;
+import static org.junit.jupiter.api.Assertions.assertDoesNotThrow;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.tngtech.archunit.core.domain.JavaClass;
+import com.tngtech.archunit.core.domain.JavaModifier;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import io.jqi.nn.Add;
+import io.jqi.nn.AddConstant;
+import io.jqi.nn.AvgPool2D;
+import io.jqi.nn.BatchNorm;
+import io.jqi.nn.Clip;
+import io.jqi.nn.CoercedSoftmax;
+import io.jqi.nn.Concat;
+import io.jqi.nn.Conv2D;
+import io.jqi.nn.Dense;
+import io.jqi.nn.Div;
+import io.jqi.nn.Dropout;
+import io.jqi.nn.Flatten;
+import io.jqi.nn.GlobalAvgPool2D;
+import io.jqi.nn.GraphModel;
+import io.jqi.nn.Hardswish;
+import io.jqi.nn.Identity;
+import io.jqi.nn.LeakyReLU;
+import io.jqi.nn.MatMul;
+import io.jqi.nn.MatrixFlatten;
+import io.jqi.nn.MaxPool2D;
+import io.jqi.nn.Module;
+import io.jqi.nn.Mul;
+import io.jqi.nn.QuantizeDequantize;
+import io.jqi.nn.ReLU;
+import io.jqi.nn.ReLU6;
+import io.jqi.nn.Reshape;
+import io.jqi.nn.Sequential;
+import io.jqi.nn.SiLU;
+import io.jqi.nn.Sigmoid;
+import io.jqi.nn.Softmax;
+import io.jqi.nn.Sub;
+import io.jqi.nn.Tanh;
+import io.jqi.nn.Transpose;
+import io.jqi.onnx.export.ExportFormat;
+import io.jqi.onnx.export.OnnxExportException;
+import io.jqi.onnx.export.OnnxExporter;
+import io.jqi.onnx.proto.OnnxAttribute;
+import io.jqi.onnx.proto.OnnxModel;
+import io.jqi.onnx.proto.OnnxNode;
+import io.jqi.onnx.proto.OnnxTensor;
+import io.jqi.quant.inferable.ActivationPOTInferableQuantizer;
+import io.jqi.quant.inferable.WeightsSymmetricInferableQuantizer;
+import io.jqi.quant.wrap.ActivationQuantizationHolder;
+import io.jqi.quant.wrap.QuantizationWrapper;
+import io.jqi.tensor.Shape;
+import io.jqi.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.function.Supplier;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Every {@link Module} type in jqi's main code, found in the class files rather than listed by hand, has an ONNX form
+ * that is tested: it exports inside a small model, and where an ONNX operator imports to it, that operator's model
+ * imports to it. Every operator the importer reads has a sample model, which imports to layers the exporter writes.
+ * A new layer type fails here until it has a sample in {@link #SAMPLES} (and, where an operator imports to it, one in
+ * {@link #OPERATORS}); docs/onnx.md, "Adding a layer: its ONNX lowering".
+ */
+class ModuleTypesOnnxTest {
+    /** The concrete Module classes of jqi's main code (test classes excluded). */
+    private static final List<Class<? extends Module>> MODULE_TYPES = new ClassFileImporter()
+            .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .importPackages("io.jqi").stream()
+            .filter(c -> c.isAssignableTo(Module.class) && !c.getModifiers().contains(JavaModifier.ABSTRACT))
+            .sorted(Comparator.comparing(JavaClass::getName))
+            .<Class<? extends Module>>map(c -> c.reflect().asSubclass(Module.class))
+            .toList();
+
+    /**
+     * Types that have no ONNX form, so that their export is refused naming them; every other type must export. None
+     * today: each type added here needs its reason.
+     */
+    private static final Set<Class<? extends Module>> NO_ONNX_FORM = Set.of();
+
+    /** A small model containing a layer type, and its input shape without the batch dimension. */
+    private record Sample(Supplier<Module> model, Shape input) {
+    }
+
+    /** One sample per Module type of main code. */
+    private static final Map<Class<? extends Module>, Sample> SAMPLES = new LinkedHashMap<>();
+
+    /** A model that imports to {@code type} through {@code opType}, one node of it plus any constant it needs. */
+    private record OperatorSample(String opType, String variant, Class<? extends Module> type,
+            Supplier<OnnxModel> model, Shape input) {
+        @Override
+        public String toString() {
+            return opType + " (" + variant + ") -> " + type.getSimpleName();
+        }
+    }
+
+    /** At least one sample per operator NodeLowering reads. */
+    private static final List<OperatorSample> OPERATORS = new ArrayList<>();
+
+    static {
+        Shape vector = Shape.of(4);
+        Shape image = Shape.of(2, 4, 4);
+        sample(Conv2D.class, () -> new Conv2D(2, 3, 3, 1, 1, new Random(1)), image);
+        sample(Dense.class, () -> new Dense(4, 3, true, new Random(1)), vector);
+        sample(BatchNorm.class, () -> new BatchNorm(2), image);
+        sample(ReLU.class, ReLU::new, vector);
+        sample(ReLU6.class, ReLU6::new, vector);
+        sample(LeakyReLU.class, () -> new LeakyReLU(0.2f), vector);
+        sample(Sigmoid.class, Sigmoid::new, vector);
+        sample(Tanh.class, Tanh::new, vector);
+        sample(Hardswish.class, Hardswish::new, vector);
+        sample(SiLU.class, SiLU::new, vector);
+        sample(Softmax.class, () -> new Softmax(-1), vector);
+        sample(Flatten.class, Flatten::new, image);
+        sample(MaxPool2D.class, () -> new MaxPool2D(2), image);
+        sample(AvgPool2D.class, () -> new AvgPool2D(2), image);
+        sample(GlobalAvgPool2D.class, GlobalAvgPool2D::new, image);
+        sample(Identity.class, Identity::new, vector);
+        sample(Dropout.class, () -> new Dropout(0.5f, new Random(1)), vector);
+        sample(Sub.class, () -> new Sub(Tensor.ones(4), true), vector);
+        sample(Mul.class, () -> new Mul(Tensor.ones(4), false), vector);
+        sample(Div.class, () -> new Div(Tensor.full(2f, 4), false), vector);
+        sample(MatMul.class, () -> new MatMul(Tensor.ones(4, 2), false), vector);
+        sample(AddConstant.class, () -> new AddConstant(Tensor.ones(4)), vector);
+        sample(Clip.class, () -> new Clip(-1f, 1f), vector);
+        sample(Reshape.class, () -> new Reshape(new int[] {0, 2, 2}, false), vector);
+        sample(Transpose.class, () -> new Transpose(0, 2, 1), Shape.of(2, 3));
+        sample(MatrixFlatten.class, () -> new MatrixFlatten(2), image);
+        sample(CoercedSoftmax.class, () -> new CoercedSoftmax(1), image);
+        sample(QuantizeDequantize.class, () -> QuantizeDequantize.perTensor(0.1f, 3, 0, 15), vector);
+        sample(QuantizationWrapper.class, () -> new QuantizationWrapper(new Dense(4, 3, true, new Random(1)),
+                Map.of("weight", WeightsSymmetricInferableQuantizer.perTensor(8, 1f))), vector);
+        sample(ActivationQuantizationHolder.class,
+                () -> new ActivationQuantizationHolder(ActivationPOTInferableQuantizer.of(8, 4f, true)), vector);
+        // Layers of several inputs, and the containers themselves, as whole models.
+        SAMPLES.put(Add.class, new Sample(() -> twoInputs(new Add()), vector));
+        SAMPLES.put(Concat.class, new Sample(() -> twoInputs(new Concat(1)), vector));
+        SAMPLES.put(Sequential.class, new Sample(() -> new Sequential(new ReLU()), vector));
+        SAMPLES.put(GraphModel.class, new Sample(() -> GraphModel.builder().input("x").node("relu", new ReLU(), "x")
+                .output("relu").build(), vector));
+
+        operator("Conv", "2-D, padded", Conv2D.class, image, List.of(node("n", "Conv", List.of("x", "w", "b"),
+                List.of("y"), OnnxAttribute.ofInts("pads", 1, 1, 1, 1))), floats("w", 3, 2, 3, 3), floats("b", 3));
+        operator("Gemm", "transB and a bias", Dense.class, vector, List.of(node("n", "Gemm", List.of("x", "w", "b"),
+                List.of("y"), OnnxAttribute.ofInt("transB", 1))), floats("w", 3, 4), floats("b", 3));
+        operator("MatMul", "by a constant matrix", Dense.class, vector,
+                List.of(node("n", "MatMul", List.of("x", "w"), List.of("y"))), floats("w", 4, 3));
+        operator("MatMul", "by a constant 3-D tensor", MatMul.class, Shape.of(2, 4),
+                List.of(node("n", "MatMul", List.of("x", "w"), List.of("y"))), floats("w", 1, 4, 3));
+        operator("Add", "of two computed values", Add.class, vector,
+                List.of(node("n", "Add", List.of("x", "x"), List.of("y"))));
+        operator("Add", "of a constant", AddConstant.class, vector,
+                List.of(node("n", "Add", List.of("x", "c"), List.of("y"))), floats("c", 4));
+        operator("Sub", "of a constant", Sub.class, vector,
+                List.of(node("n", "Sub", List.of("c", "x"), List.of("y"))), floats("c", 4));
+        operator("Mul", "of two computed values", Mul.class, vector,
+                List.of(node("n", "Mul", List.of("x", "x"), List.of("y"))));
+        operator("Div", "by a constant", Div.class, vector,
+                List.of(node("n", "Div", List.of("x", "c"), List.of("y"))), floats("c", 4));
+        operator("Relu", "", ReLU.class, vector, List.of(node("n", "Relu", List.of("x"), List.of("y"))));
+        operator("Clip", "to [0, 6]", ReLU6.class, vector, List.of(node("n", "Clip", List.of("x", "lo", "hi"),
+                List.of("y"))), scalar("lo", 0f), scalar("hi", 6f));
+        operator("Clip", "to [-1, 1]", Clip.class, vector, List.of(node("n", "Clip", List.of("x", "lo", "hi"),
+                List.of("y"))), scalar("lo", -1f), scalar("hi", 1f));
+        operator("LeakyRelu", "", LeakyReLU.class, vector, List.of(node("n", "LeakyRelu", List.of("x"),
+                List.of("y"), OnnxAttribute.ofFloat("alpha", 0.2f))));
+        operator("Sigmoid", "", Sigmoid.class, vector, List.of(node("n", "Sigmoid", List.of("x"), List.of("y"))));
+        operator("Tanh", "", Tanh.class, vector, List.of(node("n", "Tanh", List.of("x"), List.of("y"))));
+        operator("HardSwish", "", Hardswish.class, vector,
+                List.of(node("n", "HardSwish", List.of("x"), List.of("y"))));
+        operator("MaxPool", "2x2", MaxPool2D.class, image, List.of(node("n", "MaxPool", List.of("x"), List.of("y"),
+                OnnxAttribute.ofInts("kernel_shape", 2, 2), OnnxAttribute.ofInts("strides", 2, 2))));
+        operator("AveragePool", "2x2", AvgPool2D.class, image, List.of(node("n", "AveragePool", List.of("x"),
+                List.of("y"), OnnxAttribute.ofInts("kernel_shape", 2, 2), OnnxAttribute.ofInts("strides", 2, 2))));
+        operator("GlobalAveragePool", "", GlobalAvgPool2D.class, image,
+                List.of(node("n", "GlobalAveragePool", List.of("x"), List.of("y"))));
+        operator("Flatten", "from axis 1", Flatten.class, image, List.of(node("n", "Flatten", List.of("x"),
+                List.of("y"), OnnxAttribute.ofInt("axis", 1))));
+        operator("Flatten", "from axis 2", MatrixFlatten.class, image, List.of(node("n", "Flatten", List.of("x"),
+                List.of("y"), OnnxAttribute.ofInt("axis", 2))));
+        operator("Reshape", "to a constant shape", Reshape.class, vector,
+                List.of(node("n", "Reshape", List.of("x", "s"), List.of("y"))),
+                OnnxTensor.ofInt64("s", new long[] {3}, new long[] {0, 2, 2}));
+        operator("Transpose", "", Transpose.class, Shape.of(2, 3), List.of(node("n", "Transpose", List.of("x"),
+                List.of("y"), OnnxAttribute.ofInts("perm", 0, 2, 1))));
+        operator("Concat", "of two computed values", Concat.class, vector, List.of(node("n", "Concat",
+                List.of("x", "x"), List.of("y"), OnnxAttribute.ofInt("axis", 1))));
+        operator("BatchNormalization", "inference", BatchNorm.class, image, List.of(node("n", "BatchNormalization",
+                List.of("x", "scale", "b", "mean", "var"), List.of("y"))), floats("scale", 2), floats("b", 2),
+                floats("mean", 2), OnnxTensor.ofFloats("var", new long[] {2}, new float[] {1f, 2f}));
+        operator("Softmax", "opset 13", Softmax.class, vector,
+                List.of(node("n", "Softmax", List.of("x"), List.of("y"))));
+        operatorAtOpset(11, "Softmax", "before opset 13, over axes 1 on", CoercedSoftmax.class, image,
+                List.of(node("n", "Softmax", List.of("x"), List.of("y"), OnnxAttribute.ofInt("axis", 1))));
+        operator("Dropout", "inference", Dropout.class, vector,
+                List.of(node("n", "Dropout", List.of("x"), List.of("y"))));
+        operator("Identity", "", Identity.class, vector, List.of(node("n", "Identity", List.of("x"), List.of("y"))));
+        operator("Constant", "added to the input", AddConstant.class, vector, List.of(
+                node("c", "Constant", List.of(), List.of("c"), OnnxAttribute.ofTensor("value", floats("v", 4))),
+                node("n", "Add", List.of("x", "c"), List.of("y"))));
+        operator("QuantizeLinear", "of a constant, then dequantized and added", AddConstant.class, vector, List.of(
+                node("q", "QuantizeLinear", List.of("c", "s", "z"), List.of("cq")),
+                node("d", "DequantizeLinear", List.of("cq", "s", "z"), List.of("cd")),
+                node("n", "Add", List.of("x", "cd"), List.of("y"))), floats("c", 4), scalar("s", 0.1f), zeroPoint());
+        operator("QuantizeLinear", "of a computed value, with its DequantizeLinear", QuantizeDequantize.class,
+                vector, List.of(node("q", "QuantizeLinear", List.of("x", "s", "z"), List.of("xq")),
+                        node("n", "DequantizeLinear", List.of("xq", "s", "z"), List.of("y"))), scalar("s", 0.1f),
+                zeroPoint());
+        operator("DequantizeLinear", "of an integer weight", Dense.class, vector, List.of(
+                node("d", "DequantizeLinear", List.of("w", "s", "z"), List.of("wd")),
+                node("n", "MatMul", List.of("x", "wd"), List.of("y"))),
+                OnnxTensor.ofUint8("w", new long[] {4, 3}, new byte[12]), scalar("s", 0.1f), zeroPoint());
+    }
+
+    private static void sample(Class<? extends Module> type, Supplier<Module> layer, Shape input) {
+        SAMPLES.put(type, new Sample(() -> new Sequential(layer.get()), input));
+    }
+
+    private static Module twoInputs(Module layer) {
+        return GraphModel.builder().input("x").node("layer", layer, "x", "x").output("layer").build();
+    }
+
+    private static void operator(String opType, String variant, Class<? extends Module> type, Shape input,
+            List<OnnxNode> nodes, OnnxTensor... initializers) {
+        operatorAtOpset(17, opType, variant, type, input, nodes, initializers);
+    }
+
+    private static void operatorAtOpset(long opset, String opType, String variant, Class<? extends Module> type,
+            Shape input, List<OnnxNode> nodes, OnnxTensor... initializers) {
+        long[] dims = new long[input.rank() + 1];
+        dims[0] = 1;
+        for (int i = 0; i < input.rank(); i++) {
+            dims[i + 1] = input.dim(i);
+        }
+        OPERATORS.add(new OperatorSample(opType, variant, type, () -> OnnxModels.model(opset, nodes,
+                List.of(initializers), List.of(floatValue("x", dims)), List.of(floatValue("y"))), input));
+    }
+
+    private static OnnxTensor floats(String name, long... dims) {
+        float[] values = new float[Math.toIntExact(OnnxTensor.numel(dims))];
+        Arrays.fill(values, 0.5f);
+        return OnnxTensor.ofFloats(name, dims, values);
+    }
+
+    private static OnnxTensor scalar(String name, float value) {
+        return OnnxTensor.ofFloats(name, new long[0], new float[] {value});
+    }
+
+    private static OnnxTensor zeroPoint() {
+        return OnnxTensor.ofUint8("z", new long[0], new byte[] {0});
+    }
+
+    static Stream<Class<? extends Module>> moduleTypes() {
+        return MODULE_TYPES.stream();
+    }
+
+    static Stream<OperatorSample> operatorSamples() {
+        return OPERATORS.stream();
+    }
+
+    private static Sample sampleOf(Class<? extends Module> type) {
+        Sample sample = SAMPLES.get(type);
+        if (sample == null) {
+            fail(type.getName() + " has no sample: add a small model containing it, and its input shape, to "
+                    + "ModuleTypesOnnxTest.SAMPLES, so that its ONNX export (or its refusal) is tested");
+        }
+        return sample;
+    }
+
+    private static boolean contains(Module model, Class<? extends Module> type) {
+        return model.namedModules().values().stream().anyMatch(m -> m.getClass() == type);
+    }
+
+    @Test
+    void everyModuleTypeInMainCodeHasASample() {
+        assertTrue(MODULE_TYPES.size() > 30, "the class files of io.jqi were found: " + MODULE_TYPES);
+        List<String> missing = MODULE_TYPES.stream().filter(t -> !SAMPLES.containsKey(t)).map(Class::getName)
+                .toList();
+        assertTrue(missing.isEmpty(), "Module types without a sample: " + missing + "; add a small model containing "
+                + "each, and its input shape, to ModuleTypesOnnxTest.SAMPLES");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("moduleTypes")
+    void everyModuleTypeExportsInASmallQdqModelOrIsRefusedByName(Class<? extends Module> type) {
+        Sample sample = sampleOf(type);
+        Module model = sample.model().get().eval();
+        assertTrue(contains(model, type), "the sample of " + type.getSimpleName() + " contains one");
+        try {
+            OnnxExporter.export(model, sample.input(), ExportFormat.QDQ);
+            assertFalse(NO_ONNX_FORM.contains(type), type.getSimpleName() + " exports; remove it from NO_ONNX_FORM");
+        } catch (OnnxExportException e) {
+            assertTrue(NO_ONNX_FORM.contains(type), type.getSimpleName() + " does not export: " + e.getMessage());
+            assertTrue(e.getMessage().contains(type.getSimpleName()), e.getMessage());
+        }
+    }
+
+    @TestFactory
+    Stream<DynamicTest> everyModuleTypeAnOperatorImportsToIsFoundInThatOperatorsImportedModel() {
+        return MODULE_TYPES.stream().flatMap(type -> OPERATORS.stream().filter(o -> o.type() == type)
+                .map(o -> DynamicTest.dynamicTest(type.getSimpleName() + " from " + o, () -> {
+                    GraphModel imported = OnnxImporter.importModel(o.model().get());
+                    assertTrue(contains(imported, type), o + " imported as " + imported.nodeNames().stream()
+                            .map(n -> imported.node(n).getClass().getSimpleName()).toList());
+                })));
+    }
+
+    @Test
+    void everyOperatorTheImporterReadsHasASample() {
+        List<String> missing = NodeLowering.operators().stream()
+                .filter(op -> OPERATORS.stream().noneMatch(o -> o.opType().equals(op))).toList();
+        assertTrue(missing.isEmpty(), "operators NodeLowering reads without a sample: " + missing + "; add a model "
+                + "of each, and the layer type it imports to, to ModuleTypesOnnxTest.OPERATORS");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("operatorSamples")
+    void everyOperatorTheImporterReadsImportsToLayersTheExporterWrites(OperatorSample operator) {
+        GraphModel imported = OnnxImporter.importModel(operator.model().get());
+        assertDoesNotThrow(() -> OnnxExporter.export(imported, operator.input(), ExportFormat.QDQ));
+    }
+
+    @Test
+    void everyOperatorTheImporterReadsHasAnOpsetHistory() {
+        List<String> missing = NodeLowering.operators().stream()
+                .filter(op -> OpsetPolicy.versionAt(op, OpsetPolicy.MAX) < 0).toList();
+        assertTrue(missing.isEmpty(), "operators without their versions in OpsetPolicy: " + missing);
+    }
+}
