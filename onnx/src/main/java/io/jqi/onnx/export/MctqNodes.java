@@ -7,12 +7,13 @@ import io.jqi.grid.RoundingMode;
 import io.jqi.onnx.proto.OnnxAttribute;
 import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.QuantizerSpec;
-import io.jqi.quant.inferable.ActivationUniformInferableQuantizer;
 import io.jqi.quant.inferable.InferableQuantizer;
+import io.jqi.quant.inferable.QuantizerConfig;
 import io.jqi.quant.inferable.WeightsInferableQuantizer;
-import io.jqi.quant.inferable.WeightsUniformInferableQuantizer;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * The reference's custom-op nodes (spec 10.2): one {@code mct_quantizers} node per quantizer, with the op types,
@@ -159,19 +160,50 @@ final class MctqNodes {
 
     /**
      * The adjusted range {@code [min', max']} per channel, which the custom op recomputes its grid from. The grid
-     * does not hold it: its step is the range's width divided by {@code 2^n - 1}, rounded, so {@code max'} cannot be
-     * recovered from it; it is read from the built-in uniform quantizers, and any other uniform quantizer is refused.
+     * does not hold it (its step is the range's width divided by {@code 2^n - 1}, rounded, so {@code max'} cannot be
+     * recovered from it); the quantizer's own configuration does, under the reference's keys {@code min_range} and
+     * {@code max_range} (docs/quantizer-contract.md#inferable-json-config). A uniform quantizer that writes no range
+     * is refused.
      */
     private static float[][] adjustedRange(InferableQuantizer q, String where) {
-        if (q instanceof WeightsUniformInferableQuantizer w) {
-            return new float[][] {w.minRange(), w.maxRange()};
+        Map<String, float[]> config = new HashMap<>();
+        q.writeConfig(new FloatArraysOf(config));
+        float[] min = config.get("min_range");
+        float[] max = config.get("max_range");
+        if (min == null || max == null) {
+            throw new OnnxExportException(where + ": " + name(q) + " is a UNIFORM quantizer whose configuration "
+                    + "has no min_range and max_range, which the custom op takes and its grid's steps do not "
+                    + "determine exactly");
         }
-        if (q instanceof ActivationUniformInferableQuantizer a) {
-            return new float[][] {{a.minRange()}, {a.maxRange()}};
+        return new float[][] {min, max};
+    }
+
+    /** The float arrays of a quantizer's configuration, by key; the rest is not needed here. */
+    private record FloatArraysOf(Map<String, float[]> out) implements QuantizerConfig.Writer {
+        @Override
+        public void put(String key, float[] values) {
+            out.put(key, values.clone());
         }
-        throw new OnnxExportException(where + ": " + name(q) + " is a UNIFORM quantizer whose adjusted range is "
-                + "unknown: the custom op takes min_range and max_range, which its grid's steps do not determine "
-                + "exactly, and only jqi's uniform quantizers expose them");
+
+        @Override
+        public void put(String key, int value) {
+        }
+
+        @Override
+        public void putOptional(String key, Integer value) {
+        }
+
+        @Override
+        public void put(String key, boolean value) {
+        }
+
+        @Override
+        public void put(String key, float value) {
+        }
+
+        @Override
+        public void put(String key, Enum<?> value) {
+        }
     }
 
     /** The bit width b of the LUT's values, from its multiplier {@code 2^(b - s)}. */

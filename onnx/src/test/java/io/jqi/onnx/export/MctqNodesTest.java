@@ -20,7 +20,9 @@ import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.QuantizerId;
 import io.jqi.quant.inferable.ActivationInferableQuantizer;
 import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer;
+import io.jqi.quant.inferable.ActivationUniformInferableQuantizer;
 import io.jqi.quant.inferable.InferableQuantizer;
+import io.jqi.quant.inferable.QuantizerConfig;
 import io.jqi.quant.inferable.WeightsInferableQuantizer;
 import io.jqi.quant.inferable.WeightsLUTSymmetricInferableQuantizer;
 import io.jqi.quant.wrap.ActivationQuantizationHolder;
@@ -51,19 +53,36 @@ class MctqNodesTest {
         public Grid grid() {
             return grid;
         }
+
+        @Override
+        public void writeConfig(QuantizerConfig.Writer out) {
+            out.put("num_bits", numBits());
+        }
     }
 
-    /** A uniform activation quantizer of another class than jqi's. */
+    /** A uniform activation quantizer of another class than jqi's, on {@code [-1, 2]}; it may keep its range. */
     @MarkQuantizer(target = QuantizationTarget.ACTIVATION, methods = QuantizationMethod.UNIFORM,
             identifier = QuantizerId.INFERABLE)
     private static final class OtherUniform extends ActivationInferableQuantizer {
-        OtherUniform() {
+        private final boolean writesRange;
+
+        OtherUniform(boolean writesRange) {
             super(4, false, RoundingMode.HALF_EVEN);
+            this.writesRange = writesRange;
         }
 
         @Override
         public Grid grid() {
             return AffineGrid.uniform(new float[] {-1f}, new float[] {2f}, 4, RoundingMode.HALF_EVEN);
+        }
+
+        @Override
+        public void writeConfig(QuantizerConfig.Writer out) {
+            if (writesRange) {
+                ActivationUniformInferableQuantizer.of(4, -1f, 2f).writeConfig(out);
+            } else {
+                out.put("num_bits", numBits());
+            }
         }
     }
 
@@ -78,6 +97,11 @@ class MctqNodesTest {
         @Override
         public Grid grid() {
             return new LutGrid(new float[] {-64, 0, 64}, new float[] {1f}, 8, true, 1e-8f);
+        }
+
+        @Override
+        public void writeConfig(QuantizerConfig.Writer out) {
+            out.put("num_bits", numBits());
         }
     }
 
@@ -122,8 +146,15 @@ class MctqNodesTest {
     }
 
     @Test
-    void aUniformQuantizerOfAnotherClassIsRefusedAsItsAdjustedRangeIsUnknown() {
-        String message = assertThrows(OnnxExportException.class, () -> exportActivation(new OtherUniform()))
+    void aUniformQuantizerOfAnotherClassWritesTheRangeOfItsConfiguration() {
+        OnnxNode other = customNode(exportActivation(new OtherUniform(true)));
+        OnnxNode builtIn = customNode(exportActivation(ActivationUniformInferableQuantizer.of(4, -1f, 2f)));
+        assertEquals(builtIn.attributes(), other.attributes());
+    }
+
+    @Test
+    void aUniformQuantizerWhoseConfigurationHasNoRangeIsRefusedNamingItsClass() {
+        String message = assertThrows(OnnxExportException.class, () -> exportActivation(new OtherUniform(false)))
                 .getMessage();
         assertTrue(message.contains("OtherUniform") && message.contains("max_range"), message);
     }
