@@ -1,5 +1,7 @@
 package io.jqi.nn;
 
+import io.jqi.tensor.Backend;
+import io.jqi.tensor.Backends;
 import io.jqi.tensor.Device;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
@@ -21,6 +23,10 @@ import java.util.TreeSet;
  * <p>Subclasses register what they own in their constructor and read it back by name in {@link #forward}, never
  * from a cached field: {@link #replaceParameter} and {@link #replaceChild} then take effect everywhere, which is
  * what quantization-aware training relies on when it swaps a weight or wraps a layer.
+ *
+ * <p>Threads: a module and its tensors belong to one thread at a time (training mode, batch-norm statistics and
+ * quantizer state change on every forward); to run one model on several threads, give each its {@link #copy()}
+ * (docs/architecture.md, "Threads").
  */
 public abstract class Module implements Cloneable {
     // Not final only for copy(), which gives a clone its own maps.
@@ -222,17 +228,22 @@ public abstract class Module implements Cloneable {
      * quantizers and other holders of the tensors keep working with them. Returns this module.
      */
     public final Module to(Device device) {
+        return to(Backends.of(device));
+    }
+
+    /** {@link #to(Device)} onto any backend, a registered one or not (an emulated device, say). */
+    public final Module to(Backend backend) {
         Set<Tensor> moved = Collections.newSetFromMap(new IdentityHashMap<>());
         visit("", (prefix, m) -> {
-            m.parameters.values().forEach(t -> moveOnce(t, device, moved));
-            m.buffers.values().forEach(t -> moveOnce(t, device, moved));
+            m.parameters.values().forEach(t -> moveOnce(t, backend, moved));
+            m.buffers.values().forEach(t -> moveOnce(t, backend, moved));
         });
         return this;
     }
 
-    private static void moveOnce(Tensor t, Device device, Set<Tensor> moved) {
+    private static void moveOnce(Tensor t, Backend backend, Set<Tensor> moved) {
         if (moved.add(t)) {
-            t.moveTo(device);
+            t.moveTo(backend);
         }
     }
 

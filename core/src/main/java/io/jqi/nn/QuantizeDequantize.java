@@ -91,7 +91,7 @@ public final class QuantizeDequantize extends Module {
                 out[i] = Float.isNaN(in[i]) ? nan : AffineGrid.fakeQuant(in[i], step, zp, lo, hi);
             }
         });
-        Tensor value = Tensor.wrap(out, x.shape()).to(x.device());
+        Tensor value = Tensor.wrap(out, x.shape()).to(x.backend());
         if (!x.requiresGrad()) {
             return value;
         }
@@ -104,7 +104,7 @@ public final class QuantizeDequantize extends Module {
                 inside[i] = q >= qmin && q <= qmax ? 1f : 0f;
             }
         });
-        return Tensor.straightThrough(value, x.mul(Tensor.wrap(inside, x.shape()).to(x.device())));
+        return Tensor.straightThrough(value, x.mul(Tensor.wrap(inside, x.shape()).to(x.backend())));
     }
 
     public float[] scales() {

@@ -1,6 +1,7 @@
 package io.jqi.tensor;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.EnumMap;
 import java.util.Iterator;
 import java.util.List;
@@ -12,35 +13,39 @@ import java.util.ServiceLoader;
  * The backend of each device: the CPU's is built in; others arrive as {@link Backend} services (the CUDA module), so
  * the core never links a native library. A provider that cannot be loaded (a missing class, a broken jar) is
  * skipped and remembered: the CPU backend keeps working, and asking for the missing device says what failed.
+ *
+ * <p>The table is filled once, when the class loads, and only read afterwards: safe to use from any thread. It is
+ * where {@link Tensor#to(Device)} finds a device's backend; a tensor's operations run on its storage's own backend
+ * ({@link Storage#backend()}), so a backend that is not registered here (an emulated device in a test) is used by
+ * moving tensors to it with {@link Tensor#to(Backend)} or {@code Module.to(Backend)}.
  */
 public final class Backends {
     /** Enough to get past any realistic number of broken providers, without trusting the iterator to recover. */
     private static final int MAX_FAILURES = 16;
-    private static final Map<Device, Backend> BACKENDS = new EnumMap<>(Device.class);
-    private static final List<String> FAILURES = new ArrayList<>();
+    private static final Map<Device, Backend> BACKENDS;
+    private static final List<String> FAILURES;
 
     static {
-        BACKENDS.put(Device.CPU, CpuBackend.INSTANCE);
+        Map<Device, Backend> backends = new EnumMap<>(Device.class);
+        List<String> failures = new ArrayList<>();
+        backends.put(Device.CPU, CpuBackend.INSTANCE);
         Iterator<Backend> providers = ServiceLoader.load(Backend.class, Backends.class.getClassLoader()).iterator();
-        while (FAILURES.size() < MAX_FAILURES) {
+        while (failures.size() < MAX_FAILURES) {
             try {
                 if (!providers.hasNext()) {
                     break;
                 }
                 Backend b = providers.next();
-                BACKENDS.putIfAbsent(b.device(), b);
+                backends.putIfAbsent(b.device(), b);
             } catch (ServiceConfigurationError | LinkageError e) {
-                FAILURES.add(e.toString());
+                failures.add(e.toString());
             }
         }
+        BACKENDS = Collections.unmodifiableMap(backends);
+        FAILURES = List.copyOf(failures);
     }
 
     private Backends() {
-    }
-
-    /** Routes {@code device} to {@code backend} (null: none), returning the one it replaces; see BackendSubstitution. */
-    static synchronized Backend replace(Device device, Backend backend) {
-        return backend == null ? BACKENDS.remove(device) : BACKENDS.put(device, backend);
     }
 
     public static Backend of(Device device) {

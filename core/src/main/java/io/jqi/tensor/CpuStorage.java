@@ -17,8 +17,8 @@ final class CpuStorage implements Storage {
     }
 
     @Override
-    public Device device() {
-        return Device.CPU;
+    public Backend backend() {
+        return CpuBackend.INSTANCE;
     }
 
     @Override

@@ -84,5 +84,9 @@ final class Elementwise {
             throw new IllegalArgumentException("Tensors on different devices (" + a.device() + " and " + b.device()
                     + ") cannot be combined; move one of them first");
         }
+        if (a.backend() != b.backend()) {
+            throw new IllegalArgumentException("Tensors on two backends of " + a.device() + " (" + a.backend()
+                    + " and " + b.backend() + ") cannot be combined; move one of them with to(backend) first");
+        }
     }
 }

@@ -20,6 +20,10 @@ import java.util.Set;
  * {@link #requiresGrad()}, the result remembers how to send gradients back, and {@link #backward()} fills the
  * {@link #grad()} of every leaf that asked for one. Only optimizers write into a tensor, through
  * {@link #addInPlace} and {@link #assign} on leaves.
+ *
+ * <p>Threads: a tensor, and the graph that {@link #backward()} walks, belongs to one thread at a time, as a PyTorch
+ * tensor does; tensors that share nothing may be used on parallel threads, and backends are safe to share
+ * (docs/architecture.md, "Threads").
  */
 public final class Tensor {
     /** Gradients of an operation's inputs given the gradient of its output; null where an input needs none. */
@@ -151,8 +155,9 @@ public final class Tensor {
         return storage;
     }
 
-    Backend backend() {
-        return Backends.of(storage.device());
+    /** The backend that runs this tensor's operations: its storage's. */
+    public Backend backend() {
+        return storage.backend();
     }
 
     /** A row-major copy of the values on the host. */
@@ -195,16 +200,25 @@ public final class Tensor {
     // ---------------------------------------------------------------- devices
 
     /**
-     * This tensor's values on {@code device}: this tensor itself when it is there already, else a copy through the
-     * host. Differentiable: the gradient is moved back to this tensor's device. {@code Tensor} factories make CPU
-     * tensors, so inputs and batches are moved with {@code to(device)}.
+     * This tensor's values on {@code device} (its registered backend, {@link Backends#of}): this tensor itself when
+     * it is there already, else a copy through the host. Differentiable: the gradient is moved back to this tensor's
+     * backend. {@code Tensor} factories make CPU tensors, so inputs and batches are moved with {@code to(device)}.
      */
     public Tensor to(Device device) {
-        if (device == device()) {
+        return device == device() ? this : to(Backends.of(device));
+    }
+
+    /**
+     * This tensor's values on {@code backend}: this tensor itself when its storage is already the backend's, else a
+     * copy through the host, whose gradient goes back to this tensor's backend. Any backend, not only the registered
+     * ones (an emulated device, a second GPU's).
+     */
+    public Tensor to(Backend backend) {
+        Backend from = backend();
+        if (backend == from) {
             return this;
         }
-        Device from = device();
-        Storage moved = Backends.of(device).fromHost(storage.toHostArray());
+        Storage moved = backend.fromHost(storage.toHostArray());
         return result(shape, moved, g -> new Tensor[] {g.to(from)}, this);
     }
 
@@ -214,12 +228,20 @@ public final class Tensor {
      */
     public void moveTo(Device device) {
         requireMutable();
-        if (device == device()) {
+        if (device != device()) {
+            moveTo(Backends.of(device));
+        }
+    }
+
+    /** {@link #moveTo(Device)} onto any backend. */
+    public void moveTo(Backend backend) {
+        requireMutable();
+        if (backend == backend()) {
             return;
         }
-        storage = Backends.of(device).fromHost(storage.toHostArray());
+        storage = backend.fromHost(storage.toHostArray());
         if (grad != null) {
-            grad = grad.detach().to(device);
+            grad = grad.detach().to(backend);
         }
     }
 
@@ -349,7 +371,7 @@ public final class Tensor {
     public void assign(Tensor source) {
         requireMutable();
         requireSameShape("assign", source);
-        backend().copyInPlace(storage, source.to(device()).storage);
+        backend().copyInPlace(storage, source.to(backend()).storage);
     }
 
     private void requireMutable() {

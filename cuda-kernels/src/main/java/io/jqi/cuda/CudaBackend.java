@@ -83,12 +83,12 @@ public final class CudaBackend implements Backend {
 
     @Override
     public Storage fromHost(float[] values) {
-        return ctx().fromHost(values);
+        return ctx().fromHost(this, values);
     }
 
     @Override
     public Storage zeros(int size) {
-        return ctx().zeros(size);
+        return ctx().zeros(this, size);
     }
 
     @Override
@@ -99,7 +99,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage map(UnaryOp op, Storage x, float a, float b) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(x.size());
+        CudaStorage out = c.allocate(this, x.size());
         c.launch1d("jqi_map", x.size(), i32(CudaOps.unaryCode(op)), ptr(x), ptr(out), i64(x.size()), f32(a), f32(b));
         return out;
     }
@@ -108,7 +108,7 @@ public final class CudaBackend implements Backend {
     public Storage zip(BinaryOp op, Storage a, Shape aShape, Storage b, Shape bShape, Shape outShape) {
         CudaContext c = ctx();
         int n = outShape.numel();
-        CudaStorage out = c.allocate(n);
+        CudaStorage out = c.allocate(this, n);
         Pointer code = i32(CudaOps.binaryCode(op));
         if (aShape.equals(outShape) && bShape.equals(outShape)) {
             c.launch1d("jqi_zip_same", n, code, ptr(a), ptr(b), ptr(out), i64(n));
@@ -125,7 +125,7 @@ public final class CudaBackend implements Backend {
     public Storage sumTo(Storage x, Shape xShape, Shape outShape) {
         CudaContext c = ctx();
         int outputs = outShape.numel();
-        CudaStorage out = c.allocate(outputs);
+        CudaStorage out = c.allocate(this, outputs);
         int[] plan = KernelPlans.sum(xShape, outShape);
         if (outputs > 0) {
             c.launch("jqi_sum_to", outputs, 1, 1, SUM_THREADS, ptr(x), ptr(out),
@@ -137,8 +137,8 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage maxLastAxis(Storage x, int rows, int cols, int[] argmax) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(rows);
-        CudaStorage indexes = argmax == null ? null : c.allocate(rows);
+        CudaStorage out = c.allocate(this, rows);
+        CudaStorage indexes = argmax == null ? null : c.allocate(this, rows);
         CUdeviceptr indexPointer = indexes == null ? new CUdeviceptr() : indexes.pointer();
         c.launch1d("jqi_max_last_axis", rows, ptr(x), ptr(out), ptr(indexPointer), i32(rows), i32(cols));
         if (argmax != null) {
@@ -157,7 +157,7 @@ public final class CudaBackend implements Backend {
             boolean transposeB, int aBatchStride, int bBatchStride) {
         GemmMode mode = gemm != null ? gemm : GemmMode.fromSystemProperty();
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(batch * m * n);
+        CudaStorage out = c.allocate(this, batch * m * n);
         if (out.size() == 0) {
             return out;
         }
@@ -190,7 +190,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage permute(Storage x, Shape xShape, int[] permutation) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(x.size());
+        CudaStorage out = c.allocate(this, x.size());
         int[] plan = KernelPlans.permute(xShape, permutation);
         c.launch1d("jqi_permute", x.size(), ptr(x), ptr(out), i64(x.size()), Pointer.to(plan));
         return out;
@@ -199,7 +199,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage concat(Storage[] parts, Shape[] shapes, int axis, Shape outShape) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(outShape.numel());
+        CudaStorage out = c.allocate(this, outShape.numel());
         int outer = outShape.sizeBefore(axis);
         int outRow = outShape.numel() / Math.max(outer, 1);
         int offset = 0;
@@ -218,7 +218,7 @@ public final class CudaBackend implements Backend {
         int inner = xShape.sizeAfter(axis);
         int inRow = xShape.dim(axis) * inner;
         int outRow = length * inner;
-        CudaStorage out = c.allocate(outer * outRow);
+        CudaStorage out = c.allocate(this, outer * outRow);
         copyRows(c, cuda(x).pointer(), out.pointer(), outer, outRow, inRow, (long) start * inner, outRow, 0);
         return out;
     }
@@ -234,7 +234,7 @@ public final class CudaBackend implements Backend {
         CudaContext c = ctx();
         long n = (long) window.channels() * window.kernelSize() * window.batch() * window.outHeight()
                 * window.outWidth();
-        CudaStorage out = c.allocate(Math.toIntExact(n));
+        CudaStorage out = c.allocate(this, Math.toIntExact(n));
         c.launch1d("jqi_im2col", n, ptr(x), ptr(out), window(window));
         return out;
     }
@@ -242,7 +242,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage col2im(Storage columns, Window2d window) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(inputSize(window));
+        CudaStorage out = c.allocate(this, inputSize(window));
         c.launch1d("jqi_col2im", out.size(), ptr(columns), ptr(out), window(window));
         return out;
     }
@@ -254,8 +254,8 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage maxPool2d(Storage x, Window2d window, int[] argmax) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(outputSize(window));
-        CudaStorage indexes = c.allocate(out.size());
+        CudaStorage out = c.allocate(this, outputSize(window));
+        CudaStorage indexes = c.allocate(this, out.size());
         c.launch1d("jqi_max_pool", out.size(), ptr(x), ptr(out), ptr(indexes), window(window));
         if (argmax != null) {
             c.toHost(indexes.pointer(), argmax);
@@ -266,9 +266,9 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage maxPool2dBackward(Storage gradOutput, int[] argmax, Window2d window) {
         CudaContext c = ctx();
-        CudaStorage indexes = c.allocate(argmax.length);
+        CudaStorage indexes = c.allocate(this, argmax.length);
         c.fromHost(argmax, indexes.pointer());
-        CudaStorage out = c.allocate(inputSize(window));
+        CudaStorage out = c.allocate(this, inputSize(window));
         c.launch1d("jqi_max_pool_backward", out.size(), ptr(gradOutput), ptr(indexes), ptr(out), window(window));
         return out;
     }
@@ -276,7 +276,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage avgPool2d(Storage x, Window2d window) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(outputSize(window));
+        CudaStorage out = c.allocate(this, outputSize(window));
         c.launch1d("jqi_avg_pool", out.size(), ptr(x), ptr(out), window(window));
         return out;
     }
@@ -284,7 +284,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage avgPool2dBackward(Storage gradOutput, Window2d window) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(inputSize(window));
+        CudaStorage out = c.allocate(this, inputSize(window));
         c.launch1d("jqi_avg_pool_backward", out.size(), ptr(gradOutput), ptr(out), window(window));
         return out;
     }
@@ -293,7 +293,7 @@ public final class CudaBackend implements Backend {
     public Storage fakeQuantAffine(Storage x, ChannelLayout layout, Storage steps, Storage zeroPoints, float qmin,
             float qmax, RoundingMode rounding) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(x.size());
+        CudaStorage out = c.allocate(this, x.size());
         c.fakeQuant().affine(cuda(x).pointer(), out.pointer(), cuda(steps).pointer(),
                 zeroPoints == null ? null : cuda(zeroPoints).pointer(), qmin, qmax, rounding, layout, null);
         return out;
@@ -305,9 +305,9 @@ public final class CudaBackend implements Backend {
             Storage offsets, float qmin, float qmax, boolean clipped, boolean parameterGradients) {
         CudaContext c = ctx();
         int channels = layout.channels();
-        CudaStorage dx = c.allocate(x.size());
-        CudaStorage dSteps = parameterGradients ? c.allocate(channels) : null;
-        CudaStorage dOffsets = parameterGradients && offsets != null ? c.allocate(channels) : null;
+        CudaStorage dx = c.allocate(this, x.size());
+        CudaStorage dSteps = parameterGradients ? c.allocate(this, channels) : null;
+        CudaStorage dOffsets = parameterGradients && offsets != null ? c.allocate(this, channels) : null;
         c.quantBackward().affine(cuda(x).pointer(), cuda(dy).pointer(), dx.pointer(), cuda(steps).pointer(),
                 offsets == null ? null : cuda(offsets).pointer(), dSteps == null ? null : dSteps.pointer(),
                 dOffsets == null ? null : dOffsets.pointer(), qmin, qmax, clipped, layout, null);
@@ -318,7 +318,7 @@ public final class CudaBackend implements Backend {
     public Storage fakeQuantLut(Storage x, ChannelLayout layout, Storage levels, Storage thresholds,
             float multiplier, float lo, float hi, float eps) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(x.size());
+        CudaStorage out = c.allocate(this, x.size());
         c.fakeQuant().lut(cuda(x).pointer(), out.pointer(), cuda(levels).pointer(), levels.size(),
                 cuda(thresholds).pointer(), multiplier, lo, hi, eps, layout, null);
         return out;
@@ -333,7 +333,7 @@ public final class CudaBackend implements Backend {
         }
         KernelChecks.requireBits(bits);
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(2 * channels);
+        CudaStorage out = c.allocate(this, 2 * channels);
         CUdeviceptr zeroPoints = out.pointer().withByteOffset((long) channels * Float.BYTES);
         c.fakeQuant().uniformGrid(cuda(min).pointer(), cuda(max).pointer(), out.pointer(), zeroPoints, channels, bits,
                 null);

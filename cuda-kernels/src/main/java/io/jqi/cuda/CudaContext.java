@@ -14,6 +14,7 @@ import static jcuda.driver.JCudaDriver.cuModuleGetFunction;
 import static jcuda.driver.JCudaDriver.cuModuleLoadData;
 import static jcuda.driver.JCudaDriver.setExceptionsEnabled;
 
+import io.jqi.tensor.Backend;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -181,12 +182,13 @@ final class CudaContext {
         cuLaunchKernel(f, gridX, gridY, gridZ, block, 1, 1, 0, null, Pointer.to(params), null);
     }
 
-    CudaStorage allocate(int size) {
-        return new CudaStorage(this, size);
+    /** A storage of {@code size} floats that {@code owner} made: its tensors' operations run on {@code owner}. */
+    CudaStorage allocate(Backend owner, int size) {
+        return new CudaStorage(this, owner, size);
     }
 
-    CudaStorage fromHost(float[] values) {
-        CudaStorage s = allocate(values.length);
+    CudaStorage fromHost(Backend owner, float[] values) {
+        CudaStorage s = allocate(owner, values.length);
         if (values.length > 0) {
             cuMemcpyHtoD(s.pointer(), Pointer.to(values), (long) values.length * Float.BYTES);
         }
@@ -194,8 +196,8 @@ final class CudaContext {
     }
 
     /** A zero-filled storage; a memset is queued on the stream, with no wait for the host. */
-    CudaStorage zeros(int size) {
-        CudaStorage s = allocate(size);
+    CudaStorage zeros(Backend owner, int size) {
+        CudaStorage s = allocate(owner, size);
         if (size > 0) {
             cuMemsetD32(s.pointer(), 0, size);
         }

@@ -20,8 +20,9 @@ import jcuda.driver.CUstream;
  *
  * <p>This object owns a small workspace (per-block partial sums and per-channel counters) that grows to the largest
  * launch seen; the kernel leaves the counters at zero, so launches on one stream may follow each other without any
- * reset. Launches on different streams must not overlap in time (they share the workspace): use one
- * CudaQuantBackward per stream.
+ * reset. Launches from several host threads are serialised on this object (the workspace check and the launch are
+ * one step), and on one stream the kernels run in launch order. Launches on different streams must not overlap in
+ * time (they share the workspace): use one CudaQuantBackward per stream.
  */
 public final class CudaQuantBackward implements AutoCloseable {
     static final String MODULE = "quant_backward";
@@ -71,7 +72,7 @@ public final class CudaQuantBackward implements AutoCloseable {
      * parameter gradients, or are null when the parameters do not train (then only dx is written). {@code dx} may be
      * {@code dy}.
      */
-    public void affine(CUdeviceptr x, CUdeviceptr dy, CUdeviceptr dx, CUdeviceptr steps, CUdeviceptr offsets,
+    public synchronized void affine(CUdeviceptr x, CUdeviceptr dy, CUdeviceptr dx, CUdeviceptr steps, CUdeviceptr offsets,
             CUdeviceptr dSteps, CUdeviceptr dOffsets, float qmin, float qmax, boolean clipped, ChannelLayout layout,
             CUstream stream) {
         int n = KernelChecks.elements(layout);
@@ -171,7 +172,7 @@ public final class CudaQuantBackward implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         if (closed) {
             return;
         }

@@ -1,6 +1,6 @@
 package io.jqi.cuda;
 
-import io.jqi.tensor.Device;
+import io.jqi.tensor.Backend;
 import io.jqi.tensor.Storage;
 import java.lang.ref.Cleaner;
 import jcuda.driver.CUdeviceptr;
@@ -14,11 +14,13 @@ final class CudaStorage implements Storage {
     private static final Cleaner CLEANER = Cleaner.create();
 
     private final CudaContext context;
+    private final Backend backend;
     private final CUdeviceptr pointer;
     private final int size;
 
-    CudaStorage(CudaContext context, int size) {
+    CudaStorage(CudaContext context, Backend backend, int size) {
         this.context = context;
+        this.backend = backend;
         this.size = size;
         if (size == 0) {
             // Nothing to hold: a null pointer that no kernel is ever launched on.
@@ -37,8 +39,8 @@ final class CudaStorage implements Storage {
     }
 
     @Override
-    public Device device() {
-        return Device.CUDA;
+    public Backend backend() {
+        return backend;
     }
 
     @Override

@@ -1,8 +1,6 @@
 package io.jqi.cuda;
 
 import io.jqi.tensor.Backend;
-import io.jqi.tensor.BackendSubstitution;
-import io.jqi.tensor.Device;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -28,11 +26,9 @@ abstract class FusedQuantizerCases {
         return TrainableCases.all(scale());
     }
 
-    /** The case on the CUDA device, routed to {@link #backend()}. */
+    /** The case with its tensors on {@link #backend()}. */
     TrainableCase.CpuResult onDevice(TrainableCase c, float[] x, float[] dy) {
-        try (BackendSubstitution ignored = BackendSubstitution.install(backend())) {
-            return c.on(Device.CUDA, x, dy);
-        }
+        return c.on(backend(), x, dy);
     }
 
     @ParameterizedTest(name = "{0}")

@@ -46,12 +46,11 @@ final class HostKernelBackend implements Backend {
         return new int[] {fusedForwards.get(), fusedBackwards.get()};
     }
 
-    /** Host arrays labelled as CUDA storage, so that CpuBackend rejects them as it would device memory. */
-    private record HostArray(float[] values) implements Storage {
-        @Override
-        public Device device() {
-            return Device.CUDA;
-        }
+    /**
+     * Host arrays labelled as this emulated backend's CUDA storage, so that CpuBackend rejects them as it would device
+     * memory and their tensors' operations run here.
+     */
+    private record HostArray(HostKernelBackend backend, float[] values) implements Storage {
 
         @Override
         public int size() {
@@ -68,8 +67,8 @@ final class HostKernelBackend implements Backend {
         return ((HostArray) s).values();
     }
 
-    private static Storage of(float[] v) {
-        return new HostArray(v);
+    private Storage of(float[] v) {
+        return new HostArray(this, v);
     }
 
     @Override
@@ -281,7 +280,7 @@ final class HostKernelBackend implements Backend {
         return of(out);
     }
 
-    private static Storage orNull(float[] values) {
+    private Storage orNull(float[] values) {
         return values == null ? null : of(values);
     }
 

@@ -8,7 +8,8 @@ import io.jqi.grid.UniformRange;
 import io.jqi.quant.QuantizerHost;
 import io.jqi.quant.trainable.GradientRule;
 import io.jqi.quant.trainable.TrainableQuantizer;
-import io.jqi.tensor.Device;
+import io.jqi.tensor.Backend;
+import io.jqi.tensor.CpuBackend;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
@@ -40,11 +41,11 @@ record TrainableCase(String name, Supplier<TrainableQuantizer> factory, boolean 
     }
 
     CpuResult cpu(float[] x, float[] dy) {
-        return on(Device.CPU, x, dy);
+        return on(CpuBackend.INSTANCE, x, dy);
     }
 
-    /** {@link #cpu} with the input, output gradient and the quantizer's variables on {@code device}. */
-    CpuResult on(Device device, float[] x, float[] dy) {
+    /** {@link #cpu} with the input, output gradient and the quantizer's variables on {@code backend}. */
+    CpuResult on(Backend device, float[] x, float[] dy) {
         TrainableQuantizer quantizer = factory.get();
         List<Tensor> variables = new ArrayList<>();
         QuantizerHost host = (name, variable) -> variables.add(variable);

@@ -95,8 +95,8 @@ public final class Adam extends Optimizer {
             return;
         }
         steps[index] = (int) state.get("step").item();
-        m[index] = state.get("m").detach().to(parameter(index).device());
-        v[index] = state.get("v").detach().to(parameter(index).device());
+        m[index] = state.get("m").detach().to(parameter(index).backend());
+        v[index] = state.get("v").detach().to(parameter(index).backend());
     }
 
     @Override

@@ -62,7 +62,7 @@ public final class SGD extends Optimizer {
     @Override
     protected void restore(int index, Map<String, Tensor> state) {
         Tensor b = state.get("momentum_buffer");
-        buffers[index] = b == null ? null : b.detach().to(parameter(index).device());
+        buffers[index] = b == null ? null : b.detach().to(parameter(index).backend());
     }
 
     @Override
