@@ -29,7 +29,7 @@ final class TrainableQuantizerSource implements QuantizerSource {
         WeightQuantization w = node.quantization().weights();
         TrainingChoice choice = config.weightsTraining(node.ref());
         var quantizerConfig = new TrainableQuantizerWeightsConfig(w.method(), w.bits(), node.weights(), true,
-                w.channelAxis(), w.perChannel(), config.ptq().minThreshold(), null);
+                w.channelAxis(), w.perChannel(), config.ptq().minThreshold());
         return create(node, QuantizationTarget.WEIGHTS, choice, quantizerConfig);
     }
 
@@ -38,7 +38,7 @@ final class TrainableQuantizerSource implements QuantizerSource {
         ActivationQuantization a = node.quantization().activation();
         TrainingChoice choice = config.activationsTraining(node.ref());
         var quantizerConfig = new TrainableQuantizerActivationConfig(a.method(), a.bits(), node.activation(), true,
-                config.ptq().minThreshold(), null);
+                config.ptq().minThreshold());
         return create(node, QuantizationTarget.ACTIVATION, choice, quantizerConfig);
     }
 

@@ -9,7 +9,6 @@ import io.jqi.quant.inferable.InferableQuantizer;
 import io.jqi.quant.inferable.WeightsSymmetricInferableQuantizer;
 import io.jqi.quant.trainable.TrainableQuantizer;
 import io.jqi.quant.trainable.TrainableQuantizerWeightsConfig;
-import io.jqi.quant.trainable.VariableGroup;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 
@@ -40,7 +39,7 @@ public final class AbsMeanWeightQuantizer extends TrainableQuantizer {
         float[] initial = new float[channels];
         java.util.Arrays.fill(initial, INITIAL_GAMMA);
         gamma = Tensor.vector(initial).requiresGrad(true);
-        addQuantizerVariable(host, name + "_gamma", gamma, VariableGroup.QPARAMS);
+        addQuantizerVariable(host, name + "_gamma", gamma);
     }
 
     @Override

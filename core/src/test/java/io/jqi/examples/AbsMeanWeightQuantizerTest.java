@@ -24,7 +24,7 @@ class AbsMeanWeightQuantizerTest {
     private static TrainableQuantizerWeightsConfig config() {
         return new TrainableQuantizerWeightsConfig(QuantizationMethod.SYMMETRIC, 4,
                 QuantizationParams.threshold(1f, 1f, 1f), true, 0, true,
-                TrainableQuantizerWeightsConfig.DEFAULT_MIN_THRESHOLD, null);
+                TrainableQuantizerWeightsConfig.DEFAULT_MIN_THRESHOLD);
     }
 
     @Test

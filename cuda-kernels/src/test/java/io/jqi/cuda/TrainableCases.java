@@ -80,7 +80,7 @@ final class TrainableCases {
                 float[] perTensor = {0.75f};
                 cases.add(symmetric("LSQ weights per tensor " + method + " " + mode, () -> new LSQWeightQATQuantizer(
                         new TrainableQuantizerWeightsConfig(method, 8, QuantizationParams.threshold(perTensor.clone()),
-                                true, 0, false, MIN_THRESHOLD, null), mode), 8, true, pot,
+                                true, 0, false, MIN_THRESHOLD), mode), 8, true, pot,
                         GradientRule.lsq(mode), true, weightShapes[0], null, perTensor));
                 for (boolean signed : new boolean[] {true, false}) {
                     float t = 2.5f;
@@ -148,7 +148,7 @@ final class TrainableCases {
     private static TrainableQuantizerWeightsConfig uniformWeights(int bits, float[] lo, float[] hi, int axis,
             boolean perChannel) {
         return new TrainableQuantizerWeightsConfig(UNIFORM, bits, QuantizationParams.range(lo.clone(), hi.clone()),
-                true, axis, perChannel, MIN_THRESHOLD, null);
+                true, axis, perChannel, MIN_THRESHOLD);
     }
 
     /** One value per channel on {@code axis}, cycling through {@code values}. */

@@ -9,7 +9,6 @@ import io.jqi.quant.MarkQuantizer
 import io.jqi.quant.QuantizerHost
 import io.jqi.quant.trainable.TrainableQuantizer
 import io.jqi.quant.trainable.TrainableQuantizerActivationConfig
-import io.jqi.quant.trainable.VariableGroup
 import io.jqi.tensor.Shape
 import io.jqi.tensor.Tensor
 
@@ -27,7 +26,7 @@ class PactActivationQuantizer @JvmOverloads constructor(
 
     override fun initializeQuantization(shape: Shape?, name: String, host: QuantizerHost) {
         alpha = Tensor.vector(initialAlpha).requiresGrad(true)
-        addQuantizerVariable(host, "${name}_alpha", alpha, VariableGroup.QPARAMS)
+        addQuantizerVariable(host, "${name}_alpha", alpha)
     }
 
     override fun forward(x: Tensor, training: Boolean): Tensor {

@@ -49,8 +49,8 @@ abstract class RangeQuantizer extends TrainableQuantizer {
         }
         min = Tensor.vector(lo).requiresGrad(trainsRange);
         max = Tensor.vector(hi).requiresGrad(trainsRange);
-        addQuantizerVariable(host, name + "_min", min, VariableGroup.QPARAMS);
-        addQuantizerVariable(host, name + "_max", max, VariableGroup.QPARAMS);
+        addQuantizerVariable(host, name + "_min", min);
+        addQuantizerVariable(host, name + "_max", max);
     }
 
     @Override

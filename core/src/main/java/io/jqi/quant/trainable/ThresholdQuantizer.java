@@ -60,8 +60,7 @@ abstract class ThresholdQuantizer extends TrainableQuantizer {
             requireThresholds(shape, t);
         }
         threshold = Tensor.vector(t).requiresGrad(trainsThreshold);
-        addQuantizerVariable(host, isWeightsQuantizer() ? name + THRESHOLD_SUFFIX : name, threshold,
-                VariableGroup.QPARAMS);
+        addQuantizerVariable(host, isWeightsQuantizer() ? name + THRESHOLD_SUFFIX : name, threshold);
     }
 
     @Override

@@ -7,10 +7,8 @@ import io.jqi.quant.QuantizerHost;
 import io.jqi.quant.inferable.InferableQuantizer;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -20,12 +18,9 @@ import java.util.Map;
  * straight-through gradients, and hand over their learned parameters in {@link #convertToInferable}.
  */
 public abstract class TrainableQuantizer implements FakeQuantizer {
-    private record Variable(Tensor tensor, VariableGroup group) {
-    }
-
     private final TrainableQuantizerConfig config;
     private final boolean freezeQuantParams;
-    private final Map<String, Variable> variables = new LinkedHashMap<>();
+    private final Map<String, Tensor> variables = new LinkedHashMap<>();
 
     /**
      * Checks, in the reference's order, that the class is annotated and that the config's target and method are the
@@ -92,38 +87,23 @@ public abstract class TrainableQuantizer implements FakeQuantizer {
     }
 
     /** Records a variable and registers it on {@code host}. */
-    protected final void addQuantizerVariable(QuantizerHost host, String name, Tensor variable, VariableGroup group) {
+    protected final void addQuantizerVariable(QuantizerHost host, String name, Tensor variable) {
         if (variables.containsKey(name)) {
             throw new IllegalStateException(getClass().getSimpleName() + " already has a variable named '" + name
                     + "': initializeQuantization was called twice");
         }
-        variables.put(name, new Variable(variable, group));
+        variables.put(name, variable);
         host.registerQuantizerVariable(name, variable);
     }
 
     /** A variable created by {@link #initializeQuantization}. */
     public final Tensor quantizerVariable(String name) {
-        Variable v = variables.get(name);
+        Tensor v = variables.get(name);
         if (v == null) {
             throw new IllegalArgumentException(getClass().getSimpleName() + " has no variable '" + name + "'; it has "
                     + variables.keySet() + (variables.isEmpty() ? " (was initializeQuantization called?)" : ""));
         }
-        return v.tensor();
-    }
-
-    /** The variables of {@code group} that training updates. */
-    public final List<Tensor> trainableVariables(VariableGroup group) {
-        List<Tensor> out = new ArrayList<>();
-        for (Variable v : variables.values()) {
-            if (v.group() == group && v.tensor().requiresGrad()) {
-                out.add(v.tensor());
-            }
-        }
-        if (freezeQuantParams && group == VariableGroup.QPARAMS && !out.isEmpty()) {
-            throw new IllegalStateException(getClass().getSimpleName() + " freezes its quantization parameters but "
-                    + out.size() + " of them are trainable: an initialisation bug in the quantizer");
-        }
-        return out;
+        return v;
     }
 
     /** The variables have been created. */

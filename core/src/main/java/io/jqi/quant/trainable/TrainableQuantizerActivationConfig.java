@@ -3,20 +3,19 @@ package io.jqi.quant.trainable;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.QuantizerSpec;
-import java.util.List;
 
 /** An activation quantizer's configuration: the spec's {@code TrainableQuantizerActivationConfig}. */
 public final class TrainableQuantizerActivationConfig extends TrainableQuantizerConfig {
 
     public TrainableQuantizerActivationConfig(QuantizationMethod method, int nBits, QuantizationParams params,
-            boolean enabled, float minThreshold, List<TrainableQuantizerCandidateConfig> candidates) {
-        super(method, nBits, params, enabled, minThreshold, candidates);
+            boolean enabled, float minThreshold) {
+        super(method, nBits, params, enabled, minThreshold);
     }
 
     /** An enabled activation config with the default min threshold. */
     public static TrainableQuantizerActivationConfig of(QuantizationMethod method, int nBits, QuantizationParams params) {
         return new TrainableQuantizerActivationConfig(method, nBits, params, true,
-                TrainableQuantizerWeightsConfig.DEFAULT_MIN_THRESHOLD, null);
+                TrainableQuantizerWeightsConfig.DEFAULT_MIN_THRESHOLD);
     }
 
     @Override

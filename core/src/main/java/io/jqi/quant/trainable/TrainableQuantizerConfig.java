@@ -4,7 +4,6 @@ import io.jqi.grid.GridChecks;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.QuantizerSpec;
-import java.util.List;
 
 /** What the two trainable configs share (spec section 6.1). */
 public abstract sealed class TrainableQuantizerConfig
@@ -14,10 +13,9 @@ public abstract sealed class TrainableQuantizerConfig
     private final QuantizationParams params;
     private final boolean enabled;
     private final float minThreshold;
-    private final List<TrainableQuantizerCandidateConfig> candidates;
 
     TrainableQuantizerConfig(QuantizationMethod method, int nBits, QuantizationParams params, boolean enabled,
-            float minThreshold, List<TrainableQuantizerCandidateConfig> candidates) {
+            float minThreshold) {
         GridChecks.requireBits(nBits, "n_bits");
         if (method == null || params == null) {
             throw new IllegalArgumentException("A trainable quantizer config needs a quantization method and "
@@ -31,7 +29,6 @@ public abstract sealed class TrainableQuantizerConfig
         this.params = params;
         this.enabled = enabled;
         this.minThreshold = minThreshold;
-        this.candidates = candidates == null ? List.of() : List.copyOf(candidates);
     }
 
     public abstract QuantizationTarget target();
@@ -58,9 +55,5 @@ public abstract sealed class TrainableQuantizerConfig
     /** The smallest threshold initialisation may produce; MCT's default is 2^-16. */
     public float minThreshold() {
         return minThreshold;
-    }
-
-    public List<TrainableQuantizerCandidateConfig> candidates() {
-        return candidates;
     }
 }

@@ -3,7 +3,6 @@ package io.jqi.quant.trainable;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.QuantizerSpec;
-import java.util.List;
 
 /** A weights quantizer's configuration: the spec's {@code TrainableQuantizerWeightsConfig}. */
 public final class TrainableQuantizerWeightsConfig extends TrainableQuantizerConfig {
@@ -18,9 +17,8 @@ public final class TrainableQuantizerWeightsConfig extends TrainableQuantizerCon
      *     tensor
      */
     public TrainableQuantizerWeightsConfig(QuantizationMethod method, int nBits, QuantizationParams params,
-            boolean enabled, int channelsAxis, boolean perChannel, float minThreshold,
-            List<TrainableQuantizerCandidateConfig> candidates) {
-        super(method, nBits, params, enabled, minThreshold, candidates);
+            boolean enabled, int channelsAxis, boolean perChannel, float minThreshold) {
+        super(method, nBits, params, enabled, minThreshold);
         this.channelsAxis = channelsAxis;
         this.perChannel = perChannel;
     }
@@ -29,7 +27,7 @@ public final class TrainableQuantizerWeightsConfig extends TrainableQuantizerCon
     public static TrainableQuantizerWeightsConfig perChannel(QuantizationMethod method, int nBits, float[] thresholds,
             int axis) {
         return new TrainableQuantizerWeightsConfig(method, nBits, QuantizationParams.threshold(thresholds), true, axis,
-                true, DEFAULT_MIN_THRESHOLD, null);
+                true, DEFAULT_MIN_THRESHOLD);
     }
 
     @Override

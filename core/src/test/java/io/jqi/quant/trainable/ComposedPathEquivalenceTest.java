@@ -202,7 +202,7 @@ class ComposedPathEquivalenceTest {
 
     private static TrainableQuantizerWeightsConfig uniformWeights(int bits, float[] lo, float[] hi) {
         return new TrainableQuantizerWeightsConfig(UNIFORM, bits, QuantizationParams.range(lo.clone(), hi.clone()),
-                true, 0, true, MIN_THRESHOLD, null);
+                true, 0, true, MIN_THRESHOLD);
     }
 
     /** Ordinary values, exact ties of common steps, signed zeros, tiny and huge values. */

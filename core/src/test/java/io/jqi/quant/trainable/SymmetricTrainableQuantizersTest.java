@@ -179,7 +179,7 @@ class SymmetricTrainableQuantizersTest {
     void steWeightsTrainTheWeightsButNotTheThreshold() {
         var q = initialized(new STEWeightQATQuantizer(weights(SYMMETRIC, 8, new float[] {1f, 2f}, 0)), Shape.of(2, 3),
                 "weight");
-        assertTrue(q.trainableVariables(VariableGroup.QPARAMS).isEmpty());
+        assertFalse(q.quantizerVariable("weight_ptq_threshold_tensor").requiresGrad());
         Tensor x = Tensor.of(new float[] {0.1f, 5f, -7f, 0.2f, 0.3f, -9f}, 2, 3).requiresGrad(true);
         q.forward(x, true).sum().backward();
         assertArrayEquals(new float[] {1f, 1f, 1f, 1f, 1f, 1f}, x.grad().toFloatArray());
@@ -219,7 +219,7 @@ class SymmetricTrainableQuantizersTest {
     @Test
     void powerOfTwoWeightThresholdsAreRoundedUpAtInitialisation() {
         var q = initialized(new STEWeightQATQuantizer(new TrainableQuantizerWeightsConfig(POWER_OF_TWO, 8,
-                QuantizationParams.threshold(0.3f, 1e-9f), true, 0, true, 0x1p-16f, null)), Shape.of(2, 2), "w");
+                QuantizationParams.threshold(0.3f, 1e-9f), true, 0, true, 0x1p-16f)), Shape.of(2, 2), "w");
         assertArrayEquals(new float[] {0.5f, 0x1p-16f}, q.quantizerVariable("w_ptq_threshold_tensor").toFloatArray());
         InferableQuantizer inferable = q.convertToInferable();
         assertEquals(WeightsPOTInferableQuantizer.class, inferable.getClass());
@@ -251,11 +251,10 @@ class SymmetricTrainableQuantizersTest {
         var q = new STESymmetricActivationTrainableQuantizer(activation(SYMMETRIC, 8, 1f, false));
         q.initializeQuantization(null, "activation_holder_quantizer_out", host);
         assertEquals(1, host.variables.size());
-        assertEquals(1, q.trainableVariables(VariableGroup.QPARAMS).size());
+        assertTrue(q.quantizerVariable("activation_holder_quantizer_out").requiresGrad());
 
         var frozen = initialized(new STESymmetricActivationTrainableQuantizer(activation(SYMMETRIC, 8, 1f, false),
                 true, SteInputGradient.IDENTITY), null, "out");
-        assertTrue(frozen.trainableVariables(VariableGroup.QPARAMS).isEmpty());
         assertFalse(frozen.quantizerVariable("out").requiresGrad());
     }
 
@@ -300,7 +299,7 @@ class SymmetricTrainableQuantizersTest {
     @Test
     void aQuantizerRejectsAMethodItDoesNotImplement() {
         TrainableQuantizerWeightsConfig uniform = new TrainableQuantizerWeightsConfig(UNIFORM, 8,
-                QuantizationParams.range(new float[] {-1f}, new float[] {1f}), true, 0, false, 0x1p-16f, null);
+                QuantizationParams.range(new float[] {-1f}, new float[] {1f}), true, 0, false, 0x1p-16f);
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new STEWeightQATQuantizer(uniform));
         assertEquals("Quantization method mismatch. Expected methods: [POWER_OF_TWO, SYMMETRIC], received: UNIFORM.",
