@@ -265,9 +265,9 @@ data class LayerRecord(
 
 /**
  * A weights quantizer. [method] is a `QuantizationMethod` name (`SYMMETRIC`, `POWER_OF_TWO`, `UNIFORM`, `LUT_POT`,
- * `LUT_SYMMETRIC`), or the class name of a quantizer jqi does not know, whose other fields are then null.
- * Symmetric-family quantizers have [thresholds]; uniform ones [rangeMin] and [rangeMax] (one value per tensor or
- * per channel).
+ * `LUT_SYMMETRIC`), or the class name of a quantizer that is not inferable (nor converts to one), whose other fields
+ * are then null. Quantizers that configure a `threshold` have [thresholds]; those that configure `min_range` and
+ * `max_range` (uniform ones) [rangeMin] and [rangeMax] (one value per tensor or per channel).
  */
 @Serializable
 data class WeightRecord(
@@ -282,7 +282,10 @@ data class WeightRecord(
     val histogram: HistogramRecord? = null,
 )
 
-/** An activation quantizer; [threshold] and [signed] for symmetric-family methods, the range for `UNIFORM`. */
+/**
+ * An activation quantizer; [threshold] and [signed] for those that configure a `threshold` (symmetric-family
+ * methods), [rangeMin] and [rangeMax] for those that configure `min_range` and `max_range` (`UNIFORM`).
+ */
 @Serializable
 data class ActivationRecord(
     val method: String,
