@@ -1,5 +1,6 @@
 package io.jqi.cli.report
 
+import io.jqi.grid.Grid
 import io.jqi.nn.GraphModel
 import io.jqi.nn.Module
 import io.jqi.ptq.QuantizationPlan
@@ -14,11 +15,14 @@ import io.jqi.tensor.Tensor
 /**
  * Reads the quantizers of a quantized [GraphModel] into [LayerRecord]s. Every inferable quantizer, jqi's or a user's
  * own, is read the same way: method, bits and channels from its `spec()`, thresholds and ranges from its configuration
- * under the reference's keys (docs/quantizer-contract.md#inferable-json-config).
+ * under the reference's keys (docs/quantizer-contract.md#inferable-json-config), grid lines from its `grid()`.
  */
 object LayerRecords {
     /** Bins of the kernel histograms. */
     const val HISTOGRAM_BINS = 60
+
+    /** The most values a [GridRecord] lists; a channel with more is recorded by its lowest and highest. */
+    const val MAX_GRID_VALUES = 64
 
     /** The kind of a record for a quantized model input. */
     const val INPUT_KIND = "input"
@@ -82,9 +86,27 @@ object LayerRecords {
         return WeightRecord(
             method = spec.method().name, bits = spec.bits(), perChannel = spec.perChannel(),
             channelAxis = spec.channelAxis(), thresholds = config.numbers(THRESHOLD),
-            rangeMin = config.numbers(MIN_RANGE), rangeMax = config.numbers(MAX_RANGE), histogram = histogram,
+            rangeMin = config.numbers(MIN_RANGE), rangeMax = config.numbers(MAX_RANGE), grid = grid(q.grid()),
+            histogram = histogram,
         )
     }
+
+    /**
+     * The values of [grid]'s median channel, the one whose output range is the median width (for a symmetric or LUT
+     * grid, the channel of median threshold); a per-tensor grid's only channel has no index. Distinct, as a LUT may
+     * repeat a level.
+     */
+    private fun grid(grid: Grid): GridRecord {
+        val perChannel = grid.channels() > 1
+        val widths = List(grid.channels()) { c -> grid.values(c).let { it.last().toDouble() - it.first() } }
+        val channel = if (perChannel) medianIndex(widths) else 0
+        val values = grid.values(channel).distinct()
+        val drawn = if (values.size <= MAX_GRID_VALUES) values else listOf(values.first(), values.last())
+        return GridRecord(channel = if (perChannel) channel else null, levels = values.size, values = drawn)
+    }
+
+    /** The index of the median of [values] (the lower median for an even count). */
+    private fun medianIndex(values: List<Double>): Int = values.indices.sortedBy { values[it] }[(values.size - 1) / 2]
 
     /**
      * The record of an activation quantizer: [ActivationRecord.signed] goes with a threshold, saying whether the grid

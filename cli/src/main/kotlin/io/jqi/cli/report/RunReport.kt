@@ -278,9 +278,31 @@ data class WeightRecord(
     val thresholds: List<Float>? = null,
     @SerialName("range_min") val rangeMin: List<Float>? = null,
     @SerialName("range_max") val rangeMax: List<Float>? = null,
+    /** The values the quantizer outputs, drawn as grid lines over [histogram]. */
+    val grid: GridRecord? = null,
     /** Of the layer's float kernel values. */
     val histogram: HistogramRecord? = null,
 )
+
+/**
+ * The values one channel of a weights quantizer outputs, read from its grid: the channel whose output range is the
+ * median width, or the only one of a per-tensor quantizer.
+ */
+@Serializable
+data class GridRecord(
+    /** The channel's index; null per tensor. */
+    val channel: Int? = null,
+    /** How many distinct values the channel outputs. */
+    val levels: Int,
+    /**
+     * All of them, ascending, when there are at most [LayerRecords.MAX_GRID_VALUES]; otherwise the lowest and the
+     * highest, the clipping range.
+     */
+    val values: List<Float>,
+) {
+    /** Whether [values] lists every level, not just the clipping range. */
+    val complete: Boolean get() = values.size == levels
+}
 
 /**
  * An activation quantizer; [threshold] and [signed] for those that configure a `threshold` (symmetric-family

@@ -105,7 +105,7 @@ class LayerRecordsSpec : FunSpec({
             WeightsLUTPOTInferableQuantizer(3, lut, floatArrayOf(0.25f), false, null, null, 8, 1e-8f),
         )
         for (q in quantizers) {
-            Fixtures.weightRecordOf(q).copy(histogram = null) shouldBe WeightRecord(q.method().name,
+            Fixtures.weightRecordOf(q).copy(grid = null, histogram = null) shouldBe WeightRecord(q.method().name,
                 q.numBits(), q.perChannel(), q.channelAxis().let { if (it.isPresent) it.asInt else null },
                 thresholds = q.threshold().toList())
         }
@@ -119,9 +119,10 @@ class LayerRecordsSpec : FunSpec({
         Fixtures.activationRecordOf(lut) shouldBe ActivationRecord("LUT_POT", 2, signed = false, threshold = 2f)
     }
 
-    test("a user's own inferable quantizer is recorded from its spec and its configuration") {
+    test("a user's own inferable quantizer is recorded from its spec, its configuration and its grid") {
         Fixtures.weightRecordOf(TernaryWeights(floatArrayOf(0.2f, 0.8f, 0.4f))).copy(histogram = null) shouldBe
-            WeightRecord("SYMMETRIC", 2, perChannel = true, channelAxis = 0, thresholds = listOf(0.2f, 0.8f, 0.4f))
+            WeightRecord("SYMMETRIC", 2, perChannel = true, channelAxis = 0, thresholds = listOf(0.2f, 0.8f, 0.4f),
+                grid = GridRecord(channel = 2, levels = 3, values = listOf(-0.4f, 0f, 0.4f)))
     }
 
     test("a quantizer that is neither inferable nor trainable is recorded by class name with null parameters") {
