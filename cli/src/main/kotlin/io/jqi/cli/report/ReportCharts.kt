@@ -215,32 +215,25 @@ internal object ReportCharts {
             xMin = xs.first()
             xMax = xs.last()
         }
-        val grid = WeightGrid.of(w)
+        val grid = w.grid
         if (grid != null) {
-            val top = yMax
-            val median = if (w.thresholds != null) "median T" else "median range"
-            val label = when {
-                grid.channel == null && grid.levelsDrawn -> "quantization grid: ${grid.levelCount} levels"
-                grid.channel == null -> "clipping range (${grid.levelCount} levels)"
-                grid.levelsDrawn -> "grid of ch ${grid.channel} ($median): ${grid.levelCount} levels"
-                else -> "range of ch ${grid.channel} ($median), ${grid.levelCount} levels"
-            }
+            val lines = grid.values.map { it.toDouble() }
             val xs = ArrayList<Double?>()
             val ys = ArrayList<Double?>()
-            for (v in grid.lines) {
+            for (v in lines) {
                 if (xs.isNotEmpty()) {
                     xs.add(null); ys.add(null)
                 }
                 xs.add(v); ys.add(0.0)
-                xs.add(v); ys.add(top)
+                xs.add(v); ys.add(yMax)
             }
-            val s = chart.addSeries(label, xs, ys)
+            val s = chart.addSeries(gridLabel(w, grid), xs, ys)
             s.setMarker(SeriesMarkers.NONE)
             s.setLineColor(RED)
-            s.setLineStyle(if (grid.levelsDrawn) BasicStroke(1.2f)
+            s.setLineStyle(if (grid.complete) BasicStroke(1.2f)
             else BasicStroke(1.6f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f, floatArrayOf(6f, 4f), 0f))
-            xMin = minOf(xMin, grid.lines.first())
-            xMax = maxOf(xMax, grid.lines.last())
+            xMin = minOf(xMin, lines.first())
+            xMax = maxOf(xMax, lines.last())
         }
         if (h == null && grid == null) {
             noDataNote(chart, true)
@@ -252,6 +245,16 @@ internal object ReportCharts {
             chart.styler.setYAxisMax(yMax * 1.4) // room for the legend
         }
         return chart
+    }
+
+    private fun gridLabel(w: WeightRecord, grid: GridRecord): String {
+        val median = if (w.thresholds != null) "median T" else "median range"
+        return when {
+            grid.channel == null && grid.complete -> "quantization grid: ${grid.levels} levels"
+            grid.channel == null -> "clipping range (${grid.levels} levels)"
+            grid.complete -> "grid of ch ${grid.channel} ($median): ${grid.levels} levels"
+            else -> "range of ch ${grid.channel} ($median), ${grid.levels} levels"
+        }
     }
 
     /** Per-channel thresholds (symmetric family) or ranges (uniform) as bars. */
@@ -398,45 +401,4 @@ internal object ReportCharts {
     }
 
     private fun pct(fraction: Double): String = String.format(Locale.ROOT, "%.2f%%", 100 * fraction)
-}
-
-/**
- * The grid lines to draw over a kernel histogram: all levels of a small grid, or the two bounds of a large one;
- * for per-channel quantizers those of [channel], the channel whose threshold (or range width) is the median.
- */
-internal class WeightGrid(val lines: List<Double>, val levelCount: Int, val levelsDrawn: Boolean, val channel: Int?) {
-    companion object {
-        private const val MAX_DRAWN_LEVELS = 64
-
-        fun of(w: WeightRecord): WeightGrid? {
-            val bits = w.bits ?: return null
-            if (bits !in 1..30) return null
-            val levels = 1 shl bits
-            val widths = w.thresholds?.map { it.toDouble() }
-                ?: w.rangeMax?.zip(w.rangeMin ?: return null) { hi, lo -> hi.toDouble() - lo }
-                ?: return null
-            if (widths.isEmpty()) return null
-            val channel = medianIndex(widths)
-            val perChannel = w.perChannel == true && widths.size > 1
-            val lines: List<Double>
-            val drawn: Boolean
-            if (w.thresholds != null) {
-                val t = w.thresholds[channel].toDouble()
-                val lut = w.method.startsWith("LUT")
-                val step = t / (levels / 2)
-                drawn = !lut && levels <= MAX_DRAWN_LEVELS
-                lines = if (drawn) (-(levels / 2) until levels / 2).map { it * step } else listOf(-t, t)
-            } else {
-                val lo = w.rangeMin!![channel].toDouble()
-                val hi = w.rangeMax!![channel].toDouble()
-                drawn = levels <= MAX_DRAWN_LEVELS
-                lines = if (drawn) (0 until levels).map { lo + it * (hi - lo) / (levels - 1) } else listOf(lo, hi)
-            }
-            return WeightGrid(lines, levels, drawn, if (perChannel) channel else null)
-        }
-
-        /** The index of the median of [values] (the lower median for an even count). */
-        fun medianIndex(values: List<Double>): Int =
-            values.indices.sortedBy { values[it] }[(values.size - 1) / 2]
-    }
 }

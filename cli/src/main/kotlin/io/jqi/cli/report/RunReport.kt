@@ -265,9 +265,9 @@ data class LayerRecord(
 
 /**
  * A weights quantizer. [method] is a `QuantizationMethod` name (`SYMMETRIC`, `POWER_OF_TWO`, `UNIFORM`, `LUT_POT`,
- * `LUT_SYMMETRIC`), or the class name of a quantizer jqi does not know, whose other fields are then null.
- * Symmetric-family quantizers have [thresholds]; uniform ones [rangeMin] and [rangeMax] (one value per tensor or
- * per channel).
+ * `LUT_SYMMETRIC`), or the class name of a quantizer that is not inferable (nor converts to one), whose other fields
+ * are then null. Quantizers that configure a `threshold` have [thresholds]; those that configure `min_range` and
+ * `max_range` (uniform ones) [rangeMin] and [rangeMax] (one value per tensor or per channel).
  */
 @Serializable
 data class WeightRecord(
@@ -278,11 +278,36 @@ data class WeightRecord(
     val thresholds: List<Float>? = null,
     @SerialName("range_min") val rangeMin: List<Float>? = null,
     @SerialName("range_max") val rangeMax: List<Float>? = null,
+    /** The values the quantizer outputs, drawn as grid lines over [histogram]. */
+    val grid: GridRecord? = null,
     /** Of the layer's float kernel values. */
     val histogram: HistogramRecord? = null,
 )
 
-/** An activation quantizer; [threshold] and [signed] for symmetric-family methods, the range for `UNIFORM`. */
+/**
+ * The values one channel of a weights quantizer outputs, read from its grid: the channel whose output range is the
+ * median width, or the only one of a per-tensor quantizer.
+ */
+@Serializable
+data class GridRecord(
+    /** The channel's index; null per tensor. */
+    val channel: Int? = null,
+    /** How many distinct values the channel outputs. */
+    val levels: Int,
+    /**
+     * All of them, ascending, when there are at most [LayerRecords.MAX_GRID_VALUES]; otherwise the lowest and the
+     * highest, the clipping range.
+     */
+    val values: List<Float>,
+) {
+    /** Whether [values] lists every level, not just the clipping range. */
+    val complete: Boolean get() = values.size == levels
+}
+
+/**
+ * An activation quantizer; [threshold] and [signed] for those that configure a `threshold` (symmetric-family
+ * methods), [rangeMin] and [rangeMax] for those that configure `min_range` and `max_range` (`UNIFORM`).
+ */
 @Serializable
 data class ActivationRecord(
     val method: String,

@@ -12,9 +12,13 @@ import io.jqi.ptq.ActivationQuantization
 import io.jqi.ptq.OpQuantization
 import io.jqi.ptq.Ptq
 import io.jqi.ptq.PtqConfig
+import io.jqi.ptq.QuantizationPlan
 import io.jqi.ptq.TargetPlatform
 import io.jqi.ptq.WeightQuantization
+import io.jqi.quant.FakeQuantizer
 import io.jqi.quant.QuantizationMethod
+import io.jqi.quant.wrap.ActivationQuantizationHolder
+import io.jqi.quant.wrap.QuantizationWrapper
 import io.jqi.tensor.Tensor
 import java.util.Random
 import kotlin.math.exp
@@ -59,6 +63,21 @@ object Fixtures {
         return TargetPlatform.defaultPlatform()
             .withOp("Dense", OpQuantization.kernel(WeightQuantization.perChannel(QuantizationMethod.UNIFORM, 8), act))
             .let { TargetPlatform(it.name(), OpQuantization.activationOnly(act), it.ops(), it.fusing()) }
+    }
+
+    /** The record of [quantizer] quantizing the `[channels, 5]` kernel of a dense layer, the model's one node. */
+    fun weightRecordOf(quantizer: FakeQuantizer, channels: Int = 3): WeightRecord {
+        val dense = QuantizationWrapper(Dense(5, channels, true, Random(0)), mapOf("weight" to quantizer))
+        val model = GraphModel.builder().input("x").node("dense", dense, "x").output("dense").build()
+        return LayerRecords.of(model).single().weights!!
+    }
+
+    /** The record of [quantizer] quantizing the model's input. */
+    fun activationRecordOf(quantizer: FakeQuantizer): ActivationRecord {
+        val holder = "x" + QuantizationPlan.HOLDER_SUFFIX
+        val model = GraphModel.builder().input("x").node(holder, ActivationQuantizationHolder(quantizer), "x")
+            .output(holder).build()
+        return LayerRecords.of(model).single().activation!!
     }
 
     fun images(random: Random, batches: Int = 2, batch: Int = 16): List<Tensor> =

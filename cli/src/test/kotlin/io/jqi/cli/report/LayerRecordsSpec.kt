@@ -6,8 +6,13 @@ import io.jqi.ptq.QuantizationPlan.HOLDER_SUFFIX
 import io.jqi.ptq.TargetPlatform
 import io.jqi.quant.FakeQuantizer
 import io.jqi.quant.QuantizationTarget
+import io.jqi.grid.RoundingMode
+import io.jqi.quant.inferable.ActivationLutPOTInferableQuantizer
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer
+import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer
 import io.jqi.quant.inferable.ActivationUniformInferableQuantizer
+import io.jqi.quant.inferable.WeightsLUTPOTInferableQuantizer
+import io.jqi.quant.inferable.WeightsLUTSymmetricInferableQuantizer
 import io.jqi.quant.inferable.WeightsPOTInferableQuantizer
 import io.jqi.quant.inferable.WeightsSymmetricInferableQuantizer
 import io.jqi.quant.inferable.WeightsUniformInferableQuantizer
@@ -93,7 +98,34 @@ class LayerRecordsSpec : FunSpec({
             listOf(8, 8, 8, 8)
     }
 
-    test("a quantizer of a class jqi does not know is recorded by class name with null parameters") {
+    test("LUT weights are recorded with their thresholds, channels and bits") {
+        val lut = floatArrayOf(-96f, -32f, 0f, 32f, 96f)
+        val quantizers = listOf(
+            WeightsLUTSymmetricInferableQuantizer(3, lut, floatArrayOf(0.3f, 0.7f, 0.5f), true, 0, 2, 8, 1e-8f),
+            WeightsLUTPOTInferableQuantizer(3, lut, floatArrayOf(0.25f), false, null, null, 8, 1e-8f),
+        )
+        for (q in quantizers) {
+            Fixtures.weightRecordOf(q).copy(grid = null, histogram = null) shouldBe WeightRecord(q.method().name,
+                q.numBits(), q.perChannel(), q.channelAxis().let { if (it.isPresent) it.asInt else null },
+                thresholds = q.threshold().toList())
+        }
+    }
+
+    test("symmetric and LUT activations are recorded with their threshold and sign") {
+        val symmetric = ActivationSymmetricInferableQuantizer(5, floatArrayOf(1.5f), true, RoundingMode.HALF_EVEN)
+        val lut = ActivationLutPOTInferableQuantizer(2, floatArrayOf(0f, 40f, 90f, 200f), floatArrayOf(2f), false, 8,
+            1e-8f)
+        Fixtures.activationRecordOf(symmetric) shouldBe ActivationRecord("SYMMETRIC", 5, signed = true, threshold = 1.5f)
+        Fixtures.activationRecordOf(lut) shouldBe ActivationRecord("LUT_POT", 2, signed = false, threshold = 2f)
+    }
+
+    test("a user's own inferable quantizer is recorded from its spec, its configuration and its grid") {
+        Fixtures.weightRecordOf(TernaryWeights(floatArrayOf(0.2f, 0.8f, 0.4f))).copy(histogram = null) shouldBe
+            WeightRecord("SYMMETRIC", 2, perChannel = true, channelAxis = 0, thresholds = listOf(0.2f, 0.8f, 0.4f),
+                grid = GridRecord(channel = 2, levels = 3, values = listOf(-0.4f, 0f, 0.4f)))
+    }
+
+    test("a quantizer that is neither inferable nor trainable is recorded by class name with null parameters") {
         val model = GraphModel.builder().input("x")
             .node("relu", ReLU(), "x")
             .node("relu" + HOLDER_SUFFIX, ActivationQuantizationHolder(OddQuantizer), "relu")
@@ -111,7 +143,7 @@ class LayerRecordsSpec : FunSpec({
     }
 })
 
-/** An activation quantizer that is not one of jqi's classes. */
+/** An activation quantizer that is neither inferable nor trainable. */
 private object OddQuantizer : FakeQuantizer {
     override fun target() = QuantizationTarget.ACTIVATION
     override fun initializeQuantization(shape: io.jqi.tensor.Shape?, name: String?, host: QuantizerHost?) {}

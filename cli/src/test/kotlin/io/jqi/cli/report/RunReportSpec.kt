@@ -7,6 +7,8 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.string.shouldStartWith
 import kotlinx.serialization.json.Json
+import kotlinx.serialization.json.JsonArray
+import kotlinx.serialization.json.JsonElement
 import kotlinx.serialization.json.JsonObject
 import kotlinx.serialization.json.jsonObject
 import kotlinx.serialization.json.jsonPrimitive
@@ -40,6 +42,17 @@ class RunReportSpec : FunSpec({
         report.toJson() shouldContain "\"finalized\": "
         // The QAT config is embedded as its own JSON document.
         tree["config"]!!.jsonObject["format_version"]!!.jsonPrimitive.content shouldBe "1"
+    }
+
+    test("a report written before weight records carried their grid reads back with no grid") {
+        fun withoutGrid(e: JsonElement): JsonElement = when (e) {
+            is JsonObject -> JsonObject(e.filterKeys { it != "grid" }.mapValues { withoutGrid(it.value) })
+            is JsonArray -> JsonArray(e.map(::withoutGrid))
+            else -> e
+        }
+        val earlier = withoutGrid(Json.parseToJsonElement(report.toJson())).toString()
+        RunReport.parse(earlier) shouldBe
+            report.copy(layers = report.layers.map { it.copy(weights = it.weights?.copy(grid = null)) })
     }
 
     test("reading a file back gives the same report") {
