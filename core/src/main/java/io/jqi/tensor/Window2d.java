@@ -23,6 +23,21 @@ public record Window2d(int batch, int channels, int height, int width, int kerne
         return kernelHeight * kernelWidth;
     }
 
+    /** Elements of the NCHW input. */
+    public int inputSize() {
+        return Math.toIntExact((long) batch * channels * height * width);
+    }
+
+    /** Elements of the NCHW output of a pooling over this window. */
+    public int outputSize() {
+        return Math.toIntExact((long) batch * channels * outHeight() * outWidth());
+    }
+
+    /** Elements of the im2col matrix: [channels * kernelSize, batch * outHeight * outWidth]. */
+    public int columnsSize() {
+        return Math.toIntExact((long) channels * kernelSize() * batch * outHeight() * outWidth());
+    }
+
     private static int outExtent(int size, int kernel, int stride, int pad, int dilation) {
         // floorDiv keeps an impossible window at an extent <= 0 instead of truncating up to 1.
         return Math.floorDiv(size + 2 * pad - dilation * (kernel - 1) - 1, stride) + 1;

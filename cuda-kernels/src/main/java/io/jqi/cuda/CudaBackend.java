@@ -25,7 +25,6 @@ import jcuda.driver.CUdeviceptr;
  */
 public final class CudaBackend implements Backend {
     private static final int SUM_THREADS = 256;
-    private static final int GEMM_TILE = 64;
     private static final int MAX_GRID_Z = 65_535;
 
     /** The GEMM every product runs, or null to follow {@link GemmMode#PROPERTY} at each product. */
@@ -110,13 +109,12 @@ public final class CudaBackend implements Backend {
         int n = outShape.numel();
         CudaStorage out = c.allocate(this, n);
         Pointer code = i32(CudaOps.binaryCode(op));
-        if (aShape.equals(outShape) && bShape.equals(outShape)) {
-            c.launch1d("jqi_zip_same", n, code, ptr(a), ptr(b), ptr(out), i64(n));
-        } else if (aShape.equals(outShape) && b.size() == 1) {
-            c.launch1d("jqi_zip_scalar", n, code, ptr(a), ptr(b), ptr(out), i64(n));
-        } else {
+        KernelPlans.ZipKind kind = KernelPlans.zipKind(aShape, bShape, b.size(), outShape);
+        if (kind == KernelPlans.ZipKind.BROADCAST) {
             int[] plan = KernelPlans.broadcast(aShape, bShape, outShape);
-            c.launch1d("jqi_zip_broadcast", n, code, ptr(a), ptr(b), ptr(out), i64(n), Pointer.to(plan));
+            c.launch1d(kind.kernel, n, code, ptr(a), ptr(b), ptr(out), i64(n), Pointer.to(plan));
+        } else {
+            c.launch1d(kind.kernel, n, code, ptr(a), ptr(b), ptr(out), i64(n));
         }
         return out;
     }
@@ -169,20 +167,16 @@ public final class CudaBackend implements Backend {
                     transposeB, aBatchStride, bBatchStride);
             return out;
         }
-        // Element (u, v) of op(A) is a[u * aRow + v * aCol]; the same for op(B).
-        int aRow = transposeA ? 1 : k;
-        int aCol = transposeA ? m : 1;
-        int bRow = transposeB ? 1 : n;
-        int bCol = transposeB ? k : 1;
-        int gridX = (n + GEMM_TILE - 1) / GEMM_TILE;
-        int gridY = (m + GEMM_TILE - 1) / GEMM_TILE;
+        KernelPlans.GemmStrides s = KernelPlans.GemmStrides.of(m, k, n, transposeA, transposeB);
+        int[] grid = KernelPlans.gemmGrid(m, n);
         for (int b0 = 0; b0 < batch; b0 += MAX_GRID_Z) {
             int chunk = Math.min(MAX_GRID_Z, batch - b0);
             CUdeviceptr aAt = cuda(a).pointer().withByteOffset((long) b0 * aBatchStride * Float.BYTES);
             CUdeviceptr bAt = cuda(b).pointer().withByteOffset((long) b0 * bBatchStride * Float.BYTES);
             CUdeviceptr cAt = out.pointer().withByteOffset((long) b0 * m * n * Float.BYTES);
-            c.launch("jqi_gemm", gridX, gridY, chunk, 256, ptr(aAt), ptr(bAt), ptr(cAt), i32(m), i32(k), i32(n),
-                    i32(aRow), i32(aCol), i32(bRow), i32(bCol), i64(aBatchStride), i64(bBatchStride));
+            c.launch("jqi_gemm", grid[0], grid[1], chunk, 256, ptr(aAt), ptr(bAt), ptr(cAt), i32(m), i32(k), i32(n),
+                    i32(s.aRow()), i32(s.aCol()), i32(s.bRow()), i32(s.bCol()), i64(aBatchStride),
+                    i64(bBatchStride));
         }
         return out;
     }
@@ -200,13 +194,13 @@ public final class CudaBackend implements Backend {
     public Storage concat(Storage[] parts, Shape[] shapes, int axis, Shape outShape) {
         CudaContext c = ctx();
         CudaStorage out = c.allocate(this, outShape.numel());
-        int outer = outShape.sizeBefore(axis);
-        int outRow = outShape.numel() / Math.max(outer, 1);
-        int offset = 0;
-        for (Storage part : parts) {
-            int row = outer == 0 ? 0 : part.size() / outer;
-            copyRows(c, cuda(part).pointer(), out.pointer(), outer, row, row, 0, outRow, offset);
-            offset += row;
+        int[] sizes = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            sizes[i] = parts[i].size();
+        }
+        KernelPlans.RowCopy[] copies = KernelPlans.concat(sizes, axis, outShape);
+        for (int i = 0; i < parts.length; i++) {
+            copyRows(c, cuda(parts[i]).pointer(), out.pointer(), copies[i]);
         }
         return out;
     }
@@ -214,35 +208,29 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage narrow(Storage x, Shape xShape, int axis, int start, int length) {
         CudaContext c = ctx();
-        int outer = xShape.sizeBefore(axis);
-        int inner = xShape.sizeAfter(axis);
-        int inRow = xShape.dim(axis) * inner;
-        int outRow = length * inner;
-        CudaStorage out = c.allocate(this, outer * outRow);
-        copyRows(c, cuda(x).pointer(), out.pointer(), outer, outRow, inRow, (long) start * inner, outRow, 0);
+        KernelPlans.RowCopy copy = KernelPlans.narrow(xShape, axis, start, length);
+        CudaStorage out = c.allocate(this, Math.toIntExact(copy.elements()));
+        copyRows(c, cuda(x).pointer(), out.pointer(), copy);
         return out;
     }
 
-    private static void copyRows(CudaContext c, CUdeviceptr src, CUdeviceptr dst, int rows, int row, long srcPitch,
-            long srcOffset, long dstPitch, long dstOffset) {
-        c.launch1d("jqi_copy_rows", (long) rows * row, ptr(src), ptr(dst), i32(rows), i32(row), i64(srcPitch),
-                i64(srcOffset), i64(dstPitch), i64(dstOffset));
+    private static void copyRows(CudaContext c, CUdeviceptr src, CUdeviceptr dst, KernelPlans.RowCopy r) {
+        c.launch1d("jqi_copy_rows", r.elements(), ptr(src), ptr(dst), i32(r.rows()), i32(r.row()),
+                i64(r.srcPitch()), i64(r.srcOffset()), i64(r.dstPitch()), i64(r.dstOffset()));
     }
 
     @Override
     public Storage im2col(Storage x, Window2d window) {
         CudaContext c = ctx();
-        long n = (long) window.channels() * window.kernelSize() * window.batch() * window.outHeight()
-                * window.outWidth();
-        CudaStorage out = c.allocate(this, Math.toIntExact(n));
-        c.launch1d("jqi_im2col", n, ptr(x), ptr(out), window(window));
+        CudaStorage out = c.allocate(this, window.columnsSize());
+        c.launch1d("jqi_im2col", out.size(), ptr(x), ptr(out), window(window));
         return out;
     }
 
     @Override
     public Storage col2im(Storage columns, Window2d window) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(this, inputSize(window));
+        CudaStorage out = c.allocate(this, window.inputSize());
         c.launch1d("jqi_col2im", out.size(), ptr(columns), ptr(out), window(window));
         return out;
     }
@@ -254,7 +242,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage maxPool2d(Storage x, Window2d window, int[] argmax) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(this, outputSize(window));
+        CudaStorage out = c.allocate(this, window.outputSize());
         CudaStorage indexes = c.allocate(this, out.size());
         c.launch1d("jqi_max_pool", out.size(), ptr(x), ptr(out), ptr(indexes), window(window));
         if (argmax != null) {
@@ -268,7 +256,7 @@ public final class CudaBackend implements Backend {
         CudaContext c = ctx();
         CudaStorage indexes = c.allocate(this, argmax.length);
         c.fromHost(argmax, indexes.pointer());
-        CudaStorage out = c.allocate(this, inputSize(window));
+        CudaStorage out = c.allocate(this, window.inputSize());
         c.launch1d("jqi_max_pool_backward", out.size(), ptr(gradOutput), ptr(indexes), ptr(out), window(window));
         return out;
     }
@@ -276,7 +264,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage avgPool2d(Storage x, Window2d window) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(this, outputSize(window));
+        CudaStorage out = c.allocate(this, window.outputSize());
         c.launch1d("jqi_avg_pool", out.size(), ptr(x), ptr(out), window(window));
         return out;
     }
@@ -284,7 +272,7 @@ public final class CudaBackend implements Backend {
     @Override
     public Storage avgPool2dBackward(Storage gradOutput, Window2d window) {
         CudaContext c = ctx();
-        CudaStorage out = c.allocate(this, inputSize(window));
+        CudaStorage out = c.allocate(this, window.inputSize());
         c.launch1d("jqi_avg_pool_backward", out.size(), ptr(gradOutput), ptr(out), window(window));
         return out;
     }
@@ -377,13 +365,5 @@ public final class CudaBackend implements Backend {
 
     private static Pointer window(Window2d w) {
         return Pointer.to(KernelPlans.window(w));
-    }
-
-    private static int inputSize(Window2d w) {
-        return Math.toIntExact((long) w.batch() * w.channels() * w.height() * w.width());
-    }
-
-    private static int outputSize(Window2d w) {
-        return Math.toIntExact((long) w.batch() * w.channels() * w.outHeight() * w.outWidth());
     }
 }

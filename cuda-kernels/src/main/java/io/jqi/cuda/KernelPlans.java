@@ -4,14 +4,86 @@ import io.jqi.tensor.Shape;
 import io.jqi.tensor.Window2d;
 
 /**
- * The index plans the kernels receive by value, computed on the host: int arrays laid out field for field as the
- * structs of the .cu files (all int fields, so there is no padding to match). Strides are those CpuBackend walks.
+ * CudaBackend's host side: which kernel an operation launches and the index plans the kernels receive by value (int
+ * arrays laid out field for field as the structs of the .cu files: all int fields, so there is no padding to match).
+ * Strides are those CpuBackend walks. The host emulation of the kernels (the tests' HostKernelBackend) plans with the
+ * same methods, so what it checks is this code too.
  */
 final class KernelPlans {
     /** JQI_MAX_RANK of jqi_common.cuh. */
     static final int MAX_RANK = 8;
+    /** gemm.cu's output tile: each block computes a GEMM_TILE x GEMM_TILE tile of C. */
+    static final int GEMM_TILE = 64;
+
+    /** zip.cu's three kernels, from the most to the least specialised. */
+    enum ZipKind {
+        /** Both operands have the output's shape. */
+        SAME("jqi_zip_same"),
+        /** The left operand has the output's shape, the right one is a single value. */
+        SCALAR("jqi_zip_scalar"),
+        /** Anything else: strides from {@link #broadcast}. */
+        BROADCAST("jqi_zip_broadcast");
+
+        final String kernel;
+
+        ZipKind(String kernel) {
+            this.kernel = kernel;
+        }
+    }
+
+    /** One launch of copy_rows.cu: {@code rows} rows of {@code row} floats, each side with its pitch and offset. */
+    record RowCopy(int rows, int row, long srcPitch, long srcOffset, long dstPitch, long dstOffset) {
+        long elements() {
+            return (long) rows * row;
+        }
+    }
+
+    /** Element (u, v) of op(A) is {@code a[u * aRow + v * aCol]}, and the same for op(B): gemm.cu's operand walk. */
+    record GemmStrides(int aRow, int aCol, int bRow, int bCol) {
+        static GemmStrides of(int m, int k, int n, boolean transposeA, boolean transposeB) {
+            return new GemmStrides(transposeA ? 1 : k, transposeA ? m : 1, transposeB ? 1 : n, transposeB ? k : 1);
+        }
+    }
 
     private KernelPlans() {
+    }
+
+    /** The zip kernel for these shapes ({@code bSize}: the right operand's element count). */
+    static ZipKind zipKind(Shape aShape, Shape bShape, int bSize, Shape outShape) {
+        if (aShape.equals(outShape) && bShape.equals(outShape)) {
+            return ZipKind.SAME;
+        }
+        return aShape.equals(outShape) && bSize == 1 ? ZipKind.SCALAR : ZipKind.BROADCAST;
+    }
+
+    /** gemm.cu's grid for an m x n output: {x blocks over n, y blocks over m}. */
+    static int[] gemmGrid(int m, int n) {
+        return new int[] {(n + GEMM_TILE - 1) / GEMM_TILE, (m + GEMM_TILE - 1) / GEMM_TILE};
+    }
+
+    /**
+     * The row copies that concatenate {@code parts} (their element counts) along {@code axis} of {@code outShape}:
+     * each part's rows land side by side in the output's rows.
+     */
+    static RowCopy[] concat(int[] partSizes, int axis, Shape outShape) {
+        int outer = outShape.sizeBefore(axis);
+        int outRow = outShape.numel() / Math.max(outer, 1);
+        RowCopy[] copies = new RowCopy[partSizes.length];
+        int offset = 0;
+        for (int i = 0; i < partSizes.length; i++) {
+            int row = outer == 0 ? 0 : partSizes[i] / outer;
+            copies[i] = new RowCopy(outer, row, row, 0, outRow, offset);
+            offset += row;
+        }
+        return copies;
+    }
+
+    /** The row copy that takes {@code length} entries of {@code axis} from {@code start}. */
+    static RowCopy narrow(Shape xShape, int axis, int start, int length) {
+        int inner = xShape.sizeAfter(axis);
+        int outRow = length * inner;
+        return new RowCopy(xShape.sizeBefore(axis), outRow, (long) xShape.dim(axis) * inner, (long) start * inner,
+                outRow, 0);
     }
 
     /** zip.cu's Broadcast: rank, output dims, then each operand's broadcast strides (0 where it repeats). */

@@ -295,27 +295,19 @@ abstract class BackendAgreementCases {
                 new Window2d(2, 3, 7, 7, 7, 7, 1, 1, 0, 0, 1, 1));
     }
 
-    private int inputSize(Window2d w) {
-        return w.batch() * w.channels() * w.height() * w.width();
-    }
-
-    private int outputSize(Window2d w) {
-        return w.batch() * w.channels() * w.outHeight() * w.outWidth();
-    }
-
     @ParameterizedTest
     @MethodSource("windows")
     void im2colAndCol2imMatchTheCpuBitForBit(Window2d w) {
-        float[] x = values(inputSize(w), 1f);
+        float[] x = values(w.inputSize(), 1f);
         assertSameBits(cpu.toHost(cpu.im2col(onCpu(x), w)), gpu.toHost(gpu.im2col(onGpu(x), w)), "im2col " + w);
-        float[] cols = finite(w.channels() * w.kernelSize() * w.batch() * w.outHeight() * w.outWidth(), 1f);
+        float[] cols = finite(w.columnsSize(), 1f);
         assertSameBits(cpu.toHost(cpu.col2im(onCpu(cols), w)), gpu.toHost(gpu.col2im(onGpu(cols), w)), "col2im " + w);
     }
 
     @ParameterizedTest
     @MethodSource("windows")
     void col2imIsRunToRunIdentical(Window2d w) {
-        Storage cols = onGpu(finite(w.channels() * w.kernelSize() * w.batch() * w.outHeight() * w.outWidth(), 1f));
+        Storage cols = onGpu(finite(w.columnsSize(), 1f));
         float[] first = gpu.toHost(gpu.col2im(cols, w));
         assertSameBits(first, gpu.toHost(gpu.col2im(cols, w)), "second run");
     }
@@ -323,17 +315,17 @@ abstract class BackendAgreementCases {
     @ParameterizedTest
     @MethodSource("windows")
     void maxPoolForwardAndBackwardMatchTheCpuBitForBit(Window2d w) {
-        float[] x = values(inputSize(w), 1f);
+        float[] x = values(w.inputSize(), 1f);
         // Ties inside windows: the first maximum must win on both devices.
         for (int i = 0; i < x.length; i += 5) {
             x[i] = 0.75f;
         }
-        int[] cpuArgmax = new int[outputSize(w)];
-        int[] gpuArgmax = new int[outputSize(w)];
+        int[] cpuArgmax = new int[w.outputSize()];
+        int[] gpuArgmax = new int[w.outputSize()];
         assertSameBits(cpu.toHost(cpu.maxPool2d(onCpu(x), w, cpuArgmax)),
                 gpu.toHost(gpu.maxPool2d(onGpu(x), w, gpuArgmax)), "maxPool " + w);
         assertArrayEquals(cpuArgmax, gpuArgmax, "argmax " + w);
-        float[] g = finite(outputSize(w), 1f);
+        float[] g = finite(w.outputSize(), 1f);
         assertSameBits(cpu.toHost(cpu.maxPool2dBackward(onCpu(g), cpuArgmax, w)),
                 gpu.toHost(gpu.maxPool2dBackward(onGpu(g), gpuArgmax, w)), "maxPool backward " + w);
     }
@@ -341,10 +333,10 @@ abstract class BackendAgreementCases {
     @ParameterizedTest
     @MethodSource("windows")
     void avgPoolForwardAndBackwardMatchTheCpuBitForBit(Window2d w) {
-        float[] x = values(inputSize(w), 1f);
+        float[] x = values(w.inputSize(), 1f);
         assertSameBits(cpu.toHost(cpu.avgPool2d(onCpu(x), w)), gpu.toHost(gpu.avgPool2d(onGpu(x), w)),
                 "avgPool " + w);
-        float[] g = finite(outputSize(w), 1f);
+        float[] g = finite(w.outputSize(), 1f);
         assertSameBits(cpu.toHost(cpu.avgPool2dBackward(onCpu(g), w)),
                 gpu.toHost(gpu.avgPool2dBackward(onGpu(g), w)), "avgPool backward " + w);
     }

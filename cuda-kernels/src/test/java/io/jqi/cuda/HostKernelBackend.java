@@ -20,9 +20,10 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * The backend's real .cu kernels compiled for the host (src/test/emulation, cuda_host.h), one process per call, with
- * CudaBackend's host side repeated here: the same {@link KernelPlans}, op codes and launch arithmetic. It checks the
- * kernels' logic without a GPU; JCuda, the driver and the allocator are what only {@link CudaBackendGpuTest} covers.
+ * The backend's real .cu kernels compiled for the host (src/test/emulation, cuda_host.h), one process per call. The
+ * host side is CudaBackend's own: which kernel runs and with which plan comes from {@link KernelPlans} and the op
+ * codes from {@link CudaOps}; what is left here is carrying arrays to the process and back. It checks the kernels'
+ * logic without a GPU; JCuda, the driver and the allocator are what only {@link CudaBackendGpuTest} covers.
  */
 final class HostKernelBackend implements Backend {
     private final Path executable;
@@ -99,11 +100,11 @@ final class HostKernelBackend implements Backend {
 
     @Override
     public Storage zip(BinaryOp op, Storage a, Shape aShape, Storage b, Shape bShape, Shape outShape) {
-        // CudaBackend's choice of kernel: same shapes, a scalar right operand, or the general broadcast.
-        int kind = aShape.equals(outShape) && bShape.equals(outShape) ? 0
-                : aShape.equals(outShape) && b.size() == 1 ? 1 : 2;
-        int[] plan = kind == 2 ? KernelPlans.broadcast(aShape, bShape, outShape) : new int[1 + 3 * KernelPlans.MAX_RANK];
-        return of(parseFloats(call("zip " + CudaOps.binaryCode(op) + " " + kind + "\n" + ints(plan)
+        KernelPlans.ZipKind kind = KernelPlans.zipKind(aShape, bShape, b.size(), outShape);
+        int[] plan = kind == KernelPlans.ZipKind.BROADCAST ? KernelPlans.broadcast(aShape, bShape, outShape)
+                : new int[1 + 3 * KernelPlans.MAX_RANK];
+        // kernels_on_host.cpp numbers the kinds in ZipKind's order.
+        return of(parseFloats(call("zip " + CudaOps.binaryCode(op) + " " + kind.ordinal() + "\n" + ints(plan)
                 + floats(values(a)) + floats(values(b)) + outShape.numel() + "\n").get(0)));
     }
 
@@ -134,14 +135,11 @@ final class HostKernelBackend implements Backend {
         if (k == 0) {
             return of(new float[batch * m * n]);
         }
-        int aRow = transposeA ? 1 : k;
-        int aCol = transposeA ? m : 1;
-        int bRow = transposeB ? 1 : n;
-        int bCol = transposeB ? k : 1;
-        String grid = ((n + 63) / 64) + " " + ((m + 63) / 64) + " " + batch;
-        return of(parseFloats(call("gemm " + grid + " " + m + " " + k + " " + n + " " + aRow + " " + aCol + " " + bRow
-                + " " + bCol + " " + aBatchStride + " " + bBatchStride + "\n" + floats(values(a)) + floats(values(b)))
-                .get(0)));
+        KernelPlans.GemmStrides s = KernelPlans.GemmStrides.of(m, k, n, transposeA, transposeB);
+        int[] grid = KernelPlans.gemmGrid(m, n);
+        return of(parseFloats(call("gemm " + grid[0] + " " + grid[1] + " " + batch + " " + m + " " + k + " " + n + " "
+                + s.aRow() + " " + s.aCol() + " " + s.bRow() + " " + s.bCol() + " " + aBatchStride + " "
+                + bBatchStride + "\n" + floats(values(a)) + floats(values(b))).get(0)));
     }
 
     @Override
@@ -150,63 +148,51 @@ final class HostKernelBackend implements Backend {
                 .get(0)));
     }
 
-    private float[] copyRows(float[] src, float[] dst, int rows, int row, long srcPitch, long srcOffset,
-            long dstPitch, long dstOffset) {
-        if ((long) rows * row == 0) {
+    private float[] copyRows(float[] src, float[] dst, KernelPlans.RowCopy r) {
+        if (r.elements() == 0) {
             return dst;
         }
-        return parseFloats(call("rows " + rows + " " + row + " " + srcPitch + " " + srcOffset + " " + dstPitch + " "
-                + dstOffset + " " + dst.length + "\n" + floats(src) + floats(dst)).get(0));
+        return parseFloats(call("rows " + r.rows() + " " + r.row() + " " + r.srcPitch() + " " + r.srcOffset() + " "
+                + r.dstPitch() + " " + r.dstOffset() + " " + dst.length + "\n" + floats(src) + floats(dst)).get(0));
     }
 
     @Override
     public Storage concat(Storage[] parts, Shape[] shapes, int axis, Shape outShape) {
+        int[] sizes = new int[parts.length];
+        for (int i = 0; i < parts.length; i++) {
+            sizes[i] = parts[i].size();
+        }
+        KernelPlans.RowCopy[] copies = KernelPlans.concat(sizes, axis, outShape);
         float[] out = new float[outShape.numel()];
-        int outer = outShape.sizeBefore(axis);
-        int outRow = outShape.numel() / Math.max(outer, 1);
-        int offset = 0;
-        for (Storage part : parts) {
-            int row = outer == 0 ? 0 : part.size() / outer;
-            out = copyRows(values(part), out, outer, row, row, 0, outRow, offset);
-            offset += row;
+        for (int i = 0; i < parts.length; i++) {
+            out = copyRows(values(parts[i]), out, copies[i]);
         }
         return of(out);
     }
 
     @Override
     public Storage narrow(Storage x, Shape xShape, int axis, int start, int length) {
-        int outer = xShape.sizeBefore(axis);
-        int inner = xShape.sizeAfter(axis);
-        int outRow = length * inner;
-        return of(copyRows(values(x), new float[outer * outRow], outer, outRow, (long) xShape.dim(axis) * inner,
-                (long) start * inner, outRow, 0));
+        KernelPlans.RowCopy copy = KernelPlans.narrow(xShape, axis, start, length);
+        return of(copyRows(values(x), new float[Math.toIntExact(copy.elements())], copy));
     }
 
     private String window(String op, Window2d w, float[] x, long outputs) {
         return op + "\n" + ints(KernelPlans.window(w)) + floats(x) + outputs + "\n";
     }
 
-    private static int inputSize(Window2d w) {
-        return w.batch() * w.channels() * w.height() * w.width();
-    }
-
-    private static int outputSize(Window2d w) {
-        return w.batch() * w.channels() * w.outHeight() * w.outWidth();
-    }
-
     @Override
     public Storage im2col(Storage x, Window2d w) {
-        return of(parseFloats(call(window("im2col", w, values(x), (long) w.kernelSize() * outputSize(w))).get(0)));
+        return of(parseFloats(call(window("im2col", w, values(x), w.columnsSize())).get(0)));
     }
 
     @Override
     public Storage col2im(Storage columns, Window2d w) {
-        return of(parseFloats(call(window("col2im", w, values(columns), inputSize(w))).get(0)));
+        return of(parseFloats(call(window("col2im", w, values(columns), w.inputSize())).get(0)));
     }
 
     @Override
     public Storage maxPool2d(Storage x, Window2d w, int[] argmax) {
-        List<String> r = call(window("maxpool", w, values(x), outputSize(w)));
+        List<String> r = call(window("maxpool", w, values(x), w.outputSize()));
         if (argmax != null) {
             System.arraycopy(parseInts(r.get(1)), 0, argmax, 0, argmax.length);
         }
@@ -215,17 +201,17 @@ final class HostKernelBackend implements Backend {
 
     @Override
     public Storage maxPool2dBackward(Storage gradOutput, int[] argmax, Window2d w) {
-        return of(parseFloats(call(window("maxpoolb", w, values(gradOutput), inputSize(w)) + ints(argmax)).get(0)));
+        return of(parseFloats(call(window("maxpoolb", w, values(gradOutput), w.inputSize()) + ints(argmax)).get(0)));
     }
 
     @Override
     public Storage avgPool2d(Storage x, Window2d w) {
-        return of(parseFloats(call(window("avgpool", w, values(x), outputSize(w))).get(0)));
+        return of(parseFloats(call(window("avgpool", w, values(x), w.outputSize())).get(0)));
     }
 
     @Override
     public Storage avgPool2dBackward(Storage gradOutput, Window2d w) {
-        return of(parseFloats(call(window("avgpoolb", w, values(gradOutput), inputSize(w))).get(0)));
+        return of(parseFloats(call(window("avgpoolb", w, values(gradOutput), w.inputSize())).get(0)));
     }
 
     @Override
