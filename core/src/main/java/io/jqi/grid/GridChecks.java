@@ -5,9 +5,9 @@ import java.util.LinkedHashSet;
 import java.util.Set;
 
 /**
- * The validation rules of the reference's inferable quantizers (spec section 4.2), with messages that say what is
- * wrong and what to change. Every quantizer constructor goes through these, so invalid parameters fail at
- * construction, never inside a forward pass.
+ * The validation rules of the reference's inferable quantizers (docs/quantizer-contract.md#inferable-validation), with
+ * messages that say what is wrong and what to change. Every quantizer constructor goes through these, so invalid
+ * parameters fail at construction, never inside a forward pass.
  */
 public final class GridChecks {
     /** Widest grid jqi accepts: integer levels stay exact in float32 and int16 hardware is covered. */

@@ -3,7 +3,10 @@ package io.jqi.ptq;
 import io.jqi.grid.GridChecks;
 import io.jqi.quant.QuantizationMethod;
 
-/** How an op's output activation is quantized: grid, bit width and signedness (spec 9.4). */
+/**
+ * How an op's output activation is quantized: grid, bit width and signedness
+ * (docs/quantizer-contract.md#activation-signedness).
+ */
 public record ActivationQuantization(QuantizationMethod method, int bits, Signedness signedness) {
     public ActivationQuantization {
         if (method == null) {

@@ -5,20 +5,21 @@ import io.jqi.grid.PowerOfTwo;
 import io.jqi.quant.QuantizationMethod;
 
 /**
- * Post-training selection of activation quantization parameters from a {@link Histogram} of the activation
- * (spec 9.3, "histogram" column), and from known output bounds for ops such as Sigmoid (0, 1) or Tanh (-1, 1).
+ * Post-training selection of activation quantization parameters from a {@link Histogram} of the activation, and
+ * from known output bounds for ops such as Sigmoid (0, 1) or Tanh (-1, 1)
+ * (docs/quantizer-contract.md#threshold-selection).
  * Searches score each left bin edge, weighted by its count, on the {@link io.jqi.grid.Grid} the quantizer will use
  * (half-even).
  *
  * <p>Choices where the reference leaves room:
  * <ul>
- *   <li>The no-clipping threshold, which is also where the SYMMETRIC search starts: on a signed grid the spec's
- *       {@code tensorMax} of the histogram's min and max, {@code max(-min, max * 2^(n-1) / (2^(n-1) - 1))} (T18,
- *       as for weights: {@link WeightThresholds#tensorMax}); on an unsigned grid, which the spec's formula does not
- *       cover, the reference's histogram value {@code max} without expansion, so that Sigmoid and Softmax outputs
- *       (0, 1) get the POWER_OF_TWO threshold 1, as in the reference (their top value then saturates one step
- *       below 1, which costs far less than the halved resolution of a threshold of 2). Negative values are ignored
- *       on an unsigned grid, which clips them to 0 whatever the threshold.
+ *   <li>The no-clipping threshold, which is also where the SYMMETRIC search starts: on a signed grid the expanded
+ *       {@code tensorMax} of the histogram's min and max, {@code max(-min, max * 2^(n-1) / (2^(n-1) - 1))} (as for
+ *       weights: {@link WeightThresholds#tensorMax}; docs/quantizer-contract.md#example-no-clipping-thresholds); on an
+ *       unsigned grid, which that formula does not cover, the reference's histogram value {@code max} without
+ *       expansion, so that Sigmoid and Softmax outputs (0, 1) get the POWER_OF_TWO threshold 1, as in the reference
+ *       (their top value then saturates one step below 1, which costs far less than the halved resolution of a
+ *       threshold of 2). Negative values are ignored on an unsigned grid, which clips them to 0 whatever the threshold.
  *   <li>A power-of-two search result is clamped to {@code PowerOfTwo.roundUp(minThreshold)}, so that it stays a
  *       power of two for any {@code minThreshold} (the same as the reference for its default {@code 2^-16}).
  *   <li>Ranges, searched or not, get the per-tensor uniform post-fix (a positive min or a negative max becomes 0).
@@ -130,8 +131,8 @@ public final class ActivationThresholds {
     }
 
     /**
-     * Whether the statistics call for a signed grid (spec 9.4, rule 3): some bin with a non-zero count has a
-     * negative left edge.
+     * Whether the statistics call for a signed grid, the last rule of docs/quantizer-contract.md#activation-signedness:
+     * some bin with a non-zero count has a negative left edge.
      */
     public static boolean isSigned(Histogram h) {
         requireHistogram(h);

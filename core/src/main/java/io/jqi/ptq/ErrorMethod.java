@@ -1,8 +1,8 @@
 package io.jqi.ptq;
 
 /**
- * How post-training quantization scores a candidate threshold or range (spec 9.3): by the error it leaves between
- * the float values and their quantized image. Serialized by name.
+ * How post-training quantization scores a candidate threshold or range: by the error it leaves between the float
+ * values and their quantized image (docs/quantizer-contract.md#threshold-selection). Serialized by name.
  */
 public enum ErrorMethod {
     /** No search: the threshold or range just covers every value. */

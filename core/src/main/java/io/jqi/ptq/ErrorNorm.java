@@ -1,8 +1,9 @@
 package io.jqi.ptq;
 
 /**
- * The per-element error of a search (spec 9.3): {@code |d|^p} with p = 2 for MSE, 1 for MAE and the configured p
- * for LP. Averaged by {@link Samples}; the reference does not normalize during the search, and neither does jqi.
+ * The per-element error of a search (docs/quantizer-contract.md#threshold-selection): {@code |d|^p} with p = 2 for
+ * MSE, 1 for MAE and the configured p for LP. Averaged by {@link Samples}; the reference does not normalize during
+ * the search, and neither does jqi.
  */
 final class ErrorNorm {
     private final double p;

@@ -1,8 +1,9 @@
 package io.jqi.ptq;
 
 /**
- * The activation statistics of post-training quantization (spec 9.2): counts in equal-width bins, built like
- * {@code numpy.histogram(x, bins)} and merged across batches like the reference's lazy merge. Immutable.
+ * The activation statistics of post-training quantization (docs/quantizer-contract.md#ptq-statistics): counts in
+ * equal-width bins, built like {@code numpy.histogram(x, bins)} and merged across batches like the reference's lazy
+ * merge. Immutable.
  *
  * <p>Binning follows numpy: {@code bins + 1} edges from {@code linspace(min, max)}, every bin half-open except the
  * last, which also holds the maximum; when every value is the same, the edges span {@code (v - 0.5, v + 0.5)}.

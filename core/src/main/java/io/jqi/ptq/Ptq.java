@@ -11,9 +11,9 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Post-training quantization (spec 9): folds batch norms, runs the representative data through the float model to
- * collect statistics, picks every threshold or range, corrects biases, and returns a model with inferable
- * quantizers. The float model is not changed.
+ * Post-training quantization (docs/quantizer-contract.md#ptq-essentials): folds batch norms, runs the
+ * representative data through the float model to collect statistics, picks every threshold or range, corrects
+ * biases, and returns a model with inferable quantizers. The float model is not changed.
  *
  * <pre>{@code
  * GraphModel quantized = Ptq.quantize(model, RepresentativeData.of(loader, 16), TargetPlatform.defaultPlatform(),
@@ -21,7 +21,10 @@ import java.util.Map;
  * }</pre>
  */
 public final class Ptq {
-    /** Ops whose outputs have known bounds: their thresholds come from the bounds, not the data (spec 9.3). */
+    /**
+     * Ops whose outputs have known bounds: their thresholds come from the bounds, not the data
+     * (docs/quantizer-contract.md#threshold-selection).
+     */
     private static final Map<String, float[]> OUTPUT_BOUNDS = Map.of(
             "Sigmoid", new float[] {0f, 1f}, "Softmax", new float[] {0f, 1f}, "CoercedSoftmax", new float[] {0f, 1f},
             "Tanh", new float[] {-1f, 1f});

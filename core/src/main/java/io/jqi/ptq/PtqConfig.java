@@ -1,8 +1,8 @@
 package io.jqi.ptq;
 
 /**
- * How post-training quantization chooses thresholds (the reference's {@code QuantizationConfig}, spec 9.1, for the
- * parts jqi implements). {@link #defaults()} are the reference's defaults.
+ * How post-training quantization chooses thresholds (the reference's {@code QuantizationConfig}, for the parts jqi
+ * implements). {@link #defaults()} are the reference's defaults (docs/quantizer-contract.md#ptq-defaults).
  *
  * @param weightsErrorMethod how kernel thresholds and ranges are scored
  * @param activationErrorMethod how activation thresholds and ranges are scored

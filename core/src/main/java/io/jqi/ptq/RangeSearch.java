@@ -5,8 +5,8 @@ import static io.jqi.ptq.SearchConstants.TOLERANCE;
 import static io.jqi.ptq.SearchConstants.UPPER_FACTOR;
 
 /**
- * The reference's uniform range search ({@code iterative_uniform_dynamic_range_search}, spec 9.3), run on all
- * channels at once.
+ * The reference's uniform range search ({@code iterative_uniform_dynamic_range_search},
+ * docs/quantizer-contract.md#threshold-selection), run on all channels at once.
  */
 final class RangeSearch {
     /** The error of each channel when it is quantized on its {@code [min, max]}. */

@@ -7,8 +7,9 @@ import io.jqi.grid.RoundingMode;
 
 /**
  * What a search scores candidates on: {@code channels} rows of values, each row's error the weighted mean of
- * {@code |Q(x) - x|^p} over its values. Weight tensors weigh every value 1 (spec 9.3, "mean"); a histogram is one
- * row of left bin edges weighted by the bin counts ({@code sum(counts * |Q(edge) - edge|^p) / sum(counts)}).
+ * {@code |Q(x) - x|^p} over its values (docs/quantizer-contract.md#threshold-selection). Weight tensors weigh every
+ * value 1, a plain mean; a histogram is one row of left bin edges weighted by the bin counts
+ * ({@code sum(counts * |Q(edge) - edge|^p) / sum(counts)}).
  *
  * <p>The quantized image is always the grid of {@link Grid}, half-even, so a search scores exactly what the
  * quantizer built from its result will compute.

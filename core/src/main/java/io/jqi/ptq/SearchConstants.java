@@ -1,6 +1,9 @@
 package io.jqi.ptq;
 
-/** The reference's search constants (spec 1.2 and 9.3), in one place so the searches cannot drift apart. */
+/**
+ * The reference's search constants (docs/quantizer-contract.md#threshold-selection) and its default
+ * {@code min_threshold} (docs/quantizer-contract.md#constants), in one place so the searches cannot drift apart.
+ */
 final class SearchConstants {
     /** The reference's default {@code min_threshold}, {@code 2^-16}. */
     static final float MIN_THRESHOLD = 0x1p-16f;

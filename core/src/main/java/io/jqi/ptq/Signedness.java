@@ -1,6 +1,9 @@
 package io.jqi.ptq;
 
-/** Whether an activation grid has negative levels (spec 9.4). Serialized by name. */
+/**
+ * Whether an activation grid has negative levels (docs/quantizer-contract.md#activation-signedness). Serialized by
+ * name.
+ */
 public enum Signedness {
     /** Signed when the statistics show negative values (or the op's known output range does). */
     AUTO,

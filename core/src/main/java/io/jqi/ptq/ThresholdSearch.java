@@ -10,8 +10,8 @@ import static io.jqi.ptq.SearchConstants.TOLERANCE;
 import static io.jqi.ptq.SearchConstants.UPPER_FACTOR;
 
 /**
- * The reference's two threshold searches (spec 9.3), run on all channels at once: each channel keeps its own
- * candidates and best, and per tensor is one channel.
+ * The reference's two threshold searches (docs/quantizer-contract.md#threshold-selection), run on all channels at
+ * once: each channel keeps its own candidates and best, and per tensor is one channel.
  */
 final class ThresholdSearch {
     /** The error of each channel when it is quantized with its threshold. */

@@ -9,8 +9,8 @@ import java.util.TreeSet;
 
 /**
  * What the representative data showed of one value of the model (a graph input or a node's output), accumulated
- * batch by batch (spec 9.2): min and max, the merged histogram, and the per-channel means that bias correction
- * asks for.
+ * batch by batch (docs/quantizer-contract.md#ptq-statistics): min and max, the merged histogram, and the
+ * per-channel means that bias correction asks for.
  */
 final class ValueStatistics {
     private final String name;

@@ -6,8 +6,9 @@ import io.jqi.quant.QuantizationMethod;
 import io.jqi.tensor.Tensor;
 
 /**
- * Post-training selection of weight quantization parameters from the weight tensor itself (spec 9.3, "tensor"
- * column): thresholds for POWER_OF_TWO and SYMMETRIC grids, ranges for UNIFORM ones, per tensor or per channel.
+ * Post-training selection of weight quantization parameters from the weight tensor itself
+ * (docs/quantizer-contract.md#threshold-selection): thresholds for POWER_OF_TWO and SYMMETRIC grids, ranges for
+ * UNIFORM ones, per tensor or per channel.
  * Weights are always quantized signed. The searches score candidates with {@link io.jqi.grid.Grid}, half-even, so
  * they score exactly what the resulting quantizer computes.
  *
@@ -100,8 +101,8 @@ public final class WeightThresholds {
      * adjustment, which the quantizer applies.
      *
      * <ul>
-     *   <li>NOCLIPPING: {@code (min(x), max(-min(x), max(x)))}, the reference's quirk (spec 12.18): data in
-     *       [-10, 4] gives (-10, 10).
+     *   <li>NOCLIPPING: {@code (min(x), max(-min(x), max(x)))}, the reference's quirk
+     *       (docs/quantizer-contract.md#quirk-uniform-no-clipping-range): data in [-10, 4] gives (-10, 10).
      *   <li>MSE, MAE, LP: from that same base, each iteration scores {@code [min * a, max * b]} for the 64 pairs of
      *       {@code linspace(0.7, 1.2, 8)} and moves the base to the best pair; 30 iterations per tensor, 10 per
      *       channel.

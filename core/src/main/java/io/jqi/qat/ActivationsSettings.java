@@ -16,7 +16,8 @@ import java.util.Map;
  * @param bits the bit width
  * @param signedness signed, unsigned or decided from statistics
  * @param enabled false to keep the outputs float (then nothing else may be set)
- * @param paramsOverride named options for the quantizer's constructor (spec 8.1), as text
+ * @param paramsOverride named options for the quantizer's constructor, as text; a name it never reads is an error
+ *     (docs/quantizer-contract.md#trainable-base-class)
  */
 public record ActivationsSettings(String trainingMethod, QuantizationMethod method, Integer bits,
         Signedness signedness, Boolean enabled, Map<String, String> paramsOverride) {

@@ -12,10 +12,10 @@ import io.jqi.quant.wrap.QuantizationWrapper;
 import io.jqi.tensor.Tensor;
 
 /**
- * Quantization-aware training (spec 8): {@link #init} turns a float model into a QAT-ready one whose trainable
- * quantizers start from post-training thresholds, the user trains it with any optimizer (the quantizers' variables
- * are among {@code model.parameters()}), and {@link #finalize(Module)} converts every quantizer to its inferable
- * form. The float model is not changed.
+ * Quantization-aware training (docs/quantizer-contract.md#qat-flow): {@link #init} turns a float model into a QAT-ready
+ * one whose trainable quantizers start from post-training thresholds, the user trains it with any optimizer (the
+ * quantizers' variables are among {@code model.parameters()}), and {@link #finalize(Module)} converts every quantizer
+ * to its inferable form. The float model is not changed.
  *
  * <pre>{@code
  * GraphModel qat = Qat.init(model, RepresentativeData.of(loader, 16), QatConfig.defaults(),

@@ -18,11 +18,11 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * What quantization-aware training does (the reference's {@code QATConfig}, spec 8.1, with per-layer rules): the
- * training method and parameter overrides of weight and activation quantizers, optional changes to the target
- * platform's grids for all layers, per-layer rules addressed by node name or op kind, and the post-training
- * settings that initialise the quantizers. Immutable; build it with {@link #builder()} (or the Kotlin
- * {@code qat { }} DSL).
+ * What quantization-aware training does (the reference's {@code QATConfig} with per-layer rules,
+ * docs/quantizer-contract.md#qat-config): the training method and parameter overrides of weight and activation
+ * quantizers, optional changes to the target platform's grids for all layers, per-layer rules addressed by node name or
+ * op kind, and the post-training settings that initialise the quantizers. Immutable; build it with {@link #builder()}
+ * (or the Kotlin {@code qat { }} DSL).
  *
  * <pre>{@code
  * QatConfig config = QatConfig.builder()

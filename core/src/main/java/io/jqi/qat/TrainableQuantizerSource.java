@@ -13,7 +13,8 @@ import io.jqi.quant.trainable.TrainableQuantizerWeightsConfig;
 
 /**
  * The trainable quantizers of a plan: for each node the class the registry holds for (target, the config's training
- * method, the node's grid), built with the plan's parameters and the config's overrides (spec 8.2 step 5).
+ * method, the node's grid), built with the plan's parameters and the config's overrides (step 5 of
+ * docs/quantizer-contract.md#qat-init).
  */
 final class TrainableQuantizerSource implements QuantizerSource {
     private final QatConfig config;

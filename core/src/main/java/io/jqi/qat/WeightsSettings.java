@@ -19,7 +19,8 @@ import java.util.Map;
  * @param perChannel per output channel (true) or per tensor (false)
  * @param channelAxis the kernel's channel axis for per-channel quantization
  * @param enabled false to keep kernels float (then nothing else may be set)
- * @param paramsOverride named options for the quantizer's constructor (spec 8.1), as text
+ * @param paramsOverride named options for the quantizer's constructor, as text; a name it never reads is an error
+ *     (docs/quantizer-contract.md#trainable-base-class)
  */
 public record WeightsSettings(String trainingMethod, QuantizationMethod method, Integer bits, Boolean perChannel,
         Integer channelAxis, Boolean enabled, Map<String, String> paramsOverride) {

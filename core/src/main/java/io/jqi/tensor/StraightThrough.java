@@ -1,10 +1,11 @@
 package io.jqi.tensor;
 
 /**
- * The straight-through helpers of quantization-aware training (spec section 6.3). Each forward value is exactly that
- * of the plain operation (rint, clamp, identity), so a trainable quantizer computes the same bits as its inferable
- * form; only the gradient differs. Composing them as {@code x + stopgrad(f(x) - x)} would usually give the same
- * values but can be an ulp off, which the bit-exact conversion to inferable quantizers cannot afford.
+ * The straight-through helpers of quantization-aware training (docs/quantizer-contract.md#straight-through-utilities).
+ * Each forward value is exactly that of the plain operation (rint, clamp, identity), so a trainable quantizer computes
+ * the same bits as its inferable form; only the gradient differs. Composing them as {@code x + stopgrad(f(x) - x)}
+ * would usually give the same values but can be an ulp off, which the bit-exact conversion to inferable quantizers
+ * cannot afford.
  */
 final class StraightThrough {
     private StraightThrough() {

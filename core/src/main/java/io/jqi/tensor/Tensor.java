@@ -563,7 +563,10 @@ public final class Tensor {
 
     // ---------------------------------------------------------------- straight-through (QAT)
 
-    /** Forward rint (half to even); the gradient passes through unchanged (spec 6.3 {@code ste_round}). */
+    /**
+     * Forward rint (half to even); the gradient passes through unchanged: the reference's {@code ste_round}
+     * (docs/quantizer-contract.md#straight-through-utilities).
+     */
     public Tensor steRound() {
         return StraightThrough.round(this);
     }

@@ -169,7 +169,10 @@ class ActivationThresholdsTest {
         return v;
     }
 
-    /** The histogram error of the spec, computed independently of the searches. */
+    /**
+     * The histogram error of docs/quantizer-contract.md#threshold-selection (each bin's left edge, weighted by its
+     * count), computed independently of the searches.
+     */
     private static double histogramMse(Histogram h, float threshold, int bits, boolean signed) {
         return histogramError(h, AffineGrid.symmetric(new float[] {threshold}, bits, signed, RoundingMode.HALF_EVEN));
     }

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The QAT flow end to end (issue 4): a trained float MLP (spirals) and a CNN with batch norms (oriented bars) go
  * through {@link Qat#init}, training and {@link Qat#finalize} with STE, LSQ and a user's own training method, and
- * the reference's invariants (spec 7.4) hold.
+ * the reference's invariants (docs/quantizer-contract.md#qat-invariants) hold.
  */
 class QatFlowTest {
     private static final TargetPlatform PLATFORM = TargetPlatform.defaultPlatform();

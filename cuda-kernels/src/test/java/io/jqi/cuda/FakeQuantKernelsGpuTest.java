@@ -138,7 +138,7 @@ class FakeQuantKernelsGpuTest {
         float[] thresholds = perChannel(THRESHOLDS, c);
         // Unsorted, so that the tie at v = 1.5 (between 3 and 0) shows that the first level in order wins.
         float[] signedLevels = {3f, 0f, -37f, 127f, -128f, 4f, 11f, -5f, 64f};
-        // Zero is a tie here and must go to -25 (the spec's quirk).
+        // Zero is a tie here and must go to -25, the first level (docs/quantizer-contract.md#lut-quantization).
         float[] pair = {-25f, 25f};
         float[] unsignedLevels = {0f, 17f, 100f, 255f, 40f};
         Object[][] cases = {

@@ -40,7 +40,10 @@ sealed class GridSettingsScope<G : Any>(private val settings: QatConfig.GridSett
         settings.disabled()
     }
 
-    /** A named option for the trainable quantizer's constructor (spec 8.1); enums are kept by name. */
+    /**
+     * A named option for the trainable quantizer's constructor, enums kept by name; a name the quantizer never reads
+     * is an error (docs/quantizer-contract.md#trainable-base-class).
+     */
     fun override(name: String, value: Any) {
         settings.override(name, value)
     }
@@ -82,7 +85,10 @@ class ActivationsScope internal constructor(private val activations: QatConfig.A
     override fun newGrid() = ActivationsGridScope(activations)
 }
 
-/** The options of an activation grid: one signedness. Unset: decided from the statistics (spec 9.4). */
+/**
+ * The options of an activation grid: one signedness. Unset: decided from the statistics
+ * (docs/quantizer-contract.md#activation-signedness).
+ */
 @QuantizationDsl
 class ActivationsGridScope internal constructor(private val activations: QatConfig.ActivationsBuilder) {
     /** The grid has negative levels, whatever the statistics show. */

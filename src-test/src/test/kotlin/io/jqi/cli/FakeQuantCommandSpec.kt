@@ -15,7 +15,10 @@ import java.nio.file.Paths
 import java.util.concurrent.TimeUnit
 import kotlin.math.abs
 
-/** `jqi fakequant` reproduces the spec's worked examples (section 11) in both rounding modes. */
+/**
+ * `jqi fakequant` reproduces the reference's worked examples (docs/quantizer-contract.md#worked-examples) in both
+ * rounding modes.
+ */
 class FakeQuantCommandSpec : FunSpec({
 
     data class Result(val code: Int, val out: String, val err: String)
@@ -76,7 +79,7 @@ class FakeQuantCommandSpec : FunSpec({
     for (e in examples) {
         val modes = if (e.rounds) listOf("HALF_EVEN" to e.halfEven, "TF_NUDGE_HALF_UP" to e.tf) else listOf(null to e.halfEven)
         for ((mode, expected) in modes) {
-            test("${e.id} ${mode ?: "(LUT, no rounding)"} prints the spec's values exactly") {
+            test("${e.id} ${mode ?: "(LUT, no rounding)"} prints the example's values exactly") {
                 val q = quantizer(e.className, e.config, mode)
                 val r = fakequant(q, e.input)
                 r.err shouldBe ""
@@ -89,7 +92,7 @@ class FakeQuantCommandSpec : FunSpec({
         }
     }
 
-    test("T5's printed values are the spec's to its five decimals") {
+    test("T5's printed values are the reference example's to its five decimals") {
         val t5 = examples.first { it.id == "T5" }
         val r = fakequant(quantizer(t5.className, t5.config, "HALF_EVEN"), t5.input)
         val spec = floatArrayOf(-0.43333f, 0f, 0f, 0.43333f, 0.86667f, 0.86667f, 0.86667f)

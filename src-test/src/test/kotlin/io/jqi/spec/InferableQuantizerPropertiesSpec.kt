@@ -39,7 +39,7 @@ private const val GRID_TOLERANCE = 1e-3
 /**
  * Properties every inferable quantizer has, checked on random parameters (2..8 bits, thresholds, ranges, signed and
  * unsigned, per-channel on positive and negative axes, ranks 1..4) in both rounding modes, and the construction-time
- * validation of spec section 4.2.
+ * validation of docs/quantizer-contract.md#inferable-validation.
  */
 class InferableQuantizerPropertiesSpec : FunSpec({
 
@@ -206,7 +206,7 @@ class InferableQuantizerPropertiesSpec : FunSpec({
     }
 
     // ------------------------------------------------------------------------------------------------------------
-    // Validation at construction (spec 4.2): clear IllegalArgumentExceptions.
+    // Validation at construction (docs/quantizer-contract.md#inferable-validation): clear IllegalArgumentExceptions.
     // ------------------------------------------------------------------------------------------------------------
 
     val he = RoundingMode.HALF_EVEN
@@ -375,8 +375,9 @@ class InferableQuantizerPropertiesSpec : FunSpec({
                     null, null, 8, 1e-8f)
             }.message shouldBe "Look-Up-Table bit configuration has 10 bits. It must be at most lut_values_bitwidth (8)"
         }
-        // jqi decision (docs/numerics.md): the reference accepts 2^b for unsigned LUTs (off by one, spec 12.8); such a
-        // level does not fit in b bits and would put outputs at T, outside [0, T - step], so jqi rejects it.
+        // jqi decision (docs/numerics.md): the reference accepts 2^b for unsigned LUTs (off by one,
+        // docs/quantizer-contract.md#quirk-lut-details); such a level does not fit in b bits and would put outputs
+        // at T, outside [0, T - step], so jqi rejects it.
         test("unsigned activations reject the value 2^b that the reference's off-by-one check lets through") {
             shouldThrow<IllegalArgumentException> {
                 ActivationLutPOTInferableQuantizer(2, floatArrayOf(0f, 256f), floatArrayOf(1f), false, 8, 1e-8f)
@@ -508,7 +509,10 @@ private class Case(
             Kind.ActivationLutPOT -> ActivationLutPOTInferableQuantizer(bits, lut, th, signed, lutBits, EPS)
         }
 
-    /** The model of each channel's grid, built from the spec's formulas (uniform: from the reported adjusted range). */
+    /**
+     * The model of each channel's grid, built from the formulas of docs/quantizer-contract.md#core-math (uniform: from
+     * the reported adjusted range).
+     */
     fun grids(q: InferableQuantizer): List<GridModel> = when (kind.family) {
         SYMMETRIC -> thresholds.map { SymmetricModel(it, bits, signed, rounding) }
         LUT -> thresholds.map { LutModel(lut, it, lutBits, signed) }

@@ -25,12 +25,12 @@ import io.kotest.matchers.shouldBe
 import kotlin.math.abs
 
 /**
- * The worked examples of spec section 11 (quantizer-semantics.md) that concern the inferable quantizers and the
- * core math: T2, T5, T6, T7, T9, T12, T17, T18, plus exact ties that tell the two rounding modes apart.
+ * The reference's worked examples that concern the inferable quantizers and the core math (T2, T5, T6, T7, T9, T12,
+ * T17, T18; docs/quantizer-contract.md#worked-examples), plus exact ties that tell the two rounding modes apart.
  *
- * Expected values are float32 values computed the way the spec defines them; HALF_EVEN results are compared bit
- * for bit. The TF column of section 11 says "same" for these examples, so TF_NUDGE_HALF_UP is compared bit for bit
- * too, except T5, which the spec only promises "to f32 rounding" (1e-6).
+ * Expected values are float32 values computed by the contract's formulas; HALF_EVEN results are compared bit for
+ * bit. TF_NUDGE_HALF_UP gives the same values in these examples, so it is compared bit for bit too, except in T5,
+ * where it agrees with HALF_EVEN only to float32 rounding (1e-6).
  */
 class WorkedExamplesSpec : FunSpec({
 
@@ -53,8 +53,8 @@ class WorkedExamplesSpec : FunSpec({
     }
 
     context("T5: uniform n=2, min=-0.3, max=1.0") {
-        // A in float32, in the spec's order: sc = (max - min)/(2^n - 1); min' = sc·round_even(min/sc);
-        // max' = max - min + min'.
+        // A, the range adjustment, in float32 in the order of docs/quantizer-contract.md#uniform-range-adjustment:
+        // sc = (max - min)/(2^n - 1); min' = sc·round_even(min/sc); max' = max - min + min'.
         val sc = (1.0f - (-0.3f)) / 3f
         val adjMin = sc * Math.rint((-0.3f / sc).toDouble()).toFloat()
         val adjMax = (1.0f - (-0.3f)) + adjMin
@@ -62,7 +62,7 @@ class WorkedExamplesSpec : FunSpec({
         val integers = floatArrayOf(0f, 1f, 1f, 2f, 3f, 3f, 3f) // q, with zp = 1
         val specValues = doubleArrayOf(-0.43333, 0.0, 0.0, 0.43333, 0.86667, 0.86667, 0.86667)
 
-        test("A adjusts the range to min'=-0.4333333, max'=0.8666667 (float32 of the spec's formula)") {
+        test("A adjusts the range to min'=-0.4333333, max'=0.8666667 (float32 of the contract's formula)") {
             UniformRange.adjust(-0.3f, 1.0f, 2) shouldBeBitwise floatArrayOf(adjMin, adjMax)
             adjMin.toDouble() shouldBe (-0.4333333 plusOrMinus 1e-7)
             adjMax.toDouble() shouldBe (0.8666667 plusOrMinus 1e-7)
@@ -177,8 +177,8 @@ class WorkedExamplesSpec : FunSpec({
         }
     }
 
-    context("extra: LUT ties go to the first level in the given order (spec 2.4 quirk), T=[2], b=8, n=1") {
-        // v = x/(T+eps)·128; x = 0 is equidistant from -25 and 25.
+    context("extra: LUT ties go to the first level in the given order (the reference's quirk), T=[2], b=8, n=1") {
+        // v = x/(T+eps)·128; x = 0 is equidistant from -25 and 25 (docs/quantizer-contract.md#lut-quantization).
         test("lut=[-25,25] maps 0 to -25/128·2 = -0.390625") {
             val q = WeightsLUTSymmetricInferableQuantizer(1, floatArrayOf(-25f, 25f), floatArrayOf(2f), false, null,
                 null, 8, 1e-8f)
@@ -244,7 +244,8 @@ class WorkedExamplesSpec : FunSpec({
         tieTests(quantizers, ties)
     }
 
-    context("extra: an unsigned symmetric activation covers [0, T - δ] (spec 2.1; n=8, T=1, δ=1/256)") {
+    context("extra: an unsigned symmetric activation covers [0, T - δ] (n=8, T=1, δ=1/256)") {
+        // The unsigned grid of docs/quantizer-contract.md#symmetric-grids.
         val input = floatArrayOf(-0.3f, 0.5f, 0.999f, 1.5f, 2f, Float.POSITIVE_INFINITY)
         val top = 255f / 256f
         val expected = floatArrayOf(0f, 0.5f, top, top, top, top)
@@ -318,7 +319,7 @@ internal infix fun FloatArray.shouldBeBitwise(expected: FloatArray) {
     }
 }
 
-/** Agreement with the decimals printed in the spec (five decimals). */
+/** Agreement with the reference example's values, printed to five decimals. */
 private infix fun FloatArray.shouldBeCloseTo(expected: DoubleArray) {
     size shouldBe expected.size
     for (i in indices) {

@@ -19,8 +19,9 @@ object Presets {
 
     /**
      * STE presets keep the activation thresholds PTQ chose, as the reference's Keras STE (and so its QAT tutorial)
-     * does: STE's threshold gradient pulls clipped ranges inwards (spec T14), which at 3 bits shrinks them until
-     * every activation is zero.
+     * does: STE's threshold gradient pulls clipped ranges inwards
+     * (docs/quantizer-contract.md#example-trainable-gradients), which at 3 bits shrinks them until every activation
+     * is zero.
      */
     private const val FREEZE = "freeze_quant_params"
 

@@ -60,7 +60,7 @@ public abstract class WeightsInferableQuantizer extends InferableQuantizer {
         return spec().layout(shape, grid().channels(), name);
     }
 
-    /** The spec's channel axis (null per tensor), once the bits and the axis rules are checked, in that order. */
+    /** The axis of {@link #spec()} (null per tensor), once the bits and the axis rules are checked, in that order. */
     private static Integer checkedAxis(int numBits, boolean perChannel, Integer channelAxis, Integer inputRank,
             boolean rankRequired) {
         GridChecks.requireBits(numBits, "num_bits");

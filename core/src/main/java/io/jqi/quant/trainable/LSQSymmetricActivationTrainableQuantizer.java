@@ -7,7 +7,7 @@ import io.jqi.quant.TrainingMethod;
 
 /**
  * Learned step size quantization of activations (docs/quantizer-contract.md#lsq-quantizers). MCT's g uses the
- * input's channel count (axis 1 of NCHW), recomputed on every call.
+ * input's channel count (axis 1 of NCHW), recomputed on every call (docs/quantizer-contract.md#lsq-gradient-scale).
  */
 @MarkQuantizer(target = QuantizationTarget.ACTIVATION,
         methods = {QuantizationMethod.POWER_OF_TWO, QuantizationMethod.SYMMETRIC}, identifier = TrainingMethod.LSQ)

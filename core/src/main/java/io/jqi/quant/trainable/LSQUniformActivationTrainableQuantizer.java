@@ -6,8 +6,8 @@ import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.TrainingMethod;
 
 /**
- * Learned uniform range for activations (docs/quantizer-contract.md#lsq-quantizers); g uses the input's channel
- * count (axis 1 of NCHW).
+ * Learned uniform range for activations (docs/quantizer-contract.md#uniform-trainable-gradients); g uses the
+ * input's channel count (axis 1 of NCHW), recomputed on every call (docs/quantizer-contract.md#lsq-gradient-scale).
  */
 @MarkQuantizer(target = QuantizationTarget.ACTIVATION, methods = QuantizationMethod.UNIFORM,
         identifier = TrainingMethod.LSQ)

@@ -6,8 +6,8 @@ import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.TrainingMethod;
 
 /**
- * Learned uniform range for weights (docs/quantizer-contract.md#lsq-quantizers): min and max trained, the step
- * gradient scaled by g.
+ * Learned uniform range for weights: min and max trained, the step gradient scaled by g
+ * (docs/quantizer-contract.md#uniform-trainable-gradients).
  */
 @MarkQuantizer(target = QuantizationTarget.WEIGHTS, methods = QuantizationMethod.UNIFORM,
         identifier = TrainingMethod.LSQ)

@@ -2,8 +2,8 @@ package io.jqi.quant.trainable;
 
 /**
  * A value that moves linearly from {@code initial} to {@code target} between steps {@code tStart} and {@code tEnd}
- * and holds outside them (spec 6.3, MCT's {@code BaseLinearAnnealingScheduler}, used by training methods that
- * anneal a temperature or a regularisation weight).
+ * and holds outside them (MCT's {@code BaseLinearAnnealingScheduler}, used by training methods that anneal a
+ * temperature or a regularisation weight; docs/quantizer-contract.md#linear-annealing-scheduler).
  */
 public final class LinearAnnealingScheduler {
     private final int tStart;

@@ -7,10 +7,11 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Named options for a trainable quantizer's constructor: the reference's {@code *_quantizer_params_override}
- * (spec 8.1). A quantizer reads the options it understands by name; {@link TrainableQuantizerFactory} then rejects
- * any name it did not read, so a misspelt override is an error rather than silently ignored. Values may be given
- * typed or as text (as they arrive from JSON): enums by constant or name, booleans as {@code true}/{@code false}.
+ * Named options for a trainable quantizer's constructor: the reference's {@code *_quantizer_params_override}. A
+ * quantizer reads the options it understands by name; {@link TrainableQuantizerFactory} then rejects any name it did
+ * not read, so a misspelt override is an error rather than silently ignored
+ * (docs/quantizer-contract.md#trainable-base-class). Values may be given typed or as text (as they arrive from JSON):
+ * enums by constant or name, booleans as {@code true}/{@code false}.
  */
 public final class QuantizerOptions {
     private final Map<String, Object> values;

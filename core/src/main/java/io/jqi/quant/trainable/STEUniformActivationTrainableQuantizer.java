@@ -7,7 +7,7 @@ import io.jqi.quant.TrainingMethod;
 
 /**
  * Straight-through uniform activations with a trainable range unless frozen (MCT's PyTorch STE,
- * docs/quantizer-contract.md#ste-quantizers).
+ * docs/quantizer-contract.md#uniform-trainable-gradients).
  */
 @MarkQuantizer(target = QuantizationTarget.ACTIVATION, methods = QuantizationMethod.UNIFORM,
         identifier = TrainingMethod.STE)

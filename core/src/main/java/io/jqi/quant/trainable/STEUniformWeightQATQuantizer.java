@@ -5,7 +5,10 @@ import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.TrainingMethod;
 
-/** Straight-through weights on a fixed uniform grid (docs/quantizer-contract.md#ste-quantizers); the range is not trained. */
+/**
+ * Straight-through weights on a fixed uniform grid; the range is not trained
+ * (docs/quantizer-contract.md#uniform-trainable-gradients).
+ */
 @MarkQuantizer(target = QuantizationTarget.WEIGHTS, methods = QuantizationMethod.UNIFORM,
         identifier = TrainingMethod.STE)
 public final class STEUniformWeightQATQuantizer extends RangeQuantizer {

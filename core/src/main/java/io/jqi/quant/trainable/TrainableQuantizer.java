@@ -12,10 +12,11 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * A quantizer with learnable parameters, for quantization-aware training (spec section 6.2). Subclasses carry
- * {@link MarkQuantizer} with a training-method identifier, create their variables in
- * {@link #initializeQuantization} on the layer that hosts them, fake-quantize in {@link #forward} with
- * straight-through gradients, and hand over their learned parameters in {@link #convertToInferable}.
+ * A quantizer with learnable parameters, for quantization-aware training
+ * (docs/quantizer-contract.md#trainable-base-class). Subclasses carry {@link MarkQuantizer} with a training-method
+ * identifier, create their variables in {@link #initializeQuantization} on the layer that hosts them, fake-quantize
+ * in {@link #forward} with straight-through gradients, and hand over their learned parameters in
+ * {@link #convertToInferable}.
  */
 public abstract class TrainableQuantizer implements FakeQuantizer {
     private final TrainableQuantizerConfig config;

@@ -4,7 +4,7 @@ import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.QuantizerSpec;
 
-/** An activation quantizer's configuration: the spec's {@code TrainableQuantizerActivationConfig}. */
+/** An activation quantizer's configuration (docs/quantizer-contract.md#trainable-configs). */
 public final class TrainableQuantizerActivationConfig extends TrainableQuantizerConfig {
 
     public TrainableQuantizerActivationConfig(QuantizationMethod method, int nBits, QuantizationParams params,

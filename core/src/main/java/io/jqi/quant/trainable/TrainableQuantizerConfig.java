@@ -5,7 +5,7 @@ import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.QuantizerSpec;
 
-/** What the two trainable configs share (spec section 6.1). */
+/** What the two trainable configs share (docs/quantizer-contract.md#trainable-configs). */
 public abstract sealed class TrainableQuantizerConfig
         permits TrainableQuantizerWeightsConfig, TrainableQuantizerActivationConfig {
     private final QuantizationMethod method;

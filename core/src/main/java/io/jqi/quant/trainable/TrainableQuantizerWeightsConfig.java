@@ -4,7 +4,7 @@ import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.QuantizerSpec;
 
-/** A weights quantizer's configuration: the spec's {@code TrainableQuantizerWeightsConfig}. */
+/** A weights quantizer's configuration (docs/quantizer-contract.md#trainable-configs). */
 public final class TrainableQuantizerWeightsConfig extends TrainableQuantizerConfig {
     /** MCT's {@code MIN_THRESHOLD}. */
     public static final float DEFAULT_MIN_THRESHOLD = 0x1p-16f;

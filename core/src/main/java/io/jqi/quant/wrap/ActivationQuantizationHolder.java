@@ -5,8 +5,8 @@ import io.jqi.quant.QuantizationTarget;
 import io.jqi.tensor.Tensor;
 
 /**
- * Fake-quantizes the activation that flows through it (spec 5.3): a node of its own after the layer whose output it
- * quantizes, hosting the quantizer's variables.
+ * Fake-quantizes the activation that flows through it (docs/quantizer-contract.md#activation-holder): a node of its
+ * own after the layer whose output it quantizes, hosting the quantizer's variables.
  */
 public final class ActivationQuantizationHolder extends QuantizerHostModule {
     /** The name the reference gives the holder's quantizer, and so its threshold variable. */

@@ -9,8 +9,8 @@ import java.util.Optional;
 
 /**
  * The quantizers of one node (layer) of a model: a weight quantizer per attribute (such as {@code "weight"}) and at
- * most one quantizer for the node's output activation (seed 003). Builders fill it; wrappers and holders are made
- * from it.
+ * most one quantizer for the node's output activation (docs/quantizer-contract.md#node-quantization-dispatcher).
+ * Builders fill it; wrappers and holders are made from it.
  */
 public final class NodeQuantizationDispatcher {
     private final Map<String, FakeQuantizer> weightQuantizers = new LinkedHashMap<>();

@@ -13,11 +13,11 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * A layer that runs on quantized weights (spec 5.1). The wrapped layer keeps its float weights as trainable
- * parameters (the "master" weights, under {@code layer.}); every forward pass fake-quantizes the quantized attributes
- * and runs the layer on those stand-ins through {@link Module#forwardWith}, so gradients reach both the float
- * weights and the quantizers' own variables, which the wrapper hosts. A functional layer's constant inputs
- * ({@link #positional}) are kept as buffers and inserted, quantized, among its inputs.
+ * A layer that runs on quantized weights (docs/quantizer-contract.md#quantization-wrapper). The wrapped layer keeps its
+ * float weights as trainable parameters (the "master" weights, under {@code layer.}); every forward pass fake-quantizes
+ * the quantized attributes and runs the layer on those stand-ins through {@link Module#forwardWith}, so gradients reach
+ * both the float weights and the quantizers' own variables, which the wrapper hosts. A functional layer's constant
+ * inputs ({@link #positional}) are kept as buffers and inserted, quantized, among its inputs.
  */
 public final class QuantizationWrapper extends QuantizerHostModule {
     /** The reference's prefix for constants fed to functional layers as inputs. */
@@ -71,7 +71,8 @@ public final class QuantizationWrapper extends QuantizerHostModule {
 
     /**
      * Wraps a functional layer (such as {@code Add} or {@code Concat}) that takes constants as inputs: each
-     * {@code values} entry is inserted, quantized, at its position among the inputs (spec 5.1's integer keys).
+     * {@code values} entry is inserted, quantized, at its position among the inputs
+     * (docs/quantizer-contract.md#quantization-wrapper).
      */
     public static QuantizationWrapper positional(Module layer, Map<Integer, Tensor> values,
             Map<Integer, ? extends FakeQuantizer> quantizers) {

@@ -106,7 +106,8 @@ class SymmetricTrainableQuantizersTest {
             expectedX[i] = inside ? wv[i] : 0f;
             expectedT[c] += wv[i] * (inside ? r - v : clipped) * g / levels;
         }
-        // dq/dx = m exactly in the spec; in float32 the chain rule computes w * step / step, within an ulp of it.
+        // dq/dx = m exactly (docs/quantizer-contract.md#lsq-quantizers); in float32 the chain rule computes
+        // w * step / step, within an ulp of it.
         assertArrayEquals(expectedX, x.grad().toFloatArray(), 1e-6f);
         float[] actualT = q.quantizerVariable("weight_ptq_threshold_tensor").grad().toFloatArray();
         for (int c = 0; c < 3; c++) {

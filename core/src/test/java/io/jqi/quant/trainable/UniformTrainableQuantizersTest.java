@@ -77,7 +77,8 @@ class UniformTrainableQuantizersTest {
         Tensor x = Tensor.of(new float[] {-3f, -0.7f, 0.05f, 0.9f, 1.6f, 2.2f, 4f, 3.1f}, 2, 4).requiresGrad(true);
         q.forward(x, true).sum().backward();
 
-        // Spec 7.3 with A in its mid-range case: r0 = round(min / sc), a = r0 * sc, delta = (max - min) / K.
+        // docs/quantizer-contract.md#uniform-trainable-gradients with the adjustment in its mid case:
+        // r0 = round(min / sc), a = r0 * sc, delta = (max - min) / K.
         double sc = (hi - lo) / k;
         double r0 = Math.rint(lo / sc);
         double a = r0 * sc;

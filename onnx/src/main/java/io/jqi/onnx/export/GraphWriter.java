@@ -73,7 +73,7 @@ final class GraphWriter {
 
     /**
      * A {@code Constant} node holding {@code values} (float32): the reference feeds custom-op parameters this way
-     * rather than as initializers (spec 10.2).
+     * rather than as initializers (docs/quantizer-contract.md#mctq-export).
      */
     String constant(String hint, long[] dims, float[] values) {
         String output = unique(hint);

@@ -16,18 +16,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The reference's custom-op nodes (spec 10.2): one {@code mct_quantizers} node per quantizer, with the op types,
- * input order and attributes the reference's exporter writes, tensor parameters fed by {@code Constant} nodes and
- * scalars as attributes. Everything is read from the quantizer's description, {@link InferableQuantizer#spec()} (the
- * op type from target and method; bits, sign, channel axis, rounding) and {@link InferableQuantizer#grid()} (the
- * thresholds, the LUT), whatever the quantizer's class; a quantizer whose grid does not fit its method's op is refused
- * naming its class and why. Activation LUTs have no custom op in the reference; they are written as ordinary ONNX
- * ops ({@link LutActivationNodes}), as the reference's tracing does.
+ * The reference's custom-op nodes (docs/quantizer-contract.md#mctq-export): one {@code mct_quantizers} node per
+ * quantizer, with the op types, input order and attributes the reference's exporter writes, tensor parameters fed by
+ * {@code Constant} nodes and scalars as attributes. Everything is read from the quantizer's description,
+ * {@link InferableQuantizer#spec()} (the op type from target and method; bits, sign, channel axis, rounding) and
+ * {@link InferableQuantizer#grid()} (the thresholds, the LUT), whatever the quantizer's class; a quantizer whose grid
+ * does not fit its method's op is refused naming its class and why. Activation LUTs have no custom op in the reference;
+ * they are written as ordinary ONNX ops ({@link LutActivationNodes}), as the reference's tracing does.
  */
 final class MctqNodes {
     /** The custom-op domain. */
     static final String DOMAIN = "mct_quantizers";
-    /** The {@code mct_quantizers} release whose op set jqi writes (spec: mct_quantizers 1.6). */
+    /** The {@code mct_quantizers} release whose op set jqi writes (docs/quantizer-contract.md#mctq-export). */
     static final String MCTQ_VERSION = "1.6.0";
     /** The domain's opset version in the model's opset imports. */
     static final long DOMAIN_VERSION = 1;
@@ -66,7 +66,8 @@ final class MctqNodes {
                 attributes.add(OnnxAttribute.ofFloat("eps", lut.eps()));
             }
         }
-        // signed = 1 even for the unsigned uniform grid: the reference writes it so (spec 12, quirk 7).
+        // signed = 1 even for the unsigned uniform grid: the reference writes it so
+        // (docs/quantizer-contract.md#quirk-onnx-attributes).
         attributes.add(OnnxAttribute.ofInt("signed", 1));
         attributes.add(version());
         return g.node(opType(spec), DOMAIN, hint, inputs, attributes.toArray(new OnnxAttribute[0]));

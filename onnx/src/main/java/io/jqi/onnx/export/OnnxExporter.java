@@ -130,7 +130,8 @@ public final class OnnxExporter {
         props.put("jqi_export_format", format.cliName());
         if (format == ExportFormat.MCTQ) {
             opsets.add(new OpsetId(MctqNodes.DOMAIN, MctqNodes.DOMAIN_VERSION));
-            // The keys the reference's add_onnx_metadata adds (spec 5.4), with jqi in the framework's place.
+            // The keys the reference's add_onnx_metadata adds, with jqi in the framework's place
+            // (docs/quantizer-contract.md#mctq-export).
             props.put("mctq_version", MctqNodes.MCTQ_VERSION);
             props.put("framework_version", "jqi " + version());
             props.put("onnx_version", "opset " + OPSET);

@@ -44,7 +44,8 @@ class QdqParametersTest {
 
     @Test
     void aUniformGridHasTheIntegerZeroPointOfItsAdjustedRange() {
-        // spec T5: n = 2, [-0.3, 1.0] adjusts to [-0.4333333, 0.8666667], step 0.4333333, zero point 1
+        // Reference example T5 (docs/quantizer-contract.md#example-uniform-range): n = 2, [-0.3, 1.0] adjusts to
+        // [-0.4333333, 0.8666667], step 0.4333333, zero point 1
         QdqParameters p = QdqParameters.of(ActivationUniformInferableQuantizer.of(2, -0.3f, 1.0f), 0, "test");
         assertEquals(1, p.zeroPoints()[0]);
         assertEquals(0.4333333f, p.scales()[0], 1e-6f);
@@ -83,7 +84,8 @@ class QdqParametersTest {
 
     @Test
     void lutWeightsAreStoredAsTheirLevelsWithScaleThresholdOverTheMultiplier() {
-        // spec T12: lut [-96, -32, 0, 32, 96], T = 2, b = 8 (M = 128)
+        // Reference example T12 (docs/quantizer-contract.md#example-lut): lut [-96, -32, 0, 32, 96], T = 2, b = 8
+        // (M = 128)
         WeightsLUTSymmetricInferableQuantizer q = new WeightsLUTSymmetricInferableQuantizer(3,
                 new float[] {-96, -32, 0, 32, 96}, new float[] {2f}, false, null, 1, 8, 1e-8f);
         QdqParameters p = QdqParameters.of(q, 1, "test");
