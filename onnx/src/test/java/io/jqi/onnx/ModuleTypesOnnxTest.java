@@ -31,6 +31,7 @@ import io.jqi.nn.LeakyReLU;
 import io.jqi.nn.MatMul;
 import io.jqi.nn.MatrixFlatten;
 import io.jqi.nn.MaxPool2D;
+import io.jqi.nn.LayerSamples;
 import io.jqi.nn.Module;
 import io.jqi.nn.Mul;
 import io.jqi.nn.QuantizeDequantize;
@@ -38,7 +39,6 @@ import io.jqi.nn.ReLU;
 import io.jqi.nn.ReLU6;
 import io.jqi.nn.Reshape;
 import io.jqi.nn.Sequential;
-import io.jqi.nn.SiLU;
 import io.jqi.nn.Sigmoid;
 import io.jqi.nn.Softmax;
 import io.jqi.nn.Sub;
@@ -56,7 +56,6 @@ import io.jqi.quant.inferable.WeightsSymmetricInferableQuantizer;
 import io.jqi.quant.wrap.ActivationQuantizationHolder;
 import io.jqi.quant.wrap.QuantizationWrapper;
 import io.jqi.tensor.Shape;
-import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -77,13 +76,15 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Every {@link Module} type in jqi's main code, found in the class files rather than listed by hand, has an ONNX form
  * that is tested: it exports inside a small model, and where an ONNX operator imports to it, that operator's model
  * imports to it. Every operator the importer reads has a sample model, which imports to layers the exporter writes.
- * A new layer type fails here until it has a sample in {@link #SAMPLES} (and, where an operator imports to it, one in
- * {@link #OPERATORS}); docs/onnx.md, "Adding a layer: its ONNX lowering".
+ * A new layer type fails here until it has a sample (core's LayerSamples for a layer of {@code io.jqi.nn}, else
+ * {@link #SAMPLES}) and, where an operator imports to it, one in {@link #OPERATORS}; docs/architecture.md, "Adding a
+ * layer".
  */
 class ModuleTypesOnnxTest {
     /** The concrete Module classes of jqi's main code (test classes excluded). */
     private static final List<Class<? extends Module>> MODULE_TYPES = new ClassFileImporter()
             .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
+            .withImportOption(location -> !location.contains("-tests.jar")) // core's test jar (LayerSamples)
             .importPackages("io.jqi").stream()
             .filter(c -> c.isAssignableTo(Module.class) && !c.getModifiers().contains(JavaModifier.ABSTRACT))
             .sorted(Comparator.comparing(JavaClass::getName))
@@ -118,44 +119,15 @@ class ModuleTypesOnnxTest {
     static {
         Shape vector = Shape.of(4);
         Shape image = Shape.of(2, 4, 4);
-        sample(Conv2D.class, () -> new Conv2D(2, 3, 3, 1, 1, new Random(1)), image);
-        sample(Dense.class, () -> new Dense(4, 3, true, new Random(1)), vector);
-        sample(BatchNorm.class, () -> new BatchNorm(2), image);
-        sample(ReLU.class, ReLU::new, vector);
-        sample(ReLU6.class, ReLU6::new, vector);
-        sample(LeakyReLU.class, () -> new LeakyReLU(0.2f), vector);
-        sample(Sigmoid.class, Sigmoid::new, vector);
-        sample(Tanh.class, Tanh::new, vector);
-        sample(Hardswish.class, Hardswish::new, vector);
-        sample(SiLU.class, SiLU::new, vector);
-        sample(Softmax.class, () -> new Softmax(-1), vector);
-        sample(Flatten.class, Flatten::new, image);
-        sample(MaxPool2D.class, () -> new MaxPool2D(2), image);
-        sample(AvgPool2D.class, () -> new AvgPool2D(2), image);
-        sample(GlobalAvgPool2D.class, GlobalAvgPool2D::new, image);
-        sample(Identity.class, Identity::new, vector);
-        sample(Dropout.class, () -> new Dropout(0.5f, new Random(1)), vector);
-        sample(Sub.class, () -> new Sub(Tensor.ones(4), true), vector);
-        sample(Mul.class, () -> new Mul(Tensor.ones(4), false), vector);
-        sample(Div.class, () -> new Div(Tensor.full(2f, 4), false), vector);
-        sample(MatMul.class, () -> new MatMul(Tensor.ones(4, 2), false), vector);
-        sample(AddConstant.class, () -> new AddConstant(Tensor.ones(4)), vector);
-        sample(Clip.class, () -> new Clip(-1f, 1f), vector);
-        sample(Reshape.class, () -> new Reshape(new int[] {0, 2, 2}, false), vector);
-        sample(Transpose.class, () -> new Transpose(0, 2, 1), Shape.of(2, 3));
-        sample(MatrixFlatten.class, () -> new MatrixFlatten(2), image);
-        sample(CoercedSoftmax.class, () -> new CoercedSoftmax(1), image);
-        sample(QuantizeDequantize.class, () -> QuantizeDequantize.perTensor(0.1f, 3, 0, 15), vector);
+        // Every built-in layer type from core's LayerSamples; the wrap package's types here.
+        for (Class<? extends Module> type : LayerSamples.all().keySet()) {
+            SAMPLES.put(type, new Sample(() -> model(LayerSamples.all().get(type)),
+                    withoutBatch(LayerSamples.all().get(type).inputs().get(0))));
+        }
         sample(QuantizationWrapper.class, () -> new QuantizationWrapper(new Dense(4, 3, true, new Random(1)),
                 Map.of("weight", WeightsSymmetricInferableQuantizer.perTensor(8, 1f))), vector);
         sample(ActivationQuantizationHolder.class,
                 () -> new ActivationQuantizationHolder(ActivationPOTInferableQuantizer.of(8, 4f, true)), vector);
-        // Layers of several inputs, and the containers themselves, as whole models.
-        SAMPLES.put(Add.class, new Sample(() -> twoInputs(new Add()), vector));
-        SAMPLES.put(Concat.class, new Sample(() -> twoInputs(new Concat(1)), vector));
-        SAMPLES.put(Sequential.class, new Sample(() -> new Sequential(new ReLU()), vector));
-        SAMPLES.put(GraphModel.class, new Sample(() -> GraphModel.builder().input("x").node("relu", new ReLU(), "x")
-                .output("relu").build(), vector));
 
         operator("Conv", "2-D, padded", Conv2D.class, image, List.of(node("n", "Conv", List.of("x", "w", "b"),
                 List.of("y"), OnnxAttribute.ofInts("pads", 1, 1, 1, 1))), floats("w", 3, 2, 3, 3), floats("b", 3));
@@ -234,8 +206,25 @@ class ModuleTypesOnnxTest {
         SAMPLES.put(type, new Sample(() -> new Sequential(layer.get()), input));
     }
 
-    private static Module twoInputs(Module layer) {
-        return GraphModel.builder().input("x").node("layer", layer, "x", "x").output("layer").build();
+    /**
+     * A sample layer as a model of one input: a graph model as it is, a layer of several inputs fed that input each
+     * time (LayerSamples gives such layers inputs of one shape), any other layer in a Sequential.
+     */
+    private static Module model(LayerSamples.Sample sample) {
+        Module layer = sample.layer();
+        if (layer instanceof GraphModel) {
+            return layer;
+        }
+        if (sample.inputs().size() > 1) {
+            String[] inputs = new String[sample.inputs().size()];
+            Arrays.fill(inputs, "x");
+            return GraphModel.builder().input("x").node("layer", layer, inputs).output("layer").build();
+        }
+        return new Sequential(layer);
+    }
+
+    private static Shape withoutBatch(Shape batched) {
+        return Shape.of(Arrays.copyOfRange(batched.toArray(), 1, batched.rank()));
     }
 
     private static void operator(String opType, String variant, Class<? extends Module> type, Shape input,
@@ -279,7 +268,7 @@ class ModuleTypesOnnxTest {
     private static Sample sampleOf(Class<? extends Module> type) {
         Sample sample = SAMPLES.get(type);
         if (sample == null) {
-            fail(type.getName() + " has no sample: add a small model containing it, and its input shape, to "
+            fail(type.getName() + " has no sample: add one to LayerSamples (a layer of io.jqi.nn) or to "
                     + "ModuleTypesOnnxTest.SAMPLES, so that its ONNX export (or its refusal) is tested");
         }
         return sample;
@@ -294,8 +283,8 @@ class ModuleTypesOnnxTest {
         assertTrue(MODULE_TYPES.size() > 30, "the class files of io.jqi were found: " + MODULE_TYPES);
         List<String> missing = MODULE_TYPES.stream().filter(t -> !SAMPLES.containsKey(t)).map(Class::getName)
                 .toList();
-        assertTrue(missing.isEmpty(), "Module types without a sample: " + missing + "; add a small model containing "
-                + "each, and its input shape, to ModuleTypesOnnxTest.SAMPLES");
+        assertTrue(missing.isEmpty(), "Module types without a sample: " + missing + "; add each to LayerSamples (a "
+                + "layer of io.jqi.nn) or to ModuleTypesOnnxTest.SAMPLES");
     }
 
     @ParameterizedTest(name = "{0}")

@@ -17,6 +17,7 @@ class ArchitectureSpec : FunSpec({
     val main: JavaClasses = ClassFileImporter()
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS)
         .withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TEST_FIXTURES)
+        .withImportOption { location -> !location.contains("-tests.jar") }
         .importPackages("io.jqi")
     val fixtures = "io.jqi.architecture.fixture"
 
