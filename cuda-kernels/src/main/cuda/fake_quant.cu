@@ -15,18 +15,28 @@
 
 #include "jqi_float.cuh"
 
+// The affine grid of element i's channel; zero_points may be null: every zero point is then +0.0 (symmetric and
+// power-of-two grids).
+struct AffineChannel {
+    float step;
+    float zp;
+};
+
+__device__ inline AffineChannel affine_channel(unsigned i, const float* steps, const float* zero_points,
+                                               Layout layout) {
+    const int c = channel_of(i, layout);
+    return AffineChannel{steps[c], zero_points == nullptr ? 0.0f : zero_points[c]};
+}
+
 // AffineGrid.fakeQuant: q = clamp(rint(x / step) + zp, qmin, qmax) (ties to even); y = (q - zp) * step.
-// zero_points may be null: every zero point is then +0.0 (symmetric and power-of-two grids).
 extern "C" __global__ void jqi_fake_quant_affine(const float* x, float* y, const float* steps,
                                                  const float* zero_points, float qmin, float qmax, Layout layout) {
     const unsigned n = element_count(layout);
     for (unsigned i = first_index(); i < n; i += grid_stride()) {
-        const int c = channel_of(i, layout);
-        const float step = steps[c];
-        const float zp = zero_points == nullptr ? 0.0f : zero_points[c];
-        float q = __fadd_rn(rintf(__fdiv_rn(x[i], step)), zp);
+        const AffineChannel g = affine_channel(i, steps, zero_points, layout);
+        float q = __fadd_rn(rintf(__fdiv_rn(x[i], g.step)), g.zp);
         q = java_min(java_max(q, qmin), qmax);
-        y[i] = __fmul_rn(__fsub_rn(q, zp), step);
+        y[i] = __fmul_rn(__fsub_rn(q, g.zp), g.step);
     }
 }
 
@@ -36,14 +46,12 @@ extern "C" __global__ void jqi_fake_quant_tf_nudge(const float* x, float* y, con
                                                    const float* zero_points, float qmin, float qmax, Layout layout) {
     const unsigned n = element_count(layout);
     for (unsigned i = first_index(); i < n; i += grid_stride()) {
-        const int c = channel_of(i, layout);
-        const float step = steps[c];
-        const float zp = zero_points == nullptr ? 0.0f : zero_points[c];
-        const float lo = __fmul_rn(__fsub_rn(qmin, zp), step);
-        const float hi = __fmul_rn(__fsub_rn(qmax, zp), step);
+        const AffineChannel g = affine_channel(i, steps, zero_points, layout);
+        const float lo = __fmul_rn(__fsub_rn(qmin, g.zp), g.step);
+        const float hi = __fmul_rn(__fsub_rn(qmax, g.zp), g.step);
         const float clamped = java_max(java_min(x[i], hi), lo);
-        const float f = floorf(__fadd_rn(__fdiv_rn(__fsub_rn(clamped, lo), step), 0.5f));
-        y[i] = __fadd_rn(__fmul_rn(f, step), lo);
+        const float f = floorf(__fadd_rn(__fdiv_rn(__fsub_rn(clamped, lo), g.step), 0.5f));
+        y[i] = __fadd_rn(__fmul_rn(f, g.step), lo);
     }
 }
 

@@ -137,9 +137,20 @@ public final class AffineGrid implements Grid {
      * ends of the grid.
      */
     public static float fakeQuant(float x, float step, float zeroPoint, float qmin, float qmax) {
-        float q = (float) Math.rint(x / step) + zeroPoint;
-        q = Math.min(Math.max(q, qmin), qmax);
-        return (q - zeroPoint) * step;
+        return (code(x, step, zeroPoint, qmin, qmax) - zeroPoint) * step;
+    }
+
+    /**
+     * The integer code of one element, {@code clamp(rint(x / step) + zp, qmin, qmax)}, as a float (exact for codes of
+     * up to 24 bits); what {@link #fakeQuant} dequantizes and what a QuantizeLinear stores. NaN stays NaN.
+     */
+    public static float code(float x, float step, float zeroPoint, float qmin, float qmax) {
+        return Math.min(Math.max(unclampedCode(x, step, zeroPoint), qmin), qmax);
+    }
+
+    /** {@code rint(x / step) + zp} before clamping: inside {@code [qmin, qmax]} exactly where the grid does not clip. */
+    public static float unclampedCode(float x, float step, float zeroPoint) {
+        return (float) Math.rint(x / step) + zeroPoint;
     }
 
     /** The nudged lower end {@code (qmin - zp) * step} of a TF grid. */

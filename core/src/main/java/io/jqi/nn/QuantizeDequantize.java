@@ -86,7 +86,7 @@ public final class QuantizeDequantize extends Module {
         layout.forEachRun((c, from, to) -> {
             float step = scales[c];
             float zp = zeroPoints[c]; // integers of 16 bits and fewer: exact in float
-            float nan = (lo - zp) * step;
+            float nan = AffineGrid.nudgedMin(step, zp, lo); // qmin dequantized (see NaN above)
             for (int i = from; i < to; i++) {
                 out[i] = Float.isNaN(in[i]) ? nan : AffineGrid.fakeQuant(in[i], step, zp, lo, hi);
             }
@@ -100,7 +100,7 @@ public final class QuantizeDequantize extends Module {
             float step = scales[c];
             float zp = zeroPoints[c];
             for (int i = from; i < to; i++) {
-                float q = (float) Math.rint(in[i] / step) + zp;
+                float q = AffineGrid.unclampedCode(in[i], step, zp);
                 inside[i] = q >= qmin && q <= qmax ? 1f : 0f;
             }
         });

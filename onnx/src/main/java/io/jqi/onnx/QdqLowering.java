@@ -1,5 +1,6 @@
 package io.jqi.onnx;
 
+import io.jqi.grid.AffineGrid;
 import io.jqi.nn.QuantizeDequantize;
 import io.jqi.onnx.NodeContext.Operand;
 import io.jqi.onnx.proto.DataType;
@@ -195,8 +196,7 @@ final class QdqLowering {
                 throw c.fail("its constant input holds NaN, which has no integer (ONNX leaves the result undefined)");
             }
             int k = channel[i];
-            float f = (float) Math.rint(v[i] / p.scales()[k]) + p.zeroPoints()[k];
-            q[i] = (long) Math.min(Math.max(f, (float) r[0]), (float) r[1]);
+            q[i] = (long) AffineGrid.code(v[i], p.scales()[k], p.zeroPoints()[k], r[0], r[1]);
         }
         return integers(c.node.outputs().get(0), p.type(), x.dims(), q);
     }

@@ -1,5 +1,6 @@
 package io.jqi.onnx.export;
 
+import io.jqi.grid.AffineGrid;
 import io.jqi.grid.ChannelLayout;
 import io.jqi.grid.LutGrid;
 import io.jqi.nn.QuantizeDequantize;
@@ -37,8 +38,8 @@ final class QdqNodes {
         if (clip && type.bits() > 8) {
             float step = p.scales()[0];
             int zp = p.zeroPoints()[0];
-            String lo = g.floats(hint + "_lo", scalar, new float[] {(p.qmin() - zp) * step});
-            String hi = g.floats(hint + "_hi", scalar, new float[] {(p.qmax() - zp) * step});
+            String lo = g.floats(hint + "_lo", scalar, new float[] {AffineGrid.nudgedMin(step, zp, p.qmin())});
+            String hi = g.floats(hint + "_hi", scalar, new float[] {AffineGrid.nudgedMax(step, zp, p.qmax())});
             input = g.node("Clip", hint + "_clipped_input", List.of(x, lo, hi));
         }
         String integers = g.node("QuantizeLinear", hint + "_quantized", List.of(input, scale, zeroPoint));

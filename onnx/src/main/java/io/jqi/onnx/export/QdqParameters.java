@@ -152,8 +152,7 @@ final class QdqParameters {
 
     /** {@link AffineGrid#fakeQuant} up to its dequantization. */
     private int affineCode(float x, int channel) {
-        float q = (float) Math.rint(x / scales[channel]) + zeroPoints[channel];
-        return (int) Math.min(Math.max(q, qmin), qmax);
+        return (int) AffineGrid.code(x, scales[channel], zeroPoints[channel], qmin, qmax);
     }
 
     /** {@link LutGrid#fakeQuant} up to its last step: the level it picks. */
