@@ -23,7 +23,10 @@ import java.util.stream.Collectors;
  * Finds the one quantizer class for a (target, identifier, method) triple. Classes arrive through
  * {@link java.util.ServiceLoader} ({@link QuantizerProvider}) and through {@link #register}; each must carry
  * {@link MarkQuantizer}. A lookup answers exactly one class or fails with a message that lists what it found.
- * Thread safe.
+ *
+ * <p>Thread safe: registration and lookups are synchronised on the registry, so parallel trainings may share the
+ * global one; a class registered while another thread looks up is seen by the lookups that start after
+ * {@link #register} returns (docs/architecture.md, "Threads").
  */
 public final class QuantizerRegistry {
     private static volatile QuantizerRegistry global;
