@@ -34,6 +34,10 @@ internal object JsonText {
                 ?.let { " at " + lineColumn(text, it) } ?: ""
             throw JsonFormatException("$source is not valid JSON$where: ${firstLine(e.message)}", e)
         }
+        valueAfterClosingBracket(text)?.let { at ->
+            throw JsonFormatException("$source is not valid JSON at ${lineColumn(text, at)}: a value follows a "
+                + "closing bracket without a comma")
+        }
         repeatedKey(text)?.let { (key, path, at) ->
             throw JsonFormatException("$source: key '$key' is given twice in $path (again at ${lineColumn(text, at)}); "
                 + "keep one")
@@ -83,10 +87,34 @@ internal object JsonText {
     private data class RepeatedKey(val key: String, val path: String, val offset: Int)
 
     /**
+     * Where a value follows a closing bracket without a comma: [strict] reads `{"a": [1]2]}` as `{"a": [1, 2]}`, so a
+     * text with a lost bracket or comma would give a wrong value instead of an error. In valid JSON a closing bracket
+     * is followed only by a comma, another closing bracket or the end. Strings are skipped: brackets inside them do
+     * not count.
+     */
+    private fun valueAfterClosingBracket(text: String): Int? {
+        var i = 0
+        while (i < text.length) {
+            when (text[i]) {
+                ']', '}' -> {
+                    var j = i + 1
+                    while (j < text.length && text[j] in " \n\r\t") j++
+                    if (j < text.length && text[j] !in ",]}") return j
+                }
+                '"' -> {
+                    i++
+                    while (text[i] != '"') i += if (text[i] == '\\') 2 else 1
+                }
+            }
+            i++
+        }
+        return null
+    }
+
+    /**
      * The first key that an object of [text] repeats: the key, the object's path as [ConfigReader] writes it
-     * (`$.layers[1].weights`) and the repeat's offset. [text] is what [strict] accepted, and the scan follows that
-     * parser's reading: when a value follows the closing bracket of an array, it goes on reading the same array
-     * (`[1]2]` is `[1, 2]`), so the scan does too. One pass with an explicit stack, so nesting as deep as the parser
+     * (`$.layers[1].weights`) and the repeat's offset. [text] is what [strict] accepted and
+     * [valueAfterClosingBracket] did not reject. One pass with an explicit stack, so nesting as deep as the parser
      * accepts cannot overflow the call stack.
      */
     private fun repeatedKey(text: String): RepeatedKey? {
@@ -101,12 +129,6 @@ internal object JsonText {
         }
         /** Moves to the next member of the innermost array or object; true when a key comes next. */
         fun nextMember(): Boolean = open.last().let { if (it.keys == null) it.index++; it.keys != null }
-        /** Whether a value starts at [from], past whitespace: the parser takes anything but a delimiter for one. */
-        fun valueFollows(from: Int): Boolean {
-            var j = from
-            while (j < text.length && text[j] in " \n\r\t") j++
-            return j < text.length && text[j] !in "}]:,"
-        }
         var expectKey = false
         var i = 0
         while (i < text.length) {
@@ -114,7 +136,7 @@ internal object JsonText {
                 '{' -> { open += Open(valuePath(), HashSet()); expectKey = true }
                 '[' -> open += Open(valuePath(), null)
                 ',' -> expectKey = nextMember()
-                ']' -> if (valueFollows(i + 1)) nextMember() else open.removeAt(open.lastIndex)
+                ']' -> open.removeAt(open.lastIndex)
                 '}' -> { open.removeAt(open.lastIndex); expectKey = false }
                 '"' -> {
                     val start = i

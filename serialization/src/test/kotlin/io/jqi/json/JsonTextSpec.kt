@@ -41,10 +41,24 @@ class JsonTextSpec : FunSpec({
         JsonText.parse(text, "f.json") shouldBe Json.parseToJsonElement(text)
     }
 
-    test("a value after an array's closing bracket continues the array, as kotlinx.serialization reads it") {
-        JsonText.parse("""{"a": [1]2]}""", "f.json") shouldBe Json.parseToJsonElement("""{"a": [1, 2]}""")
-        error("""{"a": [1]{"k": 1, "k": 2}]}""") shouldBe
-            "f.json: key 'k' is given twice in \$.a[1] (again at line 1, column 19); keep one"
+    test("kotlinx.serialization alone reads a value after a closing bracket as the array's next element") {
+        Json.parseToJsonElement("""{"a": [1]2]}""") shouldBe Json.parseToJsonElement("""{"a": [1, 2]}""")
+    }
+
+    test("a value after a closing bracket is an error saying where, at any depth") {
+        error("""{"a": [1]2]}""") shouldBe
+            "f.json is not valid JSON at line 1, column 10: a value follows a closing bracket without a comma"
+        error("[0.3]6023, 0.2]") shouldBe
+            "f.json is not valid JSON at line 1, column 6: a value follows a closing bracket without a comma"
+        error("""{"a": [1]{"k": 1}]}""") shouldBe
+            "f.json is not valid JSON at line 1, column 10: a value follows a closing bracket without a comma"
+        error("{\"a\": [1]\n  \"x\"]}") shouldBe
+            "f.json is not valid JSON at line 2, column 3: a value follows a closing bracket without a comma"
+    }
+
+    test("closing brackets followed by commas, brackets, white space or the end are valid") {
+        val text = "{\"a\": [[1], [2] ], \"b\": {\"c\": [] } }\n"
+        JsonText.parse(text, "f.json") shouldBe Json.parseToJsonElement(text)
     }
 
     test("every format reads through it: a target platform with a repeated key is rejected") {
