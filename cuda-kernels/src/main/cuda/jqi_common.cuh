@@ -55,20 +55,26 @@ struct Window2d {
     int stride_height, stride_width;
     int pad_height, pad_width;
     int dilation_height, dilation_width;
+    int ceil_mode;  // 0 or 1: Window2d.ceilMode
 };
 
-__device__ __forceinline__ int out_extent(int size, int kernel, int stride, int pad, int dilation) {
+// Window2d.outExtent: floor division, or in ceil mode ceiling division less a last window that would start beyond
+// the input and its leading padding (span may be negative only for windows Window2d rejects).
+__device__ __forceinline__ int out_extent(int size, int kernel, int stride, int pad, int dilation, int ceil_mode) {
     int span = size + 2 * pad - dilation * (kernel - 1) - 1;
-    // floor division, as Math.floorDiv in Window2d (span may be negative only for windows Window2d rejects).
-    return (span >= 0 ? span / stride : -((-span + stride - 1) / stride)) + 1;
+    if (!ceil_mode) {
+        return (span >= 0 ? span / stride : -((-span + stride - 1) / stride)) + 1;
+    }
+    int out = (span >= 0 ? (span + stride - 1) / stride : -(-span / stride)) + 1;
+    return out > 1 && (out - 1) * stride >= size + pad ? out - 1 : out;
 }
 
 __device__ __forceinline__ int out_height(const Window2d& w) {
-    return out_extent(w.height, w.kernel_height, w.stride_height, w.pad_height, w.dilation_height);
+    return out_extent(w.height, w.kernel_height, w.stride_height, w.pad_height, w.dilation_height, w.ceil_mode);
 }
 
 __device__ __forceinline__ int out_width(const Window2d& w) {
-    return out_extent(w.width, w.kernel_width, w.stride_width, w.pad_width, w.dilation_width);
+    return out_extent(w.width, w.kernel_width, w.stride_width, w.pad_width, w.dilation_width, w.ceil_mode);
 }
 
 // The first window position along one axis whose window can reach input coordinate i (windows start at

@@ -16,11 +16,16 @@ public final class AvgPool2D extends Pool2D {
 
     /** Kernel, stride and padding are {h, w} pairs; padding must be smaller than the kernel. */
     public AvgPool2D(int[] kernel, int[] stride, int[] padding) {
-        super(kernel, stride, padding);
+        super(kernel, stride, padding, false);
+    }
+
+    /** As {@link #AvgPool2D(int[], int[], int[])}, the output extents rounding up in {@code ceilMode}. */
+    public AvgPool2D(int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+        super(kernel, stride, padding, ceilMode);
     }
 
     @Override
     public Tensor forward(Tensor... inputs) {
-        return Functional.avgPool2d(singleInput(inputs), kernel(), stride(), padding());
+        return Functional.avgPool2d(singleInput(inputs), kernel(), stride(), padding(), ceilMode());
     }
 }

@@ -13,11 +13,16 @@ public final class MaxPool2D extends Pool2D implements DataMovement {
 
     /** Kernel, stride and padding are {h, w} pairs; padding must be smaller than the kernel. */
     public MaxPool2D(int[] kernel, int[] stride, int[] padding) {
-        super(kernel, stride, padding);
+        super(kernel, stride, padding, false);
+    }
+
+    /** As {@link #MaxPool2D(int[], int[], int[])}, the output extents rounding up in {@code ceilMode}. */
+    public MaxPool2D(int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+        super(kernel, stride, padding, ceilMode);
     }
 
     @Override
     public Tensor forward(Tensor... inputs) {
-        return Functional.maxPool2d(singleInput(inputs), kernel(), stride(), padding());
+        return Functional.maxPool2d(singleInput(inputs), kernel(), stride(), padding(), ceilMode());
     }
 }

@@ -37,7 +37,15 @@ public final class Functional {
      * wins) and must be smaller than the kernel; the gradient goes to the first maximum in window order.
      */
     public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        return Pooling.maxPool2d(x, kernel, stride, padding);
+        return Pooling.maxPool2d(x, kernel, stride, padding, false);
+    }
+
+    /**
+     * {@link #maxPool2d(Tensor, int[], int[], int[])} whose output extents round up when {@code ceilMode}
+     * (PyTorch's {@code ceil_mode}): a last, partial window covers what remains of the input.
+     */
+    public static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+        return Pooling.maxPool2d(x, kernel, stride, padding, ceilMode);
     }
 
     /**
@@ -45,7 +53,15 @@ public final class Functional {
      * (ONNX AveragePool's default {@code count_include_pad = 0}); padding must be smaller than the kernel.
      */
     public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        return Pooling.avgPool2d(x, kernel, stride, padding);
+        return Pooling.avgPool2d(x, kernel, stride, padding, false);
+    }
+
+    /**
+     * {@link #avgPool2d(Tensor, int[], int[], int[])} whose output extents round up when {@code ceilMode}; a partial
+     * last window averages the cells it covers inside the input.
+     */
+    public static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+        return Pooling.avgPool2d(x, kernel, stride, padding, ceilMode);
     }
 
     /** The mean of each plane: {@code [N, C, H, W] -> [N, C, 1, 1]}. */

@@ -9,8 +9,8 @@ final class Pooling {
     private Pooling() {
     }
 
-    static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        Window2d w = window("maxPool2d", x, kernel, stride, padding);
+    static Tensor maxPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+        Window2d w = window("maxPool2d", x, kernel, stride, padding, ceilMode);
         Shape outShape = outShape(w);
         // The argmax is only worth its memory when a backward pass will read it.
         int[] argmax = GradMode.isEnabled() && x.requiresGrad() ? new int[outShape.numel()] : null;
@@ -19,8 +19,8 @@ final class Pooling {
             Tensor.ofStorage(x.shape(), g.backend().maxPool2dBackward(g.storage(), argmax, w))}, x);
     }
 
-    static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding) {
-        return avgPool(x, window("avgPool2d", x, kernel, stride, padding));
+    static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
+        return avgPool(x, window("avgPool2d", x, kernel, stride, padding, ceilMode));
     }
 
     static Tensor globalAvgPool2d(Tensor x) {
@@ -42,10 +42,11 @@ final class Pooling {
             Tensor.ofStorage(x.shape(), g.backend().avgPool2dBackward(g.storage(), w))}, x);
     }
 
-    private static Window2d window(String op, Tensor x, int[] kernel, int[] stride, int[] padding) {
+    private static Window2d window(String op, Tensor x, int[] kernel, int[] stride, int[] padding,
+            boolean ceilMode) {
         Window2d.requireNchw(op, x.shape());
         Window2d.requirePair(op, "kernel", kernel, 1);
-        Window2d w = Window2d.of(op, x.shape(), kernel[0], kernel[1], stride, padding, NO_DILATION);
+        Window2d w = Window2d.of(op, x.shape(), kernel[0], kernel[1], stride, padding, NO_DILATION, ceilMode);
         // As in ONNX Runtime: a window made only of padding would have no maximum and nothing to average.
         if (padding[0] >= kernel[0] || padding[1] >= kernel[1]) {
             throw new IllegalArgumentException(op + ": padding " + Arrays.toString(padding) + " must be smaller than "

@@ -5,17 +5,26 @@ import java.util.Arrays;
 /**
  * Where a sliding 2-D window lands on an NCHW input: the geometry that convolution's im2col/col2im and the pooling
  * kernels share, so a device backend receives one value instead of a dozen loose ints. Output extents use floor
- * division (PyTorch's and ONNX's default, ceil mode off); padding is symmetric.
+ * division (PyTorch's and ONNX's default), or ceiling division in {@code ceilMode} (pooling only: the last window may
+ * run past the padded input, and its cells outside the input are left out like padding); padding is symmetric.
  */
 public record Window2d(int batch, int channels, int height, int width, int kernelHeight, int kernelWidth,
-        int strideHeight, int strideWidth, int padHeight, int padWidth, int dilationHeight, int dilationWidth) {
+        int strideHeight, int strideWidth, int padHeight, int padWidth, int dilationHeight, int dilationWidth,
+        boolean ceilMode) {
+
+    /** A window whose output extents round down. */
+    public Window2d(int batch, int channels, int height, int width, int kernelHeight, int kernelWidth,
+            int strideHeight, int strideWidth, int padHeight, int padWidth, int dilationHeight, int dilationWidth) {
+        this(batch, channels, height, width, kernelHeight, kernelWidth, strideHeight, strideWidth, padHeight, padWidth,
+                dilationHeight, dilationWidth, false);
+    }
 
     public int outHeight() {
-        return outExtent(height, kernelHeight, strideHeight, padHeight, dilationHeight);
+        return outExtent(height, kernelHeight, strideHeight, padHeight, dilationHeight, ceilMode);
     }
 
     public int outWidth() {
-        return outExtent(width, kernelWidth, strideWidth, padWidth, dilationWidth);
+        return outExtent(width, kernelWidth, strideWidth, padWidth, dilationWidth, ceilMode);
     }
 
     /** Taps per window: the rows each channel contributes to the im2col matrix. */
@@ -38,9 +47,19 @@ public record Window2d(int batch, int channels, int height, int width, int kerne
         return Math.toIntExact((long) channels * kernelSize() * batch * outHeight() * outWidth());
     }
 
-    private static int outExtent(int size, int kernel, int stride, int pad, int dilation) {
+    /**
+     * The number of window positions along one axis: {@code floor(span / stride) + 1} with {@code span = size + 2 pad
+     * - dilation (kernel - 1) - 1}, or in ceil mode {@code ceil(span / stride) + 1} less a last window that would
+     * start beyond the input and its leading padding (PyTorch's rule, which ONNX Runtime follows).
+     */
+    public static int outExtent(int size, int kernel, int stride, int pad, int dilation, boolean ceilMode) {
+        int span = size + 2 * pad - dilation * (kernel - 1) - 1;
         // floorDiv keeps an impossible window at an extent <= 0 instead of truncating up to 1.
-        return Math.floorDiv(size + 2 * pad - dilation * (kernel - 1) - 1, stride) + 1;
+        if (!ceilMode) {
+            return Math.floorDiv(span, stride) + 1;
+        }
+        int out = -Math.floorDiv(-span, stride) + 1;
+        return out > 1 && (out - 1) * stride >= size + pad ? out - 1 : out;
     }
 
     /**
@@ -49,6 +68,12 @@ public record Window2d(int batch, int channels, int height, int width, int kerne
      */
     static Window2d of(String op, Shape input, int kernelHeight, int kernelWidth, int[] stride, int[] padding,
             int[] dilation) {
+        return of(op, input, kernelHeight, kernelWidth, stride, padding, dilation, false);
+    }
+
+    /** {@link #of(String, Shape, int, int, int[], int[], int[])} with the output extents' rounding. */
+    static Window2d of(String op, Shape input, int kernelHeight, int kernelWidth, int[] stride, int[] padding,
+            int[] dilation, boolean ceilMode) {
         requireNchw(op, input);
         requirePair(op, "stride", stride, 1);
         requirePair(op, "padding", padding, 0);
@@ -58,7 +83,7 @@ public record Window2d(int batch, int channels, int height, int width, int kerne
                     + kernelWidth);
         }
         Window2d w = new Window2d(input.dim(0), input.dim(1), input.dim(2), input.dim(3), kernelHeight, kernelWidth,
-                stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1]);
+                stride[0], stride[1], padding[0], padding[1], dilation[0], dilation[1], ceilMode);
         requireOutput(op, "height", "rows", w.height, w.kernelHeight, w.padHeight, w.dilationHeight, w.outHeight());
         requireOutput(op, "width", "columns", w.width, w.kernelWidth, w.padWidth, w.dilationWidth, w.outWidth());
         return w;

@@ -49,12 +49,14 @@ public final class LayerSamples {
         add(out, new Identity(), rows);
         add(out, new Reshape(new int[] {0, -1}, false), image);
         add(out, new Transpose(0, 2, 3, 1), image);
+        add(out, new Pad(new int[] {0, 0, 1, 2, 0, 0, 1, -1}, 0.5f), image);
         add(out, new MatrixFlatten(2), image);
         add(out, new ReLU(), rows);
         add(out, new ReLU6(), rows);
         add(out, new LeakyReLU(0.1f), rows);
         add(out, new SiLU(), rows);
         add(out, new Hardswish(), rows);
+        add(out, new HardSigmoid(), rows);
         add(out, new Sigmoid(), rows);
         add(out, new Tanh(), rows);
         add(out, new Clip(-0.5f, 1.5f), rows);
@@ -69,6 +71,7 @@ public final class LayerSamples {
         add(out, new CoercedSoftmax(1), rows);
         add(out, new AvgPool2D(new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}), image);
         add(out, new GlobalAvgPool2D(), image);
+        add(out, new Mean(new int[] {-1, 2}, false), image);
         add(out, QuantizeDequantize.perTensor(0.05f, 3, -128, 127), rows);
         add(out, new Sequential(new Dense(5, 4, true, random), new ReLU(), new Dense(4, 2, false, random)), rows);
         add(out, GraphModel.builder().input("x").node("fc", new Dense(5, 5, true, random), "x")

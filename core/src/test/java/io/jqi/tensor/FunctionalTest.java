@@ -253,6 +253,45 @@ class FunctionalTest {
     }
 
     @Test
+    void ceilModePoolingAddsAPartialLastWindowAsPyTorchDoes() {
+        // Values from torch.nn.functional.max_pool2d / avg_pool2d(arange(25).reshape(1, 1, 5, 5), 2, 2,
+        // ceil_mode=True, count_include_pad=False).
+        Tensor x = Tensor.of(floatRange(25), 1, 1, 5, 5);
+        int[] two = {2, 2};
+        assertArrayEquals(new float[] {6, 8, 9, 16, 18, 19, 21, 23, 24},
+                Functional.maxPool2d(x, two, two, new int[] {0, 0}, true).toFloatArray());
+        assertArrayEquals(new float[] {3, 5, 6.5f, 13, 15, 16.5f, 20.5f, 22.5f, 24},
+                Functional.avgPool2d(x, two, two, new int[] {0, 0}, true).toFloatArray());
+        assertEquals(Shape.of(1, 1, 2, 2), Functional.maxPool2d(x, two, two, new int[] {0, 0}).shape());
+    }
+
+    @Test
+    void ceilModeDropsALastWindowThatWouldStartInTheTrailingPadding() {
+        // PyTorch: max_pool2d(3 x 3 input, kernel 2, stride 2, padding 1, ceil_mode=True) is 2 x 2, not 3 x 3.
+        Tensor x = Tensor.of(floatRange(9), 1, 1, 3, 3);
+        assertEquals(Shape.of(1, 1, 2, 2),
+                Functional.maxPool2d(x, new int[] {2, 2}, new int[] {2, 2}, ONE, true).shape());
+        assertEquals(2, Window2d.outExtent(3, 2, 2, 1, 1, true));
+        assertEquals(3, Window2d.outExtent(5, 2, 2, 0, 1, true));
+        assertEquals(2, Window2d.outExtent(5, 2, 2, 0, 1, false));
+    }
+
+    @Test
+    void ceilModeMaxPoolGradientGoesToTheMaximumOfThePartialWindow() {
+        Tensor x = Tensor.of(floatRange(9), 1, 1, 3, 3).requiresGrad(true);
+        Functional.maxPool2d(x, new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}, true).sum().backward();
+        assertArrayEquals(new float[] {0, 0, 0, 0, 1, 1, 0, 1, 1}, x.grad().toFloatArray());
+    }
+
+    private static float[] floatRange(int n) {
+        float[] out = new float[n];
+        for (int i = 0; i < n; i++) {
+            out[i] = i;
+        }
+        return out;
+    }
+
+    @Test
     void globalAvgPoolIsThePlaneMean() {
         Tensor x = Tensor.randn(new Random(15), 2, 3, 5, 4);
         Tensor y = Functional.globalAvgPool2d(x);

@@ -150,10 +150,11 @@ final class KernelPlans {
         return plan;
     }
 
-    /** jqi_common.cuh's Window2d, field for field the record. */
+    /** jqi_common.cuh's Window2d, field for field the record (ceilMode as 0 or 1). */
     static int[] window(Window2d w) {
         return new int[] {w.batch(), w.channels(), w.height(), w.width(), w.kernelHeight(), w.kernelWidth(),
-            w.strideHeight(), w.strideWidth(), w.padHeight(), w.padWidth(), w.dilationHeight(), w.dilationWidth()};
+            w.strideHeight(), w.strideWidth(), w.padHeight(), w.padWidth(), w.dilationHeight(), w.dilationWidth(),
+            w.ceilMode() ? 1 : 0};
     }
 
     private static int requireRank(Shape shape) {

@@ -292,7 +292,10 @@ abstract class BackendAgreementCases {
                 new Window2d(2, 5, 12, 10, 3, 2, 2, 3, 1, 0, 1, 1),
                 new Window2d(3, 2, 13, 13, 3, 3, 2, 2, 2, 2, 2, 2),
                 new Window2d(2, 4, 8, 8, 2, 2, 2, 2, 0, 0, 1, 1),
-                new Window2d(2, 3, 7, 7, 7, 7, 1, 1, 0, 0, 1, 1));
+                new Window2d(2, 3, 7, 7, 7, 7, 1, 1, 0, 0, 1, 1),
+                // Ceil mode (pooling): partial last windows, one of them dropped for starting in the padding.
+                new Window2d(2, 3, 7, 8, 3, 2, 2, 2, 1, 0, 1, 1, true),
+                new Window2d(1, 2, 3, 5, 2, 2, 2, 2, 1, 0, 1, 1, true));
     }
 
     @ParameterizedTest

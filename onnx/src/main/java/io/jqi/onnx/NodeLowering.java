@@ -13,14 +13,17 @@ import io.jqi.nn.Div;
 import io.jqi.nn.Dropout;
 import io.jqi.nn.Flatten;
 import io.jqi.nn.GlobalAvgPool2D;
+import io.jqi.nn.HardSigmoid;
 import io.jqi.nn.Hardswish;
 import io.jqi.nn.Identity;
 import io.jqi.nn.LeakyReLU;
 import io.jqi.nn.MatMul;
 import io.jqi.nn.MatrixFlatten;
 import io.jqi.nn.MaxPool2D;
+import io.jqi.nn.Mean;
 import io.jqi.nn.Module;
 import io.jqi.nn.Mul;
+import io.jqi.nn.Pad;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.ReLU6;
 import io.jqi.nn.Reshape;
@@ -66,9 +69,13 @@ final class NodeLowering {
         OPERATORS.put("Sigmoid", c -> Lowered.of(new Sigmoid(), c.required(0, "X").name()));
         OPERATORS.put("Tanh", c -> Lowered.of(new Tanh(), c.required(0, "X").name()));
         OPERATORS.put("HardSwish", c -> Lowered.of(new Hardswish(), c.required(0, "X").name()));
+        OPERATORS.put("HardSigmoid", c -> Lowered.of(new HardSigmoid(c.floatAttr("alpha", 0.2f),
+                c.floatAttr("beta", 0.5f)), c.required(0, "X").name()));
         OPERATORS.put("MaxPool", NodeLowering::pool);
         OPERATORS.put("AveragePool", NodeLowering::pool);
         OPERATORS.put("GlobalAveragePool", c -> Lowered.of(new GlobalAvgPool2D(), c.required(0, "X").name()));
+        OPERATORS.put("ReduceMean", NodeLowering::reduceMean);
+        OPERATORS.put("Pad", NodeLowering::pad);
         OPERATORS.put("Flatten", NodeLowering::flatten);
         OPERATORS.put("Reshape", NodeLowering::reshape);
         OPERATORS.put("Transpose", NodeLowering::transpose);
@@ -191,6 +198,109 @@ final class NodeLowering {
     }
 
     // ---- shape -----------------------------------------------------------------------------------------------------
+
+    /**
+     * Constant mode only; pads (and, since opset 18, the axes they apply to) and the constant must be constants.
+     * Opset 11 on: the pads and the value are inputs.
+     */
+    private static Lowered pad(NodeContext c) {
+        String x = c.required(0, "data").name();
+        String mode = c.stringAttr("mode", "constant");
+        if (!mode.equals("constant")) {
+            throw c.fail("mode '" + mode + "' is not supported; jqi pads with a constant (mode 'constant')");
+        }
+        long[] pads = constantLongs(c, 1, "pads");
+        float value = 0f;
+        if (c.input(2).present()) {
+            if (!c.input(2).isConstant()) {
+                throw c.fail("its constant_value input '" + c.input(2).name() + "' is computed at run time");
+            }
+            float[] v = Tensors.toTensor(c.input(2).constant(), c).toFloatArray();
+            if (v.length != 1) {
+                throw c.fail("its constant_value must be one value, got " + v.length);
+            }
+            value = v[0];
+        }
+        long[] in = c.inputShape(0);
+        if (c.input(3).present()) {
+            long[] axes = constantLongs(c, 3, "axes");
+            if (in == null) {
+                throw c.fail("it pads chosen axes of an input whose rank is not known at import; give the model "
+                        + "static input shapes");
+            }
+            if (pads.length != 2 * axes.length) {
+                throw c.fail("pads " + Arrays.toString(pads) + " must hold a begin and an end pad for each of the "
+                        + axes.length + " axes");
+            }
+            long[] all = new long[2 * in.length];
+            for (int i = 0; i < axes.length; i++) {
+                int a = c.toInt(axes[i] < 0 ? axes[i] + in.length : axes[i], "axis");
+                if (a < 0 || a >= in.length) {
+                    throw c.fail("axis " + axes[i] + " is out of range for an input of rank " + in.length);
+                }
+                all[a] = pads[i];
+                all[a + in.length] = pads[i + axes.length];
+            }
+            pads = all;
+        } else if (in != null && pads.length != 2 * in.length) {
+            throw c.fail("pads " + Arrays.toString(pads) + " must hold 2 entries per axis of the rank-" + in.length
+                    + " input");
+        }
+        int[] p = new int[pads.length];
+        for (int i = 0; i < pads.length; i++) {
+            p[i] = c.toInt(pads[i], "pad");
+        }
+        try {
+            return Lowered.of(new Pad(p, value), x);
+        } catch (IllegalArgumentException e) {
+            throw c.fail(e.getMessage());
+        }
+    }
+
+    /** The integers of constant input {@code index}, which must be present and 1-D. */
+    private static long[] constantLongs(NodeContext c, int index, String what) {
+        if (!c.input(index).present()) {
+            throw c.fail("it has no " + what + " input");
+        }
+        if (!c.input(index).isConstant()) {
+            throw c.fail("its " + what + " input '" + c.input(index).name() + "' is computed at run time; jqi needs "
+                    + "constant " + what);
+        }
+        OnnxTensor t = c.input(index).constant();
+        if (t.dims().length != 1 || !t.dataType().isInteger()) {
+            throw c.fail("its " + what + " input must be a 1-D integer tensor, got " + t.dataType() + " of dims "
+                    + Arrays.toString(t.dims()));
+        }
+        return t.toLongs();
+    }
+
+    /** Axes from the attribute up to opset 17, from the optional second input since 18. */
+    private static Lowered reduceMean(NodeContext c) {
+        String x = c.required(0, "data").name();
+        long[] axes;
+        if (c.opVersion() >= 18) {
+            if (c.input(1).present() && !c.input(1).isConstant()) {
+                throw c.fail("its axes input '" + c.input(1).name() + "' is computed at run time; jqi needs "
+                        + "constant axes");
+            }
+            axes = c.input(1).present() ? c.input(1).constant().toLongs() : new long[0];
+            if (axes.length == 0 && c.intAttr("noop_with_empty_axes", 0) != 0) {
+                return Lowered.of(new Identity(), x);
+            }
+        } else {
+            long[] attr = c.intsAttr("axes");
+            axes = attr == null ? new long[0] : attr;
+        }
+        int[] over = new int[axes.length];
+        for (int i = 0; i < axes.length; i++) {
+            over[i] = c.toInt(axes[i], "axis");
+        }
+        try {
+            return Lowered.of(new Mean(over, c.intAttr("keepdims", 1) != 0), x);
+        } catch (IllegalArgumentException e) {
+            throw c.fail(e.getMessage());
+        }
+    }
 
     private static Lowered flatten(NodeContext c) {
         String x = c.required(0, "input").name();
@@ -412,10 +522,7 @@ final class NodeLowering {
         if (kernel[0] < 1 || kernel[1] < 1) {
             throw c.fail("kernel_shape " + Arrays.toString(ks) + " must be positive");
         }
-        if (c.intAttr("ceil_mode", 0) != 0) {
-            throw c.fail("ceil_mode 1 is not supported (jqi's pooling rounds the output size down); export with "
-                    + "ceil_mode 0, padding the input if the last window matters");
-        }
+        boolean ceilMode = c.intAttr("ceil_mode", 0) != 0;
         int[] dilation = pair(c, "dilations", 1);
         if (dilation[0] != 1 || dilation[1] != 1) {
             throw c.fail("dilations " + Arrays.toString(dilation) + " are not supported for pooling; use 1");
@@ -425,11 +532,16 @@ final class NodeLowering {
         if (padding[0] >= kernel[0] || padding[1] >= kernel[1]) {
             throw c.fail("pads " + Arrays.toString(padding) + " must be smaller than the kernel " + Arrays.toString(kernel));
         }
+        if (!max && c.intAttr("count_include_pad", 0) != 0 && ceilMode) {
+            throw c.fail("count_include_pad 1 with ceil_mode 1 is not supported (jqi's average pooling leaves the "
+                    + "cells of a partial last window that lie outside the input out of the count)");
+        }
         if (!max && c.intAttr("count_include_pad", 0) != 0 && (padding[0] != 0 || padding[1] != 0)) {
             throw c.fail("count_include_pad 1 with padding is not supported (jqi's average pooling leaves padded "
                     + "cells out of the count); export with count_include_pad 0 or without padding");
         }
-        return Lowered.of(max ? new MaxPool2D(kernel, stride, padding) : new AvgPool2D(kernel, stride, padding), x);
+        return Lowered.of(max ? new MaxPool2D(kernel, stride, padding, ceilMode)
+                : new AvgPool2D(kernel, stride, padding, ceilMode), x);
     }
 
     /** A 2-D attribute such as strides, defaulting to {@code otherwise} on both axes. */

@@ -13,8 +13,11 @@ import io.jqi.nn.Dropout;
 import io.jqi.nn.GlobalAvgPool2D;
 import io.jqi.nn.Hardswish;
 import io.jqi.nn.Identity;
+import io.jqi.nn.HardSigmoid;
 import io.jqi.nn.LeakyReLU;
 import io.jqi.nn.MaxPool2D;
+import io.jqi.nn.Mean;
+import io.jqi.nn.Pad;
 import io.jqi.nn.Module;
 import io.jqi.nn.Mul;
 import io.jqi.nn.Pool2D;
@@ -25,6 +28,8 @@ import io.jqi.nn.Sigmoid;
 import io.jqi.nn.Softmax;
 import io.jqi.nn.Sub;
 import io.jqi.nn.Tanh;
+import io.jqi.tensor.Window2d;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -66,6 +71,7 @@ final class StaticShapes {
         put(Tanh.class, SAME);
         put(Hardswish.class, SAME);
         put(LeakyReLU.class, SAME);
+        put(HardSigmoid.class, SAME);
         put(Identity.class, SAME);
         put(Dropout.class, SAME);
         put(Clip.class, SAME);
@@ -79,10 +85,12 @@ final class StaticShapes {
         put(Div.class, ELEMENTWISE);
         put(AddConstant.class, ELEMENTWISE);
         put(Conv2D.class, window((conv, x) -> conv.outChannels(), conv -> new Window(conv.kernel(), conv.stride(),
-                conv.padding(), conv.dilation())));
+                conv.padding(), conv.dilation(), false)));
         put(MaxPool2D.class, window((pool, x) -> x[1], StaticShapes::poolWindow));
         put(AvgPool2D.class, window((pool, x) -> x[1], StaticShapes::poolWindow));
         put(GlobalAvgPool2D.class, GLOBAL_POOL);
+        put(Mean.class, StaticShapes::mean);
+        put(Pad.class, StaticShapes::pad);
     }
 
     private StaticShapes() {
@@ -99,6 +107,46 @@ final class StaticShapes {
             return null;
         }
         return rule.apply(layer, inputs);
+    }
+
+    /** The input's shape grown (or cropped) by the pads. */
+    private static long[] pad(Pad layer, List<long[]> inputs) {
+        long[] x = inputs.get(0);
+        int[] pads = layer.pads();
+        if (pads.length != 2 * x.length) {
+            return null;
+        }
+        long[] out = new long[x.length];
+        for (int d = 0; d < x.length; d++) {
+            out[d] = x[d] < 0 ? -1 : x[d] + pads[d] + pads[d + x.length];
+        }
+        return out;
+    }
+
+    /** The input's shape with the averaged axes set to 1 or dropped. */
+    private static long[] mean(Mean layer, List<long[]> inputs) {
+        long[] x = inputs.get(0);
+        int[] axes = layer.axes();
+        boolean[] reduced = new boolean[x.length];
+        if (axes.length == 0) {
+            Arrays.fill(reduced, true);
+        }
+        for (int axis : axes) {
+            if (axis < -x.length || axis >= x.length) {
+                return null;
+            }
+            reduced[axis < 0 ? axis + x.length : axis] = true;
+        }
+        long[] out = new long[x.length];
+        int n = 0;
+        for (int d = 0; d < x.length; d++) {
+            if (!reduced[d]) {
+                out[n++] = x[d];
+            } else if (layer.keepDims()) {
+                out[n++] = 1;
+            }
+        }
+        return Arrays.copyOf(out, n);
     }
 
     /** Null when one of the shapes is unknown. */
@@ -131,7 +179,7 @@ final class StaticShapes {
     }
 
     /** A 2-D sliding window's geometry, {h, w} pairs. */
-    private record Window(int[] kernel, int[] stride, int[] padding, int[] dilation) {
+    private record Window(int[] kernel, int[] stride, int[] padding, int[] dilation, boolean ceilMode) {
     }
 
     /** {@code [N, channels, H', W']} with H' and W' from {@link #spatial}. */
@@ -141,23 +189,23 @@ final class StaticShapes {
             long[] x = inputs.get(0);
             Window w = windowOf.apply(layer);
             return new long[] {x[0], channels.applyAsLong(layer, x),
-                    spatial(x[2], w.kernel()[0], w.stride()[0], w.padding()[0], w.dilation()[0]),
-                    spatial(x[3], w.kernel()[1], w.stride()[1], w.padding()[1], w.dilation()[1])};
+                    spatial(x[2], w, 0), spatial(x[3], w, 1)};
         });
     }
 
     /** Pooling windows are not dilated. */
     private static Window poolWindow(Pool2D pool) {
-        return new Window(pool.kernel(), pool.stride(), pool.padding(), new int[] {1, 1});
+        return new Window(pool.kernel(), pool.stride(), pool.padding(), new int[] {1, 1}, pool.ceilMode());
     }
 
-    /** A window's output length, floor((in + 2 pad - dilation (k - 1) - 1) / stride) + 1; -1 when unknown. */
-    private static long spatial(long in, int kernel, int stride, int pad, int dilation) {
-        if (in < 0) {
+    /** A window's output length along spatial axis {@code i} ({@link Window2d#outExtent}); -1 when unknown. */
+    private static long spatial(long in, Window w, int i) {
+        if (in < 0 || in > Integer.MAX_VALUE) {
             return -1;
         }
-        long span = in + 2L * pad - (long) dilation * (kernel - 1) - 1;
-        return span < 0 ? -1 : span / stride + 1;
+        int out = Window2d.outExtent((int) in, w.kernel()[i], w.stride()[i], w.padding()[i], w.dilation()[i],
+                w.ceilMode());
+        return out < 1 ? -1 : out;
     }
 
     private static long[] broadcast(long[] a, long[] b) {

@@ -25,12 +25,15 @@ import io.jqi.nn.Dropout;
 import io.jqi.nn.Flatten;
 import io.jqi.nn.GlobalAvgPool2D;
 import io.jqi.nn.GraphModel;
+import io.jqi.nn.HardSigmoid;
 import io.jqi.nn.Hardswish;
 import io.jqi.nn.Identity;
 import io.jqi.nn.LeakyReLU;
 import io.jqi.nn.MatMul;
 import io.jqi.nn.MatrixFlatten;
 import io.jqi.nn.MaxPool2D;
+import io.jqi.nn.Mean;
+import io.jqi.nn.Pad;
 import io.jqi.nn.LayerSamples;
 import io.jqi.nn.Module;
 import io.jqi.nn.Mul;
@@ -158,12 +161,25 @@ class ModuleTypesOnnxTest {
         operator("Tanh", "", Tanh.class, vector, List.of(node("n", "Tanh", List.of("x"), List.of("y"))));
         operator("HardSwish", "", Hardswish.class, vector,
                 List.of(node("n", "HardSwish", List.of("x"), List.of("y"))));
+        operator("HardSigmoid", "PyTorch's alpha 1/6", HardSigmoid.class, vector, List.of(node("n", "HardSigmoid",
+                List.of("x"), List.of("y"), OnnxAttribute.ofFloat("alpha", 1f / 6f))));
         operator("MaxPool", "2x2", MaxPool2D.class, image, List.of(node("n", "MaxPool", List.of("x"), List.of("y"),
                 OnnxAttribute.ofInts("kernel_shape", 2, 2), OnnxAttribute.ofInts("strides", 2, 2))));
         operator("AveragePool", "2x2", AvgPool2D.class, image, List.of(node("n", "AveragePool", List.of("x"),
                 List.of("y"), OnnxAttribute.ofInts("kernel_shape", 2, 2), OnnxAttribute.ofInts("strides", 2, 2))));
         operator("GlobalAveragePool", "", GlobalAvgPool2D.class, image,
                 List.of(node("n", "GlobalAveragePool", List.of("x"), List.of("y"))));
+        operator("ReduceMean", "over H and W, axes attribute", Mean.class, image, List.of(node("n", "ReduceMean",
+                List.of("x"), List.of("y"), OnnxAttribute.ofInts("axes", 2, 3), OnnxAttribute.ofInt("keepdims", 0))));
+        operatorAtOpset(18, "ReduceMean", "over the last axis, axes input", Mean.class, image,
+                List.of(node("n", "ReduceMean", List.of("x", "axes"), List.of("y"))),
+                OnnxTensor.ofInt64("axes", new long[] {1}, new long[] {-1}));
+        operator("Pad", "H and W by 1 with zeros, as before an average pool", Pad.class, image, List.of(node("n", "Pad",
+                List.of("x", "p"), List.of("y"))), OnnxTensor.ofInt64("p", new long[] {8},
+                new long[] {0, 0, 1, 1, 0, 0, 1, 1}));
+        operatorAtOpset(18, "Pad", "W only, through axes, with a constant", Pad.class, image, List.of(node("n", "Pad",
+                List.of("x", "p", "v", "a"), List.of("y"))), OnnxTensor.ofInt64("p", new long[] {2},
+                new long[] {2, -1}), scalar("v", 0.5f), OnnxTensor.ofInt64("a", new long[] {1}, new long[] {-1}));
         operator("Flatten", "from axis 1", Flatten.class, image, List.of(node("n", "Flatten", List.of("x"),
                 List.of("y"), OnnxAttribute.ofInt("axis", 1))));
         operator("Flatten", "from axis 2", MatrixFlatten.class, image, List.of(node("n", "Flatten", List.of("x"),

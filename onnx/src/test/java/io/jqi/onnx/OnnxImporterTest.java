@@ -31,6 +31,7 @@ import io.jqi.onnx.proto.OnnxValueInfo;
 import io.jqi.ptq.Ptq;
 import io.jqi.ptq.PtqConfig;
 import io.jqi.ptq.TargetPlatform;
+import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -219,10 +220,21 @@ class OnnxImporterTest {
     }
 
     @Test
-    void ceilModeIsRefused() {
+    void ceilModePoolingImportsToALayerThatRoundsUp() {
         OnnxModel m = single(node("pool", "MaxPool", List.of("x"), List.of("y"),
-                OnnxAttribute.ofInts("kernel_shape", 2, 2), OnnxAttribute.ofInt("ceil_mode", 1)), List.of());
-        assertTrue(refusal(m).contains("ceil_mode 1 is not supported"));
+                OnnxAttribute.ofInts("kernel_shape", 3, 3), OnnxAttribute.ofInts("strides", 2, 2),
+                OnnxAttribute.ofInt("ceil_mode", 1)), List.of());
+        GraphModel g = OnnxImporter.importModel(m);
+        assertTrue(((MaxPool2D) g.node("pool")).ceilMode());
+        assertEquals(Shape.of(1, 2, 2, 2), g.forward(Tensor.zeros(1, 2, 4, 4)).shape());
+    }
+
+    @Test
+    void ceilModeAveragePoolCountingPaddingIsRefused() {
+        OnnxModel m = single(node("pool", "AveragePool", List.of("x"), List.of("y"),
+                OnnxAttribute.ofInts("kernel_shape", 2, 2), OnnxAttribute.ofInt("ceil_mode", 1),
+                OnnxAttribute.ofInt("count_include_pad", 1)), List.of());
+        assertTrue(refusal(m).contains("count_include_pad 1 with ceil_mode 1 is not supported"));
     }
 
     @Test

@@ -8,7 +8,10 @@ import io.jqi.nn.CoercedSoftmax
 import io.jqi.nn.Concat
 import io.jqi.nn.Dropout
 import io.jqi.nn.Flatten
+import io.jqi.nn.HardSigmoid
 import io.jqi.nn.LeakyReLU
+import io.jqi.nn.Mean
+import io.jqi.nn.Pad
 import io.jqi.nn.MatrixFlatten
 import io.jqi.nn.MaxPool2D
 import io.jqi.nn.Module
@@ -58,6 +61,56 @@ internal object LeakyReLUCodec : LayerCodec<LeakyReLU>(LeakyReLU::class.java) {
         config.float("negative_slope").let { slope -> StatelessSpec { LeakyReLU(slope) } }
 }
 
+/** HardSigmoid: `alpha`, `beta`. */
+internal object HardSigmoidCodec : LayerCodec<HardSigmoid>(HardSigmoid::class.java) {
+    override fun write(layer: HardSigmoid, out: JsonObjectBuilder, context: WriteContext) {
+        out.put("alpha", JsonText.float(layer.alpha()))
+        out.put("beta", JsonText.float(layer.beta()))
+    }
+
+    override fun read(config: ConfigReader, context: ReadContext): ModuleSpec {
+        val alpha = config.float("alpha")
+        val beta = config.float("beta")
+        return StatelessSpec { HardSigmoid(alpha, beta) }
+    }
+}
+
+/** Mean: `axes` (empty: every axis), `keep_dims`. */
+internal object MeanCodec : LayerCodec<Mean>(Mean::class.java) {
+    override fun write(layer: Mean, out: JsonObjectBuilder, context: WriteContext) {
+        out.ints("axes", layer.axes())
+        out.put("keep_dims", layer.keepDims())
+    }
+
+    override fun read(config: ConfigReader, context: ReadContext): ModuleSpec {
+        val axes = config.ints("axes")
+        if (axes.size > ModelFile.MAX_RANK) {
+            throw context.fail("${config.path}.axes has ${axes.size} entries; at most ${ModelFile.MAX_RANK}")
+        }
+        val keepDims = config.bool("keep_dims")
+        config.build { Mean(axes, keepDims) }
+        return StatelessSpec { Mean(axes, keepDims) }
+    }
+}
+
+/** Pad: `pads` (ONNX's layout, begin pads then end pads), `value`. */
+internal object PadCodec : LayerCodec<Pad>(Pad::class.java) {
+    override fun write(layer: Pad, out: JsonObjectBuilder, context: WriteContext) {
+        out.ints("pads", layer.pads())
+        out.put("value", JsonText.float(layer.value()))
+    }
+
+    override fun read(config: ConfigReader, context: ReadContext): ModuleSpec {
+        val pads = config.ints("pads")
+        if (pads.size > 2 * ModelFile.MAX_RANK) {
+            throw context.fail("${config.path}.pads has ${pads.size} entries; at most ${2 * ModelFile.MAX_RANK}")
+        }
+        val value = config.float("value")
+        config.build { Pad(pads, value) }
+        return StatelessSpec { Pad(pads, value) }
+    }
+}
+
 /** Dropout: `p`. The mask generator is not saved: a loaded dropout draws from a fresh seeded one. */
 internal object DropoutCodec : LayerCodec<Dropout>(Dropout::class.java) {
     override fun write(layer: Dropout, out: JsonObjectBuilder, context: WriteContext) {
@@ -83,20 +136,27 @@ internal object ClipCodec : LayerCodec<Clip>(Clip::class.java) {
     }
 }
 
-/** MaxPool2D and AvgPool2D: `kernel`, `stride`, `padding` pairs. */
-internal class PoolCodec<M : Pool2D>(type: Class<M>, private val make: (IntArray, IntArray, IntArray) -> M)
+/**
+ * MaxPool2D and AvgPool2D: `kernel`, `stride`, `padding` pairs, and `ceil_mode` only when true (files written before
+ * it existed, and layers that round down, have none).
+ */
+internal class PoolCodec<M : Pool2D>(type: Class<M>, private val make: (IntArray, IntArray, IntArray, Boolean) -> M)
     : LayerCodec<M>(type) {
     override fun write(layer: M, out: JsonObjectBuilder, context: WriteContext) {
         out.ints("kernel", layer.kernel())
         out.ints("stride", layer.stride())
         out.ints("padding", layer.padding())
+        if (layer.ceilMode()) {
+            out.put("ceil_mode", true)
+        }
     }
 
     override fun read(config: ConfigReader, context: ReadContext): ModuleSpec {
         val kernel = context.pair(config, "kernel", 1)
         val stride = context.pair(config, "stride", 1)
         val padding = context.pair(config, "padding", 0)
-        return StatelessSpec { make(kernel, stride, padding) }
+        val ceilMode = config.optionalBool("ceil_mode") ?: false
+        return StatelessSpec { make(kernel, stride, padding, ceilMode) }
     }
 }
 

@@ -19,12 +19,14 @@ internal object LayerCodecs {
     val ALL: List<LayerCodec<*>> = listOf(DenseCodec, Conv2DCodec, BatchNormCodec,
         StatelessCodec(ReLU::class.java, ::ReLU), StatelessCodec(ReLU6::class.java, ::ReLU6), LeakyReLUCodec,
         StatelessCodec(Sigmoid::class.java, ::Sigmoid), StatelessCodec(Tanh::class.java, ::Tanh),
-        StatelessCodec(SiLU::class.java, ::SiLU), StatelessCodec(Hardswish::class.java, ::Hardswish), SoftmaxCodec,
+        StatelessCodec(SiLU::class.java, ::SiLU), StatelessCodec(Hardswish::class.java, ::Hardswish), HardSigmoidCodec,
+        SoftmaxCodec,
         MaxPool2DCodec, AvgPool2DCodec, StatelessCodec(GlobalAvgPool2D::class.java, ::GlobalAvgPool2D), FlattenCodec,
         DropoutCodec, StatelessCodec(Identity::class.java, ::Identity), StatelessCodec(Add::class.java, ::Add),
         ConcatCodec, SequentialCodec, GraphModelCodec, QuantizationWrapperCodec, ActivationQuantizationHolderCodec,
         SubCodec, MulCodec, DivCodec, MatMulCodec, AddConstantCodec, ClipCodec, ReshapeCodec, TransposeCodec,
-        MatrixFlattenCodec, CoercedSoftmaxCodec, QuantizeDequantizeCodec)
+        MatrixFlattenCodec, CoercedSoftmaxCodec, QuantizeDequantizeCodec, MeanCodec,
+        PadCodec)
 
     private val byName = ALL.associateBy { it.name }
     private val byType = ALL.associateBy { it.type }

@@ -15,12 +15,15 @@ import io.jqi.nn.Dropout;
 import io.jqi.nn.Flatten;
 import io.jqi.nn.GlobalAvgPool2D;
 import io.jqi.nn.GraphModel;
+import io.jqi.nn.HardSigmoid;
 import io.jqi.nn.Hardswish;
 import io.jqi.nn.Identity;
 import io.jqi.nn.LeakyReLU;
 import io.jqi.nn.MatMul;
 import io.jqi.nn.MatrixFlatten;
 import io.jqi.nn.MaxPool2D;
+import io.jqi.nn.Mean;
+import io.jqi.nn.Pad;
 import io.jqi.nn.Module;
 import io.jqi.nn.Mul;
 import io.jqi.nn.Pool2D;
@@ -69,6 +72,14 @@ final class LayerLowerings {
         put(Sigmoid.class, (s, c) -> c.node("Sigmoid", List.of(c.input())));
         put(Tanh.class, (t, c) -> c.node("Tanh", List.of(c.input())));
         put(Hardswish.class, (h, c) -> c.node("HardSwish", List.of(c.input())));
+        put(Pad.class, (p, c) -> c.node("Pad", List.of(c.input(),
+                c.longs("pads", Arrays.stream(p.pads()).asLongStream().toArray()),
+                c.floats("value", new long[0], new float[] {p.value()})), OnnxAttribute.ofString("mode", "constant")));
+        put(Mean.class, (m, c) -> c.node("ReduceMean", List.of(c.input(),
+                c.longs("axes", Arrays.stream(m.axes()).asLongStream().toArray())),
+                OnnxAttribute.ofInt("keepdims", m.keepDims() ? 1 : 0)));
+        put(HardSigmoid.class, (h, c) -> c.node("HardSigmoid", List.of(c.input()),
+                OnnxAttribute.ofFloat("alpha", h.alpha()), OnnxAttribute.ofFloat("beta", h.beta())));
         put(SiLU.class, (s, c) -> c.node("Mul", List.of(c.input(),
                 c.intermediate("sigmoid", "Sigmoid", List.of(c.input())))));
         put(Softmax.class, (s, c) -> c.node("Softmax", List.of(c.input()), OnnxAttribute.ofInt("axis", s.axis())));
@@ -226,8 +237,9 @@ final class LayerLowerings {
 
     private static OnnxAttribute[] poolAttributes(Pool2D p) {
         int[] pad = p.padding();
-        return new OnnxAttribute[] {ints("kernel_shape", p.kernel()), ints("strides", p.stride()),
+        OnnxAttribute[] attributes = {ints("kernel_shape", p.kernel()), ints("strides", p.stride()),
             OnnxAttribute.ofInts("pads", pad[0], pad[1], pad[0], pad[1])};
+        return p.ceilMode() ? append(attributes, OnnxAttribute.ofInt("ceil_mode", 1)) : attributes;
     }
 
     private static OnnxAttribute[] append(OnnxAttribute[] attributes, OnnxAttribute last) {
