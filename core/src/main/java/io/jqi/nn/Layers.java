@@ -11,7 +11,7 @@ public final class Layers {
     /** Every concrete {@link Module} of this package (tests enforce that none is missing). */
     public static final List<Class<? extends Module>> BUILT_IN = List.of(
             Conv2D.class, Dense.class, BatchNorm.class,
-            Flatten.class, MaxPool2D.class, Dropout.class, Identity.class, Reshape.class, Transpose.class, Pad.class,
+            Flatten.class, MaxPool2D.class, Dropout.class, Identity.class, Reshape.class, Transpose.class, Pad.class, Slice.class,
             MatrixFlatten.class,
             ReLU.class, ReLU6.class, LeakyReLU.class, SiLU.class, Hardswish.class, HardSigmoid.class, Sigmoid.class, Tanh.class,
             Clip.class,

@@ -49,6 +49,7 @@ public final class LayerSamples {
         add(out, new Identity(), rows);
         add(out, new Reshape(new int[] {0, -1}, false), image);
         add(out, new Transpose(0, 2, 3, 1), image);
+        add(out, new Slice(new int[] {1, 3}, new int[] {1, 2}, new int[] {2, 3}), image);
         add(out, new Pad(new int[] {0, 0, 1, 2, 0, 0, 1, -1}, 0.5f), image);
         add(out, new MatrixFlatten(2), image);
         add(out, new ReLU(), rows);

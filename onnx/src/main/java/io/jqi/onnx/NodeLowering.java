@@ -76,6 +76,13 @@ final class NodeLowering {
         OPERATORS.put("GlobalAveragePool", c -> Lowered.of(new GlobalAvgPool2D(), c.required(0, "X").name()));
         OPERATORS.put("ReduceMean", NodeLowering::reduceMean);
         OPERATORS.put("Pad", NodeLowering::pad);
+        OPERATORS.put("Slice", ShapeLowering::slice);
+        // Shape arithmetic, computed at import.
+        OPERATORS.put("Shape", ShapeLowering::shape);
+        OPERATORS.put("Gather", ShapeLowering::gather);
+        OPERATORS.put("Unsqueeze", ShapeLowering::unsqueeze);
+        OPERATORS.put("Squeeze", ShapeLowering::squeeze);
+        OPERATORS.put("Cast", ShapeLowering::cast);
         OPERATORS.put("Flatten", NodeLowering::flatten);
         OPERATORS.put("Reshape", NodeLowering::reshape);
         OPERATORS.put("Transpose", NodeLowering::transpose);
@@ -112,6 +119,9 @@ final class NodeLowering {
     private static Lowered elementwise(NodeContext c) {
         Operand a = c.required(0, "A");
         Operand b = c.required(1, "B");
+        if (ShapeLowering.integerConstants(c)) {
+            return ShapeLowering.arithmetic(c);
+        }
         String op = c.node.opType();
         // A constant operand becomes the layer's own when the other one is computed; two constants fold.
         boolean constA = a.isConstant() && !b.isConstant();
@@ -381,6 +391,9 @@ final class NodeLowering {
         if (anyConstant && !allConstant) {
             throw c.fail("it joins constants with computed values, which jqi's Concat layer cannot hold; "
                     + "make every input a computed value or every input a constant");
+        }
+        if (ShapeLowering.integerConstants(c)) {
+            return ShapeLowering.concat(c, axis);
         }
         return Lowered.of(new Concat(axis), names.toArray(String[]::new));
     }

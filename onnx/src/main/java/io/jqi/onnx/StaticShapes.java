@@ -7,27 +7,33 @@ import io.jqi.nn.BatchNorm;
 import io.jqi.nn.BinaryLayer;
 import io.jqi.nn.Clip;
 import io.jqi.nn.CoercedSoftmax;
+import io.jqi.nn.Concat;
 import io.jqi.nn.Conv2D;
 import io.jqi.nn.Div;
 import io.jqi.nn.Dropout;
+import io.jqi.nn.Flatten;
 import io.jqi.nn.GlobalAvgPool2D;
+import io.jqi.nn.HardSigmoid;
 import io.jqi.nn.Hardswish;
 import io.jqi.nn.Identity;
-import io.jqi.nn.HardSigmoid;
 import io.jqi.nn.LeakyReLU;
+import io.jqi.nn.MatrixFlatten;
 import io.jqi.nn.MaxPool2D;
 import io.jqi.nn.Mean;
-import io.jqi.nn.Pad;
 import io.jqi.nn.Module;
 import io.jqi.nn.Mul;
+import io.jqi.nn.Pad;
 import io.jqi.nn.Pool2D;
 import io.jqi.nn.QuantizeDequantize;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.ReLU6;
+import io.jqi.nn.Reshape;
 import io.jqi.nn.Sigmoid;
+import io.jqi.nn.Slice;
 import io.jqi.nn.Softmax;
 import io.jqi.nn.Sub;
 import io.jqi.nn.Tanh;
+import io.jqi.nn.Transpose;
 import io.jqi.tensor.Window2d;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -91,6 +97,12 @@ final class StaticShapes {
         put(GlobalAvgPool2D.class, GLOBAL_POOL);
         put(Mean.class, StaticShapes::mean);
         put(Pad.class, StaticShapes::pad);
+        put(Slice.class, StaticShapes::slice);
+        put(Reshape.class, StaticShapes::reshape);
+        put(Transpose.class, StaticShapes::transpose);
+        put(Concat.class, StaticShapes::concat);
+        put(Flatten.class, (f, inputs) -> flatten(inputs.get(0), f.startAxis(), true));
+        put(MatrixFlatten.class, (f, inputs) -> flatten(inputs.get(0), f.axis(), false));
     }
 
     private StaticShapes() {
@@ -107,6 +119,111 @@ final class StaticShapes {
             return null;
         }
         return rule.apply(layer, inputs);
+    }
+
+    /** The target shape, its 0 entries copied from the input (unless allowZero) and a -1 inferred. */
+    private static long[] reshape(Reshape layer, List<long[]> inputs) {
+        long[] x = inputs.get(0);
+        int[] target = layer.shape();
+        long[] out = new long[target.length];
+        long known = 1;
+        int inferred = -1;
+        for (int i = 0; i < target.length; i++) {
+            if (target[i] == 0 && !layer.allowZero()) {
+                if (i >= x.length || x[i] < 0) {
+                    return null;
+                }
+                out[i] = x[i];
+            } else if (target[i] == -1) {
+                inferred = i;
+                continue;
+            } else {
+                out[i] = target[i];
+            }
+            known *= out[i];
+        }
+        if (inferred >= 0) {
+            long total = 1;
+            for (long d : x) {
+                if (d < 0) {
+                    return null;
+                }
+                total *= d;
+            }
+            if (known == 0 || total % known != 0) {
+                return null;
+            }
+            out[inferred] = total / known;
+        }
+        return out;
+    }
+
+    /** The input's dims in the permuted order (reversed for an empty permutation). */
+    private static long[] transpose(Transpose layer, List<long[]> inputs) {
+        long[] x = inputs.get(0);
+        int[] perm = layer.perm();
+        if (perm.length != 0 && perm.length != x.length) {
+            return null;
+        }
+        long[] out = new long[x.length];
+        for (int i = 0; i < x.length; i++) {
+            out[i] = x[perm.length == 0 ? x.length - 1 - i : perm[i]];
+        }
+        return out;
+    }
+
+    /** The inputs' shapes joined along the axis; null when one is unknown. */
+    private static long[] concat(Concat layer, List<long[]> inputs) {
+        long[] out = inputs.get(0).clone();
+        int axis = layer.axis() < 0 ? layer.axis() + out.length : layer.axis();
+        if (axis < 0 || axis >= out.length) {
+            return null;
+        }
+        for (int i = 1; i < inputs.size(); i++) {
+            long[] in = inputs.get(i);
+            if (in == null || in.length != out.length || in[axis] < 0 || out[axis] < 0) {
+                return null;
+            }
+            out[axis] += in[axis];
+        }
+        return out;
+    }
+
+    /**
+     * {@code [d0, ..., d(axis-1), rest]} when {@code keepLeading} (Flatten: the leading axes stay), else ONNX's
+     * {@code [d0 * ... * d(axis-1), rest]} (MatrixFlatten).
+     */
+    private static long[] flatten(long[] x, int axis, boolean keepLeading) {
+        if (axis < 0 || axis > x.length || Arrays.stream(x).anyMatch(d -> d < 0)) {
+            return null;
+        }
+        long rest = 1;
+        for (int d = axis; d < x.length; d++) {
+            rest *= x[d];
+        }
+        if (keepLeading) {
+            long[] out = Arrays.copyOf(x, axis + 1);
+            out[axis] = rest;
+            return out;
+        }
+        long lead = 1;
+        for (int d = 0; d < axis; d++) {
+            lead *= x[d];
+        }
+        return new long[] {lead, rest};
+    }
+
+    /** The input's shape with each sliced axis as long as its slice. */
+    private static long[] slice(Slice layer, List<long[]> inputs) {
+        long[] out = inputs.get(0).clone();
+        int[] axes = layer.axes();
+        for (int i = 0; i < axes.length; i++) {
+            if (axes[i] >= out.length) {
+                return null;
+            }
+            out[axes[i]] = layer.lengths()[i];
+        }
+        return out;
     }
 
     /** The input's shape grown (or cropped) by the pads. */

@@ -43,6 +43,7 @@ import io.jqi.nn.ReLU6;
 import io.jqi.nn.Reshape;
 import io.jqi.nn.Sequential;
 import io.jqi.nn.Sigmoid;
+import io.jqi.nn.Slice;
 import io.jqi.nn.Softmax;
 import io.jqi.nn.Sub;
 import io.jqi.nn.Tanh;
@@ -180,6 +181,41 @@ class ModuleTypesOnnxTest {
         operatorAtOpset(18, "Pad", "W only, through axes, with a constant", Pad.class, image, List.of(node("n", "Pad",
                 List.of("x", "p", "v", "a"), List.of("y"))), OnnxTensor.ofInt64("p", new long[] {2},
                 new long[] {2, -1}), scalar("v", 0.5f), OnnxTensor.ofInt64("a", new long[] {1}, new long[] {-1}));
+        operator("Slice", "of a computed value", Slice.class, image, List.of(node("n", "Slice",
+                List.of("x", "st", "en", "ax"), List.of("y"))), longs("st", 1), longs("en", 3), longs("ax", 3));
+        operator("Shape", "of the input, sliced and joined into a Reshape target", Reshape.class, image, List.of(
+                node("s", "Shape", List.of("x"), List.of("s")),
+                node("h", "Slice", List.of("s", "st", "en"), List.of("h")),
+                node("t", "Concat", List.of("h", "m1"), List.of("t"), OnnxAttribute.ofInt("axis", 0)),
+                node("n", "Reshape", List.of("x", "t"), List.of("y"))), longs("st", 0), longs("en", 2), longs("m1", -1));
+        operator("Gather", "of shape entries", Reshape.class, image, List.of(
+                node("s", "Shape", List.of("x"), List.of("s")),
+                node("g", "Gather", List.of("s", "i"), List.of("g"), OnnxAttribute.ofInt("axis", 0)),
+                node("t", "Concat", List.of("g", "m1"), List.of("t"), OnnxAttribute.ofInt("axis", 0)),
+                node("n", "Reshape", List.of("x", "t"), List.of("y"))), longs("i", 0, 1), longs("m1", -1));
+        operator("Div", "of shape integers, truncating", Reshape.class, image, List.of(
+                node("s", "Shape", List.of("x"), List.of("s")),
+                node("g", "Gather", List.of("s", "i"), List.of("g"), OnnxAttribute.ofInt("axis", 0)),
+                node("a", "Add", List.of("g", "five"), List.of("a")),
+                node("d", "Div", List.of("a", "two"), List.of("d")),
+                node("t", "Concat", List.of("pre", "d"), List.of("t"), OnnxAttribute.ofInt("axis", 0)),
+                node("n", "Reshape", List.of("x", "t"), List.of("y"))),
+                longs("i", 2, 3), longs("five", 5, 4), longs("two", 2, 2), longs("pre", 1, 2));
+        operator("Unsqueeze", "of a scalar shape entry", Reshape.class, image, List.of(
+                node("s", "Shape", List.of("x"), List.of("s")),
+                node("g", "Gather", List.of("s", "i"), List.of("g"), OnnxAttribute.ofInt("axis", 0)),
+                node("u", "Unsqueeze", List.of("g", "ax"), List.of("u")),
+                node("t", "Concat", List.of("one", "u", "m1"), List.of("t"), OnnxAttribute.ofInt("axis", 0)),
+                node("n", "Reshape", List.of("x", "t"), List.of("y"))),
+                OnnxTensor.ofInt64("i", new long[0], new long[] {1}), longs("ax", 0), longs("one", 1), longs("m1", -1));
+        operator("Squeeze", "of a constant [1, 3]", Reshape.class, image, List.of(
+                node("q", "Squeeze", List.of("c", "ax"), List.of("q")),
+                node("n", "Reshape", List.of("x", "q"), List.of("y"))),
+                OnnxTensor.ofInt64("c", new long[] {1, 3}, new long[] {1, 2, -1}), longs("ax", 0));
+        operator("Cast", "of float shape entries to int64", Reshape.class, image, List.of(
+                node("k", "Cast", List.of("c"), List.of("k"), OnnxAttribute.ofInt("to", 7)),
+                node("n", "Reshape", List.of("x", "k"), List.of("y"))),
+                OnnxTensor.ofFloats("c", new long[] {3}, new float[] {1, 2, -1}));
         operator("Flatten", "from axis 1", Flatten.class, image, List.of(node("n", "Flatten", List.of("x"),
                 List.of("y"), OnnxAttribute.ofInt("axis", 1))));
         operator("Flatten", "from axis 2", MatrixFlatten.class, image, List.of(node("n", "Flatten", List.of("x"),
@@ -267,6 +303,10 @@ class ModuleTypesOnnxTest {
 
     private static OnnxTensor scalar(String name, float value) {
         return OnnxTensor.ofFloats(name, new long[0], new float[] {value});
+    }
+
+    private static OnnxTensor longs(String name, long... values) {
+        return OnnxTensor.ofInt64(name, new long[] {values.length}, values);
     }
 
     private static OnnxTensor zeroPoint() {

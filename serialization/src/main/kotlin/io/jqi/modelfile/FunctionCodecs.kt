@@ -12,6 +12,7 @@ import io.jqi.nn.HardSigmoid
 import io.jqi.nn.LeakyReLU
 import io.jqi.nn.Mean
 import io.jqi.nn.Pad
+import io.jqi.nn.Slice
 import io.jqi.nn.MatrixFlatten
 import io.jqi.nn.MaxPool2D
 import io.jqi.nn.Module
@@ -108,6 +109,26 @@ internal object PadCodec : LayerCodec<Pad>(Pad::class.java) {
         val value = config.float("value")
         config.build { Pad(pads, value) }
         return StatelessSpec { Pad(pads, value) }
+    }
+}
+
+/** Slice: `axes`, `starts`, `lengths`, one entry per sliced axis. */
+internal object SliceCodec : LayerCodec<Slice>(Slice::class.java) {
+    override fun write(layer: Slice, out: JsonObjectBuilder, context: WriteContext) {
+        out.ints("axes", layer.axes())
+        out.ints("starts", layer.starts())
+        out.ints("lengths", layer.lengths())
+    }
+
+    override fun read(config: ConfigReader, context: ReadContext): ModuleSpec {
+        val axes = config.ints("axes")
+        if (axes.size > ModelFile.MAX_RANK) {
+            throw context.fail("${config.path}.axes has ${axes.size} entries; at most ${ModelFile.MAX_RANK}")
+        }
+        val starts = config.ints("starts")
+        val lengths = config.ints("lengths")
+        config.build { Slice(axes, starts, lengths) }
+        return StatelessSpec { Slice(axes, starts, lengths) }
     }
 }
 

@@ -26,7 +26,7 @@ internal object LayerCodecs {
         ConcatCodec, SequentialCodec, GraphModelCodec, QuantizationWrapperCodec, ActivationQuantizationHolderCodec,
         SubCodec, MulCodec, DivCodec, MatMulCodec, AddConstantCodec, ClipCodec, ReshapeCodec, TransposeCodec,
         MatrixFlattenCodec, CoercedSoftmaxCodec, QuantizeDequantizeCodec, MeanCodec,
-        PadCodec)
+        PadCodec, SliceCodec)
 
     private val byName = ALL.associateBy { it.name }
     private val byType = ALL.associateBy { it.type }

@@ -34,6 +34,7 @@ import io.jqi.nn.Reshape;
 import io.jqi.nn.Sequential;
 import io.jqi.nn.SiLU;
 import io.jqi.nn.Sigmoid;
+import io.jqi.nn.Slice;
 import io.jqi.nn.Softmax;
 import io.jqi.nn.Sub;
 import io.jqi.nn.Tanh;
@@ -75,6 +76,16 @@ final class LayerLowerings {
         put(Pad.class, (p, c) -> c.node("Pad", List.of(c.input(),
                 c.longs("pads", Arrays.stream(p.pads()).asLongStream().toArray()),
                 c.floats("value", new long[0], new float[] {p.value()})), OnnxAttribute.ofString("mode", "constant")));
+        put(Slice.class, (s, c) -> {
+            int[] starts = s.starts();
+            int[] lengths = s.lengths();
+            long[] ends = new long[starts.length];
+            for (int i = 0; i < ends.length; i++) {
+                ends[i] = (long) starts[i] + lengths[i];
+            }
+            return c.node("Slice", List.of(c.input(), c.longs("starts", Arrays.stream(starts).asLongStream().toArray()),
+                    c.longs("ends", ends), c.longs("axes", Arrays.stream(s.axes()).asLongStream().toArray())));
+        });
         put(Mean.class, (m, c) -> c.node("ReduceMean", List.of(c.input(),
                 c.longs("axes", Arrays.stream(m.axes()).asLongStream().toArray())),
                 OnnxAttribute.ofInt("keepdims", m.keepDims() ? 1 : 0)));
