@@ -4,8 +4,8 @@
 // the Java enum cannot silently change which op runs.
 //
 // Exact ops (bit-identical to the CPU): everything computed in float with _rn intrinsics in Java's order, plus SQRT
-// (IEEE sqrt is correctly rounded on both sides). Transcendental ops (EXP, LOG, SIGMOID, TANH, SILU, POW) follow the
-// CPU's formula in double and round to float once, as the CPU does; only the double-precision library function
+// (IEEE sqrt is correctly rounded on both sides). Transcendental ops (EXP, LOG, SIGMOID, TANH, SILU, POW, ERF) follow
+// the CPU's formula in double and round to float once, as the CPU does; only the double-precision library function
 // differs (Java's Math.exp/log/tanh/pow vs CUDA's, each within 1-2 double ulps), so results agree with the CPU to
 // within 1 float ulp and are almost always identical (docs/cuda.md).
 
@@ -15,8 +15,37 @@ namespace {
 
 enum UnaryOp {
     NEG, EXP, LOG, SQRT, ABS, SIGN, RECIPROCAL, ROUND, FLOOR, RELU, CLAMP, LEAKY_RELU, SIGMOID, TANH, HARDSWISH, SILU,
-    AFFINE, INSIDE, POSITIVE, HARDSWISH_GRAD, POW, CEIL_POW2, DIVIDE
+    AFFINE, INSIDE, POSITIVE, HARDSWISH_GRAD, POW, CEIL_POW2, DIVIDE, ERF
 };
+
+// io.jqi.tensor.Erf.erf: the same double operations in the same order (the series below 2.5, erfc's continued
+// fraction above, 1 from 6 on, 60 terms each); only exp may differ from Java's by a double ulp.
+__device__ __forceinline__ double java_erf(double x) {
+    if (x != x) {
+        return x;
+    }
+    const double a = fabs(x);
+    double r;
+    if (a >= 6.0) {
+        r = 1.0;
+    } else if (a < 2.5) {
+        const double x2 = __dmul_rn(a, a);
+        double term = a;
+        double sum = a;
+        for (int n = 1; n < 60; n++) {
+            term = __ddiv_rn(__dmul_rn(term, -x2), static_cast<double>(n));
+            sum = __dadd_rn(sum, __ddiv_rn(term, static_cast<double>(2 * n + 1)));
+        }
+        r = __dmul_rn(1.1283791670955126, sum);
+    } else {
+        double f = a;
+        for (int k = 60; k >= 1; k--) {
+            f = __dadd_rn(a, __ddiv_rn(__dmul_rn(static_cast<double>(k), 0.5), f));
+        }
+        r = __dsub_rn(1.0, __ddiv_rn(exp(-__dmul_rn(a, a)), __dmul_rn(1.7724538509055159, f)));
+    }
+    return x < 0 ? -r : r;
+}
 
 // The smallest power of two >= x: CpuBackend.ceilPowerOfTwo (PowerOfTwo.roundUp). frexpf is exact, subnormals
 // included: x = m * 2^e with m in [0.5, 1), and x is a power of two exactly when m == 0.5.
@@ -79,6 +108,7 @@ __device__ __forceinline__ float apply(int op, float x, float a, float b) {
         case POW: return __double2float_rn(java_pow(static_cast<double>(x), static_cast<double>(a)));
         case CEIL_POW2: return ceil_pow2(x);
         case DIVIDE: return __fdiv_rn(x, a);
+        case ERF: return __double2float_rn(java_erf(static_cast<double>(x)));
         default: return __uint_as_float(0x7fc00000u);
     }
 }

@@ -10,13 +10,14 @@ import java.util.List;
 public final class Layers {
     /** Every concrete {@link Module} of this package (tests enforce that none is missing). */
     public static final List<Class<? extends Module>> BUILT_IN = List.of(
-            Conv2D.class, Dense.class, BatchNorm.class,
+            Conv2D.class, Dense.class, BatchNorm.class, LayerNorm.class,
             Flatten.class, MaxPool2D.class, Dropout.class, Identity.class, Reshape.class, Transpose.class, Pad.class, Slice.class,
             MatrixFlatten.class,
             ReLU.class, ReLU6.class, LeakyReLU.class, SiLU.class, Hardswish.class, HardSigmoid.class, Sigmoid.class, Tanh.class,
             Clip.class,
             Add.class, Sub.class, Mul.class, Div.class, MatMul.class, AddConstant.class, Concat.class,
             Softmax.class, CoercedSoftmax.class, AvgPool2D.class, GlobalAvgPool2D.class, Mean.class,
+            Erf.class, Sqrt.class, Pow.class,
             QuantizeDequantize.class,
             Sequential.class, GraphModel.class);
 

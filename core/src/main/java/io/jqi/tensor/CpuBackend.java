@@ -115,6 +115,7 @@ public final class CpuBackend implements Backend {
             case POW -> x -> (float) Math.pow(x, a);
             case CEIL_POW2 -> CpuBackend::ceilPowerOfTwo;
             case DIVIDE -> x -> x / a;
+            case ERF -> x -> (float) Erf.erf(x);
         };
     }
 

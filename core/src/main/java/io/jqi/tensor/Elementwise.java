@@ -59,6 +59,8 @@ final class Elementwise {
             }
             case AFFINE -> g.mul(a);
             case DIVIDE -> map(UnaryOp.DIVIDE, g, a, 0f);
+            // 2 / sqrt(pi) * exp(-x^2)
+            case ERF -> g.mul(x.mul(x).neg().exp().mul(1.1283791670955126f));
             case ROUND, FLOOR, SIGN, INSIDE, POSITIVE, HARDSWISH_GRAD, CEIL_POW2 -> null;
         };
     }

@@ -454,6 +454,11 @@ public final class Tensor {
         return map(UnaryOp.POW, exponent, 0f);
     }
 
+    /** The error function, element-wise (GELU is {@code x * (1 + erf(x / sqrt 2)) / 2}). */
+    public Tensor erf() {
+        return map(UnaryOp.ERF, 0f, 0f);
+    }
+
     /** Half-to-even rounding; its gradient is zero (use the straight-through helpers to train through it). */
     public Tensor round() {
         return map(UnaryOp.ROUND, 0f, 0f);

@@ -32,5 +32,7 @@ public enum UnaryOp {
      */
     CEIL_POW2,
     /** x / a: a true division by a scalar (x * (1 / a) can differ in the last bit). */
-    DIVIDE
+    DIVIDE,
+    /** The error function (GELU's), in double ({@link Erf}), rounded to float once. */
+    ERF
 }

@@ -43,6 +43,9 @@ public final class LayerSamples {
         norm.loadStateDict(Map.of("weight", Tensor.randn(random, 3), "bias", Tensor.randn(random, 3),
                 "running_mean", Tensor.randn(random, 3), "running_var", Tensor.uniform(random, 0.5f, 2f, 3)));
         add(out, norm, image);
+        LayerNorm layerNorm = new LayerNorm(new int[] {6, 6}, 1e-4f);
+        layerNorm.loadStateDict(Map.of("weight", Tensor.randn(random, 6, 6), "bias", Tensor.randn(random, 6, 6)));
+        add(out, layerNorm, image);
         add(out, new Flatten(1), image);
         add(out, new MaxPool2D(new int[] {2, 2}, new int[] {2, 2}, new int[] {0, 0}), image);
         add(out, new Dropout(0.25f, new Random(3)), rows);
@@ -73,6 +76,9 @@ public final class LayerSamples {
         add(out, new AvgPool2D(new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}), image);
         add(out, new GlobalAvgPool2D(), image);
         add(out, new Mean(new int[] {-1, 2}, false), image);
+        add(out, new Erf(), rows);
+        add(out, new Sqrt(), rows);
+        add(out, new Pow(2f), rows);
         add(out, QuantizeDequantize.perTensor(0.05f, 3, -128, 127), rows);
         add(out, new Sequential(new Dense(5, 4, true, random), new ReLU(), new Dense(4, 2, false, random)), rows);
         add(out, GraphModel.builder().input("x").node("fc", new Dense(5, 5, true, random), "x")

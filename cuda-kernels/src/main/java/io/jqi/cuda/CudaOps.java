@@ -36,6 +36,7 @@ final class CudaOps {
             case POW -> 20;
             case CEIL_POW2 -> 21;
             case DIVIDE -> 22;
+            case ERF -> 23;
         };
     }
 
@@ -55,7 +56,7 @@ final class CudaOps {
     /** Ops whose CUDA result is bit-identical to the CPU's; the rest agree within 1 float ulp (docs/cuda.md). */
     static boolean isExact(UnaryOp op) {
         return switch (op) {
-            case EXP, LOG, SIGMOID, TANH, SILU, POW -> false;
+            case EXP, LOG, SIGMOID, TANH, SILU, POW, ERF -> false;
             default -> true;
         };
     }

@@ -16,7 +16,8 @@ final class FoldGuard {
     static final long MAX_ELEMENTS = 1L << 24;
 
     private static final Set<String> SIZE_PRESERVING = Set.of("Identity", "Reshape", "Transpose", "Flatten", "Dropout",
-            "Clip", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSwish", "Softmax", "Concat");
+            "Clip", "Relu", "Sigmoid", "Tanh", "LeakyRelu", "HardSwish", "HardSigmoid", "Softmax", "Concat", "Erf",
+            "Sqrt", "Pow", "ReduceMean");
 
     private FoldGuard() {
     }

@@ -11,11 +11,13 @@ import io.jqi.nn.Conv2D;
 import io.jqi.nn.Dense;
 import io.jqi.nn.Div;
 import io.jqi.nn.Dropout;
+import io.jqi.nn.Erf;
 import io.jqi.nn.Flatten;
 import io.jqi.nn.GlobalAvgPool2D;
 import io.jqi.nn.HardSigmoid;
 import io.jqi.nn.Hardswish;
 import io.jqi.nn.Identity;
+import io.jqi.nn.LayerNorm;
 import io.jqi.nn.LeakyReLU;
 import io.jqi.nn.MatMul;
 import io.jqi.nn.MatrixFlatten;
@@ -24,11 +26,13 @@ import io.jqi.nn.Mean;
 import io.jqi.nn.Module;
 import io.jqi.nn.Mul;
 import io.jqi.nn.Pad;
+import io.jqi.nn.Pow;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.ReLU6;
 import io.jqi.nn.Reshape;
 import io.jqi.nn.Sigmoid;
 import io.jqi.nn.Softmax;
+import io.jqi.nn.Sqrt;
 import io.jqi.nn.Sub;
 import io.jqi.nn.Tanh;
 import io.jqi.nn.Transpose;
@@ -75,6 +79,9 @@ final class NodeLowering {
         OPERATORS.put("AveragePool", NodeLowering::pool);
         OPERATORS.put("GlobalAveragePool", c -> Lowered.of(new GlobalAvgPool2D(), c.required(0, "X").name()));
         OPERATORS.put("ReduceMean", NodeLowering::reduceMean);
+        OPERATORS.put("Erf", c -> Lowered.of(new Erf(), c.required(0, "input").name()));
+        OPERATORS.put("Sqrt", c -> Lowered.of(new Sqrt(), c.required(0, "X").name()));
+        OPERATORS.put("Pow", NodeLowering::pow);
         OPERATORS.put("Pad", NodeLowering::pad);
         OPERATORS.put("Slice", ShapeLowering::slice);
         // Shape arithmetic, computed at import.
@@ -88,6 +95,7 @@ final class NodeLowering {
         OPERATORS.put("Transpose", NodeLowering::transpose);
         OPERATORS.put("Concat", NodeLowering::concat);
         OPERATORS.put("BatchNormalization", NodeLowering::batchNorm);
+        OPERATORS.put("LayerNormalization", NodeLowering::layerNorm);
         OPERATORS.put("Softmax", NodeLowering::softmax);
         OPERATORS.put("Dropout", NodeLowering::dropout);
         OPERATORS.put("Identity", c -> Lowered.of(new Identity(), c.required(0, "input").name()));
@@ -282,6 +290,22 @@ final class NodeLowering {
                     + Arrays.toString(t.dims()));
         }
         return t.toLongs();
+    }
+
+    /** A computed base to a constant scalar exponent (float or integer). */
+    private static Lowered pow(NodeContext c) {
+        Operand base = c.required(0, "X");
+        Operand exponent = c.required(1, "Y");
+        if (!exponent.isConstant()) {
+            throw c.fail("its exponent '" + exponent.name() + "' is computed at run time; jqi raises to a constant "
+                    + "exponent");
+        }
+        float[] e = Tensors.toTensor(exponent.constant(), c).toFloatArray();
+        if (e.length != 1) {
+            throw c.fail("its exponent must be one value, got " + e.length + " (dims "
+                    + Arrays.toString(exponent.constant().dims()) + ")");
+        }
+        return Lowered.of(new Pow(e[0]), base.name());
     }
 
     /** Axes from the attribute up to opset 17, from the optional second input since 18. */
@@ -664,6 +688,39 @@ final class NodeLowering {
             bn.runningVar().assign(var);
         }
         return Lowered.of(bn, x);
+    }
+
+    /** Normalizes the axes from {@code axis} on, which the scale's dims give (it has their shape). */
+    private static Lowered layerNorm(NodeContext c) {
+        String x = c.required(0, "X").name();
+        c.rejectExtraOutputs(1, "a mean or inverse standard deviation");
+        Tensor scale = Tensors.toTensor(c.constant(1, "Scale"), c);
+        Tensor bias = c.input(2).present() ? Tensors.toTensor(c.constant(2, "B"), c) : Tensor.zeros(scale.shape()
+                .toArray());
+        if (!bias.shape().equals(scale.shape())) {
+            throw c.fail("B has shape " + bias.shape() + ", Scale " + scale.shape() + "; jqi needs them alike");
+        }
+        long axis = c.intAttr("axis", -1);
+        long[] in = c.inputShape(0);
+        if (in != null && (axis < 0 ? -axis : in.length - axis) != scale.rank()) {
+            throw c.fail("axis " + axis + " normalizes " + (axis < 0 ? -axis : in.length - axis) + " axes of an input "
+                    + "of rank " + in.length + ", but Scale has rank " + scale.rank() + "; jqi needs Scale to have the "
+                    + "normalized axes' shape");
+        }
+        if (in == null && axis >= 0) {
+            throw c.fail("axis " + axis + " counts from the front of an input whose rank is not known at import; "
+                    + "give the model static input shapes or a negative axis");
+        }
+        float eps = c.floatAttr("epsilon", 1e-5f);
+        LayerNorm norm;
+        try {
+            norm = new LayerNorm(scale.shape().toArray(), eps);
+        } catch (IllegalArgumentException e) {
+            throw c.fail(e.getMessage());
+        }
+        norm.replaceParameter("weight", scale);
+        norm.replaceParameter("bias", bias);
+        return Lowered.of(norm, x);
     }
 
     private static Lowered constant(NodeContext c) {

@@ -22,21 +22,24 @@ import io.jqi.nn.Conv2D;
 import io.jqi.nn.Dense;
 import io.jqi.nn.Div;
 import io.jqi.nn.Dropout;
+import io.jqi.nn.Erf;
 import io.jqi.nn.Flatten;
 import io.jqi.nn.GlobalAvgPool2D;
 import io.jqi.nn.GraphModel;
 import io.jqi.nn.HardSigmoid;
 import io.jqi.nn.Hardswish;
 import io.jqi.nn.Identity;
+import io.jqi.nn.LayerNorm;
+import io.jqi.nn.LayerSamples;
 import io.jqi.nn.LeakyReLU;
 import io.jqi.nn.MatMul;
 import io.jqi.nn.MatrixFlatten;
 import io.jqi.nn.MaxPool2D;
 import io.jqi.nn.Mean;
-import io.jqi.nn.Pad;
-import io.jqi.nn.LayerSamples;
 import io.jqi.nn.Module;
 import io.jqi.nn.Mul;
+import io.jqi.nn.Pad;
+import io.jqi.nn.Pow;
 import io.jqi.nn.QuantizeDequantize;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.ReLU6;
@@ -45,6 +48,7 @@ import io.jqi.nn.Sequential;
 import io.jqi.nn.Sigmoid;
 import io.jqi.nn.Slice;
 import io.jqi.nn.Softmax;
+import io.jqi.nn.Sqrt;
 import io.jqi.nn.Sub;
 import io.jqi.nn.Tanh;
 import io.jqi.nn.Transpose;
@@ -216,6 +220,12 @@ class ModuleTypesOnnxTest {
                 node("k", "Cast", List.of("c"), List.of("k"), OnnxAttribute.ofInt("to", 7)),
                 node("n", "Reshape", List.of("x", "k"), List.of("y"))),
                 OnnxTensor.ofFloats("c", new long[] {3}, new float[] {1, 2, -1}));
+        operatorAtOpset(17, "LayerNormalization", "over the last axis", LayerNorm.class, image, List.of(node("n",
+                "LayerNormalization", List.of("x", "s", "b"), List.of("y"))), floats("s", 4), floats("b", 4));
+        operator("Erf", "", Erf.class, vector, List.of(node("n", "Erf", List.of("x"), List.of("y"))));
+        operator("Sqrt", "", Sqrt.class, vector, List.of(node("n", "Sqrt", List.of("x"), List.of("y"))));
+        operator("Pow", "by a constant 2", Pow.class, vector, List.of(node("n", "Pow", List.of("x", "e"),
+                List.of("y"))), scalar("e", 2f));
         operator("Flatten", "from axis 1", Flatten.class, image, List.of(node("n", "Flatten", List.of("x"),
                 List.of("y"), OnnxAttribute.ofInt("axis", 1))));
         operator("Flatten", "from axis 2", MatrixFlatten.class, image, List.of(node("n", "Flatten", List.of("x"),

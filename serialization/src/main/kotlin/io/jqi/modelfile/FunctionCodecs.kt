@@ -12,6 +12,7 @@ import io.jqi.nn.HardSigmoid
 import io.jqi.nn.LeakyReLU
 import io.jqi.nn.Mean
 import io.jqi.nn.Pad
+import io.jqi.nn.Pow
 import io.jqi.nn.Slice
 import io.jqi.nn.MatrixFlatten
 import io.jqi.nn.MaxPool2D
@@ -129,6 +130,19 @@ internal object SliceCodec : LayerCodec<Slice>(Slice::class.java) {
         val lengths = config.ints("lengths")
         config.build { Slice(axes, starts, lengths) }
         return StatelessSpec { Slice(axes, starts, lengths) }
+    }
+}
+
+/** Pow: `exponent`. */
+internal object PowCodec : LayerCodec<Pow>(Pow::class.java) {
+    override fun write(layer: Pow, out: JsonObjectBuilder, context: WriteContext) {
+        out.put("exponent", JsonText.float(layer.exponent()))
+    }
+
+    override fun read(config: ConfigReader, context: ReadContext): ModuleSpec {
+        val exponent = config.float("exponent")
+        config.build { Pow(exponent) }
+        return StatelessSpec { Pow(exponent) }
     }
 }
 

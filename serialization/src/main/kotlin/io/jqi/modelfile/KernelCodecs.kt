@@ -5,6 +5,7 @@ import io.jqi.json.JsonText
 import io.jqi.nn.BatchNorm
 import io.jqi.nn.Conv2D
 import io.jqi.nn.Dense
+import io.jqi.nn.LayerNorm
 import java.util.Random
 import kotlinx.serialization.json.JsonObjectBuilder
 import kotlinx.serialization.json.put
@@ -71,6 +72,31 @@ internal object Conv2DCodec : LayerCodec<Conv2D>(Conv2D::class.java) {
 }
 
 /** BatchNorm: `num_features`, `momentum`, `eps`; four `[num_features]` tensors. */
+/** LayerNorm: `normalized_shape`, `eps`; parameters `weight` and `bias` of that shape. */
+internal object LayerNormCodec : LayerCodec<LayerNorm>(LayerNorm::class.java) {
+    override fun write(layer: LayerNorm, out: JsonObjectBuilder, context: WriteContext) {
+        out.ints("normalized_shape", layer.normalizedShape())
+        out.put("eps", JsonText.float(layer.eps()))
+    }
+
+    override fun read(config: ConfigReader, context: ReadContext): ModuleSpec {
+        val shape = config.ints("normalized_shape")
+        if (shape.size > ModelFile.MAX_RANK) {
+            throw context.fail("${config.path}.normalized_shape has rank ${shape.size}; at most ${ModelFile.MAX_RANK}")
+        }
+        val eps = config.float("eps")
+        config.build { LayerNorm(shape, eps) }
+        return object : ModuleSpec() {
+            override fun expect(prefix: String, out: MutableMap<String, IntArray>) {
+                out["${prefix}weight"] = shape
+                out["${prefix}bias"] = shape
+            }
+
+            override fun build() = LayerNorm(shape, eps)
+        }
+    }
+}
+
 internal object BatchNormCodec : LayerCodec<BatchNorm>(BatchNorm::class.java) {
     override fun write(layer: BatchNorm, out: JsonObjectBuilder, context: WriteContext) {
         out.put("num_features", layer.numFeatures())

@@ -12,21 +12,24 @@ import io.jqi.nn.Conv2D;
 import io.jqi.nn.Dense;
 import io.jqi.nn.Div;
 import io.jqi.nn.Dropout;
+import io.jqi.nn.Erf;
 import io.jqi.nn.Flatten;
 import io.jqi.nn.GlobalAvgPool2D;
 import io.jqi.nn.GraphModel;
 import io.jqi.nn.HardSigmoid;
 import io.jqi.nn.Hardswish;
 import io.jqi.nn.Identity;
+import io.jqi.nn.LayerNorm;
 import io.jqi.nn.LeakyReLU;
 import io.jqi.nn.MatMul;
 import io.jqi.nn.MatrixFlatten;
 import io.jqi.nn.MaxPool2D;
 import io.jqi.nn.Mean;
-import io.jqi.nn.Pad;
 import io.jqi.nn.Module;
 import io.jqi.nn.Mul;
+import io.jqi.nn.Pad;
 import io.jqi.nn.Pool2D;
+import io.jqi.nn.Pow;
 import io.jqi.nn.QuantizeDequantize;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.ReLU6;
@@ -36,6 +39,7 @@ import io.jqi.nn.SiLU;
 import io.jqi.nn.Sigmoid;
 import io.jqi.nn.Slice;
 import io.jqi.nn.Softmax;
+import io.jqi.nn.Sqrt;
 import io.jqi.nn.Sub;
 import io.jqi.nn.Tanh;
 import io.jqi.nn.Transpose;
@@ -66,6 +70,9 @@ final class LayerLowerings {
                 c.parameter("weight", b.weight()), c.parameter("bias", b.bias()),
                 c.parameter("running_mean", b.runningMean()), c.parameter("running_var", b.runningVar())),
                 OnnxAttribute.ofFloat("epsilon", b.eps())));
+        put(LayerNorm.class, (l, c) -> c.node("LayerNormalization", List.of(c.input(),
+                c.parameter("weight", l.weight()), c.parameter("bias", l.bias())),
+                OnnxAttribute.ofInt("axis", -l.normalizedShape().length), OnnxAttribute.ofFloat("epsilon", l.eps())));
         put(ReLU.class, (r, c) -> c.node("Relu", List.of(c.input())));
         put(ReLU6.class, (r, c) -> clip(c, 0f, 6f));
         put(LeakyReLU.class, (l, c) -> c.node("LeakyRelu", List.of(c.input()),
@@ -86,6 +93,10 @@ final class LayerLowerings {
             return c.node("Slice", List.of(c.input(), c.longs("starts", Arrays.stream(starts).asLongStream().toArray()),
                     c.longs("ends", ends), c.longs("axes", Arrays.stream(s.axes()).asLongStream().toArray())));
         });
+        put(Erf.class, (e, c) -> c.node("Erf", List.of(c.input())));
+        put(Sqrt.class, (s, c) -> c.node("Sqrt", List.of(c.input())));
+        put(Pow.class, (p, c) -> c.node("Pow", List.of(c.input(), c.floats("exponent", new long[0],
+                new float[] {p.exponent()}))));
         put(Mean.class, (m, c) -> c.node("ReduceMean", List.of(c.input(),
                 c.longs("axes", Arrays.stream(m.axes()).asLongStream().toArray())),
                 OnnxAttribute.ofInt("keepdims", m.keepDims() ? 1 : 0)));
