@@ -356,11 +356,20 @@ final class NodeLowering {
             throw c.fail("its shape input must be 1-D, got dims " + Arrays.toString(shape.dims()));
         }
         long[] values = shape.dataType().isInteger() ? shape.toLongs() : toLongs(c, shape);
+        boolean allowZero = c.intAttr("allowzero", 0) != 0;
         int[] target = new int[values.length];
         for (int i = 0; i < values.length; i++) {
-            target[i] = c.toInt(values[i], "shape entry");
+            if (values[i] == ShapeLowering.BATCH) {
+                // The batch, copied from the input's first axis (ONNX's 0), which must be the batch too.
+                long[] in = c.inputShape(0);
+                if (i != 0 || allowZero || in == null || in.length == 0 || in[0] >= 0) {
+                    throw ShapeLowering.batchError(c, "entry " + i + " of its shape");
+                }
+                target[i] = 0;
+            } else {
+                target[i] = c.toInt(values[i], "shape entry");
+            }
         }
-        boolean allowZero = c.intAttr("allowzero", 0) != 0;
         try {
             return Lowered.of(new Reshape(target, allowZero), x);
         } catch (IllegalArgumentException e) {

@@ -218,6 +218,7 @@ public final class OnnxImporter {
             }
             NodeContext context = new NodeContext(node, opset, operands, consumed, shapes::get);
             String output = node.outputs().get(0);
+            ShapeLowering.requireNoBatch(context);
             Lowered lowered;
             try {
                 QdqLowering.Quantized integers = integersRead(context);

@@ -14,18 +14,74 @@ import java.util.List;
  * Squeeze, Slice, Concat, Cast and integer Add, Sub, Mul and Div of integer constants, in 64-bit integer arithmetic
  * as ONNX Runtime computes them (Div truncates toward zero). Slice of a computed value becomes a {@link Slice} layer.
  * Results are bounded like every folded constant ({@link FoldGuard#MAX_ELEMENTS}).
+ *
+ * <p>The batch size of a model exported with a dynamic batch axis is not known at import. It may flow through this
+ * arithmetic as the symbol {@link #BATCH} (Shape of a value whose only unknown dimension is its first, gathered,
+ * sliced, joined and unsqueezed, times or divided by 1), and a Reshape may use it as the first entry of its target
+ * (copying the batch, ONNX's 0); anything else computed from it is refused by name ({@link #requireNoBatch}).
  */
 final class ShapeLowering {
+    /** The batch size, unknown at import, as an entry of an int64 constant. */
+    static final long BATCH = Long.MIN_VALUE;
+    /** The operators that read constants holding {@link #BATCH} themselves; the others are refused such inputs. */
+    private static final java.util.Set<String> BATCH_AWARE = java.util.Set.of("Shape", "Gather", "Slice", "Concat",
+            "Unsqueeze", "Squeeze", "Cast", "Add", "Sub", "Mul", "Div", "Reshape");
+
     private ShapeLowering() {
     }
 
-    /** An integer tensor in 64-bit arithmetic: dims and row-major values. */
+    /**
+     * Refuses a node that is not {@link #BATCH_AWARE} when one of its constant inputs depends on the batch size: it
+     * would read the symbol as a number.
+     */
+    static void requireNoBatch(NodeContext c) {
+        if (BATCH_AWARE.contains(c.node.opType())) {
+            return;
+        }
+        for (int i = 0; i < c.inputCount(); i++) {
+            Operand op = c.input(i);
+            if (op.present() && op.isConstant() && dependsOnBatch(op.constant())) {
+                throw batchError(c, "its input '" + op.name() + "'");
+            }
+        }
+    }
+
+    static boolean dependsOnBatch(OnnxTensor t) {
+        if (t.dataType() != DataType.INT64) {
+            return false;
+        }
+        for (long v : t.toLongs()) {
+            if (v == BATCH) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    static OnnxImportException batchError(NodeContext c, String what) {
+        return c.fail(what + " depends on the batch size, which is not known at import (the model has a dynamic "
+                + "batch axis); jqi follows the batch through Shape, Gather, Slice, Concat, Unsqueeze and into a "
+                + "Reshape's first entry only: export with a fixed batch size, or simplify the graph (onnx-simplifier)");
+    }
+
+    /** An integer tensor in 64-bit arithmetic: dims and row-major values, {@link #BATCH} where the batch size is. */
     record Ints(long[] dims, long[] values) {
         static Ints of(NodeContext c, OnnxTensor t, String what) {
             if (!t.dataType().isInteger() && t.dataType() != DataType.BOOL) {
                 throw c.fail("its " + what + " is " + t.dataType() + "; jqi computes shape arithmetic on integers");
             }
             return new Ints(t.dims(), t.toLongs());
+        }
+
+        /** As {@link #of}, for a parameter (indices, axes, starts, ...) that must not depend on the batch. */
+        static Ints known(NodeContext c, OnnxTensor t, String what) {
+            Ints ints = of(c, t, what);
+            for (long v : ints.values()) {
+                if (v == BATCH) {
+                    throw batchError(c, "its " + what);
+                }
+            }
+            return ints;
         }
 
         int rank() {
@@ -61,14 +117,18 @@ final class ShapeLowering {
     static Lowered shape(NodeContext c) {
         Operand x = c.required(0, "data");
         long[] dims = c.inputShape(0);
-        if (dims == null || Arrays.stream(dims).anyMatch(d -> d < 0)) {
+        if (dims == null || Arrays.stream(dims).skip(1).anyMatch(d -> d < 0)) {
             throw c.fail("the shape of '" + x.name() + "' is not known at import (" + (dims == null ? "no static shape"
-                    : "dims " + Arrays.toString(dims)) + "); give the model static input shapes");
+                    : "dims " + Arrays.toString(dims)) + "); give the model static input shapes (the first axis, "
+                    + "the batch, may be dynamic)");
         }
         int rank = dims.length;
         int start = clampAxis(c.intAttr("start", 0), rank);
         int end = c.hasAttribute("end") ? clampAxis(c.intAttr("end", rank), rank) : rank;
         long[] out = Arrays.copyOfRange(dims, start, Math.max(start, end));
+        if (start == 0 && out.length > 0 && out[0] < 0) {
+            out[0] = BATCH;
+        }
         return Lowered.constant(new Ints(new long[] {out.length}, out).toTensor(output(c)));
     }
 
@@ -87,7 +147,7 @@ final class ShapeLowering {
                     + "arithmetic)");
         }
         Ints d = Ints.of(c, data.constant(), "data");
-        Ints idx = Ints.of(c, indices.constant(), "indices");
+        Ints idx = Ints.known(c, indices.constant(), "indices");
         int axis = normalizeAxis(c, c.intAttr("axis", 0), d.rank());
         long size = d.dims()[axis];
         long outer = product(d.dims(), 0, axis);
@@ -178,7 +238,7 @@ final class ShapeLowering {
             } else if (!op.isConstant()) {
                 throw c.fail("its axes input '" + op.name() + "' is computed at run time; jqi needs constant axes");
             } else {
-                axes = op.constant().toLongs();
+                axes = Ints.known(c, op.constant(), "axes").values();
             }
         } else {
             axes = c.intsAttr("axes");
@@ -210,7 +270,7 @@ final class ShapeLowering {
             throw c.fail("starts, ends, axes and steps must have one entry per sliced axis");
         }
         long[] dims = c.inputShape(0);
-        if (dims == null || Arrays.stream(dims).anyMatch(d -> d < 0)) {
+        if (dims == null) {
             throw c.fail("the shape of '" + data.name() + "' is not known at import; give the model static input "
                     + "shapes");
         }
@@ -218,6 +278,10 @@ final class ShapeLowering {
         boolean[] seen = new boolean[dims.length];
         for (int i = 0; i < starts.length; i++) {
             int axis = normalizeAxis(c, axes == null ? i : axes[i], dims.length);
+            if (dims[axis] < 0) {
+                throw c.fail("it slices axis " + axis + " of '" + data.name() + "', whose size is not known at "
+                        + "import; give the model static input shapes");
+            }
             if (seen[axis]) {
                 throw c.fail("axis " + axis + " is sliced twice");
             }
@@ -355,6 +419,9 @@ final class ShapeLowering {
         DataType to = DataType.of(c.toInt(c.intAttr("to", 0), "to"));
         OnnxTensor t = x.constant();
         if (to == DataType.FLOAT || to == DataType.DOUBLE || to == DataType.FLOAT16) {
+            if (dependsOnBatch(t)) {
+                throw batchError(c, "its input");
+            }
             return Lowered.constant(OnnxTensor.ofFloats(output(c), t.dims(), t.toFloats()));
         }
         if (to.isInteger()) {
@@ -383,6 +450,10 @@ final class ShapeLowering {
         for (int i = 0; i < n; i++) {
             long x = a.values()[broadcastIndex(i, dims, a.dims())];
             long y = b.values()[broadcastIndex(i, dims, b.dims())];
+            if (x == BATCH || y == BATCH) {
+                out[i] = withBatch(c, op, x, y);
+                continue;
+            }
             out[i] = switch (op) {
                 case "Add" -> x + y;
                 case "Sub" -> x - y;
@@ -396,6 +467,21 @@ final class ShapeLowering {
             };
         }
         return Lowered.constant(new Ints(dims, out).toTensor(output(c)));
+    }
+
+    /** The batch times or divided by 1, or plus or minus 0, is the batch; anything else is refused. */
+    private static long withBatch(NodeContext c, String op, long x, long y) {
+        boolean neutral = switch (op) {
+            case "Mul" -> x == 1 || y == 1;
+            case "Div" -> y == 1;
+            case "Add" -> x == 0 || y == 0;
+            default -> y == 0;
+        };
+        if (!neutral || (x == BATCH && y == BATCH)) {
+            throw batchError(c, "its result (" + op + " of " + (x == BATCH ? "the batch" : x) + " and "
+                    + (y == BATCH ? "the batch" : y) + ")");
+        }
+        return BATCH;
     }
 
     private static long[] broadcast(NodeContext c, long[] a, long[] b) {
@@ -447,7 +533,7 @@ final class ShapeLowering {
             throw c.fail("its " + what + " input '" + op.name() + "' is computed at run time; jqi needs constant "
                     + what);
         }
-        return Ints.of(c, op.constant(), what).values();
+        return Ints.known(c, op.constant(), what).values();
     }
 
     private static int normalizeAxis(NodeContext c, long axis, int rank) {

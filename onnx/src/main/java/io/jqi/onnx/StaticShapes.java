@@ -129,14 +129,22 @@ final class StaticShapes {
         return rule.apply(layer, inputs);
     }
 
-    /** The target shape, its 0 entries copied from the input (unless allowZero) and a -1 inferred. */
+    /**
+     * The target shape, its 0 entries copied from the input (unless allowZero) and a -1 inferred. An unknown batch
+     * (the input's first axis) copied to the first entry stays unknown, and the -1 is inferred from the other axes.
+     */
     private static long[] reshape(Reshape layer, List<long[]> inputs) {
         long[] x = inputs.get(0);
         int[] target = layer.shape();
+        boolean batchCopied = !layer.allowZero() && target.length > 0 && target[0] == 0 && x.length > 0 && x[0] < 0;
         long[] out = new long[target.length];
         long known = 1;
         int inferred = -1;
         for (int i = 0; i < target.length; i++) {
+            if (i == 0 && batchCopied) {
+                out[0] = -1;
+                continue;
+            }
             if (target[i] == 0 && !layer.allowZero()) {
                 if (i >= x.length || x[i] < 0) {
                     return null;
@@ -152,11 +160,11 @@ final class StaticShapes {
         }
         if (inferred >= 0) {
             long total = 1;
-            for (long d : x) {
-                if (d < 0) {
+            for (int d = batchCopied ? 1 : 0; d < x.length; d++) {
+                if (x[d] < 0) {
                     return null;
                 }
-                total *= d;
+                total *= x[d];
             }
             if (known == 0 || total % known != 0) {
                 return null;

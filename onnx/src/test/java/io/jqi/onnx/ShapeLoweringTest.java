@@ -4,6 +4,7 @@ import static io.jqi.onnx.OnnxModels.floatValue;
 import static io.jqi.onnx.OnnxModels.model;
 import static io.jqi.onnx.OnnxModels.node;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -22,6 +23,10 @@ class ShapeLoweringTest {
 
     private static OnnxTensor longs(String name, long... values) {
         return OnnxTensor.ofInt64(name, new long[] {values.length}, values);
+    }
+
+    private static OnnxTensor scalar(String name, long value) {
+        return OnnxTensor.ofInt64(name, new long[0], new long[] {value});
     }
 
     /** x [1, 2, 4, 4] reshaped to the target the nodes compute into "t". */
@@ -64,7 +69,7 @@ class ShapeLoweringTest {
 
     @Test
     void theShapeOfAValueOfUnknownShapeIsRefusedWithWhatToChange() {
-        OnnxModel m = reshapedBy(List.of(node("t", "Shape", List.of("x"), List.of("t"))), new long[] {-1, 2, 4, 4});
+        OnnxModel m = reshapedBy(List.of(node("t", "Shape", List.of("x"), List.of("t"))), new long[] {1, -1, 4, 4});
         String message = refusal(m);
         assertTrue(message.contains("is not known at import") && message.contains("static input shapes"), message);
     }
@@ -91,6 +96,63 @@ class ShapeLoweringTest {
         OnnxModel m = reshapedBy(List.of(node("t", "Gather", List.of("d", "i"), List.of("t"))),
                 new long[] {1, 2, 4, 4}, longs("d", 1, 2), indices);
         assertTrue(refusal(m).contains("over the limit"));
+    }
+
+    /** ShuffleNet's channel shuffle as PyTorch exports it with a dynamic batch: view(batch, 2, C / 2, H, W). */
+    private static OnnxModel dynamicBatchShuffle(String batchOp, OnnxTensor operand) {
+        List<OnnxNode> nodes = new ArrayList<>(List.of(
+                node("s", "Shape", List.of("x"), List.of("s")),
+                node("b", "Gather", List.of("s", "zero"), List.of("b"), OnnxAttribute.ofInt("axis", 0))));
+        String batch = "b";
+        if (batchOp != null) {
+            nodes.add(node("op", batchOp, List.of("b", "k"), List.of("bk")));
+            batch = "bk";
+        }
+        nodes.add(node("u", "Unsqueeze", List.of(batch, "axes"), List.of("u")));
+        nodes.add(node("t", "Concat", List.of("u", "rest"), List.of("t"), OnnxAttribute.ofInt("axis", 0)));
+        nodes.add(node("r", "Reshape", List.of("x", "t"), List.of("v")));
+        nodes.add(node("p", "Transpose", List.of("v"), List.of("w"), OnnxAttribute.ofInts("perm", 0, 2, 1, 3, 4)));
+        nodes.add(node("f", "Reshape", List.of("w", "back"), List.of("y")));
+        List<OnnxTensor> constants = new ArrayList<>(List.of(OnnxTensor.ofInt64("zero", new long[0], new long[] {0}),
+                longs("axes", 0), longs("rest", 2, 2, 3, 3), longs("back", 0, -1, 3, 3)));
+        if (operand != null) {
+            constants.add(operand);
+        }
+        return model(13, nodes, constants, List.of(OnnxModels.batchedFloatValue("x", 4, 3, 3)),
+                List.of(floatValue("y")));
+    }
+
+    @Test
+    void theBatchSizeOfADynamicBatchAxisFlowsIntoAReshapesFirstEntry() {
+        GraphModel g = OnnxImporter.importModel(dynamicBatchShuffle(null, null));
+        for (int batch : new int[] {1, 3}) {
+            Tensor x = Tensor.randn(new java.util.Random(batch), batch, 4, 3, 3);
+            Tensor y = g.forward(x);
+            assertArrayEquals(new int[] {batch, 4, 3, 3}, y.shape().toArray());
+            // channels (0, 1, 2, 3) shuffled to (0, 2, 1, 3)
+            float[] in = x.toFloatArray();
+            float[] out = y.toFloatArray();
+            int[] from = {0, 2, 1, 3};
+            for (int n = 0; n < batch; n++) {
+                for (int c = 0; c < 4; c++) {
+                    for (int i = 0; i < 9; i++) {
+                        assertEquals(in[(n * 4 + from[c]) * 9 + i], out[(n * 4 + c) * 9 + i]);
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
+    void theBatchSizeTimesOneIsStillTheBatchSize() {
+        GraphModel g = OnnxImporter.importModel(dynamicBatchShuffle("Mul", scalar("k", 1)));
+        assertArrayEquals(new int[] {2, 4, 3, 3}, g.forward(Tensor.zeros(2, 4, 3, 3)).shape().toArray());
+    }
+
+    @Test
+    void arithmeticThatNeedsTheBatchSizeIsRefusedSayingWhatToChange() {
+        String message = refusal(dynamicBatchShuffle("Mul", scalar("k", 2)));
+        assertTrue(message.contains("depends on the batch size") && message.contains("fixed batch size"), message);
     }
 
     @Test
