@@ -9,7 +9,6 @@ import io.jqi.data.Digits;
 import io.jqi.data.TrainTestSplit;
 import io.jqi.models.BuiltInModels;
 import io.jqi.nn.GraphModel;
-import io.jqi.nn.Identity;
 import io.jqi.nn.Module;
 import io.jqi.nn.optim.Adam;
 import io.jqi.onnx.OnnxImporter;
@@ -21,8 +20,6 @@ import io.jqi.qat.LayerRule;
 import io.jqi.qat.Qat;
 import io.jqi.qat.QatConfig;
 import io.jqi.quant.TrainingMethod;
-import io.jqi.quant.inferable.InferableQuantizer;
-import io.jqi.quant.wrap.ActivationQuantizationHolder;
 import io.jqi.tensor.Losses;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
@@ -95,7 +92,7 @@ class ModelExportOrtTest {
         int samePrediction = 0;
         int bitExact = 0;
         for (int n = 0; n < samples; n++) {
-            if (argmax(expected, n, classes) == argmax(actual, n, classes)) {
+            if (Predictions.argmax(expected, n, classes) == Predictions.argmax(actual, n, classes)) {
                 samePrediction++;
             }
         }
@@ -177,11 +174,11 @@ class ModelExportOrtTest {
 
         int samples = x.shape().dim(0);
         int classes = expected.length / samples;
-        float step = outputStep(quantized);
+        float step = Predictions.outputStep(quantized);
         int samePrediction = 0;
         int withinStep = 0;
         for (int n = 0; n < samples; n++) {
-            if (argmax(expected, n, classes) == argmax(actual, n, classes)) {
+            if (Predictions.argmax(expected, n, classes) == Predictions.argmax(actual, n, classes)) {
                 samePrediction++;
             }
             for (int c = 0; c < classes; c++) {
@@ -244,28 +241,5 @@ class ModelExportOrtTest {
             }
         }
         model.eval();
-    }
-
-    /**
-     * The step of the quantizer on the model's output, the unit the logits are compared in; an imported model ends in
-     * the Identity the export wrote, which passes the holder's values through.
-     */
-    private static float outputStep(GraphModel model) {
-        String node = model.outputNames().get(0);
-        while (model.node(node) instanceof Identity) {
-            node = model.nodeInputs(node).get(0);
-        }
-        ActivationQuantizationHolder holder = (ActivationQuantizationHolder) model.node(node);
-        return QdqParameters.of((InferableQuantizer) holder.quantizer(), 0, "test").scales()[0];
-    }
-
-    private static int argmax(float[] logits, int row, int classes) {
-        int best = 0;
-        for (int c = 1; c < classes; c++) {
-            if (logits[row * classes + c] > logits[row * classes + best]) {
-                best = c;
-            }
-        }
-        return best;
     }
 }
