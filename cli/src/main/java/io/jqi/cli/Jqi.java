@@ -3,6 +3,7 @@ package io.jqi.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.util.Properties;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -36,7 +37,8 @@ public final class Jqi implements Runnable {
             return BAD_INPUT;
         });
         cli.setExecutionExceptionHandler((e, c, parsed) -> {
-            if (e instanceof IllegalArgumentException || e instanceof IOException) {
+            // UncheckedIOException: a dataset file that failed while examples were read (it names the file).
+            if (e instanceof IllegalArgumentException || e instanceof IOException || e instanceof UncheckedIOException) {
                 c.getErr().println(c.getCommandSpec().qualifiedName() + ": " + oneLine(e.getMessage()));
                 return BAD_INPUT;
             }

@@ -12,8 +12,8 @@ import java.util.Arrays;
 import java.util.regex.Pattern;
 
 /**
- * Images in a CSV file, one per line: a class label and {@code rows * cols} pixel values, row-major, separated by
- * commas. The label comes first ({@link #labelFirst}, as in the common MNIST CSVs) or last ({@link #labelLast}, as in
+ * Images in a CSV file, one per line: a class label and {@code channels * rows * cols} pixel values, channel by
+ * channel and row-major within each (the {@code [C, H, W]} layout), separated by commas. The label comes first ({@link #labelFirst}, as in the common MNIST CSVs) or last ({@link #labelLast}, as in
  * the UCI digits). Files may be gzipped (the contents decide).
  *
  * <ul>
@@ -31,19 +31,23 @@ import java.util.regex.Pattern;
 public final class CsvFormat {
     private static final Pattern NUMBER = Pattern.compile("[+-]?(\\d+\\.?\\d*|\\.\\d+)([eE][+-]?\\d+)?");
 
+    private final int channels;
     private final int rows;
     private final int cols;
     private final boolean labelFirst;
     /** The value that becomes 1, or 0 to guess it from the data. */
     private final float maxValue;
 
-    private CsvFormat(int rows, int cols, boolean labelFirst, float maxValue) {
-        if (rows <= 0 || cols <= 0) {
-            throw new IllegalArgumentException("Images need rows and cols >= 1, got " + rows + "x" + cols);
+    private CsvFormat(int channels, int rows, int cols, boolean labelFirst, float maxValue) {
+        if (channels <= 0 || rows <= 0 || cols <= 0) {
+            throw new IllegalArgumentException("Images need channels, rows and cols >= 1, got " + channels + "x" + rows
+                    + "x" + cols);
         }
-        if ((long) rows * cols > Shape.MAX_ELEMENTS) {
-            throw new IllegalArgumentException("Images of " + rows + "x" + cols + " pixels are too large for a tensor");
+        if ((long) channels * rows * cols > Shape.MAX_ELEMENTS) {
+            throw new IllegalArgumentException("Images of " + channels + "x" + rows + "x" + cols
+                    + " values are too large for a tensor");
         }
+        this.channels = channels;
         this.rows = rows;
         this.cols = cols;
         this.labelFirst = labelFirst;
@@ -52,7 +56,12 @@ public final class CsvFormat {
 
     /** Lines of {@code label,p1,...,pN} for images of {@code rows x cols} pixels. */
     public static CsvFormat labelFirst(int rows, int cols) {
-        return new CsvFormat(rows, cols, true, 0f);
+        return labelFirst(1, rows, cols);
+    }
+
+    /** Lines of {@code label,v1,...,vN} for {@code [channels, rows, cols]} images (RGB: channels 3). */
+    public static CsvFormat labelFirst(int channels, int rows, int cols) {
+        return new CsvFormat(channels, rows, cols, true, 0f);
     }
 
     /**
@@ -60,6 +69,17 @@ public final class CsvFormat {
      * fields), for CSVs given without their dimensions.
      */
     public static CsvFormat labelFirstSquare(Path file) throws IOException {
+        return labelFirstSquare(file, 1);
+    }
+
+    /**
+     * Label-first lines of square images of {@code channels} channels ({@code 1 + channels * side^2} fields), their
+     * side read off the file's first data line.
+     */
+    public static CsvFormat labelFirstSquare(Path file, int channels) throws IOException {
+        if (channels <= 0) {
+            throw new IllegalArgumentException("channels must be >= 1, got " + channels);
+        }
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(DataFiles.open(file),
                 StandardCharsets.UTF_8))) {
             int lineNumber = 0;
@@ -70,13 +90,13 @@ public final class CsvFormat {
                     continue;
                 }
                 int pixels = fields.length - 1;
-                int side = (int) Math.round(Math.sqrt(pixels));
-                if (side * side != pixels) {
+                int side = (int) Math.round(Math.sqrt((double) pixels / channels));
+                if (channels * side * side != pixels) {
                     throw new DatasetFormatException(file.toString(), "line " + lineNumber + " has " + pixels
-                            + " pixel values after its label, which is not a square image; give square images, "
-                            + "label first");
+                            + " pixel values after its label, which is not " + (channels == 1 ? "a square image"
+                            : channels + " channels of a square image") + "; give square images, label first");
                 }
-                return labelFirst(side, side);
+                return labelFirst(channels, side, side);
             }
         }
         throw new DatasetFormatException(file.toString(), "no data line (label first, then pixels) was found");
@@ -84,7 +104,12 @@ public final class CsvFormat {
 
     /** Lines of {@code p1,...,pN,label} for images of {@code rows x cols} pixels. */
     public static CsvFormat labelLast(int rows, int cols) {
-        return new CsvFormat(rows, cols, false, 0f);
+        return labelLast(1, rows, cols);
+    }
+
+    /** Lines of {@code v1,...,vN,label} for {@code [channels, rows, cols]} images. */
+    public static CsvFormat labelLast(int channels, int rows, int cols) {
+        return new CsvFormat(channels, rows, cols, false, 0f);
     }
 
     /**
@@ -95,10 +120,10 @@ public final class CsvFormat {
         if (!(maxValue > 0) || Float.isInfinite(maxValue)) {
             throw new IllegalArgumentException("maxValue must be a positive finite number, got " + maxValue);
         }
-        return new CsvFormat(rows, cols, labelFirst, maxValue);
+        return new CsvFormat(channels, rows, cols, labelFirst, maxValue);
     }
 
-    /** The examples of {@code file} as float32 {@code [n, 1, rows, cols]} in [0, 1] with their labels. */
+    /** The examples of {@code file} as float32 {@code [n, channels, rows, cols]} in [0, 1] with their labels. */
     public TensorDataset read(Path file) throws IOException {
         try (InputStream in = DataFiles.open(file)) {
             return parse(in, file.toString());
@@ -120,7 +145,7 @@ public final class CsvFormat {
     }
 
     private TensorDataset parse(InputStream in, String source) throws IOException {
-        int pixels = rows * cols;
+        int pixels = channels * rows * cols;
         int fields = pixels + 1;
         int maxExamples = (int) (Shape.MAX_ELEMENTS / pixels);
         BufferedReader reader = new BufferedReader(new InputStreamReader(in, StandardCharsets.UTF_8), 1 << 16);
@@ -154,8 +179,8 @@ public final class CsvFormat {
             }
             if (found != fields) {
                 throw new DatasetFormatException(source, "line " + lineNumber + ": expected " + fields
-                        + " comma-separated fields (a label and " + rows + "x" + cols + " = " + pixels
-                        + " pixels), found " + found);
+                        + " comma-separated fields (a label and " + (channels == 1 ? "" : channels + "x") + rows + "x"
+                        + cols + " = " + pixels + " pixels), found " + found);
             }
             if (n == maxExamples) {
                 throw new DatasetFormatException(source, "line " + lineNumber + ": more than " + maxExamples
@@ -202,7 +227,7 @@ public final class CsvFormat {
         for (int i = 0; i < scaled.length; i++) {
             scaled[i] = values[i] / scale;
         }
-        return new TensorDataset(Tensor.wrap(scaled, Shape.of(n, 1, rows, cols)), Arrays.copyOf(labels, n));
+        return new TensorDataset(Tensor.wrap(scaled, Shape.of(n, channels, rows, cols)), Arrays.copyOf(labels, n));
     }
 
     private static float guessScale(float largest, String source) throws DatasetFormatException {

@@ -5,6 +5,7 @@ import io.jqi.tensor.Tensor;
 import java.util.Iterator;
 import java.util.NoSuchElementException;
 import java.util.Random;
+import java.util.SplittableRandom;
 
 /**
  * Cuts a dataset into mini-batches, one epoch at a time. The order of epoch {@code e} depends only on the seed and
@@ -24,8 +25,14 @@ public final class DataLoader {
     private final boolean shuffle;
     private final long seed;
     private final boolean dropLast;
+    private final Transform transform;
 
     public DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed, boolean dropLast) {
+        this(dataset, batchSize, shuffle, seed, dropLast, null);
+    }
+
+    private DataLoader(Dataset dataset, int batchSize, boolean shuffle, long seed, boolean dropLast,
+            Transform transform) {
         if (batchSize <= 0) {
             throw new IllegalArgumentException("batchSize must be positive, got " + batchSize);
         }
@@ -34,6 +41,22 @@ public final class DataLoader {
         this.shuffle = shuffle;
         this.seed = seed;
         this.dropLast = dropLast;
+        this.transform = transform;
+    }
+
+    /** This loader with every example passed through {@code transform} (after any transform it already has). */
+    public DataLoader withTransform(Transform transform) {
+        return new DataLoader(dataset, batchSize, shuffle, seed, dropLast,
+                this.transform == null ? transform : this.transform.andThen(transform));
+    }
+
+    /** The dataset this loader batches. */
+    public Dataset dataset() {
+        return dataset;
+    }
+
+    public int batchSize() {
+        return batchSize;
     }
 
     /** The number of batches in an epoch. */
@@ -69,7 +92,10 @@ public final class DataLoader {
      * get unrelated generator states; {@code seed + epoch} would make seed 1 epoch 0 replay seed 0 epoch 1.
      */
     private long epochSeed(int epoch) {
-        long z = seed + 0x9E3779B97F4A7C15L * (epoch + 1L);
+        return mix(seed + 0x9E3779B97F4A7C15L * (epoch + 1L));
+    }
+
+    private static long mix(long z) {
         z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
         z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
         return z ^ (z >>> 31);
@@ -93,17 +119,20 @@ public final class DataLoader {
                     throw new NoSuchElementException("Epoch " + epoch + " has " + batches + " batches");
                 }
                 int from = next++ * batchSize;
-                return assemble(order, from, Math.min(from + batchSize, order.length));
+                return assemble(epoch, order, from, Math.min(from + batchSize, order.length));
             }
         };
     }
 
-    private Batch assemble(int[] order, int from, int to) {
+    private Batch assemble(int epoch, int[] order, int from, int to) {
         int[] labels = new int[to - from];
         float[] values = null;
         Shape shape = null;
         for (int i = from; i < to; i++) {
             Example e = dataset.get(order[i]);
+            if (transform != null) {
+                e = transform.apply(e, new SplittableRandom(mix(epochSeed(epoch) + 0x632BE59BD9B4E019L * order[i])));
+            }
             if (shape == null) {
                 shape = e.shape();
                 values = new float[Math.multiplyExact(labels.length, shape.numel())];

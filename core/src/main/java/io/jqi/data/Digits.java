@@ -34,7 +34,7 @@ public final class Digits {
      * A deterministic stratified split of {@link #load()}: see {@link TrainTestSplit#stratified}. For example
      * {@code split(seed, 0.2)} holds out 360 examples, 36 of each digit give or take rounding.
      */
-    public static TrainTestSplit split(long seed, double testFraction) {
+    public static TrainTestSplit<TensorDataset> split(long seed, double testFraction) {
         return TrainTestSplit.stratified(load(), seed, testFraction);
     }
 

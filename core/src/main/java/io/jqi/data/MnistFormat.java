@@ -43,16 +43,16 @@ public final class MnistFormat {
      *     names and says how to install Fashion-MNIST
      * @throws DatasetFormatException if a file is malformed or an image file and its labels disagree
      */
-    public static TrainTestSplit load(Path dir) throws IOException {
+    public static TrainTestSplit<TensorDataset> load(Path dir) throws IOException {
         return load(dir, CLASSES);
     }
 
     /** As {@link #load(Path)}, for a dataset of {@code numClasses} classes (labels in 0..numClasses-1). */
-    public static TrainTestSplit load(Path dir, int numClasses) throws IOException {
+    public static TrainTestSplit<TensorDataset> load(Path dir, int numClasses) throws IOException {
         Path[] files = locate(dir);
         TensorDataset train = IdxFiles.read(files[0], files[1], numClasses);
         TensorDataset test = IdxFiles.read(files[2], files[3], numClasses);
-        return new TrainTestSplit(train, test);
+        return new TrainTestSplit<>(train, test);
     }
 
     /** Whether {@code dir} holds all four files (it may still be malformed): for choosing a default. */

@@ -36,6 +36,7 @@ public final class TensorDataset implements Dataset {
     }
 
     /** The examples at {@code indexes}, in that order, as a new dataset (for train/test splits and subsets). */
+    @Override
     public TensorDataset subset(int... indexes) {
         float[] picked = new float[Math.multiplyExact(indexes.length, exampleSize)];
         int[] pickedLabels = new int[indexes.length];
@@ -61,6 +62,11 @@ public final class TensorDataset implements Dataset {
 
     public int[] labels() {
         return labels.clone();
+    }
+
+    @Override
+    public int label(int index) {
+        return labels[index];
     }
 
     @Override

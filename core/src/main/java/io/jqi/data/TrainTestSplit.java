@@ -4,17 +4,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
-/** A dataset cut into examples to train on and held-out examples to evaluate on. */
-public record TrainTestSplit(TensorDataset train, TensorDataset test) {
+/**
+ * A dataset cut into examples to train on and held-out examples to evaluate on; {@code D} is {@link TensorDataset}
+ * where both parts are in memory.
+ */
+public record TrainTestSplit<D extends Dataset>(D train, D test) {
 
     /** One more than the largest label in either part: the number of outputs a classifier needs. */
     public int numClasses() {
         int max = -1;
-        for (int label : train.labels()) {
-            max = Math.max(max, label);
-        }
-        for (int label : test.labels()) {
-            max = Math.max(max, label);
+        for (Dataset part : List.of(train, test)) {
+            for (int i = 0; i < part.size(); i++) {
+                max = Math.max(max, part.label(i));
+            }
         }
         return max + 1;
     }
@@ -28,11 +30,25 @@ public record TrainTestSplit(TensorDataset train, TensorDataset test) {
      * @throws IllegalArgumentException if {@code testFraction} is not strictly between 0 and 1, or leaves either part
      *     empty
      */
-    public static TrainTestSplit stratified(TensorDataset data, long seed, double testFraction) {
+    public static TrainTestSplit<TensorDataset> stratified(TensorDataset data, long seed, double testFraction) {
+        int[][] parts = stratifiedIndexes(data, seed, testFraction);
+        return new TrainTestSplit<>(data.subset(parts[0]), data.subset(parts[1]));
+    }
+
+    /** As {@link #stratified(TensorDataset, long, double)}, as views of a dataset that reads its examples when asked. */
+    public static TrainTestSplit<Dataset> stratified(Dataset data, long seed, double testFraction) {
+        int[][] parts = stratifiedIndexes(data, seed, testFraction);
+        return new TrainTestSplit<>(data.subset(parts[0]), data.subset(parts[1]));
+    }
+
+    private static int[][] stratifiedIndexes(Dataset data, long seed, double testFraction) {
         if (!(testFraction > 0 && testFraction < 1)) {
             throw new IllegalArgumentException("testFraction must be strictly between 0 and 1, got " + testFraction);
         }
-        int[] labels = data.labels();
+        int[] labels = new int[data.size()];
+        for (int i = 0; i < labels.length; i++) {
+            labels[i] = data.label(i);
+        }
         int classes = 0;
         for (int label : labels) {
             if (label < 0) {
@@ -81,6 +97,6 @@ public record TrainTestSplit(TensorDataset train, TensorDataset test) {
                 train[trainAt++] = i;
             }
         }
-        return new TrainTestSplit(data.subset(train), data.subset(test));
+        return new int[][] {train, test};
     }
 }

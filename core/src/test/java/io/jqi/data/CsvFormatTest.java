@@ -40,6 +40,17 @@ class CsvFormatTest {
     }
 
     @Test
+    void rgbLinesAreChannelPlanesInOrder() throws IOException {
+        TensorDataset data = CsvFormat.labelFirst(3, 1, 2).withMaxValue(255).read(write("2,255,0,0,51,0,255\n"));
+        assertEquals(Shape.of(1, 3, 1, 2), data.inputs().shape());
+        assertArrayEquals(new float[] {1f, 0f, 0f, 0.2f, 0f, 1f}, data.get(0).input());
+        Path short_ = write("2,255,0,0,51,0\n");
+        DatasetFormatException e = assertThrows(DatasetFormatException.class,
+                () -> CsvFormat.labelFirst(3, 1, 2).read(short_));
+        assertTrue(e.getMessage().contains("3x1x2 = 6 pixels"), e.getMessage());
+    }
+
+    @Test
     void labelLastLinesAreRead() throws IOException {
         TensorDataset data = CsvFormat.labelLast(1, 2).withMaxValue(16).read(write("8,16,4\n0,0,9\n"));
         assertArrayEquals(new int[] {4, 9}, data.labels());

@@ -50,7 +50,7 @@ class DigitsTest {
 
     @Test
     void theSplitHoldsOutEachDigitInProportion() {
-        TrainTestSplit split = Digits.split(42, 0.2);
+        var split = Digits.split(42, 0.2);
         assertEquals(1797, split.train().size() + split.test().size());
         int[] counts = new int[Digits.CLASSES];
         for (int label : split.test().labels()) {

@@ -23,7 +23,7 @@ class FashionMnistTest {
         assumeTrue(MnistFormat.isPresent(dir), "Fashion-MNIST is not in " + dir + "; "
                 + MnistFormat.INSTALL_HINT + " Or pass -Djqi.fashionMnist=DIR.");
 
-        TrainTestSplit split = MnistFormat.load(dir);
+        var split = MnistFormat.load(dir);
 
         assertEquals(Shape.of(60000, 1, 28, 28), split.train().inputs().shape());
         assertEquals(Shape.of(10000, 1, 28, 28), split.test().inputs().shape());

@@ -33,7 +33,7 @@ class MnistFormatTest {
     @Test
     void aDirectoryOfStandardNamesGivesTrainAndTest() throws IOException {
         writeStandardFiles();
-        TrainTestSplit split = MnistFormat.load(dir);
+        var split = MnistFormat.load(dir);
         assertEquals(3, split.train().size());
         assertEquals(2, split.test().size());
         assertArrayEquals(new int[] {0, 9, 4}, split.train().labels());

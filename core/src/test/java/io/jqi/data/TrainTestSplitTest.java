@@ -35,7 +35,7 @@ class TrainTestSplitTest {
 
     @Test
     void eachClassGivesItsShareToTheTestSet() {
-        TrainTestSplit split = TrainTestSplit.stratified(indexed(100, 4), 1, 0.2);
+        var split = TrainTestSplit.stratified(indexed(100, 4), 1, 0.2);
         int[] counts = new int[4];
         for (int label : split.test().labels()) {
             counts[label]++;
@@ -46,7 +46,7 @@ class TrainTestSplitTest {
 
     @Test
     void thePartsAreDisjointCoverEverythingAndKeepTheOriginalOrder() {
-        TrainTestSplit split = TrainTestSplit.stratified(indexed(50, 3), 3, 0.3);
+        var split = TrainTestSplit.stratified(indexed(50, 3), 3, 0.3);
         int[] train = indexes(split.train());
         int[] test = indexes(split.test());
         int[] all = new int[50];

@@ -10,6 +10,7 @@ import io.jqi.nn.optim.LrScheduler;
 import io.jqi.nn.optim.Optimizer;
 import io.jqi.nn.optim.StepLR;
 import io.jqi.tensor.Tensor;
+import io.jqi.train.Trainer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -63,7 +64,8 @@ public class CnnTrainingTest {
         DataLoader train = new DataLoader(bars(2000, seed), 32, true, seed, false);
         Optimizer optimizer = new Adam(model.parameters(), 0.01);
         LrScheduler schedule = new StepLR(optimizer, 4, 0.3);
-        float loss = Training.fit(model, train, optimizer, schedule, EPOCHS);
+        float loss = (float) Trainer.builder(model, optimizer).schedule(schedule).build().fit(train, null, EPOCHS)
+                .last().orElseThrow().trainLoss();
         float accuracy = Accuracy.of(model.eval(), bars(1000, seed + 1));
         return new Result(accuracy, loss, (System.nanoTime() - start) / 1_000_000);
     }

@@ -10,6 +10,7 @@ import io.jqi.nn.optim.CosineAnnealingLR;
 import io.jqi.nn.optim.LrScheduler;
 import io.jqi.nn.optim.Optimizer;
 import io.jqi.tensor.Tensor;
+import io.jqi.train.Trainer;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -53,7 +54,8 @@ public class MlpTrainingTest {
         DataLoader train = new DataLoader(spirals(1000, seed), 64, true, seed, false);
         Optimizer optimizer = new Adam(model.parameters(), 0.01);
         LrScheduler schedule = new CosineAnnealingLR(optimizer, EPOCHS, 0.0005);
-        float loss = Training.fit(model, train, optimizer, schedule, EPOCHS);
+        float loss = (float) Trainer.builder(model, optimizer).schedule(schedule).build().fit(train, null, EPOCHS)
+                .last().orElseThrow().trainLoss();
         float accuracy = Accuracy.of(model.eval(), spirals(500, seed + 1));
         return new Result(accuracy, loss, (System.nanoTime() - start) / 1_000_000);
     }

@@ -18,13 +18,13 @@ import io.jqi.nn.MlpTrainingTest;
 import io.jqi.nn.Module;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.Sequential;
-import io.jqi.nn.Training;
 import io.jqi.nn.optim.Adam;
 import io.jqi.ptq.RepresentativeData;
 import io.jqi.ptq.TargetPlatform;
 import io.jqi.quant.TrainingMethod;
 import io.jqi.quant.registry.QuantizerRegistry;
 import io.jqi.tensor.Tensor;
+import io.jqi.train.Trainer;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -85,8 +85,8 @@ class QatFlowTest {
     }
 
     private static Task trained(String name, TensorDataset train, TensorDataset test, Module model, int epochs) {
-        Training.fit(model, new DataLoader(train, 64, true, 1, false), new Adam(model.parameters(), 0.01), null,
-                epochs);
+        Trainer.builder(model, new Adam(model.parameters(), 0.01)).build()
+                .fit(new DataLoader(train, 64, true, 1, false), null, epochs);
         model.eval();
         return new Task(name, train, test, model);
     }
@@ -134,7 +134,7 @@ class QatFlowTest {
     @MethodSource("tasksAndMethods")
     void trainingKeepsAccuracyAndFinalizeKeepsTheOutputs(Task task, String method) {
         GraphModel qat = Qat.init(task.model(), task.representative(), config(method, 4), PLATFORM);
-        Training.fit(qat, task.loader(), new Adam(qat.parameters(), 0.002), null, 2);
+        Trainer.builder(qat, new Adam(qat.parameters(), 0.002)).build().fit(task.loader(), null, 2);
         float[] before = logits(qat, task.test().inputs());
         float accuracy = Accuracy.of(qat, task.test());
         Qat.finalize(qat);
@@ -150,7 +150,7 @@ class QatFlowTest {
     void anEpochAtLearningRateZeroChangesNoPrediction(Task task, String method) {
         GraphModel qat = Qat.init(task.model(), task.representative(), config(method, 4), PLATFORM);
         float[] before = logits(qat, task.test().inputs());
-        Training.fit(qat, task.loader(), new io.jqi.nn.optim.SGD(qat.parameters(), 0.0), null, 1);
+        Trainer.builder(qat, new io.jqi.nn.optim.SGD(qat.parameters(), 0.0)).build().fit(task.loader(), null, 1);
         float[] after = logits(qat, task.test().inputs());
         for (int i = 0; i < before.length; i++) {
             assertEquals(Float.floatToRawIntBits(before[i]), Float.floatToRawIntBits(after[i]), "logit " + i);
@@ -167,7 +167,7 @@ class QatFlowTest {
                 .weights(w -> w.training("ABS_MEAN").symmetric(4))
                 .build();
         GraphModel qat = Qat.init(task.model(), task.representative(), config, PLATFORM, registry);
-        Training.fit(qat, task.loader(), new Adam(qat.parameters(), 0.002), null, 2);
+        Trainer.builder(qat, new Adam(qat.parameters(), 0.002)).build().fit(task.loader(), null, 2);
         float[] before = logits(qat, task.test().inputs());
         float accuracy = Accuracy.of(qat, task.test());
         Qat.finalize(qat);
@@ -184,7 +184,7 @@ class QatFlowTest {
         Task task = cnn();
         Map<String, Tensor> before = task.model().stateDict();
         GraphModel qat = Qat.init(task.model(), task.representative(), config(TrainingMethod.LSQ, 4), PLATFORM);
-        Training.fit(qat, task.loader(), new Adam(qat.parameters(), 0.01), null, 1);
+        Trainer.builder(qat, new Adam(qat.parameters(), 0.01)).build().fit(task.loader(), null, 1);
         Map<String, Tensor> after = task.model().stateDict();
         before.forEach((name, t) -> org.junit.jupiter.api.Assertions.assertArrayEquals(t.toFloatArray(),
                 after.get(name).toFloatArray(), name));
@@ -198,7 +198,7 @@ class QatFlowTest {
         float ptqAccuracy = Accuracy.of(Qat.ptq(task.model(), task.representative(), config, PLATFORM).eval(),
                 task.test());
         GraphModel qat = Qat.init(task.model(), task.representative(), config, PLATFORM);
-        Training.fit(qat, task.loader(), new Adam(qat.parameters(), 0.001), null, 2);
+        Trainer.builder(qat, new Adam(qat.parameters(), 0.001)).build().fit(task.loader(), null, 2);
         float qatAccuracy = Accuracy.of(Qat.finalize(qat), task.test());
         System.out.printf("w8a8 on %s: float %.4f, PTQ %.4f, QAT (2 epochs, finalized) %.4f%n", task, floatAccuracy,
                 ptqAccuracy, qatAccuracy);

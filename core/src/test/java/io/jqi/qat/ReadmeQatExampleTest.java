@@ -10,8 +10,8 @@ import io.jqi.nn.GraphModel;
 import io.jqi.nn.MlpTrainingTest;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.Sequential;
-import io.jqi.nn.Training;
 import io.jqi.nn.optim.Adam;
+import io.jqi.nn.optim.CosineAnnealingLR;
 import io.jqi.nn.optim.Optimizer;
 import io.jqi.ptq.Ptq;
 import io.jqi.ptq.PtqConfig;
@@ -21,6 +21,9 @@ import io.jqi.quant.TrainingMethod;
 import io.jqi.quant.inferable.InferableQuantizer;
 import io.jqi.quant.wrap.QuantizationWrapper;
 import io.jqi.tensor.Tensor;
+import io.jqi.train.EarlyStopping;
+import io.jqi.train.History;
+import io.jqi.train.Trainer;
 import java.util.List;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -31,11 +34,17 @@ class ReadmeQatExampleTest {
     @Test
     void theReadmeSnippetQuantizesTrainsAndFinalizes() {
         TensorDataset train = MlpTrainingTest.spirals(600, 1);
+        TensorDataset test = MlpTrainingTest.spirals(200, 2);
 
         Random random = new Random(7);
         Sequential model = new Sequential(new Dense(2, 64, true, random), new ReLU(), new Dense(64, 3, true, random));
-        DataLoader loader = new DataLoader(train, 64, true, 1, false);
-        Training.fit(model, loader, new Adam(model.parameters(), 0.01), null, 10);
+        DataLoader loader = new DataLoader(train, 64, true, 1, false);   // batches of 64, shuffled with seed 1
+        Optimizer floatOptimizer = new Adam(model.parameters(), 0.01);
+        Trainer.builder(model, floatOptimizer)
+                .schedule(new CosineAnnealingLR(floatOptimizer, 10, 0))
+                .callbacks(new EarlyStopping(3, 0.001))
+                .build()
+                .fit(loader, test, 10);                                   // 10 epochs, evaluated on test after each
         List<Tensor> calibration = RepresentativeData.of(loader, 8);      // a few batches of typical inputs
         TargetPlatform platform = TargetPlatform.defaultPlatform();       // int8 per-channel kernels, int8 POT activations
 
@@ -48,10 +57,11 @@ class ReadmeQatExampleTest {
                 .build();
         GraphModel qat = Qat.init(model, calibration, config, platform);   // starts where PTQ ends
         Optimizer optimizer = new Adam(qat.parameters(), 0.002);           // float weights and quantizer thresholds
-        Training.fit(qat, loader, optimizer, null, 2);
+        History history = Trainer.builder(qat, optimizer).build().fit(loader, test, 2);   // QAT trains like any model
         Qat.finalize(qat);                                                 // inferable quantizers, same outputs
 
         assertTrue(ptq.node("2") instanceof QuantizationWrapper, "PTQ wraps the classifier");
+        assertTrue(history.lastValidation().orElseThrow().accuracy() > 0.8, "QAT accuracy " + history);
         assertEquals(4, kernelBits(qat, "0"));
         assertEquals(8, kernelBits(qat, "2"));
     }

@@ -38,7 +38,7 @@ internal object ArchitectureRules {
             .layer("Tensor").definedBy("$root.tensor..")
             .layer("Layers").definedBy("$root.nn..", "$root.data..", "$root.models..")
             .layer("Quantizers").definedBy("$root.quant..")
-            .layer("Flows").definedBy("$root.ptq..", "$root.qat..")
+            .layer("Flows").definedBy("$root.ptq..", "$root.qat..", "$root.train..")
             .layer("Backends").definedBy("$root.cuda..")
             .layer("Formats").definedBy("$root.json..", "$root.modelfile..", "$root.onnx..")
             .layer("Dsl").definedBy("$root.dsl..")

@@ -1,5 +1,6 @@
 package io.jqi.cli.onnx
 
+import io.jqi.cli.sources.ModelSources
 import io.jqi.modelfile.ModelFile
 import io.jqi.nn.QuantizeDequantize
 import io.jqi.onnx.export.ExportFormat
@@ -53,7 +54,7 @@ class ExportCommand : Callable<Int> {
         }
         val shape = inputShape ?: savedInputShape(saved.metadata)
             ?: throw IllegalArgumentException("$model does not record its input shape; give --input-shape C,H,W")
-        val onnx = OnnxExporter.export(saved.model, Shape.of(*shape), exportFormat, stringValues(saved.metadata))
+        val onnx = OnnxExporter.export(saved.model, Shape.of(*shape), exportFormat, ModelSources.onnxMetadata(saved.metadata))
         try {
             OnnxCodec.write(onnx, out)
         } catch (e: UncheckedIOException) {
@@ -69,8 +70,5 @@ class ExportCommand : Callable<Int> {
         val array = metadata["input_shape"] as? JsonArray ?: return null
         return array.map { (it as? JsonPrimitive)?.intOrNull ?: return null }.toIntArray()
     }
-
-    /** ONNX metadata properties are strings: strings stay as they are, anything else is written as JSON. */
-    private fun stringValues(metadata: JsonObject): Map<String, String> =
-        metadata.mapValues { (_, v) -> if (v is JsonPrimitive && v.isString) v.content else v.toString() }
 }
+

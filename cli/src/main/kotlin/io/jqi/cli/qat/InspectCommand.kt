@@ -1,5 +1,6 @@
 package io.jqi.cli.qat
 
+import io.jqi.cli.sources.ModelSources
 import io.jqi.cli.report.LayerRecord
 import io.jqi.cli.report.LayerRecords
 import io.jqi.nn.GraphModel

@@ -1,5 +1,7 @@
 package io.jqi.cli.qat
 
+import io.jqi.train.Trainer
+import io.jqi.train.TrainingCallback
 import me.tongfei.progressbar.ProgressBar
 import me.tongfei.progressbar.ProgressBarBuilder
 import me.tongfei.progressbar.ProgressBarStyle
@@ -49,5 +51,23 @@ private class PlainProgress(private val label: String, private val batches: Int,
 
     override fun close() {
         out.flush()
+    }
+}
+
+/**
+ * The trainer's batches as a [Progress] per epoch (a bar on a terminal, lines elsewhere), labelled by [label] with
+ * the epoch and [epochs].
+ */
+class ProgressCallback(private val label: String, private val epochs: Int, private val out: PrintWriter) :
+    TrainingCallback {
+    private var progress: Progress? = null
+
+    override fun onBatchEnd(trainer: Trainer, epoch: Int, batch: Int, batches: Int, examples: Int, loss: Double) {
+        val current = progress ?: Progress.of("$label epoch $epoch/$epochs", batches, out).also { progress = it }
+        current.step(examples, loss)
+        if (batch == batches) {
+            current.close()
+            progress = null
+        }
     }
 }

@@ -1,5 +1,8 @@
 package io.jqi.cli.qat
 
+import io.jqi.cli.sources.ImageOptions
+import io.jqi.cli.sources.Preprocessing
+import io.jqi.cli.sources.ModelSources
 import io.jqi.cli.report.Accuracies
 import io.jqi.cli.report.DatasetInfo
 import io.jqi.cli.report.EpochRecord
@@ -9,12 +12,16 @@ import io.jqi.cli.report.ReportWriter
 import io.jqi.cli.report.RunReport
 import io.jqi.cli.report.SummaryTable
 import io.jqi.data.DataLoader
+import io.jqi.nn.BatchNorm
+import io.jqi.nn.LayerNorm
 import io.jqi.modelfile.ModelFile
+import io.jqi.modelfile.SavedModel
 import io.jqi.json.QatConfigJson
 import io.jqi.models.BuiltInModels
 import io.jqi.nn.Module
 import io.jqi.nn.optim.Adam
 import io.jqi.nn.optim.CosineAnnealingLR
+import io.jqi.nn.optim.LrScheduler
 import io.jqi.nn.optim.Optimizer
 import io.jqi.ptq.InferableQuantizerSource
 import io.jqi.ptq.Ptq
@@ -23,7 +30,17 @@ import io.jqi.ptq.TargetPlatform
 import io.jqi.qat.Qat
 import io.jqi.qat.QatConfig
 import io.jqi.quant.registry.QuantizerRegistry
+import io.jqi.onnx.export.ExportFormat
+import io.jqi.onnx.export.OnnxExporter
+import io.jqi.onnx.proto.OnnxCodec
 import io.jqi.tensor.Device
+import io.jqi.tensor.Shape
+import kotlinx.serialization.json.JsonObject
+import io.jqi.train.EpochResult
+import io.jqi.train.Evaluation
+import io.jqi.train.Trainer
+import io.jqi.train.TrainingCallback
+import io.jqi.train.TrainingDivergedException
 import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.JsonPrimitive
 import kotlinx.serialization.json.buildJsonObject
@@ -56,8 +73,27 @@ class QatCommand : Callable<Int> {
     var dataset: String = "digits"
 
     @Option(names = ["--data"], paramLabel = "DIR|FILE",
-        description = ["A directory of MNIST-format IDX files, or a CSV file (label first, then pixels)"])
+        description = ["Your data: a directory of images in one subfolder per class (optionally under train/ and " +
+            "test/ or val/), of MNIST-format IDX files or of CIFAR binary batches; a NumPy .npz (x_train, y_train, " +
+            "x_test, y_test, or x and y); or a CSV file (label first, then pixels)"])
     var data: Path? = null
+
+    @Option(names = ["--image-size"], paramLabel = "N",
+        description = ["Images: resize the shorter side to 8N/7 and crop the central NxN (default: the imported " +
+            "model's input size, else the images' own size)"])
+    var imageSize: Int? = null
+
+    @Option(names = ["--channels"], paramLabel = "1|3",
+        description = ["Images and CSV: 3 for RGB, 1 for grayscale (default: the model's, else 3 for images, 1 for CSV)"])
+    var channels: Int? = null
+
+    @Option(names = ["--normalize"], paramLabel = "none|imagenet|M/S",
+        description = ["Per-channel (x - mean) / std of inputs in [0, 1]: imagenet (torchvision's models), or " +
+            "means/stds such as 0.5/0.25 or 0.49,0.48,0.45/0.25,0.24,0.26 (default none)"])
+    var normalize: String? = null
+
+    @Option(names = ["--augment"], description = ["Images: random crops (padding 1/8 of the side) and horizontal flips while training"])
+    var augment: Boolean = false
 
     @Option(names = ["--model"], paramLabel = "NAME|FILE", description = ["mlp, cnn (default), resnet, a saved jqi model, or a float ONNX model (.onnx)"])
     var model: String = "cnn"
@@ -78,8 +114,10 @@ class QatCommand : Callable<Int> {
     @Option(names = ["--batch"], paramLabel = "N", description = ["Batch size (default 64)"])
     var batch: Int = 64
 
-    @Option(names = ["--lr"], paramLabel = "X", description = ["Float learning rate (Adam, cosine schedule; default 0.01)"])
-    var lr: Double = 0.01
+    @Option(names = ["--lr"], paramLabel = "X",
+        description = ["Float learning rate (Adam, cosine schedule; default 0.01, 0.001 for a loaded model without " +
+            "normalization layers)"])
+    var lrOption: Double? = null
 
     @Option(names = ["--qat-lr"], paramLabel = "X",
         description = ["QAT learning rate (default: --lr / 100 for w8a8, --lr / 10 otherwise)"])
@@ -97,8 +135,18 @@ class QatCommand : Callable<Int> {
     @Option(names = ["--resume"], description = ["Continue the interrupted run in --out (default: the latest in runs/)"])
     var resume: Boolean = false
 
-    @Option(names = ["--subset"], paramLabel = "N", description = ["Train on the first N training examples only (quick checks)"])
+    @Option(names = ["--subset"], paramLabel = "N",
+        description = ["Train on a fixed random sample of N training examples only (quick checks)"])
     var subset: Int? = null
+
+    @Option(names = ["--eval-every"], paramLabel = "K",
+        description = ["Evaluate on the test set every K epochs and after the last (default 1)"])
+    var evalEvery: Int = 1
+
+    @Option(names = ["--eval-limit"], paramLabel = "N",
+        description = ["Evaluate epochs on a fixed random sample of N test examples (default: all); the float, PTQ," +
+            " QAT and finalized accuracies always use the whole test set"])
+    var evalLimit: Int = 0
 
     @Option(names = ["--stop-after"], hidden = true, paramLabel = "N",
         description = ["Stop after N epochs in all, as if interrupted (tests resume)"])
@@ -107,16 +155,20 @@ class QatCommand : Callable<Int> {
     override fun call(): Int {
         val console = spec.commandLine().out
         validateOptions()
-        val loaded = DataSources.load(dataset, data, seed, subset)
+        val source = if (model in BuiltInModels.NAMES) null else loadModel()
+        val imageOptions = ImageOptions(channels, imageSize, normalize, augment)
+        val loaded = DataSources.load(dataset, data, seed, subset, imageOptions, source?.let(::expectedShape))
+        val hasNormalization = source == null || source.model.namedModules().values.any { it is BatchNorm || it is LayerNorm }
+        val lr = lrOption ?: if (hasNormalization) 0.01 else 0.001
         val qatConfig = config?.let { QatConfigJson.readFile(it) } ?: Presets.config(preset)
         val presetName = if (config != null) "config:${config!!.fileName}" else preset
-        val floatN = floatEpochs ?: if (model in BuiltInModels.NAMES) loaded.defaultFloatEpochs else 0
+        val floatN = floatEpochs ?: if (source == null) loaded.defaultFloatEpochs else 0
         val qatN = qatEpochs ?: loaded.defaultQatEpochs
         val dir = outputDirectory()
         Files.createDirectories(dir)
         val qatRate = qatLr ?: (lr * Presets.qatLrFactor(if (config != null) "" else preset))
         val fingerprint = listOf(loaded.name, loaded.source, model, QatConfigJson.write(qatConfig), floatN, qatN, batch,
-            lr, qatRate, seed, subset).joinToString("|")
+            lr, qatRate, seed, subset, loaded.preprocessing, augment).joinToString("|")
 
         val checkpoint = if (resume) Checkpoint.load(dir)
             ?: throw IllegalArgumentException("Nothing to resume in $dir: it has no checkpoint") else null
@@ -131,12 +183,15 @@ class QatCommand : Callable<Int> {
             "test, ${loaded.inputShape.joinToString("x")}), model $model, $presetName, seed $seed, out $dir" +
             (if (checkpoint != null) ", resuming after ${checkpoint.progress.phase} epoch ${checkpoint.progress.epochsDone}" else ""))
 
+        warnings(source, hasNormalization, floatN, lr, loaded, console)
         val trainingDevice = Devices.resolve(device, console)
         val run = Run(dir, fingerprint, console, stopAfter)
-        val loader = DataLoader(loaded.split.train(), batch, true, seed, false)
+        val plainLoader = DataLoader(loaded.split.train(), batch, true, seed, false)
+        val loader = loaded.augmentation?.let { plainLoader.withTransform(it) } ?: plainLoader
         // Training runs on the chosen device (models move before optimizer state is restored onto them); analysis,
         // finalization and files work on the CPU.
-        val floatModel = initialModel(loaded).to(trainingDevice)
+        val floatModel = (source?.model ?: BuiltInModels.create(model, loaded.inputShape, loaded.classes, seed))
+            .to(trainingDevice)
         run.restore(checkpoint)
 
         // Float training (skipped for a loaded model that asks for no epochs).
@@ -146,16 +201,11 @@ class QatCommand : Callable<Int> {
             floatModel.loadStateDict(checkpoint.section("float"))
             if (checkpoint.progress.phase == EpochRecord.FLOAT) floatOptimizer.loadStateDict(checkpoint.section("optimizer"))
         }
-        val floatDone = run.epochsDone(EpochRecord.FLOAT)
-        repeat(floatDone) { floatSchedule.step() }
-        for (epoch in floatDone + 1..floatN) {
-            run.epoch(EpochRecord.FLOAT, epoch, floatN, floatModel, loader, floatOptimizer, loaded) {
-                mapOf("float" to floatModel.stateDict(), "optimizer" to floatOptimizer.stateDict())
-            } ?: return 0
-            floatSchedule.step()
-        }
+        run.train(EpochRecord.FLOAT, floatN, trainer(floatModel, floatOptimizer, floatSchedule, EpochRecord.FLOAT, floatN,
+            run) { mapOf("float" to floatModel.stateDict(), "optimizer" to floatOptimizer.stateDict()) }, loader, loaded)
+            ?: return 0
         floatModel.to(Device.CPU)
-        val floatAccuracy = run.floatAccuracy ?: Epochs.accuracy(floatModel, loaded.split.test()).also {
+        val floatAccuracy = run.floatAccuracy ?: Evaluation.accuracy(floatModel, loaded.split.test()).also {
             run.floatAccuracy = it
         }
         run.phase("float", floatN, loaded.split.train().size())
@@ -165,10 +215,10 @@ class QatCommand : Callable<Int> {
 
         // Post-training quantization, and QAT from the same analysis.
         val platform = TargetPlatform.defaultPlatform()
-        val calibration = RepresentativeData.of(loader, CALIBRATION_BATCHES)
+        val calibration = RepresentativeData.of(plainLoader, CALIBRATION_BATCHES)
         val plan = run.timed("ptq") { Ptq.analyze(floatModel, calibration, platform, qatConfig.ptq(), qatConfig) }
         val ptqAccuracy = run.ptqAccuracy
-            ?: Epochs.accuracy(plan.build(InferableQuantizerSource()), loaded.split.test()).also { run.ptqAccuracy = it }
+            ?: Evaluation.accuracy(plan.build(InferableQuantizerSource()), loaded.split.test()).also { run.ptqAccuracy = it }
         console.println("  float %.2f%%, PTQ %.2f%%".format(floatAccuracy * 100, ptqAccuracy * 100))
 
         val qatModel = Qat.init(plan, qatConfig, QuantizerRegistry.global())
@@ -179,21 +229,16 @@ class QatCommand : Callable<Int> {
             qatModel.loadStateDict(checkpoint.section("qat"))
             qatOptimizer.loadStateDict(checkpoint.section("optimizer"))
         }
-        val qatDone = run.epochsDone(EpochRecord.QAT)
-        repeat(qatDone) { qatSchedule.step() }
         val floatState = floatModel.stateDict()
-        for (epoch in qatDone + 1..qatN) {
-            run.epoch(EpochRecord.QAT, epoch, qatN, qatModel, loader, qatOptimizer, loaded) {
-                mapOf("float" to floatState, "qat" to qatModel.stateDict(), "optimizer" to qatOptimizer.stateDict())
-            } ?: return 0
-            qatSchedule.step()
-        }
+        run.train(EpochRecord.QAT, qatN, trainer(qatModel, qatOptimizer, qatSchedule, EpochRecord.QAT, qatN, run) {
+            mapOf("float" to floatState, "qat" to qatModel.stateDict(), "optimizer" to qatOptimizer.stateDict())
+        }, loader, loaded) ?: return 0
         qatModel.to(Device.CPU)
         run.phase("qat", qatN, loaded.split.train().size())
-        val qatAccuracy = Epochs.accuracy(qatModel, loaded.split.test())
+        val qatAccuracy = Evaluation.accuracy(qatModel, loaded.split.test())
 
         val finalized = run.timed("finalize") { Qat.finalize(qatModel) }
-        val finalizedAccuracy = Epochs.accuracy(finalized, loaded.split.test())
+        val finalizedAccuracy = Evaluation.accuracy(finalized, loaded.split.test())
 
         val report = RunReport(
             dataset = DatasetInfo(loaded.name, loaded.source, loaded.split.train().size(), loaded.split.test().size(),
@@ -204,17 +249,22 @@ class QatCommand : Callable<Int> {
             epochs = run.epochs, phases = run.phases, layers = LayerRecords.of(finalized),
             startedAt = run.startedAt, jqiVersion = RunReport.currentJqiVersion(),
         )
-        ModelFile.save(dir.resolve(FINALIZED_MODEL), finalized, metadata(loaded, qatConfig))
+        val finalMetadata = metadata(loaded, qatConfig)
+        ModelFile.save(dir.resolve(FINALIZED_MODEL), finalized, finalMetadata)
+        val qdq = exportQdq(finalized, loaded, finalMetadata, dir.resolve(QDQ_MODEL), console)
         ReportWriter.write(dir, report)
         console.println(SummaryTable.render(report))
         console.println("Report: ${dir.resolve("report.md")}; finalized model: ${dir.resolve(FINALIZED_MODEL)}" +
+            (if (qdq) "; ONNX (QDQ): ${dir.resolve(QDQ_MODEL)}" else "") +
             (if (floatN > 0) "; float model: ${dir.resolve(FLOAT_MODEL)}" else ""))
         return 0
     }
 
     private fun validateOptions() {
         require(batch > 0) { "--batch must be positive, got $batch" }
-        require(lr > 0 && lr.isFinite()) { "--lr must be a positive number, got $lr" }
+        lrOption?.let { require(it > 0 && it.isFinite()) { "--lr must be a positive number, got $it" } }
+        require(evalEvery >= 1) { "--eval-every must be >= 1, got $evalEvery" }
+        require(evalLimit >= 0) { "--eval-limit must be >= 0 (0: the whole test set), got $evalLimit" }
         qatLr?.let { require(it >= 0 && it.isFinite()) { "--qat-lr must be a number >= 0, got $it" } }
         floatEpochs?.let { require(it >= 0) { "--float-epochs must be >= 0, got $it" } }
         qatEpochs?.let { require(it >= 0) { "--qat-epochs must be >= 0, got $it" } }
@@ -237,15 +287,54 @@ class QatCommand : Callable<Int> {
         return runs.resolve(LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")))
     }
 
-    private fun initialModel(loaded: LoadedData): Module {
-        if (model in BuiltInModels.NAMES) {
-            return BuiltInModels.create(model, loaded.inputShape, loaded.classes, seed)
-        }
+    private fun loadModel(): SavedModel {
         val path = Path.of(model)
         require(Files.isRegularFile(path)) {
             "--model '$model' is neither a built-in model (${BuiltInModels.NAMES.joinToString()}) nor a file"
         }
-        return ModelSources.load(path).model
+        return ModelSources.load(path)
+    }
+
+    /** The `[C, H, W]` input a loaded model declares in its metadata, or null. */
+    private fun expectedShape(saved: SavedModel): IntArray? =
+        (saved.metadata["input_shape"] as? JsonArray)?.map { (it as JsonPrimitive).content.toInt() }?.toIntArray()
+            ?.takeIf { it.size == 3 }
+
+    /** What a user fine-tuning an imported model should know before the run starts. */
+    private fun warnings(source: SavedModel?, hasNormalization: Boolean, floatN: Int, lr: Double, loaded: LoadedData,
+                         console: PrintWriter) {
+        source ?: return
+        if (floatN > 0 && !hasNormalization) {
+            console.println("  warning: the model has no batch or layer normalization left (folded into its " +
+                "convolutions when it was exported), so float training diverges at high learning rates; " +
+                (if (lrOption == null) "using --lr 0.001" else "--lr is $lr") + ". Export with " +
+                "training=TrainingMode.PRESERVE to keep them (docs/bring-your-own-model.md).")
+        }
+        if (loaded.preprocessing.channels != null && normalize == null) {
+            console.println("  warning: images go in as values in [0, 1]; a model trained on normalized inputs " +
+                "(torchvision's: --normalize imagenet) needs the same normalization here")
+        }
+    }
+
+    /** A trainer for one phase whose epochs [run] records and checkpoints with [state]. */
+    private fun trainer(model: Module, optimizer: Optimizer, schedule: LrScheduler, phase: String, epochs: Int, run: Run,
+                        state: () -> Map<String, Map<String, io.jqi.tensor.Tensor>>): Trainer =
+        Trainer.builder(model, optimizer).schedule(schedule).evaluateEvery(evalEvery).evaluationLimit(evalLimit)
+            .callbacks(ProgressCallback(phase, epochs, run.console), run.recorder(phase, epochs, state)).build()
+
+    /**
+     * Writes the finalized model as a QDQ ONNX file that any ONNX runtime runs with jqi's results; a model that cannot
+     * be exported keeps its jqi file and gets one line saying why.
+     */
+    private fun exportQdq(finalized: Module, loaded: LoadedData, metadata: JsonObject, file: Path,
+                          console: PrintWriter): Boolean = try {
+        finalized.eval()
+        OnnxCodec.write(OnnxExporter.export(finalized, Shape.of(*loaded.inputShape), ExportFormat.QDQ,
+            ModelSources.onnxMetadata(metadata)), file)
+        true
+    } catch (e: RuntimeException) {
+        console.println("  no ONNX export: ${e.message}")
+        false
     }
 
     /** What a saved model says about itself: its data and, once quantized, its QAT config. */
@@ -254,12 +343,15 @@ class QatCommand : Callable<Int> {
         put("dataset", JsonPrimitive(loaded.name))
         put("input_shape", JsonArray(loaded.inputShape.map { JsonPrimitive(it) }))
         put("classes", JsonPrimitive(loaded.classes))
+        if (loaded.preprocessing != Preprocessing.NONE) put("preprocessing", loaded.preprocessing.toJson())
+        loaded.classNames?.let { names -> put("class_names", JsonArray(names.map { JsonPrimitive(it) })) }
     }
 
     private companion object {
         const val CALIBRATION_BATCHES = 16
         const val FLOAT_MODEL = "float.jqi"
         const val FINALIZED_MODEL = "model.jqi"
+        const val QDQ_MODEL = "model-qdq.onnx"
     }
 }
 
@@ -282,25 +374,39 @@ private class Run(val dir: Path, val fingerprint: String, val console: PrintWrit
 
     fun epochsDone(phase: String) = epochs.count { it.phase == phase }
 
-    /** Trains one epoch, evaluates, checkpoints; null when the run must stop here (--stop-after). */
-    fun epoch(phase: String, epoch: Int, of: Int, model: Module, loader: DataLoader, optimizer: Optimizer,
-              data: LoadedData, state: () -> Map<String, Map<String, io.jqi.tensor.Tensor>>): Unit? {
-        val stats = Epochs.train(model, loader, epoch - 1, optimizer, "$phase epoch $epoch/$of", console)
-        val accuracy = Epochs.accuracy(model, data.split.test())
-        val record = EpochRecord(phase, epoch, stats.meanLoss, accuracy, stats.seconds, stats.imagesPerSecond)
-        epochs += record
-        console.println("  %s epoch %d/%d: loss %.4f, test %.2f%%, %.1f s, %.0f images/s".format(phase, epoch, of,
-            stats.meanLoss, accuracy * 100, stats.seconds, stats.imagesPerSecond))
-        Checkpoint.save(dir, CheckpointProgress(fingerprint = fingerprint, phase = phase, epochsDone = epoch,
-            epochs = epochs.toList(), phases = phases.toList(), floatAccuracy = floatAccuracy,
-            ptqAccuracy = ptqAccuracy), state())
-        epochsThisProcess++
-        if (stopAfter != null && epochsThisProcess >= stopAfter) {
-            console.println("Stopped after $epochsThisProcess epochs (--stop-after); continue with --resume --out $dir")
-            return null
+    /**
+     * Runs [trainer] over the phase's remaining epochs; null when the run must stop here (--stop-after). A loss that
+     * diverges is an error naming the phase and the option to change.
+     */
+    fun train(phase: String, epochs: Int, trainer: Trainer, loader: DataLoader, data: LoadedData): Unit? {
+        val history = try {
+            trainer.fit(loader, data.split.test(), epochsDone(phase), epochs)
+        } catch (e: TrainingDivergedException) {
+            throw IllegalArgumentException("$phase training: ${e.message} (--${if (phase == EpochRecord.QAT) "qat-" else ""}lr)", e)
         }
-        return Unit
+        return if (history.stopReason().isPresent) null else Unit
     }
+
+    /** Records, prints and checkpoints each epoch of [phase], and stops the trainer at --stop-after. */
+    fun recorder(phase: String, of: Int, state: () -> Map<String, Map<String, io.jqi.tensor.Tensor>>) =
+        object : TrainingCallback {
+            override fun onEpochEnd(trainer: Trainer, result: EpochResult) {
+                val accuracy = result.validation()?.accuracy()
+                epochs += EpochRecord(phase, result.epoch(), result.trainLoss(), accuracy, result.seconds(),
+                    result.examplesPerSecond())
+                console.println("  %s epoch %d/%d: loss %.4f, %s, %.1f s, %.0f images/s".format(phase, result.epoch(),
+                    of, result.trainLoss(), accuracy?.let { "test %.2f%%".format(it * 100) } ?: "not evaluated",
+                    result.seconds(), result.examplesPerSecond()))
+                Checkpoint.save(dir, CheckpointProgress(fingerprint = fingerprint, phase = phase,
+                    epochsDone = result.epoch(), epochs = epochs.toList(), phases = phases.toList(),
+                    floatAccuracy = floatAccuracy, ptqAccuracy = ptqAccuracy), state())
+                epochsThisProcess++
+                if (stopAfter != null && epochsThisProcess >= stopAfter) {
+                    console.println("Stopped after $epochsThisProcess epochs (--stop-after); continue with --resume --out $dir")
+                    trainer.stop("--stop-after")
+                }
+            }
+        }
 
     /** Records the wall time of a whole training phase from its epochs. */
     fun phase(name: String, epochCount: Int, images: Int) {

@@ -64,8 +64,8 @@ internal object ReportCharts {
 
         val acc = xyChart(panelWidth, panelHeight, "Test accuracy", epochAxisTitle(float.size, qat.size),
             "accuracy (%)")
-        lineSeries(acc, "float", floatX, float.map { 100 * it.testAccuracy }, BLUE, SeriesMarkers.CIRCLE)
-        lineSeries(acc, "QAT", qatX, qat.map { 100 * it.testAccuracy }, ORANGE, SeriesMarkers.DIAMOND)
+        lineSeries(acc, "float", floatX, float.map { 100 * (it.testAccuracy ?: Double.NaN) }, BLUE, SeriesMarkers.CIRCLE)
+        lineSeries(acc, "QAT", qatX, qat.map { 100 * (it.testAccuracy ?: Double.NaN) }, ORANGE, SeriesMarkers.DIAMOND)
         val a = report.accuracy
         if (float.isEmpty() && a.float != null) {
             referenceLine(acc, "float ${pct(a.float)}", firstX, lastX, 100 * a.float, BLUE)

@@ -224,8 +224,8 @@ data class EpochRecord(
     val epoch: Int,
     /** Mean training loss over the epoch. */
     val loss: Double,
-    /** Accuracy on the held-out set after the epoch, a fraction in [0, 1]. */
-    @SerialName("test_accuracy") val testAccuracy: Double,
+    /** Accuracy on the held-out set after the epoch, a fraction in [0, 1]; null for an epoch not evaluated. */
+    @SerialName("test_accuracy") val testAccuracy: Double? = null,
     /** Wall time of the epoch (training and its evaluation). */
     val seconds: Double,
     /** Training images per second. */

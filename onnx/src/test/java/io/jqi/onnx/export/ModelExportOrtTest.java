@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.jqi.data.Batch;
 import io.jqi.data.DataLoader;
 import io.jqi.data.Digits;
+import io.jqi.data.TensorDataset;
 import io.jqi.data.TrainTestSplit;
 import io.jqi.models.BuiltInModels;
 import io.jqi.nn.GraphModel;
@@ -45,7 +46,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * docs/onnx.md.)
  */
 class ModelExportOrtTest {
-    private static final TrainTestSplit DIGITS = Digits.split(5, 0.2);
+    private static final TrainTestSplit<TensorDataset> DIGITS = Digits.split(5, 0.2);
     private static final Shape INPUT = Shape.of(1, Digits.ROWS, Digits.COLS);
     private static final Map<String, Module> TRAINED = new HashMap<>();
 
