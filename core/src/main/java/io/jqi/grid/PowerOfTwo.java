@@ -5,7 +5,7 @@ public final class PowerOfTwo {
     private PowerOfTwo() {
     }
 
-    /** True when {@code t} is {@code 2^k} for an integer k (negative k included). False for t <= 0, NaN, infinity. */
+    /** True when {@code t} is {@code 2^k} for an integer k (negative k included). False for {@code t <= 0}, NaN, infinity. */
     public static boolean isPowerOfTwo(float t) {
         if (!(t > 0f) || Float.isInfinite(t)) {
             return false;

@@ -18,7 +18,7 @@ public enum UnaryOp {
     SILU,
     /** a * x + b. */
     AFFINE,
-    /** 1 where a <= x <= b, else 0 (masks of clamps and their gradients). */
+    /** 1 where {@code a <= x <= b}, else 0 (masks of clamps and their gradients). */
     INSIDE,
     /** 1 where x > 0, else 0. */
     POSITIVE,
