@@ -2,7 +2,9 @@
 """Exports torchvision image classifiers to ONNX with their PyTorch outputs, for TorchvisionZooTest.
 
 For each family: the model with random weights (seeded), in eval mode, exported by torch.onnx.export at the given
-opset, with or without constant folding and with or without a dynamic batch axis, plus the input it was run on and
+opset, either as PyTorch does by default (TrainingMode.EVAL with constant folding, which folds every batch norm into
+its convolution) or with --no-fold (TrainingMode.PRESERVE without folding, which keeps the BatchNormalization nodes;
+TrainingMode.EVAL alone folds them even without constant folding), with or without a dynamic batch axis, plus the input it was run on and
 PyTorch's output, as little-endian float32 files. manifest.tsv has a line per family: its name, "ok" and the input
 shape (comma-separated), or "error" and the exporter's reason.
 
@@ -34,8 +36,9 @@ def export(name, out, opset, fold, dynamic):
     x = torch.randn(1, 3, side, side)
     path = os.path.join(out, name + ".onnx")
     axes = {"x": {0: "batch"}, "y": {0: "batch"}} if dynamic else None
+    mode = torch.onnx.TrainingMode.EVAL if fold else torch.onnx.TrainingMode.PRESERVE
     torch.onnx.export(model, x, path, opset_version=opset, do_constant_folding=fold,
-                      training=torch.onnx.TrainingMode.EVAL, input_names=["x"], output_names=["y"],
+                      training=mode, input_names=["x"], output_names=["y"],
                       dynamic_axes=axes)
     with torch.no_grad():
         start = time.perf_counter()
@@ -50,7 +53,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", required=True)
     parser.add_argument("--opset", type=int, default=13)
-    parser.add_argument("--no-fold", action="store_true", help="export without constant folding")
+    parser.add_argument("--no-fold", action="store_true", help="export without constant folding, batch norms kept")
     parser.add_argument("--dynamic-batch", action="store_true", help="export with a dynamic batch axis")
     parser.add_argument("families", nargs="+")
     args = parser.parse_args()

@@ -17,8 +17,6 @@ import io.kotest.matchers.floats.shouldBeLessThanOrEqual
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.string.shouldNotContain
-import java.io.PrintWriter
-import java.io.StringWriter
 import java.nio.file.Files
 import java.nio.file.Path
 import kotlin.io.path.listDirectoryEntries
@@ -26,15 +24,6 @@ import kotlin.io.path.name
 
 /** `jqi export` and `jqi predict` on a model that `jqi qat` trained and finalized. */
 class ExportPredictCommandsSpec : FunSpec({
-
-    data class Result(val code: Int, val out: String, val err: String)
-
-    fun jqi(vararg args: String): Result {
-        val out = StringWriter()
-        val err = StringWriter()
-        val code = Jqi.run(arrayOf(*args), PrintWriter(out), PrintWriter(err))
-        return Result(code, out.toString(), err.toString())
-    }
 
     val dir = Files.createTempDirectory("jqi-onnx")
     val run = dir.resolve("run")

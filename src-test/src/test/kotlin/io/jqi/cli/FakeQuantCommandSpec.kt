@@ -7,8 +7,6 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.string.shouldNotContain
 import io.kotest.matchers.string.shouldStartWith
-import java.io.PrintWriter
-import java.io.StringWriter
 import java.nio.file.Files
 import java.nio.file.Path
 import java.nio.file.Paths
@@ -21,16 +19,7 @@ import kotlin.math.abs
  */
 class FakeQuantCommandSpec : FunSpec({
 
-    data class Result(val code: Int, val out: String, val err: String)
-
     val dir = Files.createTempDirectory("jqi-fakequant")
-
-    fun jqi(vararg args: String): Result {
-        val out = StringWriter()
-        val err = StringWriter()
-        val code = Jqi.run(arrayOf(*args), PrintWriter(out), PrintWriter(err))
-        return Result(code, out.toString(), err.toString())
-    }
 
     fun file(name: String, text: String): String = dir.resolve(name).also { Files.writeString(it, text) }.toString()
 
@@ -38,7 +27,7 @@ class FakeQuantCommandSpec : FunSpec({
         """{"class_name": "$className", "config": {$config${rounding?.let { ", \"rounding\": \"$it\"" } ?: ""}},
             "format_version": 1}""")
 
-    fun fakequant(q: String, input: String): Result = jqi("fakequant", "--quantizer", q, "--input", file("x.json", input))
+    fun fakequant(q: String, input: String): JqiResult = jqi("fakequant", "--quantizer", q, "--input", file("x.json", input))
 
     fun values(json: String) = TensorJson.read(json).toFloatArray()
 
@@ -119,7 +108,7 @@ class FakeQuantCommandSpec : FunSpec({
     }
 
     context("bad input exits 2 with one line on standard error and nothing on standard output") {
-        fun shouldFailWith(r: Result, text: String) {
+        fun shouldFailWith(r: JqiResult, text: String) {
             r.code shouldBe 2
             r.out shouldBe ""
             r.err.trim().lines().size shouldBe 1

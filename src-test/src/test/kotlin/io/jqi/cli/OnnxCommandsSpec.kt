@@ -18,8 +18,6 @@ import io.kotest.matchers.shouldBe
 import io.kotest.matchers.shouldNotBe
 import io.kotest.matchers.string.shouldContain
 import io.kotest.matchers.string.shouldNotContain
-import java.io.PrintWriter
-import java.io.StringWriter
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.Random
@@ -27,16 +25,7 @@ import java.util.Random
 /** `jqi qat --model model.onnx` and `jqi inspect model.onnx` on a float ONNX model written in the test. */
 class OnnxCommandsSpec : FunSpec({
 
-    data class Result(val code: Int, val out: String, val err: String)
-
     val dir = Files.createTempDirectory("jqi-onnx")
-
-    fun jqi(vararg args: String): Result {
-        val out = StringWriter()
-        val err = StringWriter()
-        val code = Jqi.run(arrayOf(*args), PrintWriter(out), PrintWriter(err))
-        return Result(code, out.toString(), err.toString())
-    }
 
     fun floats(random: Random, name: String, vararg dims: Long, scale: Float): OnnxTensor {
         val n = dims.fold(1L) { a, b -> a * b }.toInt()

@@ -9,24 +9,13 @@ import io.kotest.matchers.booleans.shouldBeTrue
 import io.kotest.matchers.doubles.shouldBeGreaterThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
-import java.io.PrintWriter
-import java.io.StringWriter
 import java.nio.file.Files
 import java.nio.file.Path
 
 /** `jqi qat` end to end on the embedded digits: phases, report, saved model, resume, and its errors. */
 class QatCommandSpec : FunSpec({
 
-    data class Result(val code: Int, val out: String, val err: String)
-
     val runs = Files.createTempDirectory("jqi-qat")
-
-    fun jqi(vararg args: String): Result {
-        val out = StringWriter()
-        val err = StringWriter()
-        val code = Jqi.run(arrayOf(*args), PrintWriter(out), PrintWriter(err))
-        return Result(code, out.toString(), err.toString())
-    }
 
     val quick = arrayOf("--model", "mlp", "--float-epochs", "3", "--qat-epochs", "2")
 

@@ -17,8 +17,6 @@ import io.kotest.matchers.string.shouldNotContain
 import kotlinx.serialization.json.JsonArray
 import kotlinx.serialization.json.jsonPrimitive
 import java.awt.image.BufferedImage
-import java.io.PrintWriter
-import java.io.StringWriter
 import java.nio.file.Files
 import java.nio.file.Path
 import java.util.Random
@@ -29,15 +27,6 @@ import javax.imageio.ImageIO
  * imported from ONNX fine-tuned without float training, and the errors for broken data.
  */
 class UserDataQatSpec : FunSpec({
-
-    data class Result(val code: Int, val out: String, val err: String)
-
-    fun jqi(vararg args: String): Result {
-        val out = StringWriter()
-        val err = StringWriter()
-        val code = Jqi.run(arrayOf(*args), PrintWriter(out), PrintWriter(err))
-        return Result(code, out.toString(), err.toString())
-    }
 
     val root = Files.createTempDirectory("jqi-user-data")
 
