@@ -40,5 +40,5 @@ run mobilenet_v3_small --model "$out/models/mobilenet_v3_small.onnx" --float-epo
 run resnet18-folded --model "$out/models/resnet18.onnx" --float-epochs 1 --qat-epochs 1 --eval-limit 100
 # The same model exported with its batch norms kept trains at the default lr 0.01.
 run resnet18-bn --model "$out/models-bn/resnet18.onnx" --float-epochs 1 --qat-epochs 1 --eval-limit 100
-"$root/jqi" predict --model "$out/run-mobilenet_v3_small/model.jqi" \
+"$root/jqi" predict --model "$out/run-resnet18-bn/model.jqi" \
   --images "$out"/images/test/sandal/0.png "$out"/images/test/bag/1.jpg

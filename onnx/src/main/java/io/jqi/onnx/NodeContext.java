@@ -48,9 +48,17 @@ final class NodeContext {
         return op.isConstant() ? op.constant().dims() : shapes.apply(op.name());
     }
 
-    /** The version of this node's operator in effect at the model's opset. */
+    /**
+     * The version of this node's operator in effect at the model's opset, counted as opset 11's for older models
+     * (OpsetPolicy admits those only where the definitions agree).
+     */
     int opVersion() {
         return OpsetPolicy.versionAt(node.opType(), Math.max(opset, OpsetPolicy.MIN));
+    }
+
+    /** Whether the model's opset is older than opset 11's definition of this operator, whose older form it uses. */
+    boolean olderForm() {
+        return OpsetPolicy.versionAt(node.opType(), opset) < OpsetPolicy.versionAt(node.opType(), OpsetPolicy.MIN);
     }
 
     String describe() {

@@ -164,8 +164,17 @@ final class NodeLowering {
 
     private static Lowered clip(NodeContext c) {
         String x = c.required(0, "input").name();
-        float min = c.input(1).present() ? scalar(c, 1, "min") : Float.NEGATIVE_INFINITY;
-        float max = c.input(2).present() ? scalar(c, 2, "max") : Float.POSITIVE_INFINITY;
+        float min;
+        float max;
+        if (c.olderForm()) {   // Clip-6: the bounds are attributes
+            min = c.floatAttr("min", -Float.MAX_VALUE);
+            max = c.floatAttr("max", Float.MAX_VALUE);
+            min = min == -Float.MAX_VALUE ? Float.NEGATIVE_INFINITY : min;
+            max = max == Float.MAX_VALUE ? Float.POSITIVE_INFINITY : max;
+        } else {
+            min = c.input(1).present() ? scalar(c, 1, "min") : Float.NEGATIVE_INFINITY;
+            max = c.input(2).present() ? scalar(c, 2, "max") : Float.POSITIVE_INFINITY;
+        }
         if (Float.isNaN(min) || Float.isNaN(max) || min > max) {
             throw c.fail("min " + min + " and max " + max + " are not a range (min <= max)");
         }
@@ -227,9 +236,13 @@ final class NodeLowering {
         if (!mode.equals("constant")) {
             throw c.fail("mode '" + mode + "' is not supported; jqi pads with a constant (mode 'constant')");
         }
-        long[] pads = constantLongs(c, 1, "pads");
-        float value = 0f;
-        if (c.input(2).present()) {
+        boolean older = c.olderForm();   // Pad-2: pads and value are attributes
+        long[] pads = older ? c.intsAttr("pads") : constantLongs(c, 1, "pads");
+        if (pads == null) {
+            throw c.fail("it has no pads attribute");
+        }
+        float value = older ? c.floatAttr("value", 0f) : 0f;
+        if (!older && c.input(2).present()) {
             if (!c.input(2).isConstant()) {
                 throw c.fail("its constant_value input '" + c.input(2).name() + "' is computed at run time");
             }
@@ -240,7 +253,7 @@ final class NodeLowering {
             value = v[0];
         }
         long[] in = c.inputShape(0);
-        if (c.input(3).present()) {
+        if (!older && c.input(3).present()) {
             long[] axes = constantLongs(c, 3, "axes");
             if (in == null) {
                 throw c.fail("it pads chosen axes of an input whose rank is not known at import; give the model "

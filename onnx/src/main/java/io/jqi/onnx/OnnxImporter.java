@@ -202,7 +202,7 @@ public final class OnnxImporter {
                         + "imports " + String.join(", ", operators.subList(0, operators.size() - 1)) + " and "
                         + operators.get(operators.size() - 1));
             }
-            String opsetProblem = OpsetPolicy.check(node.opType(), opset);
+            String opsetProblem = OpsetPolicy.check(node, opset);
             if (opsetProblem != null) {
                 throw new OnnxImportException(where + ": " + opsetProblem);
             }

@@ -1,11 +1,15 @@
 package io.jqi.onnx;
 
+import io.jqi.onnx.proto.OnnxNode;
+import java.nio.charset.StandardCharsets;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Which default-domain opsets the importer reads. Its operators follow their definitions in opsets 11 to 21. A model
- * of an older opset is read when every operator it uses has the same definition at its opset as at opset 11 (no new
- * version in between), since jqi then computes exactly what the model means; others must be converted first.
+ * of an older opset (7 to 10, as many published models are) is read when every node means under its own definition
+ * what it means under opset 11's: the operator has no new version in between, or its newer versions only widened it
+ * ({@link #SAME_MEANING_SINCE}), so jqi computes exactly what the model means; others must be converted first.
  */
 final class OpsetPolicy {
     static final int MIN = 11;
@@ -54,6 +58,22 @@ final class OpsetPolicy {
             Map.entry("QuantizeLinear", new int[] {10, 13, 19, 21}),
             Map.entry("DequantizeLinear", new int[] {10, 13, 19, 21}));
 
+    /**
+     * Operators whose definitions from the given version on mean, for every node jqi accepts, what the opset-11 one
+     * means: the later versions only allowed negative axes or indices (Flatten, Concat, Softmax, Slice, Squeeze,
+     * Unsqueeze, Gather, ReduceMean), made an input optional (Gemm's C), added types (Constant's sparse value), or
+     * added attributes whose defaults keep the old behaviour (pooling's ceil_mode, dilations, count_include_pad,
+     * storage_order). Conv and pooling also changed how auto_pad SAME pads, so before opset 11 they qualify with
+     * explicit pads only; BatchNormalization from version 7 with spatial 1 (version 9 dropped the attribute). Clip-6
+     * and Pad-2 took as attributes what later versions take as inputs; their lowerings read either form.
+     */
+    private static final Map<String, Integer> SAME_MEANING_SINCE = Map.ofEntries(
+            Map.entry("Conv", 1), Map.entry("MaxPool", 1), Map.entry("AveragePool", 1),
+            Map.entry("Gemm", 7), Map.entry("Flatten", 1), Map.entry("Concat", 4), Map.entry("Softmax", 1),
+            Map.entry("Slice", 10), Map.entry("Squeeze", 1), Map.entry("Unsqueeze", 1), Map.entry("Gather", 1),
+            Map.entry("ReduceMean", 1), Map.entry("Constant", 1), Map.entry("BatchNormalization", 7),
+            Map.entry("Dropout", 7), Map.entry("Clip", 6), Map.entry("Pad", 2));
+
     private OpsetPolicy() {
     }
 
@@ -71,8 +91,9 @@ final class OpsetPolicy {
         return found;
     }
 
-    /** Null when a model of {@code opset} may use {@code opType}, else why not. */
-    static String check(String opType, long opset) {
+    /** Null when a model of {@code opset} may hold {@code node}, else why not. */
+    static String check(OnnxNode node, long opset) {
+        String opType = node.opType();
         if (opset > MAX) {
             return "opset " + opset + " is newer than the " + MAX + " jqi reads; convert the model to an opset from "
                     + MIN + " to " + MAX + " (onnx.version_converter)";
@@ -82,8 +103,24 @@ final class OpsetPolicy {
             return opType + " does not exist in opset " + opset;
         }
         if (opset < MIN && at != versionAt(opType, MIN)) {
-            return opType + " at opset " + opset + " is an older definition than jqi reads; convert the model to an "
-                    + "opset from " + MIN + " to " + MAX + " (onnx.version_converter)";
+            Integer since = SAME_MEANING_SINCE.get(opType);
+            String differs = since == null || at < since ? "is an older definition than jqi reads" : olderMeaning(node);
+            if (differs != null) {
+                return opType + " at opset " + opset + " " + differs + "; convert the model to an opset from " + MIN
+                        + " to " + MAX + " (onnx.version_converter)";
+            }
+        }
+        return null;
+    }
+
+    /** Null when {@code node}, of an older but widened definition, means what it would at opset 11; else why not. */
+    private static String olderMeaning(OnnxNode node) {
+        String autoPad = node.attribute("auto_pad").map(a -> new String(a.s(), StandardCharsets.UTF_8)).orElse("NOTSET");
+        if (Set.of("Conv", "MaxPool", "AveragePool").contains(node.opType()) && !autoPad.equals("NOTSET")) {
+            return "with auto_pad " + autoPad + " pads as opset 11 no longer does";
+        }
+        if (node.opType().equals("BatchNormalization") && node.attribute("spatial").map(a -> a.i() == 0).orElse(false)) {
+            return "with spatial 0 normalizes per element, which opset 9 dropped";
         }
         return null;
     }

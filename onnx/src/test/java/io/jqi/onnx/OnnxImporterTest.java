@@ -315,10 +315,48 @@ class OnnxImporterTest {
         OnnxModel relu = model(9, List.of(node("relu", "Relu", List.of("x"), List.of("y"))), List.of(),
                 List.of(floatValue("x", 2)), List.of(floatValue("y", 2)));
         assertEquals(List.of("relu"), OnnxImporter.importModel(relu).nodeNames());
+        OnnxModel norm = model(6, List.of(node("bn", "BatchNormalization", List.of("x", "s", "b", "m", "v"),
+                        List.of("y"))), List.of(),
+                List.of(floatValue("x", 1, 2, 2, 2), floatValue("s", 2), floatValue("b", 2), floatValue("m", 2),
+                        floatValue("v", 2)), List.of(floatValue("y", 1, 2, 2, 2)));
+        assertTrue(refusal(norm).contains("BatchNormalization at opset 6 is an older definition than jqi reads"),
+                refusal(norm));
+    }
+
+    @Test
+    void clipAndPadOfOpsetsBelowElevenAreReadFromTheirAttributes() {
         OnnxModel clip = model(9, List.of(node("clip", "Clip", List.of("x"), List.of("y"),
-                        OnnxAttribute.ofFloat("min", 0))), List.of(),
-                List.of(floatValue("x", 2)), List.of(floatValue("y", 2)));
-        assertTrue(refusal(clip).contains("Clip at opset 9 is an older definition than jqi reads"));
+                        OnnxAttribute.ofFloat("min", 0), OnnxAttribute.ofFloat("max", 6))), List.of(),
+                List.of(floatValue("x", 3)), List.of(floatValue("y", 3)));
+        GraphModel relu6 = OnnxImporter.importModel(clip);
+        assertArrayEquals(new float[] {0f, 2f, 6f},
+                relu6.forward(Tensor.vector(-1f, 2f, 9f)).toFloatArray());
+        OnnxModel pad = model(10, List.of(node("pad", "Pad", List.of("x"), List.of("y"),
+                        OnnxAttribute.ofInts("pads", 0, 1, 0, 2), OnnxAttribute.ofFloat("value", 5))), List.of(),
+                List.of(floatValue("x", 1, 2)), List.of(floatValue("y", 1, 5)));
+        assertArrayEquals(new float[] {5f, 1f, 2f, 5f, 5f},
+                OnnxImporter.importModel(pad).forward(Tensor.of(new float[] {1f, 2f}, 1, 2)).toFloatArray());
+    }
+
+    @Test
+    void olderOpsetsAreReadWhereTheNewerDefinitionOnlyWidenedTheOperator() {
+        OnnxModel flatten = model(9, List.of(node("flat", "Flatten", List.of("x"), List.of("y"),
+                        OnnxAttribute.ofInt("axis", 1))), List.of(),
+                List.of(floatValue("x", 2, 3, 2)), List.of(floatValue("y", 2, 6)));
+        assertEquals(List.of("flat"), OnnxImporter.importModel(flatten).nodeNames());
+        OnnxModel pool = model(10, List.of(node("pool", "MaxPool", List.of("x"), List.of("y"),
+                        OnnxAttribute.ofInts("kernel_shape", 2, 2), OnnxAttribute.ofInts("strides", 2, 2))), List.of(),
+                List.of(floatValue("x", 1, 1, 4, 4)), List.of(floatValue("y", 1, 1, 2, 2)));
+        assertEquals(List.of("pool"), OnnxImporter.importModel(pool).nodeNames());
+    }
+
+    @Test
+    void olderPoolingWithAutoPadIsRefusedBecauseItsPaddingChanged() {
+        OnnxModel pool = model(10, List.of(node("pool", "MaxPool", List.of("x"), List.of("y"),
+                        OnnxAttribute.ofInts("kernel_shape", 3, 3), OnnxAttribute.ofString("auto_pad", "SAME_UPPER"))),
+                List.of(), List.of(floatValue("x", 1, 1, 4, 4)), List.of(floatValue("y", 1, 1, 4, 4)));
+        assertTrue(refusal(pool).contains("MaxPool at opset 10 with auto_pad SAME_UPPER pads as opset 11 no longer does"),
+                refusal(pool));
     }
 
     @Test
