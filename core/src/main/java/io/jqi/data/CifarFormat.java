@@ -150,9 +150,7 @@ public final class CifarFormat implements Dataset {
     }
 
     private int file(int index) {
-        if (index < 0 || index >= size) {
-            throw new IndexOutOfBoundsException("Index " + index + " is outside a dataset of " + size + " examples");
-        }
+        DatasetIndex.check(index, size);
         int f = 0;
         while (starts[f + 1] <= index) {
             f++;

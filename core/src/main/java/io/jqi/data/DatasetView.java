@@ -17,9 +17,7 @@ final class DatasetView implements Dataset {
     static DatasetView of(Dataset source, int[] indexes, Transform transform) {
         int n = source.size();
         for (int index : indexes) {
-            if (index < 0 || index >= n) {
-                throw new IndexOutOfBoundsException("Index " + index + " is outside a dataset of " + n + " examples");
-            }
+            DatasetIndex.check(index, n);
         }
         return new DatasetView(source, indexes.clone(), transform);
     }

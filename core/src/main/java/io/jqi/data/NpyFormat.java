@@ -113,10 +113,7 @@ public final class NpyFormat implements Dataset {
 
     @Override
     public Example get(int index) {
-        if (index < 0 || index >= labels.length) {
-            throw new IndexOutOfBoundsException("Index " + index + " is outside a dataset of " + labels.length
-                    + " examples");
-        }
+        DatasetIndex.check(index, labels.length);
         int n = shape.numel();
         float[] x = new float[n];
         int base = index * n;

@@ -42,10 +42,7 @@ public final class TensorDataset implements Dataset {
         int[] pickedLabels = new int[indexes.length];
         for (int i = 0; i < indexes.length; i++) {
             int index = indexes[i];
-            if (index < 0 || index >= labels.length) {
-                throw new IndexOutOfBoundsException("Index " + index + " is outside a dataset of " + labels.length
-                        + " examples");
-            }
+            DatasetIndex.check(index, labels.length);
             System.arraycopy(values, index * exampleSize, picked, i * exampleSize, exampleSize);
             pickedLabels[i] = labels[index];
         }
@@ -76,10 +73,7 @@ public final class TensorDataset implements Dataset {
 
     @Override
     public Example get(int index) {
-        if (index < 0 || index >= labels.length) {
-            throw new IndexOutOfBoundsException("Index " + index + " is outside a dataset of " + labels.length
-                    + " examples");
-        }
+        DatasetIndex.check(index, labels.length);
         float[] input = Arrays.copyOfRange(values, index * exampleSize, (index + 1) * exampleSize);
         return new Example(input, exampleShape, labels[index]);
     }
