@@ -55,7 +55,8 @@ import org.junit.jupiter.api.TestFactory;
  * families; and, exported with batch norms kept, the import of two families and the pipeline of one.
  * {@code -Djqi.zoo=full} imports every family at opsets 11, 13 and 17, folded and kept, and at opsets 9 and 10
  * folded (where a refusal is reported, not failed: jqi reads older opsets only where they mean the same), runs the whole
- * pipeline for every family in the usual configuration, and writes target/torchvision-zoo/report.md
+ * pipeline for every family in the usual configuration (VGG's and Wide ResNet's training steps need a heap of more than
+ * 6 GB: add {@code -DargLine=-Xmx16g}), and writes target/torchvision-zoo/report.md
  * (docs/bring-your-own-model.md quotes it). Without python3-torch,
  * python3-torchvision and python3-onnx the test is skipped with that reason (.ci/run installs them).
  */
@@ -158,7 +159,10 @@ class TorchvisionZooTest {
         List<DynamicTest> tests = new ArrayList<>();
         tests.add(DynamicTest.dynamicTest("imports and predicts PyTorch's logits", () -> {
             if (line == null || !line[1].equals("ok")) {
-                fail("the export failed: " + (line == null ? "no manifest line" : line[2]));
+                String why = line == null ? "no manifest line" : line[2];
+                // PyTorch 1.13 cannot export ShuffleNet below opset 11 (prim::ConstantChunk): not jqi's to fix.
+                assumeTrue(config.opset() >= 11, "PyTorch's export failed: " + why);
+                fail("the export failed: " + why);
             }
             try {
                 holder.model = OnnxImporter.importFile(dir.resolve(family + ".onnx"));
