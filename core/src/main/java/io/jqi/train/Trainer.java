@@ -10,6 +10,7 @@ import io.jqi.tensor.Device;
 import io.jqi.tensor.Losses;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -165,8 +166,8 @@ public final class Trainer {
             all[i] = all[j];
             all[j] = t;
         }
-        int[] picked = java.util.Arrays.copyOf(all, evaluationLimit);
-        java.util.Arrays.sort(picked);
+        int[] picked = Arrays.copyOf(all, evaluationLimit);
+        Arrays.sort(picked);
         return validation.subset(picked);
     }
 

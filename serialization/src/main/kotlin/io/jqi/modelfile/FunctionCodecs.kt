@@ -85,10 +85,7 @@ internal object MeanCodec : LayerCodec<Mean>(Mean::class.java) {
     }
 
     override fun read(config: ConfigReader, context: ReadContext): ModuleSpec {
-        val axes = config.ints("axes")
-        if (axes.size > ModelFile.MAX_RANK) {
-            throw context.fail("${config.path}.axes has ${axes.size} entries; at most ${ModelFile.MAX_RANK}")
-        }
+        val axes = context.ints(config, "axes")
         val keepDims = config.bool("keep_dims")
         config.build { Mean(axes, keepDims) }
         return StatelessSpec { Mean(axes, keepDims) }
@@ -103,10 +100,7 @@ internal object PadCodec : LayerCodec<Pad>(Pad::class.java) {
     }
 
     override fun read(config: ConfigReader, context: ReadContext): ModuleSpec {
-        val pads = config.ints("pads")
-        if (pads.size > 2 * ModelFile.MAX_RANK) {
-            throw context.fail("${config.path}.pads has ${pads.size} entries; at most ${2 * ModelFile.MAX_RANK}")
-        }
+        val pads = context.ints(config, "pads", 2 * ModelFile.MAX_RANK)
         val value = config.float("value")
         config.build { Pad(pads, value) }
         return StatelessSpec { Pad(pads, value) }
@@ -122,10 +116,7 @@ internal object SliceCodec : LayerCodec<Slice>(Slice::class.java) {
     }
 
     override fun read(config: ConfigReader, context: ReadContext): ModuleSpec {
-        val axes = config.ints("axes")
-        if (axes.size > ModelFile.MAX_RANK) {
-            throw context.fail("${config.path}.axes has ${axes.size} entries; at most ${ModelFile.MAX_RANK}")
-        }
+        val axes = context.ints(config, "axes")
         val starts = config.ints("starts")
         val lengths = config.ints("lengths")
         config.build { Slice(axes, starts, lengths) }
@@ -206,10 +197,7 @@ internal object ReshapeCodec : LayerCodec<Reshape>(Reshape::class.java) {
     }
 
     override fun read(config: ConfigReader, context: ReadContext): ModuleSpec {
-        val shape = config.ints("shape")
-        if (shape.size > ModelFile.MAX_RANK) {
-            throw context.fail("${config.path}.shape has rank ${shape.size}; at most ${ModelFile.MAX_RANK}")
-        }
+        val shape = context.ints(config, "shape", isRank = true)
         val allowZero = config.bool("allow_zero")
         config.build { Reshape(shape, allowZero) }
         return StatelessSpec { Reshape(shape, allowZero) }
@@ -223,10 +211,7 @@ internal object TransposeCodec : LayerCodec<Transpose>(Transpose::class.java) {
     }
 
     override fun read(config: ConfigReader, context: ReadContext): ModuleSpec {
-        val perm = config.ints("perm")
-        if (perm.size > ModelFile.MAX_RANK) {
-            throw context.fail("${config.path}.perm has rank ${perm.size}; at most ${ModelFile.MAX_RANK}")
-        }
+        val perm = context.ints(config, "perm", isRank = true)
         config.build { Transpose(*perm) }
         return StatelessSpec { Transpose(*perm) }
     }

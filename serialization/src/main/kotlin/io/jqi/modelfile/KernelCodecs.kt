@@ -80,10 +80,7 @@ internal object LayerNormCodec : LayerCodec<LayerNorm>(LayerNorm::class.java) {
     }
 
     override fun read(config: ConfigReader, context: ReadContext): ModuleSpec {
-        val shape = config.ints("normalized_shape")
-        if (shape.size > ModelFile.MAX_RANK) {
-            throw context.fail("${config.path}.normalized_shape has rank ${shape.size}; at most ${ModelFile.MAX_RANK}")
-        }
+        val shape = context.ints(config, "normalized_shape", isRank = true)
         val eps = config.float("eps")
         config.build { LayerNorm(shape, eps) }
         return object : ModuleSpec() {

@@ -94,6 +94,17 @@ internal fun JsonObjectBuilder.strings(key: String, values: List<String>) =
 internal fun ReadContext.atLeast(c: ConfigReader, key: String, min: Int): Int =
     c.int(key).also { if (it < min) throw fail("${c.path}.$key must be at least $min, found $it") }
 
+/**
+ * The integers under [key], at most [max] of them (ModelFile.MAX_RANK: a list of axes, or a shape or permutation,
+ * whose length is a rank, as the error says when [isRank]).
+ */
+internal fun ReadContext.ints(c: ConfigReader, key: String, max: Int = ModelFile.MAX_RANK, isRank: Boolean = false):
+    IntArray = c.ints(key).also {
+        if (it.size > max) {
+            throw fail("${c.path}.$key has ${if (isRank) "rank ${it.size}" else "${it.size} entries"}; at most $max")
+        }
+    }
+
 /** A pair [h, w] of integers of at least [min]. */
 internal fun ReadContext.pair(c: ConfigReader, key: String, min: Int): IntArray {
     val values = c.ints(key)
