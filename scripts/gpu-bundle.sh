@@ -82,7 +82,8 @@ done
 # reads images; it would add about 12 MiB.
 modules=$(echo "$modules" | tr ',' '\n' | grep -v -e '^$' -e '^java.desktop$' | sort -u | paste -sd, -)
 echo "[bundle] jlink --add-modules $modules"
-jlink --add-modules "$modules" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/runtime"
+# --add-options: every java of the image adds the Vector API module, which core's GEMM kernel uses when present.
+jlink --add-modules "$modules" --add-options="--add-modules jdk.incubator.vector" --strip-debug --no-header-files --no-man-pages --compress=2 --output "$out/runtime"
 # The JDK's libjvm.so carries its symbol table; the runtime does not need it (about 4 MiB).
 if command -v strip >/dev/null 2>&1; then
   find "$out/runtime/lib" -name '*.so' -exec strip --strip-unneeded {} +

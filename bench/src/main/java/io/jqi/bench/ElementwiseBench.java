@@ -4,6 +4,7 @@ import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
@@ -22,7 +23,8 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector",
+    "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class ElementwiseBench {
     /** 16 Mi floats = 64 MiB. */
     public static final int N = 16 << 20;
@@ -47,6 +49,13 @@ public class ElementwiseBench {
     @Benchmark
     public float[] copy() {
         System.arraycopy(src, 0, dst, 0, N);
+        return dst;
+    }
+
+    /** The same copy split in two halves over the common pool: the memory bandwidth of both cores. */
+    @Benchmark
+    public float[] copyTwoThreads() {
+        IntStream.range(0, 2).parallel().forEach(h -> System.arraycopy(src, h * (N / 2), dst, h * (N / 2), N / 2));
         return dst;
     }
 

@@ -16,7 +16,8 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector",
+    "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class NaiveGemmBench {
     @Param({"256", "512", "1024"})
     public int n;

@@ -21,7 +21,8 @@ import org.openjdk.jmh.annotations.State;
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
 @OutputTimeUnit(TimeUnit.SECONDS)
-@Fork(value = 1, jvmArgsAppend = {"-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
+@Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector",
+    "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class SmallGemmBench {
     @Param({"256x64x72x64", "4096x8x8x8", "64x196x288x32"})
     public String shape;

@@ -82,17 +82,20 @@ public final class Summary {
             }
             case "ConvBench.conv2d":
                 return new Row(name, params, ops, err, "GFLOP/s", ConvBench.FLOPS);
-            case "CnnTrainStepBench.floatStep":
-            case "CnnTrainStepBench.qatStep":
+            case "TrainStepBench.run":
                 // rate() reports giga-units per second; scaling by 1e9 makes it images per second.
-                return new Row(name, params, ops, err, "images/s", CnnTrainStepBench.BATCH * 1e9);
+                return new Row(name, params, ops, err, "images/s", TrainStepBench.BATCH * 1e9);
             case "ElementwiseBench.copy":
+                return new Row(name, params, ops, err, "GB/s", 2.0 * Float.BYTES * ElementwiseBench.N);
+            case "ElementwiseBench.copyTwoThreads":
                 return new Row(name, params, ops, err, "GB/s", 2.0 * Float.BYTES * ElementwiseBench.N);
             case "ElementwiseBench.add":
                 return new Row(name, params, ops, err, "GB/s", 3.0 * Float.BYTES * ElementwiseBench.N);
             case "FakeQuantBench.weightsPerChannel":
                 return new Row(name, params, ops, err, "GB/s",
                         2.0 * Float.BYTES * FakeQuantBench.CHANNELS * FakeQuantBench.CHANNEL_SIZE);
+            case "FakeQuantBench.activationsForwardBackward":
+                return new Row(name, params, ops, err, "GB/s", 5.0 * Float.BYTES * FakeQuantBench.ACTIVATIONS);
             case "FakeQuantBench.activationsPerTensor":
                 return new Row(name, params, ops, err, "GB/s", 2.0 * Float.BYTES * FakeQuantBench.ACTIVATIONS);
             default:

@@ -111,6 +111,60 @@ public interface Backend {
      */
     Storage uniformGrid(Storage min, Storage max, int channels, int bits);
 
+    /**
+     * The batch statistics of {@code x} seen as {@code [outer, channels, inner]}: per channel the mean and the biased
+     * variance over outer and inner, {@code {mean, var}} ({@code channels} floats each). The default composes this
+     * backend's primitives exactly as {@code x.mean(axes).sub(...)...} would; a backend may fuse the passes if it
+     * keeps those bits.
+     */
+    default Storage[] channelMoments(Storage x, int outer, int channels, int inner) {
+        Shape full = Shape.of(outer, channels, inner);
+        Shape perChannel = Shape.of(1, channels, 1);
+        float inverseCount = 1f / ((long) outer * inner);
+        Storage mean = map(UnaryOp.AFFINE, sumTo(x, full, perChannel), inverseCount, 0f);
+        Storage centered = zip(BinaryOp.SUB, x, full, mean, perChannel, full);
+        Storage squares = zip(BinaryOp.MUL, centered, full, centered, full, full);
+        return new Storage[] {mean, map(UnaryOp.AFFINE, sumTo(squares, full, perChannel), inverseCount, 0f)};
+    }
+
+    /**
+     * {@code ((x - shift[c]) * scale[c]) + bias[c]} for {@code x} seen as {@code [outer, channels, inner]}, each
+     * operation rounded to float, the addition skipped when {@code bias} is null: batch normalization's affine map.
+     */
+    default Storage normalizeChannels(Storage x, int outer, int channels, int inner, Storage shift, Storage scale,
+            Storage bias) {
+        Shape full = Shape.of(outer, channels, inner);
+        Shape perChannel = Shape.of(1, channels, 1);
+        Storage y = zip(BinaryOp.MUL, zip(BinaryOp.SUB, x, full, shift, perChannel, full), full, scale, perChannel,
+                full);
+        return bias == null ? y : zip(BinaryOp.ADD, y, full, bias, perChannel, full);
+    }
+
+    /**
+     * The gradient of training-mode batch normalization {@code y = (x - mean) * invStd * weight + bias} through the
+     * batch statistics, for {@code x} and {@code dy} seen as {@code [outer, channels, inner]}, in closed form: with
+     * {@code xhat = (x - mean) * invStd}, {@code n = outer * inner} and per-channel sums {@code sumDy} and
+     * {@code sumDyXhat}, {@code dx = ((n * dy - sumDy) - xhat * sumDyXhat) * (invStd * weight / n)}. Returns
+     * {@code {dx, sumDyXhat, sumDy}}, which are also the gradients of weight and bias; {@code weight} null means 1.
+     */
+    default Storage[] batchNormBackward(Storage x, Storage dy, int outer, int channels, int inner, Storage mean,
+            Storage invStd, Storage weight) {
+        Shape full = Shape.of(outer, channels, inner);
+        Shape perChannel = Shape.of(1, channels, 1);
+        float count = (float) ((long) outer * inner);
+        Storage xhat = zip(BinaryOp.MUL, zip(BinaryOp.SUB, x, full, mean, perChannel, full), full, invStd,
+                perChannel, full);
+        Storage sumDy = sumTo(dy, full, perChannel);
+        Storage sumDyXhat = sumTo(zip(BinaryOp.MUL, dy, full, xhat, full, full), full, perChannel);
+        Storage factor = weight == null ? invStd : zip(BinaryOp.MUL, invStd, perChannel, weight, perChannel,
+                perChannel);
+        factor = map(UnaryOp.DIVIDE, factor, count, 0f);
+        Storage centred = zip(BinaryOp.SUB, map(UnaryOp.AFFINE, dy, count, 0f), full, sumDy, perChannel, full);
+        Storage dx = zip(BinaryOp.MUL, zip(BinaryOp.SUB, centred, full, zip(BinaryOp.MUL, xhat, full, sumDyXhat,
+                perChannel, full), full, full), full, factor, perChannel, full);
+        return new Storage[] {dx, sumDyXhat, sumDy};
+    }
+
     /** Reads values to the host. */
     float[] toHost(Storage x);
 

@@ -73,6 +73,27 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Storage[] channelMoments(Storage x, int outer, int channels, int inner) {
+        float[][] m = CpuNormalization.moments(data(x), outer, channels, inner);
+        return new Storage[] {new CpuStorage(m[0]), new CpuStorage(m[1])};
+    }
+
+    @Override
+    public Storage normalizeChannels(Storage x, int outer, int channels, int inner, Storage shift, Storage scale,
+            Storage bias) {
+        return new CpuStorage(CpuNormalization.normalize(data(x), outer, channels, inner, data(shift), data(scale),
+                bias == null ? null : data(bias)));
+    }
+
+    @Override
+    public Storage[] batchNormBackward(Storage x, Storage dy, int outer, int channels, int inner, Storage mean,
+            Storage invStd, Storage weight) {
+        float[][] g = CpuNormalization.backward(data(x), data(dy), outer, channels, inner, data(mean), data(invStd),
+                weight == null ? null : data(weight));
+        return new Storage[] {new CpuStorage(g[0]), new CpuStorage(g[1]), new CpuStorage(g[2])};
+    }
+
+    @Override
     public float[] toHost(Storage x) {
         return data(x).clone();
     }

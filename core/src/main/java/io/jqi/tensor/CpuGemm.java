@@ -30,6 +30,10 @@ import java.util.Arrays;
  * its own, indexed from 0, sidesteps that. C2 also stops vectorizing once a loop body passes a size limit (its
  * unrolling budget): three rows by two depths vectorizes, two rows by four depths or three by three does not, and
  * runs at scalar speed, about a fifth. Compare with {@code -XX:-UseSuperWord} before making a micro-kernel bigger.
+ *
+ * <p><b>The Vector API.</b> Those micro-kernels keep their accumulators in memory. When the JVM runs with
+ * {@code --add-modules jdk.incubator.vector}, {@link VectorGemmKernel} replaces them: the same products and sums in
+ * the same order, accumulators in registers, same bits, several times faster. {@link #VECTOR} says which runs.
  */
 final class CpuGemm {
     /** Vector columns per unit: the length of the vectorized inner loops. */
@@ -46,6 +50,13 @@ final class CpuGemm {
     private static final long SERIAL_MACS = 1 << 20;
     /** Below this vector length, a longer {@code m} is used as the vector dimension instead of {@code n}. */
     private static final int SHORT_VECTOR = 128;
+
+    /**
+     * Whether products use {@link VectorGemmKernel}: the {@code jdk.incubator.vector} module is in the boot layer
+     * and the system property {@code jqi.cpu.vector} is not {@code false}. Only speed depends on it.
+     */
+    static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
+            && !"false".equals(System.getProperty("jqi.cpu.vector"));
 
     private CpuGemm() {
     }
@@ -159,7 +170,11 @@ final class CpuGemm {
             int depth = Math.min(PANEL_DEPTH, k - p0);
             packPanel(g.v, vBase + p0 * g.vDepth + l0 * g.vCol, g.vDepth, g.vCol, depth, cols, w.panel);
             packScalars(g.s, sBase + r0 * g.sRow + p0 * g.sDepth, g.sRow, g.sDepth, rows, depth, w.scalars);
-            accumulate(w.scalars, w.panel, acc, rows, depth, cols);
+            if (VECTOR) {
+                VectorGemmKernel.accumulate(w.scalars, w.panel, acc, rows, depth, cols);
+            } else {
+                accumulate(w.scalars, w.panel, acc, rows, depth, cols);
+            }
         }
         if (g.outCol == 1) {
             for (int r = 0; r < rows; r++) {
@@ -227,7 +242,7 @@ final class CpuGemm {
     }
 
     /** {@code acc[r][l] += sum_p scalars[r][p] * panel[p][l]}, p ascending; rows in threes, p in twos. */
-    private static void accumulate(float[] s, float[][] panel, float[][] acc, int rows, int depth, int cols) {
+    static void accumulate(float[] s, float[][] panel, float[][] acc, int rows, int depth, int cols) {
         int r = 0;
         for (; r + 2 < rows; r += 3) {
             float[] c0 = acc[r];

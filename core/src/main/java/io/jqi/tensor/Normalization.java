@@ -1,8 +1,13 @@
 package io.jqi.tensor;
 
+import java.util.ArrayList;
+import java.util.List;
+
 /**
- * Batch normalization composed from differentiable tensor operations, so autograd derives its gradient (including
- * the terms through the batch mean and variance in training mode).
+ * Batch normalization. In training mode (and without running statistics) one node: the backend's batch statistics
+ * and affine map forward, the closed-form gradient through the batch mean and variance backward
+ * ({@link Backend#batchNormBackward}). In eval mode with running statistics a composition of differentiable tensor
+ * operations, fused into one pass when no gradient is recorded.
  */
 final class Normalization {
     private static final String OP = "batchNorm";
@@ -31,10 +36,9 @@ final class Normalization {
         if (!(eps >= 0f) || Float.isInfinite(eps)) {
             throw new IllegalArgumentException(OP + ": eps must be a finite value >= 0 but is " + eps);
         }
-        int[] axes = x.rank() == 2 ? new int[] {0} : new int[] {0, 2, 3};
-        int[] statShape = x.rank() == 2 ? new int[] {1, channels} : new int[] {1, channels, 1, 1};
-        Tensor centered;
-        Tensor invStd;
+        int outer = x.shape().dim(0);
+        int inner = x.numel() / Math.max(1, outer * channels);
+        Backend b = x.backend();
         // Like PyTorch, modules without running statistics normalize with the batch's even in eval mode.
         if (training || runningMean == null) {
             long count = channels == 0 ? 0 : x.numel() / channels;
@@ -43,21 +47,58 @@ final class Normalization {
                         + "but input " + x.shape() + " has " + count + "; use a larger batch, or eval mode with "
                         + "running statistics");
             }
-            Tensor mean = x.mean(axes, true);
-            centered = x.sub(mean);
-            Tensor var = centered.mul(centered).mean(axes, true);
-            invStd = reciprocal(var.add(eps).sqrt());
+            Storage[] moments = b.channelMoments(x.storage(), outer, channels, inner);
+            Tensor mean = Tensor.ofStorage(Shape.of(channels), moments[0]);
+            Tensor var = Tensor.ofStorage(Shape.of(channels), moments[1]);
+            Tensor invStd = reciprocal(var.add(eps).sqrt());
             if (training && runningMean != null) {
                 updateRunning(runningMean, runningVar, mean, var, count, momentum);
             }
-        } else {
-            centered = x.sub(runningMean.reshape(statShape));
-            invStd = reciprocal(runningVar.reshape(statShape).add(eps).sqrt());
+            return normalized(x, outer, channels, inner, mean, invStd, weight, bias);
         }
-        // Fold the per-channel factors first: one full-size multiply instead of two.
-        Tensor scale = weight == null ? invStd : invStd.mul(weight.reshape(statShape));
-        Tensor y = centered.mul(scale);
+        int[] statShape = x.rank() == 2 ? new int[] {1, channels} : new int[] {1, channels, 1, 1};
+        Tensor invStd = reciprocal(runningVar.add(eps).sqrt());
+        Tensor scale = weight == null ? invStd : invStd.mul(weight);
+        if (!GradMode.isEnabled()) {
+            // Inference: the composition below in one pass, same bits.
+            return Tensor.ofStorage(x.shape(), b.normalizeChannels(x.storage(), outer, channels, inner,
+                    runningMean.storage(), scale.storage(), bias == null ? null : bias.storage()));
+        }
+        Tensor y = x.sub(runningMean.reshape(statShape)).mul(scale.reshape(statShape));
         return bias == null ? y : y.add(bias.reshape(statShape));
+    }
+
+    /**
+     * {@code ((x - mean) * (invStd * weight)) + bias} with the batch statistics' own gradient
+     * ({@link Backend#batchNormBackward}) to x, weight and bias: the batch statistics are functions of x.
+     */
+    private static Tensor normalized(Tensor x, int outer, int channels, int inner, Tensor mean, Tensor invStd,
+            Tensor weight, Tensor bias) {
+        Backend b = x.backend();
+        Tensor scale = weight == null ? invStd : invStd.mul(weight);
+        Storage y = b.normalizeChannels(x.storage(), outer, channels, inner, mean.storage(), scale.storage(),
+                bias == null ? null : bias.storage());
+        List<Tensor> inputs = new ArrayList<>(List.of(x));
+        if (weight != null) {
+            inputs.add(weight);
+        }
+        if (bias != null) {
+            inputs.add(bias);
+        }
+        return Tensor.result(x.shape(), y, g -> {
+            Storage[] grads = b.batchNormBackward(x.storage(), g.storage(), outer, channels, inner, mean.storage(),
+                    invStd.storage(), weight == null ? null : weight.storage());
+            Tensor[] out = new Tensor[inputs.size()];
+            out[0] = Tensor.ofStorage(x.shape(), grads[0]);
+            int next = 1;
+            if (weight != null) {
+                out[next++] = Tensor.ofStorage(weight.shape(), grads[1]);
+            }
+            if (bias != null) {
+                out[next] = Tensor.ofStorage(bias.shape(), grads[2]);
+            }
+            return out;
+        }, inputs.toArray(new Tensor[0]));
     }
 
     /** PyTorch's update: the variance estimate is unbiased even though normalization used the biased one. */

@@ -2,6 +2,7 @@ package io.jqi.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.util.Random;
@@ -214,6 +215,43 @@ class CpuGemmTest {
                 assertArrayEquals(common, CpuGemm.multiply(x, y, batch, m, k, n, false, true, m * k, 0));
             }
             assertArrayEquals(reference(x, y, batch, m, k, n, false, true, m * k, 0), common);
+        }
+    }
+
+    @Test
+    void theVectorApiKernelIsWhatTestsRun() {
+        // The build runs tests with --add-modules jdk.incubator.vector (the parent POM's argLine), so the other tests
+        // here check the Vector API kernel; this one keeps a lost flag from silently testing the scalar path alone.
+        assertTrue(CpuGemm.VECTOR, "tests should run with --add-modules jdk.incubator.vector");
+    }
+
+    @Test
+    void theVectorApiKernelAddsTheSameProductsInTheSameOrderAsTheScalarOne() {
+        Random random = new Random(5);
+        // Rows around the eight- and four-row tiles, columns around the two-vector tile (any vector length up to 16 floats) and
+        // the panel width, depths odd and even.
+        for (int rows : new int[] {1, 3, 4, 5, 8, 9, 12, 13, 15, CpuGemm.ROWS_PER_UNIT}) {
+            for (int cols : new int[] {1, 31, 32, 33, 100, CpuGemm.PANEL_WIDTH}) {
+                for (int depth : new int[] {1, 2, 7, CpuGemm.PANEL_DEPTH}) {
+                    float[] scalars = random(random, rows * depth);
+                    float[][] panel = new float[depth][];
+                    for (int p = 0; p < depth; p++) {
+                        panel[p] = random(random, CpuGemm.PANEL_WIDTH);
+                    }
+                    float[][] scalarAcc = new float[rows][];
+                    float[][] vectorAcc = new float[rows][];
+                    for (int r = 0; r < rows; r++) {
+                        scalarAcc[r] = random(random, CpuGemm.PANEL_WIDTH);
+                        vectorAcc[r] = scalarAcc[r].clone();
+                    }
+                    CpuGemm.accumulate(scalars, panel, scalarAcc, rows, depth, cols);
+                    VectorGemmKernel.accumulate(scalars, panel, vectorAcc, rows, depth, cols);
+                    for (int r = 0; r < rows; r++) {
+                        assertArrayEquals(scalarAcc[r], vectorAcc[r],
+                                "rows " + rows + ", cols " + cols + ", depth " + depth + ", row " + r);
+                    }
+                }
+            }
         }
     }
 }
