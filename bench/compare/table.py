@@ -35,11 +35,15 @@ LABELS = {
 }
 
 
-def spread(values, fmt="{:.3g}"):
+def number(value):
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.3g}"
+
+
+def spread(values, fmt=None):
     if not values:
         return "-"
-    return (fmt.format(statistics.median(values)) + " [" + fmt.format(min(values)) + "-"
-            + fmt.format(max(values)) + "]")
+    show = fmt.format if fmt else number
+    return f"{show(statistics.median(values))} [{show(min(values))}-{show(max(values))}]"
 
 
 def read(directory):

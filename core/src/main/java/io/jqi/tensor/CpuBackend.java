@@ -104,8 +104,29 @@ public final class CpuBackend implements Backend {
         float[] out = new float[in.length];
         FloatFn f = unary(op, a, b);
         Parallel.forRange(in.length, 4, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                out[i] = f.apply(in[i]);
+            // The frequent operations get loops of their own: one shared loop calling f sees many functions,
+            // and C2 then neither inlines nor vectorizes it.
+            switch (op) {
+                case RELU -> {
+                    for (int i = from; i < to; i++) {
+                        out[i] = in[i] > 0f ? in[i] : 0f;
+                    }
+                }
+                case POSITIVE -> {
+                    for (int i = from; i < to; i++) {
+                        out[i] = in[i] > 0f ? 1f : 0f;
+                    }
+                }
+                case AFFINE -> {
+                    for (int i = from; i < to; i++) {
+                        out[i] = a * in[i] + b;
+                    }
+                }
+                default -> {
+                    for (int i = from; i < to; i++) {
+                        out[i] = f.apply(in[i]);
+                    }
+                }
             }
         });
         return new CpuStorage(out);
@@ -174,50 +195,62 @@ public final class CpuBackend implements Backend {
         float[] out = new float[outShape.numel()];
         FloatFn2 f = binary(op);
         if (aShape.equals(outShape) && bShape.equals(outShape)) {
-            Parallel.forRange(out.length, 2, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    out[i] = f.apply(x[i], y[i]);
-                }
-            });
+            Parallel.forRange(out.length, 2, (from, to) -> zipRun(op, f, x, from, 1, y, from, 1, out, from,
+                    to - from));
         } else if (aShape.equals(outShape) && y.length == 1) {
-            float s = y[0];
-            Parallel.forRange(out.length, 2, (from, to) -> {
-                for (int i = from; i < to; i++) {
-                    out[i] = f.apply(x[i], s);
-                }
-            });
+            Parallel.forRange(out.length, 2, (from, to) -> zipRun(op, f, x, from, 1, y, 0, 0, out, from,
+                    to - from));
         } else {
-            int[] as = aShape.broadcastStrides(outShape);
-            int[] bs = bShape.broadcastStrides(outShape);
-            int[] dims = outShape.toArray();
-            Parallel.forRange(out.length, 8, (from, to) -> {
-                int[] idx = unravel(from, dims);
-                int ai = dot(idx, as);
-                int bi = dot(idx, bs);
-                for (int i = from; i < to; i++) {
-                    out[i] = f.apply(x[ai], y[bi]);
-                    for (int d = dims.length - 1; d >= 0; d--) {
-                        idx[d]++;
-                        ai += as[d];
-                        bi += bs[d];
-                        if (idx[d] < dims[d]) {
-                            break;
-                        }
-                        ai -= as[d] * dims[d];
-                        bi -= bs[d] * dims[d];
-                        idx[d] = 0;
-                    }
+            StridedRuns runs = new StridedRuns(outShape.toArray(), aShape.broadcastStrides(outShape),
+                    bShape.broadcastStrides(outShape));
+            int length = runs.length();
+            Parallel.forRange(runs.count(), 2L * length, (from, to) -> {
+                StridedRuns.Cursor c = runs.cursor(from);
+                for (int r = from; r < to; r++) {
+                    zipRun(op, f, x, c.offset(0), runs.step(0), y, c.offset(1), runs.step(1), out, r * length,
+                            length);
+                    c.next();
                 }
             });
         }
         return new CpuStorage(out);
     }
 
+    /** {@code out[o + j] = op(x[xo + j * xs], y[yo + j * ys])} for {@code j < n}; the arithmetic ops inline. */
+    private static void zipRun(BinaryOp op, FloatFn2 f, float[] x, int xo, int xs, float[] y, int yo, int ys,
+            float[] out, int o, int n) {
+        switch (op) {
+            case ADD -> {
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = x[xo + j * xs] + y[yo + j * ys];
+                }
+            }
+            case SUB -> {
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = x[xo + j * xs] - y[yo + j * ys];
+                }
+            }
+            case MUL -> {
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = x[xo + j * xs] * y[yo + j * ys];
+                }
+            }
+            case DIV -> {
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = x[xo + j * xs] / y[yo + j * ys];
+                }
+            }
+            default -> {
+                for (int j = 0; j < n; j++) {
+                    out[o + j] = f.apply(x[xo + j * xs], y[yo + j * ys]);
+                }
+            }
+        }
+    }
+
     @Override
     public Storage sumTo(Storage x, Shape xShape, Shape outShape) {
         float[] in = data(x);
-        int[] dims = xShape.toArray();
-        int[] os = outShape.broadcastStrides(xShape);
         double[] acc = new double[outShape.numel()];
         if (acc.length == 1) {
             double s = 0;
@@ -226,19 +259,26 @@ public final class CpuBackend implements Backend {
             }
             acc[0] = s;
         } else {
-            int[] idx = new int[dims.length];
-            int oi = 0;
-            for (float v : in) {
-                acc[oi] += v;
-                for (int d = dims.length - 1; d >= 0; d--) {
-                    idx[d]++;
-                    oi += os[d];
-                    if (idx[d] < dims[d]) {
-                        break;
+            // Every output element adds its inputs in storage order, one at a time, in double.
+            StridedRuns runs = new StridedRuns(xShape.toArray(), outShape.broadcastStrides(xShape));
+            int length = runs.length();
+            int step = runs.step(0);
+            StridedRuns.Cursor c = runs.cursor(0);
+            for (int r = 0; r < runs.count(); r++) {
+                int o = c.offset(0);
+                int i = r * length;
+                if (step == 0) {
+                    double s = acc[o];
+                    for (int j = 0; j < length; j++) {
+                        s += in[i + j];
                     }
-                    oi -= os[d] * dims[d];
-                    idx[d] = 0;
+                    acc[o] = s;
+                } else {
+                    for (int j = 0; j < length; j++) {
+                        acc[o + j * step] += in[i + j];
+                    }
                 }
+                c.next();
             }
         }
         float[] out = new float[acc.length];
@@ -290,20 +330,21 @@ public final class CpuBackend implements Backend {
             srcStrides[d] = inStrides[permutation[d]];
         }
         float[] out = new float[in.length];
-        Parallel.forRange(out.length, 4, (from, to) -> {
-            int[] idx = unravel(from, outDims);
-            int src = dot(idx, srcStrides);
-            for (int i = from; i < to; i++) {
-                out[i] = in[src];
-                for (int d = rank - 1; d >= 0; d--) {
-                    idx[d]++;
-                    src += srcStrides[d];
-                    if (idx[d] < outDims[d]) {
-                        break;
+        StridedRuns runs = new StridedRuns(outDims, srcStrides);
+        int length = runs.length();
+        int step = runs.step(0);
+        Parallel.forRange(runs.count(), length, (from, to) -> {
+            StridedRuns.Cursor c = runs.cursor(from);
+            for (int r = from; r < to; r++) {
+                int src = c.offset(0);
+                if (step == 1) {
+                    System.arraycopy(in, src, out, r * length, length);
+                } else {
+                    for (int j = 0; j < length; j++) {
+                        out[r * length + j] = in[src + j * step];
                     }
-                    src -= srcStrides[d] * outDims[d];
-                    idx[d] = 0;
                 }
+                c.next();
             }
         });
         return new CpuStorage(out);
@@ -384,24 +425,5 @@ public final class CpuBackend implements Backend {
     @Override
     public void copyInPlace(Storage target, Storage source) {
         System.arraycopy(data(source), 0, data(target), 0, target.size());
-    }
-
-    private static int[] unravel(int flat, int[] dims) {
-        int[] idx = new int[dims.length];
-        for (int d = dims.length - 1; d >= 0; d--) {
-            if (dims[d] > 0) {
-                idx[d] = flat % dims[d];
-                flat /= dims[d];
-            }
-        }
-        return idx;
-    }
-
-    private static int dot(int[] idx, int[] strides) {
-        int s = 0;
-        for (int d = 0; d < idx.length; d++) {
-            s += idx[d] * strides[d];
-        }
-        return s;
     }
 }

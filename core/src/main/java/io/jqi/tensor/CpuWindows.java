@@ -94,6 +94,11 @@ final class CpuWindows {
     }
 
     static float[] maxPool(float[] x, Window2d w, int[] argmax) {
+        if (w.kernelHeight() == 2 && w.kernelWidth() == 2 && w.strideHeight() == 2 && w.strideWidth() == 2
+                && w.padHeight() == 0 && w.padWidth() == 0 && w.dilationHeight() == 1 && w.dilationWidth() == 1
+                && 2 * w.outHeight() <= w.height() && 2 * w.outWidth() <= w.width()) {
+            return maxPool2x2(x, w, argmax);
+        }
         int height = w.height();
         int width = w.width();
         int oh = w.outHeight();
@@ -124,7 +129,7 @@ final class CpuWindows {
                                 int at = iy * width + ix;
                                 float v = x[src + at];
                                 // Strictly greater keeps the first maximum; a NaN wins and sticks, as in maxLastAxis.
-                                if (bestAt < 0 || v > best || Float.isNaN(v) && !Float.isNaN(best)) {
+                                if (bestAt < 0 || beats(v, best)) {
                                     best = v;
                                     bestAt = at;
                                 }
@@ -140,6 +145,59 @@ final class CpuWindows {
             }
         });
         return out;
+    }
+
+    /**
+     * {@link #maxPool} for the common 2x2 window of stride 2 without padding, dilation or partial (ceil-mode)
+     * windows: the same comparisons in the same window order, with the window's four cells read directly.
+     */
+    private static float[] maxPool2x2(float[] x, Window2d w, int[] argmax) {
+        int height = w.height();
+        int width = w.width();
+        int oh = w.outHeight();
+        int ow = w.outWidth();
+        int plane = oh * ow;
+        int planes = w.batch() * w.channels();
+        float[] out = new float[planes * plane];
+        Parallel.forRange(planes, 4L * plane, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int src = p * height * width;
+                for (int oy = 0; oy < oh; oy++) {
+                    int top = 2 * oy * width;
+                    int o = p * plane + oy * ow;
+                    for (int ox = 0; ox < ow; ox++) {
+                        int at = top + 2 * ox;
+                        float best = x[src + at];
+                        int bestAt = at;
+                        float v = x[src + at + 1];
+                        if (beats(v, best)) {
+                            best = v;
+                            bestAt = at + 1;
+                        }
+                        v = x[src + at + width];
+                        if (beats(v, best)) {
+                            best = v;
+                            bestAt = at + width;
+                        }
+                        v = x[src + at + width + 1];
+                        if (beats(v, best)) {
+                            best = v;
+                            bestAt = at + width + 1;
+                        }
+                        out[o + ox] = best;
+                        if (argmax != null) {
+                            argmax[o + ox] = bestAt;
+                        }
+                    }
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Whether {@code v} replaces the window's best so far: strictly greater, or the first NaN. */
+    private static boolean beats(float v, float best) {
+        return v > best || v != v && best == best;
     }
 
     static float[] maxPoolBackward(float[] g, int[] argmax, Window2d w) {
