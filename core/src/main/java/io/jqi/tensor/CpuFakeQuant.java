@@ -28,31 +28,50 @@ final class CpuFakeQuant {
     static float[] affine(float[] x, ChannelLayout layout, float[] steps, float[] zeroPoints, float qmin, float qmax,
             RoundingMode rounding) {
         float[] out = new float[x.length];
-        int channels = layout.channels();
-        int inner = layout.inner();
         boolean nudged = rounding == RoundingMode.TF_NUDGE_HALF_UP;
-        Parallel.forRange(x.length, ELEMENT_COST, (from, to) -> {
-            for (int i = from; i < to; i++) {
-                int c = channels == 1 ? 0 : (i / inner) % channels;
-                float step = steps[c];
-                float zp = zeroPoints == null ? 0f : zeroPoints[c];
-                out[i] = nudged ? AffineGrid.fakeQuantNudged(x[i], AffineGrid.nudgedMin(step, zp, qmin),
-                        AffineGrid.nudgedMax(step, zp, qmax), step)
-                        : AffineGrid.fakeQuant(x[i], step, zp, qmin, qmax);
+        forEachStretch(layout, x.length, ELEMENT_COST, (c, from, to) -> {
+            float step = steps[c];
+            float zp = zeroPoints == null ? 0f : zeroPoints[c];
+            if (nudged) {
+                float lo = AffineGrid.nudgedMin(step, zp, qmin);
+                float hi = AffineGrid.nudgedMax(step, zp, qmax);
+                for (int i = from; i < to; i++) {
+                    out[i] = AffineGrid.fakeQuantNudged(x[i], lo, hi, step);
+                }
+            } else {
+                for (int i = from; i < to; i++) {
+                    out[i] = AffineGrid.fakeQuant(x[i], step, zp, qmin, qmax);
+                }
             }
         });
         return out;
     }
 
+    /**
+     * Visits {@code [0, size)} as stretches of one channel each, split over threads by element ranges: the channel
+     * is found once per stretch rather than once per element.
+     */
+    private static void forEachStretch(ChannelLayout layout, int size, long cost, ChannelLayout.RunVisitor body) {
+        int channels = layout.channels();
+        int inner = layout.inner();
+        Parallel.forRange(size, cost, (from, to) -> {
+            int i = from;
+            while (i < to) {
+                int run = i / inner;
+                int end = Math.min(to, (run + 1) * inner);
+                body.visit(channels == 1 ? 0 : run % channels, i, end);
+                i = end;
+            }
+        });
+    }
+
     static float[] lut(float[] x, ChannelLayout layout, float[] levels, float[] thresholds, float multiplier,
             float lo, float hi, float eps) {
         float[] out = new float[x.length];
-        int channels = layout.channels();
-        int inner = layout.inner();
-        Parallel.forRange(x.length, ELEMENT_COST * levels.length, (from, to) -> {
+        forEachStretch(layout, x.length, (long) ELEMENT_COST * levels.length, (c, from, to) -> {
+            float threshold = thresholds[c];
             for (int i = from; i < to; i++) {
-                int c = channels == 1 ? 0 : (i / inner) % channels;
-                out[i] = LutGrid.fakeQuant(x[i], levels, thresholds[c], multiplier, lo, hi, eps);
+                out[i] = LutGrid.fakeQuant(x[i], levels, threshold, multiplier, lo, hi, eps);
             }
         });
         return out;
@@ -67,18 +86,56 @@ final class CpuFakeQuant {
         double[] fromDivision = parameterGradients ? new double[channels] : null;
         double[] fromSum = parameterGradients && offsets != null ? new double[channels] : null;
         double[] fromDifference = parameterGradients && offsets != null ? new double[channels] : null;
-        boolean readsX = clipped || parameterGradients;
-        layout.forEachRun((c, from, to) -> {
+        BackwardRun run = new BackwardRun(x, dy, dx, steps, offsets, qmin, qmax, clipped, fromProduct, fromDivision,
+                fromSum, fromDifference);
+        if (parameterGradients) {
+            // Each channel's sums on one thread, its runs in storage order: the same sums whatever the thread count.
+            int inner = layout.inner();
+            int outer = layout.outer();
+            Parallel.forRange(channels, (long) ELEMENT_COST * outer * inner, (from, to) -> {
+                for (int c = from; c < to; c++) {
+                    for (int o = 0; o < outer; o++) {
+                        int start = (o * channels + c) * inner;
+                        run.visit(c, start, start + inner);
+                    }
+                }
+            });
+        } else {
+            forEachStretch(layout, x.length, ELEMENT_COST, run);
+        }
+        if (!parameterGradients) {
+            return new float[][] {dx, null, null};
+        }
+        return new float[][] {dx, addRounded(fromProduct, fromDivision),
+            offsets == null ? null : addRounded(fromSum, fromDifference)};
+    }
+
+    /** The backward of one channel's stretch of elements; adds its parameter terms when the sums are not null. */
+    private record BackwardRun(float[] x, float[] dy, float[] dx, float[] steps, float[] offsets, float qmin,
+            float qmax, boolean clipped, double[] fromProduct, double[] fromDivision, double[] fromSum,
+            double[] fromDifference) implements ChannelLayout.RunVisitor {
+        @Override
+        public void visit(int c, int from, int to) {
             float step = steps[c];
+            if (!clipped && fromProduct == null) {
+                // dx needs no x: the gradient is scaled by the step and back.
+                for (int i = from; i < to; i++) {
+                    float gradRounded = dy[i] * step;
+                    dx[i] = (offsets == null ? gradRounded * 1f + 0f : gradRounded) / step;
+                }
+                return;
+            }
             float stepSquared = step * step;
             float offset = offsets == null ? 0f : offsets[c];
+            // The channel's running sums, continued element by element in storage order.
+            boolean sums = fromProduct != null;
+            double product = sums ? fromProduct[c] : 0;
+            double division = sums ? fromDivision[c] : 0;
+            double sum = sums && offsets != null ? fromSum[c] : 0;
+            double difference = sums && offsets != null ? fromDifference[c] : 0;
             for (int i = from; i < to; i++) {
                 float g = dy[i];
                 float gradRounded = g * step;
-                if (!readsX) {
-                    dx[i] = (offsets == null ? gradRounded * 1f + 0f : gradRounded) / step;
-                    continue;
-                }
                 float d = offsets == null ? x[i] : x[i] - offset;
                 // The zero-offset grid adds its zero point 0 after rounding, as AffineGrid does.
                 float r = offsets == null ? (float) Math.rint(d / step) + 0f : (float) Math.rint(d / step);
@@ -90,21 +147,24 @@ final class CpuFakeQuant {
                 }
                 float gradD = gradRounded / step;
                 dx[i] = gradD;
-                if (parameterGradients) {
-                    fromProduct[c] += g * Math.min(Math.max(r, qmin), qmax);
-                    fromDivision[c] += -((gradRounded * d) / stepSquared);
+                if (sums) {
+                    product += g * Math.min(Math.max(r, qmin), qmax);
+                    division += -((gradRounded * d) / stepSquared);
                     if (offsets != null) {
-                        fromSum[c] += g;
-                        fromDifference[c] += -gradD;
+                        sum += g;
+                        difference += -gradD;
                     }
                 }
             }
-        });
-        if (!parameterGradients) {
-            return new float[][] {dx, null, null};
+            if (sums) {
+                fromProduct[c] = product;
+                fromDivision[c] = division;
+                if (offsets != null) {
+                    fromSum[c] = sum;
+                    fromDifference[c] = difference;
+                }
+            }
         }
-        return new float[][] {dx, addRounded(fromProduct, fromDivision),
-            offsets == null ? null : addRounded(fromSum, fromDifference)};
     }
 
     /** Each sum rounded to float, then added in float: what accumulating two summed gradients does. */

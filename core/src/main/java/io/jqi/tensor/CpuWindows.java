@@ -39,6 +39,15 @@ final class CpuWindows {
                     }
                     int srcRow = src + iy * width;
                     int dstRow = dst + oy * ow;
+                    if (w.strideWidth() == 1) {
+                        // The taps inside the row are one contiguous stretch of it.
+                        int lo = Math.max(0, -colShift);
+                        int hi = Math.min(ow, width - colShift);
+                        if (lo < hi) {
+                            System.arraycopy(x, srcRow + lo + colShift, out, dstRow + lo, hi - lo);
+                        }
+                        continue;
+                    }
                     for (int ox = 0; ox < ow; ox++) {
                         int ix = ox * w.strideWidth() + colShift;
                         if (ix >= 0 && ix < width) {
@@ -79,6 +88,15 @@ final class CpuWindows {
                             }
                             int dstRow = dst + iy * width;
                             int srcRow = src + oy * ow;
+                            if (w.strideWidth() == 1) {
+                                int lo = Math.max(0, -colShift);
+                                int hi = Math.min(ow, width - colShift);
+                                int shifted = dstRow + colShift;
+                                for (int ox = lo; ox < hi; ox++) {
+                                    out[shifted + ox] += cols[srcRow + ox];
+                                }
+                                continue;
+                            }
                             for (int ox = 0; ox < ow; ox++) {
                                 int ix = ox * w.strideWidth() + colShift;
                                 if (ix >= 0 && ix < width) {
