@@ -177,6 +177,8 @@ final class CpuWindows {
         int plane = oh * ow;
         int planes = w.batch() * w.channels();
         float[] out = new float[planes * plane];
+        // The window's cells after its first, in window order, as offsets from the first.
+        int[] cells = {1, width, width + 1};
         Parallel.forRange(planes, 4L * plane, (from, to) -> {
             for (int p = from; p < to; p++) {
                 int src = p * height * width;
@@ -184,23 +186,17 @@ final class CpuWindows {
                     int top = 2 * oy * width;
                     int o = p * plane + oy * ow;
                     for (int ox = 0; ox < ow; ox++) {
+                        // Selects on int bits and indices compile to conditional moves, not branches.
                         int at = top + 2 * ox;
                         float best = x[src + at];
+                        int bestBits = Float.floatToRawIntBits(best);
                         int bestAt = at;
-                        float v = x[src + at + 1];
-                        if (beats(v, best)) {
-                            best = v;
-                            bestAt = at + 1;
-                        }
-                        v = x[src + at + width];
-                        if (beats(v, best)) {
-                            best = v;
-                            bestAt = at + width;
-                        }
-                        v = x[src + at + width + 1];
-                        if (beats(v, best)) {
-                            best = v;
-                            bestAt = at + width + 1;
+                        for (int cell : cells) {
+                            float v = x[src + at + cell];
+                            boolean wins = beats(v, best);
+                            bestBits = wins ? Float.floatToRawIntBits(v) : bestBits;
+                            bestAt = wins ? at + cell : bestAt;
+                            best = Float.intBitsToFloat(bestBits);
                         }
                         out[o + ox] = best;
                         if (argmax != null) {
@@ -215,7 +211,7 @@ final class CpuWindows {
 
     /** Whether {@code v} replaces the window's best so far: strictly greater, or the first NaN. */
     private static boolean beats(float v, float best) {
-        return v > best || v != v && best == best;
+        return v > best | v != v & best == best;
     }
 
     static float[] maxPoolBackward(float[] g, int[] argmax, Window2d w) {
