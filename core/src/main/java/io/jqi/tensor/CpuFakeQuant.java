@@ -15,12 +15,15 @@ import io.jqi.grid.UniformRange;
  * <p>The backward replays, operation by operation in float32, the element-wise chain rule of the expression it
  * differentiates (the autograd of {@code x / s}, rint, {@code + 0}, clamp, {@code * s}, {@code + a}), and sums each
  * channel's parameter terms in double in storage order, rounding once: exactly what composing those operations as
- * tensor ops gives on this backend, so the fused node changes no bit of a CPU training run
- * (docs/quantizer-contract.md#ste-quantizers).
+ * tensor ops gives on this backend. A per-tensor grid (one channel) sums in fixed blocks on several threads instead,
+ * then adds the block sums in order: the same result whatever the thread count, and a float rounding of a double sum
+ * whose order differs only at block boundaries (docs/cuda.md#fake-quantization-is-a-device-primitive).
  */
 final class CpuFakeQuant {
     /** Below this many elements per call the forward runs on one thread. */
     private static final int ELEMENT_COST = 8;
+    /** Elements per block of a per-tensor parameter-gradient sum. */
+    static final int SUM_BLOCK = 1 << 14;
 
     private CpuFakeQuant() {
     }
@@ -88,7 +91,9 @@ final class CpuFakeQuant {
         double[] fromDifference = parameterGradients && offsets != null ? new double[channels] : null;
         BackwardRun run = new BackwardRun(x, dy, dx, steps, offsets, qmin, qmax, clipped, fromProduct, fromDivision,
                 fromSum, fromDifference);
-        if (parameterGradients) {
+        if (parameterGradients && channels == 1) {
+            perTensorBackward(run, x.length);
+        } else if (parameterGradients) {
             // Each channel's sums on one thread, its runs in storage order: the same sums whatever the thread count.
             int inner = layout.inner();
             int outer = layout.outer();
@@ -110,10 +115,41 @@ final class CpuFakeQuant {
             offsets == null ? null : addRounded(fromSum, fromDifference)};
     }
 
+    /**
+     * The per-tensor backward with parameter gradients over threads: fixed blocks of {@link #SUM_BLOCK} elements sum
+     * their terms on their own, then the block sums are added in block order. The blocks do not depend on the thread
+     * count, so neither do the sums (docs/quantizer-contract.md#ste-quantizers).
+     */
+    private static void perTensorBackward(BackwardRun run, int size) {
+        int blocks = (size + SUM_BLOCK - 1) / SUM_BLOCK;
+        boolean offsets = run.fromSum() != null;
+        BackwardRun[] parts = new BackwardRun[blocks];
+        Parallel.forRange(blocks, (long) ELEMENT_COST * SUM_BLOCK, (from, to) -> {
+            for (int b = from; b < to; b++) {
+                parts[b] = run.withOwnSums(offsets);
+                parts[b].visit(0, b * SUM_BLOCK, Math.min(size, (b + 1) * SUM_BLOCK));
+            }
+        });
+        for (BackwardRun part : parts) {
+            run.fromProduct()[0] += part.fromProduct()[0];
+            run.fromDivision()[0] += part.fromDivision()[0];
+            if (offsets) {
+                run.fromSum()[0] += part.fromSum()[0];
+                run.fromDifference()[0] += part.fromDifference()[0];
+            }
+        }
+    }
+
     /** The backward of one channel's stretch of elements; adds its parameter terms when the sums are not null. */
     private record BackwardRun(float[] x, float[] dy, float[] dx, float[] steps, float[] offsets, float qmin,
             float qmax, boolean clipped, double[] fromProduct, double[] fromDivision, double[] fromSum,
             double[] fromDifference) implements ChannelLayout.RunVisitor {
+        /** The same run with fresh one-channel sums of its own. */
+        BackwardRun withOwnSums(boolean offsetSums) {
+            return new BackwardRun(x, dy, dx, steps, offsets, qmin, qmax, clipped, new double[1], new double[1],
+                    offsetSums ? new double[1] : null, offsetSums ? new double[1] : null);
+        }
+
         @Override
         public void visit(int c, int from, int to) {
             float step = steps[c];

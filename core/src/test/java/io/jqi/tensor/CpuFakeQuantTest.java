@@ -70,4 +70,30 @@ class CpuFakeQuantTest {
             assertArrayEquals(expected(grid, x, layout), actual, layout.toString());
         }
     }
+
+    @Test
+    void aPerTensorParameterGradientDoesNotDependOnTheThreadCount() throws Exception {
+        int size = 3 * CpuFakeQuant.SUM_BLOCK + 17;
+        java.util.Random random = new java.util.Random(11);
+        float[] x = new float[size];
+        float[] dy = new float[size];
+        for (int i = 0; i < size; i++) {
+            x[i] = random.nextFloat() * 8f - 4f;
+            dy[i] = random.nextFloat() * 2f - 1f;
+        }
+        ChannelLayout layout = ChannelLayout.perTensor(size);
+        float[] steps = {0.03125f};
+        float[] offsets = {0.25f};
+        float[][] shared = CpuFakeQuant.affineBackward(x, dy, layout, steps, offsets, -128f, 127f, true, true);
+        java.util.concurrent.ForkJoinPool one = new java.util.concurrent.ForkJoinPool(1);
+        try {
+            float[][] single = one.submit(() -> CpuFakeQuant.affineBackward(x, dy, layout, steps, offsets, -128f,
+                    127f, true, true)).get();
+            for (int k = 0; k < 3; k++) {
+                assertArrayEquals(shared[k], single[k], "output " + k);
+            }
+        } finally {
+            one.shutdown();
+        }
+    }
 }
