@@ -33,7 +33,7 @@ import java.util.Arrays;
  *
  * <p><b>The Vector API.</b> Those micro-kernels keep their accumulators in memory. When the JVM runs with
  * {@code --add-modules jdk.incubator.vector}, {@link VectorGemmKernel} replaces them: the same products and sums in
- * the same order, accumulators in registers, same bits, several times faster. {@link #VECTOR} says which runs.
+ * the same order, accumulators in registers, same bits, about twice as fast. {@link VectorApi} says which runs.
  */
 final class CpuGemm {
     /** Vector columns per unit: the length of the vectorized inner loops. */
@@ -50,13 +50,6 @@ final class CpuGemm {
     private static final long SERIAL_MACS = 1 << 20;
     /** Below this vector length, a longer {@code m} is used as the vector dimension instead of {@code n}. */
     private static final int SHORT_VECTOR = 128;
-
-    /**
-     * Whether products use {@link VectorGemmKernel}: the {@code jdk.incubator.vector} module is in the boot layer
-     * and the system property {@code jqi.cpu.vector} is not {@code false}. Only speed depends on it.
-     */
-    static final boolean VECTOR = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent()
-            && !"false".equals(System.getProperty("jqi.cpu.vector"));
 
     private CpuGemm() {
     }
@@ -170,7 +163,7 @@ final class CpuGemm {
             int depth = Math.min(PANEL_DEPTH, k - p0);
             packPanel(g.v, vBase + p0 * g.vDepth + l0 * g.vCol, g.vDepth, g.vCol, depth, cols, w.panel);
             packScalars(g.s, sBase + r0 * g.sRow + p0 * g.sDepth, g.sRow, g.sDepth, rows, depth, w.scalars);
-            if (VECTOR) {
+            if (VectorApi.ENABLED) {
                 VectorGemmKernel.accumulate(w.scalars, w.panel, acc, rows, depth, cols);
             } else {
                 accumulate(w.scalars, w.panel, acc, rows, depth, cols);

@@ -14,8 +14,8 @@ import jdk.incubator.vector.VectorSpecies;
  * multiply and add, each rounded to float, for ascending depth, exactly as the scalar loop does, so the two paths
  * give the same bits (docs/performance.md#the-gemm-kernel).
  *
- * <p>Loaded only when the {@code jdk.incubator.vector} module is in the boot layer ({@link CpuGemm#VECTOR}); the JVM
- * resolves this class's references to that module lazily, so without it the class is simply never touched.
+ * <p>Used only when {@link VectorApi#ENABLED}; the JVM resolves this class's references to the incubating module
+ * lazily, so without it the class is simply never loaded.
  */
 final class VectorGemmKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;

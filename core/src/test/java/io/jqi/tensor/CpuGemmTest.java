@@ -222,7 +222,7 @@ class CpuGemmTest {
     void theVectorApiKernelIsWhatTestsRun() {
         // The build runs tests with --add-modules jdk.incubator.vector (the parent POM's argLine), so the other tests
         // here check the Vector API kernel; this one keeps a lost flag from silently testing the scalar path alone.
-        assertTrue(CpuGemm.VECTOR, "tests should run with --add-modules jdk.incubator.vector");
+        assertTrue(VectorApi.ENABLED, "tests should run with --add-modules jdk.incubator.vector");
     }
 
     @Test
