@@ -47,8 +47,9 @@ def spread(values, fmt=None):
 
 
 def read(directory):
+    # A round counts once JMH has written its JSON (it writes the file at the end of the run).
     rounds = sorted(int(m.group(1)) for f in glob.glob(os.path.join(directory, "jqi-*.json"))
-                    if (m := re.search(r"jqi-(\d+)\.json$", f)))
+                    if (m := re.search(r"jqi-(\d+)\.json$", f)) and os.path.getsize(f) > 0)
     torch, jqi = {}, {}  # name -> round -> [ops/s]
     for r in rounds:
         path = os.path.join(directory, f"torch-{r}.txt")

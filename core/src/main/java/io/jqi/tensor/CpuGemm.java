@@ -307,8 +307,8 @@ final class CpuGemm {
 
     /**
      * Rows per unit: as many as {@link #ROWS_PER_UNIT}, fewer (down to {@link #MIN_ROWS_PER_UNIT}) when that would
-     * leave fewer than four units per thread, rounded up to a multiple of 3 and spread evenly. Only speed depends on
-     * this choice; no result does.
+     * leave fewer than four units per thread, rounded up to a multiple of the micro-kernel's height (3 rows; 4 for
+     * {@link VectorGemmKernel}) and spread evenly. Only speed depends on this choice; no result does.
      */
     private static int unitRows(int rows, long otherUnits) {
         long wanted = 4L * Runtime.getRuntime().availableProcessors();
@@ -317,7 +317,8 @@ final class CpuGemm {
             rowUnits++;
         }
         int unitRows = ceilDiv(rows, rowUnits);
-        return Math.min(rows, ceilDiv(unitRows, 3) * 3);
+        int height = VectorApi.ENABLED ? 4 : 3;
+        return Math.min(rows, ceilDiv(unitRows, height) * height);
     }
 
     private static int ceilDiv(int a, int b) {

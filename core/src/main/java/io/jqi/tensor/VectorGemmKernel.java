@@ -8,11 +8,11 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators held in registers instead of memory.
  *
  * <p>The scalar micro-kernels load and store their accumulator rows for every two depths, so they run at the speed
- * of the level-1 cache, not of the arithmetic. Here a tile of eight rows by two vectors of columns keeps its sixteen
- * accumulators in registers for the whole depth slice: per depth, two panel loads and eight scalar broadcasts feed
- * sixteen multiplies and sixteen adds (19 of AVX-512's 32 registers). Four-row and one-row tiles take the rest. Every lane computes {@code c = c + s * v} with a separate
- * multiply and add, each rounded to float, for ascending depth, exactly as the scalar loop does, so the two paths
- * give the same bits (docs/performance.md#the-gemm-kernel).
+ * of the level-1 cache, not of the arithmetic. Here a tile of four rows by two vectors of columns keeps its eight
+ * accumulators in registers for the whole depth slice: per depth, two panel loads and four scalar broadcasts feed
+ * eight multiplies and eight adds. Plain loops take the last rows and columns.
+ * Every lane computes {@code c = c + s * v} with a separate multiply and add, each rounded to float, for ascending
+ * depth, exactly as the scalar loop does, so the two paths give the same bits (docs/performance.md#the-vector-api).
  *
  * <p>Used only when {@link VectorApi#ENABLED}; the JVM resolves this class's references to the incubating module
  * lazily, so without it the class is simply never loaded.
@@ -28,107 +28,37 @@ final class VectorGemmKernel {
     /** {@code acc[r][l] += sum_p s[r * depth + p] * panel[p][l]}, p ascending, for every row and column. */
     static void accumulate(float[] s, float[][] panel, float[][] acc, int rows, int depth, int cols) {
         int vectorCols = cols - cols % TILE_COLS;
+        int vectorRows = rows - rows % 4;
         for (int l = 0; l < vectorCols; l += TILE_COLS) {
             // Column tiles outermost: the tile's slice of the panel (depth x TILE_COLS floats) stays in the
             // level-1 cache while every row group streams past it.
-            int r = 0;
-            for (; r + 8 <= rows; r += 8) {
-                eightRows(s, panel, acc, r, depth, l);
-            }
-            if (r + 4 <= rows) {
+            for (int r = 0; r < vectorRows; r += 4) {
                 fourRows(s, panel, acc, r, depth, l);
-                r += 4;
-            }
-            for (; r < rows; r++) {
-                oneRow(s, panel, acc[r], r * depth, depth, l);
             }
         }
-        if (vectorCols < cols) {
-            for (int r = 0; r < rows; r++) {
-                float[] c = acc[r];
-                int so = r * depth;
-                for (int p = 0; p < depth; p++) {
-                    float a = s[so + p];
-                    float[] v = panel[p];
-                    for (int l = vectorCols; l < cols; l++) {
-                        c[l] = c[l] + a * v[l];
-                    }
+        // The last rows (fewer than four) and the last columns (less than a tile) in plain loops. JDK 17's C2
+        // intrinsifies Vector API calls only while a compilation stays within its inlining budget; past it, some
+        // calls stay real calls and every vector is boxed, 10 to 20 times slower. A small one-row tile, inlined
+        // into larger compilations, did that and cost the LSQ cnn step a third of its speed; an eight-row tile,
+        // with twice the calls of this one, did it within itself and slowed a ResNet-18 step twentyfold. So the
+        // tile is one size, too large to be inlined and small enough to compile whole.
+        scalar(s, panel, acc, vectorRows, rows, depth, 0, cols);
+        scalar(s, panel, acc, 0, vectorRows, depth, vectorCols, cols);
+    }
+
+    /** Rows {@code [r0, r1)}, columns {@code [l0, l1)}, one product and one sum at a time, p ascending. */
+    private static void scalar(float[] s, float[][] panel, float[][] acc, int r0, int r1, int depth, int l0, int l1) {
+        for (int r = r0; r < r1; r++) {
+            float[] c = acc[r];
+            int so = r * depth;
+            for (int p = 0; p < depth; p++) {
+                float a = s[so + p];
+                float[] v = panel[p];
+                for (int l = l0; l < l1; l++) {
+                    c[l] = c[l] + a * v[l];
                 }
             }
         }
-    }
-
-    private static void eightRows(float[] s, float[][] panel, float[][] acc, int r, int depth, int l) {
-        int h = l + LANES;
-        FloatVector c00 = FloatVector.fromArray(SPECIES, acc[r], l);
-        FloatVector c01 = FloatVector.fromArray(SPECIES, acc[r], h);
-        FloatVector c10 = FloatVector.fromArray(SPECIES, acc[r + 1], l);
-        FloatVector c11 = FloatVector.fromArray(SPECIES, acc[r + 1], h);
-        FloatVector c20 = FloatVector.fromArray(SPECIES, acc[r + 2], l);
-        FloatVector c21 = FloatVector.fromArray(SPECIES, acc[r + 2], h);
-        FloatVector c30 = FloatVector.fromArray(SPECIES, acc[r + 3], l);
-        FloatVector c31 = FloatVector.fromArray(SPECIES, acc[r + 3], h);
-        FloatVector c40 = FloatVector.fromArray(SPECIES, acc[r + 4], l);
-        FloatVector c41 = FloatVector.fromArray(SPECIES, acc[r + 4], h);
-        FloatVector c50 = FloatVector.fromArray(SPECIES, acc[r + 5], l);
-        FloatVector c51 = FloatVector.fromArray(SPECIES, acc[r + 5], h);
-        FloatVector c60 = FloatVector.fromArray(SPECIES, acc[r + 6], l);
-        FloatVector c61 = FloatVector.fromArray(SPECIES, acc[r + 6], h);
-        FloatVector c70 = FloatVector.fromArray(SPECIES, acc[r + 7], l);
-        FloatVector c71 = FloatVector.fromArray(SPECIES, acc[r + 7], h);
-        int s0 = r * depth;
-        int s1 = s0 + depth;
-        int s2 = s1 + depth;
-        int s3 = s2 + depth;
-        int s4 = s3 + depth;
-        int s5 = s4 + depth;
-        int s6 = s5 + depth;
-        int s7 = s6 + depth;
-        for (int p = 0; p < depth; p++) {
-            float[] row = panel[p];
-            FloatVector v0 = FloatVector.fromArray(SPECIES, row, l);
-            FloatVector v1 = FloatVector.fromArray(SPECIES, row, h);
-            FloatVector a = FloatVector.broadcast(SPECIES, s[s0 + p]);
-            c00 = c00.add(a.mul(v0));
-            c01 = c01.add(a.mul(v1));
-            a = FloatVector.broadcast(SPECIES, s[s1 + p]);
-            c10 = c10.add(a.mul(v0));
-            c11 = c11.add(a.mul(v1));
-            a = FloatVector.broadcast(SPECIES, s[s2 + p]);
-            c20 = c20.add(a.mul(v0));
-            c21 = c21.add(a.mul(v1));
-            a = FloatVector.broadcast(SPECIES, s[s3 + p]);
-            c30 = c30.add(a.mul(v0));
-            c31 = c31.add(a.mul(v1));
-            a = FloatVector.broadcast(SPECIES, s[s4 + p]);
-            c40 = c40.add(a.mul(v0));
-            c41 = c41.add(a.mul(v1));
-            a = FloatVector.broadcast(SPECIES, s[s5 + p]);
-            c50 = c50.add(a.mul(v0));
-            c51 = c51.add(a.mul(v1));
-            a = FloatVector.broadcast(SPECIES, s[s6 + p]);
-            c60 = c60.add(a.mul(v0));
-            c61 = c61.add(a.mul(v1));
-            a = FloatVector.broadcast(SPECIES, s[s7 + p]);
-            c70 = c70.add(a.mul(v0));
-            c71 = c71.add(a.mul(v1));
-        }
-        c00.intoArray(acc[r], l);
-        c01.intoArray(acc[r], h);
-        c10.intoArray(acc[r + 1], l);
-        c11.intoArray(acc[r + 1], h);
-        c20.intoArray(acc[r + 2], l);
-        c21.intoArray(acc[r + 2], h);
-        c30.intoArray(acc[r + 3], l);
-        c31.intoArray(acc[r + 3], h);
-        c40.intoArray(acc[r + 4], l);
-        c41.intoArray(acc[r + 4], h);
-        c50.intoArray(acc[r + 5], l);
-        c51.intoArray(acc[r + 5], h);
-        c60.intoArray(acc[r + 6], l);
-        c61.intoArray(acc[r + 6], h);
-        c70.intoArray(acc[r + 7], l);
-        c71.intoArray(acc[r + 7], h);
     }
 
     private static void fourRows(float[] s, float[][] panel, float[][] acc, int r, int depth, int l) {
@@ -170,19 +100,5 @@ final class VectorGemmKernel {
         c21.intoArray(acc[r + 2], h);
         c30.intoArray(acc[r + 3], l);
         c31.intoArray(acc[r + 3], h);
-    }
-
-    private static void oneRow(float[] s, float[][] panel, float[] c, int so, int depth, int l) {
-        int h = l + LANES;
-        FloatVector c0 = FloatVector.fromArray(SPECIES, c, l);
-        FloatVector c1 = FloatVector.fromArray(SPECIES, c, h);
-        for (int p = 0; p < depth; p++) {
-            float[] row = panel[p];
-            FloatVector a = FloatVector.broadcast(SPECIES, s[so + p]);
-            c0 = c0.add(a.mul(FloatVector.fromArray(SPECIES, row, l)));
-            c1 = c1.add(a.mul(FloatVector.fromArray(SPECIES, row, h)));
-        }
-        c0.intoArray(c, l);
-        c1.intoArray(c, h);
     }
 }
