@@ -18,8 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * and the arithmetic are lanewise {@code Math.max}, {@code Math.min} and IEEE float operations
  * ({@code VectorFakeQuantKernelTest} compares bits on a sweep of every exponent).
  *
- * <p>Only those operations are used: JDK 17's C2 compiles them to vector instructions wherever the loop is inlined,
- * while masks and lane reinterpretation can fall back to slow library code in some compilations.
+ * <p>Only those operations are used, and the method is kept too large to be inlined: JDK 17's C2 intrinsifies
+ * Vector API calls only within its inlining budget, and masks, lane reinterpretation or inlining into a larger
+ * compilation each made this loop fall back to boxed library code (docs/performance.md#the-vector-api).
  *
  * <p>Used only when {@link VectorApi#ENABLED}.
  */
@@ -44,11 +45,27 @@ final class VectorFakeQuantKernel {
      */
     static void affine(float[] x, float[] out, int from, int to, float step, float zeroPoint, float qmin,
             float qmax) {
+        // Four vectors per iteration: besides hiding the division's latency, it makes this method too large for C2
+        // to inline into its callers, and inlined into a larger compilation it lost its intrinsics (see above).
+        int lanes = SPECIES.length();
         int i = from;
-        for (int end = from + SPECIES.loopBound(to - from); i < end; i += SPECIES.length()) {
+        for (int end = to - 4 * lanes; i <= end; i += 4 * lanes) {
+            FloatVector q0 = FloatVector.fromArray(SPECIES, x, i).div(step);
+            FloatVector q1 = FloatVector.fromArray(SPECIES, x, i + lanes).div(step);
+            FloatVector q2 = FloatVector.fromArray(SPECIES, x, i + 2 * lanes).div(step);
+            FloatVector q3 = FloatVector.fromArray(SPECIES, x, i + 3 * lanes).div(step);
+            q0.add(ROUNDER).sub(ROUNDER).add(zeroPoint).max(qmin).min(qmax).sub(zeroPoint).mul(step)
+                    .intoArray(out, i);
+            q1.add(ROUNDER).sub(ROUNDER).add(zeroPoint).max(qmin).min(qmax).sub(zeroPoint).mul(step)
+                    .intoArray(out, i + lanes);
+            q2.add(ROUNDER).sub(ROUNDER).add(zeroPoint).max(qmin).min(qmax).sub(zeroPoint).mul(step)
+                    .intoArray(out, i + 2 * lanes);
+            q3.add(ROUNDER).sub(ROUNDER).add(zeroPoint).max(qmin).min(qmax).sub(zeroPoint).mul(step)
+                    .intoArray(out, i + 3 * lanes);
+        }
+        for (int end = to - lanes; i <= end; i += lanes) {
             FloatVector q = FloatVector.fromArray(SPECIES, x, i).div(step);
-            FloatVector code = q.add(ROUNDER).sub(ROUNDER).add(zeroPoint).max(qmin).min(qmax);
-            code.sub(zeroPoint).mul(step).intoArray(out, i);
+            q.add(ROUNDER).sub(ROUNDER).add(zeroPoint).max(qmin).min(qmax).sub(zeroPoint).mul(step).intoArray(out, i);
         }
         for (; i < to; i++) {
             out[i] = AffineGrid.fakeQuant(x[i], step, zeroPoint, qmin, qmax);
