@@ -112,11 +112,6 @@ final class CpuWindows {
     }
 
     static float[] maxPool(float[] x, Window2d w, int[] argmax) {
-        if (w.kernelHeight() == 2 && w.kernelWidth() == 2 && w.strideHeight() == 2 && w.strideWidth() == 2
-                && w.padHeight() == 0 && w.padWidth() == 0 && w.dilationHeight() == 1 && w.dilationWidth() == 1
-                && 2 * w.outHeight() <= w.height() && 2 * w.outWidth() <= w.width()) {
-            return maxPool2x2(x, w, argmax);
-        }
         int height = w.height();
         int width = w.width();
         int oh = w.outHeight();
@@ -124,9 +119,16 @@ final class CpuWindows {
         int plane = oh * ow;
         int planes = w.batch() * w.channels();
         float[] out = new float[planes * plane];
+        boolean twoByTwo = w.kernelHeight() == 2 && w.kernelWidth() == 2 && w.strideHeight() == 2
+                && w.strideWidth() == 2 && w.padHeight() == 0 && w.padWidth() == 0 && w.dilationHeight() == 1
+                && w.dilationWidth() == 1 && 2 * oh <= height && 2 * ow <= width;
         Parallel.forRange(planes, (long) plane * w.kernelSize(), (from, to) -> {
             for (int p = from; p < to; p++) {
                 int src = p * height * width;
+                if (twoByTwo) {
+                    maxPlane2x2(x, src, width, oh, ow, out, p * plane, argmax);
+                    continue;
+                }
                 for (int oy = 0; oy < oh; oy++) {
                     int y0 = oy * w.strideHeight() - w.padHeight();
                     for (int ox = 0; ox < ow; ox++) {
@@ -166,47 +168,35 @@ final class CpuWindows {
     }
 
     /**
-     * {@link #maxPool} for the common 2x2 window of stride 2 without padding, dilation or partial (ceil-mode)
-     * windows: the same comparisons in the same window order, with the window's four cells read directly.
+     * {@link #maxPool} of one plane for the common 2x2 window of stride 2 without padding, dilation or partial
+     * (ceil-mode) windows: the same comparisons in the same window order, with the window's four cells read directly
+     * and the winner picked by conditional moves (selects on int bits and indices), not branches.
      */
-    private static float[] maxPool2x2(float[] x, Window2d w, int[] argmax) {
-        int height = w.height();
-        int width = w.width();
-        int oh = w.outHeight();
-        int ow = w.outWidth();
-        int plane = oh * ow;
-        int planes = w.batch() * w.channels();
-        float[] out = new float[planes * plane];
-        // The window's cells after its first, in window order, as offsets from the first.
-        int[] cells = {1, width, width + 1};
-        Parallel.forRange(planes, 4L * plane, (from, to) -> {
-            for (int p = from; p < to; p++) {
-                int src = p * height * width;
-                for (int oy = 0; oy < oh; oy++) {
-                    int top = 2 * oy * width;
-                    int o = p * plane + oy * ow;
-                    for (int ox = 0; ox < ow; ox++) {
-                        // Selects on int bits and indices compile to conditional moves, not branches.
-                        int at = top + 2 * ox;
-                        float best = x[src + at];
-                        int bestBits = Float.floatToRawIntBits(best);
-                        int bestAt = at;
-                        for (int cell : cells) {
-                            float v = x[src + at + cell];
-                            boolean wins = beats(v, best);
-                            bestBits = wins ? Float.floatToRawIntBits(v) : bestBits;
-                            bestAt = wins ? at + cell : bestAt;
-                            best = Float.intBitsToFloat(bestBits);
-                        }
-                        out[o + ox] = best;
-                        if (argmax != null) {
-                            argmax[o + ox] = bestAt;
-                        }
-                    }
+    private static void maxPlane2x2(float[] x, int src, int width, int oh, int ow, float[] out, int o,
+            int[] argmax) {
+        for (int oy = 0; oy < oh; oy++) {
+            int top = 2 * oy * width;
+            int row = o + oy * ow;
+            for (int ox = 0; ox < ow; ox++) {
+                int at = top + 2 * ox;
+                float best = x[src + at];
+                int bestBits = Float.floatToRawIntBits(best);
+                int bestAt = at;
+                // The window's other cells in window order: right, below, below right.
+                for (int k = 1; k < 4; k++) {
+                    int cell = at + (k >> 1) * width + (k & 1);
+                    float v = x[src + cell];
+                    boolean wins = beats(v, best);
+                    bestBits = wins ? Float.floatToRawIntBits(v) : bestBits;
+                    bestAt = wins ? cell : bestAt;
+                    best = Float.intBitsToFloat(bestBits);
+                }
+                out[row + ox] = best;
+                if (argmax != null) {
+                    argmax[row + ox] = bestAt;
                 }
             }
-        });
-        return out;
+        }
     }
 
     /** Whether {@code v} replaces the window's best so far: strictly greater, or the first NaN. */

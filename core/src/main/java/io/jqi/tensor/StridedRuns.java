@@ -84,8 +84,11 @@ final class StridedRuns {
         private Cursor(int run) {
             int rest = run;
             for (int d = outerDims.length - 1; d >= 0; d--) {
-                index[d] = rest % outerDims[d];
-                rest /= outerDims[d];
+                // An empty shape has no runs; its cursor (run 0) stays at the origin.
+                if (outerDims[d] > 0) {
+                    index[d] = rest % outerDims[d];
+                    rest /= outerDims[d];
+                }
             }
             for (int k = 0; k < offsets.length; k++) {
                 for (int d = 0; d < index.length; d++) {

@@ -49,6 +49,9 @@ class StridedRunsTest {
     @Test
     void anEmptyShapeHasNoRunsAndAScalarHasOne() {
         assertEquals(0, new StridedRuns(new int[] {2, 0, 3}, new int[] {0, 3, 1}).count());
+        StridedRuns emptyOuter = new StridedRuns(new int[] {0, 3}, new int[] {0, 1});
+        assertEquals(0, emptyOuter.count());
+        assertEquals(0, emptyOuter.cursor(0).offset(0));
         StridedRuns scalar = new StridedRuns(new int[0], new int[0]);
         assertEquals(1, scalar.count());
         assertEquals(1, scalar.length());
