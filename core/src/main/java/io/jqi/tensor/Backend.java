@@ -159,8 +159,8 @@ public interface Backend {
         Storage factor = weight == null ? invStd : zip(BinaryOp.MUL, invStd, perChannel, weight, perChannel,
                 perChannel);
         factor = map(UnaryOp.DIVIDE, factor, count, 0f);
-        Storage centred = zip(BinaryOp.SUB, map(UnaryOp.AFFINE, dy, count, 0f), full, sumDy, perChannel, full);
-        Storage dx = zip(BinaryOp.MUL, zip(BinaryOp.SUB, centred, full, zip(BinaryOp.MUL, xhat, full, sumDyXhat,
+        Storage centered = zip(BinaryOp.SUB, map(UnaryOp.AFFINE, dy, count, 0f), full, sumDy, perChannel, full);
+        Storage dx = zip(BinaryOp.MUL, zip(BinaryOp.SUB, centered, full, zip(BinaryOp.MUL, xhat, full, sumDyXhat,
                 perChannel, full), full, full), full, factor, perChannel, full);
         return new Storage[] {dx, sumDyXhat, sumDy};
     }
