@@ -141,6 +141,21 @@ public final class AffineGrid implements Grid {
     }
 
     /**
+     * {@code out[i] = fakeQuant(x[i], step, zeroPoint, qmin, qmax)} for {@code from <= i < to}: one channel's stretch,
+     * through the Vector API loop where it runs ({@link VectorApi}) and gives the same bits, else element by element.
+     */
+    public static void fakeQuantRange(float[] x, float[] out, int from, int to, float step, float zeroPoint,
+            float qmin, float qmax) {
+        if (VectorApi.ENABLED && VectorFakeQuantKernel.handles(zeroPoint, qmin, qmax)) {
+            VectorFakeQuantKernel.affine(x, out, from, to, step, zeroPoint, qmin, qmax);
+            return;
+        }
+        for (int i = from; i < to; i++) {
+            out[i] = fakeQuant(x[i], step, zeroPoint, qmin, qmax);
+        }
+    }
+
+    /**
      * The integer code of one element, {@code clamp(rint(x / step) + zp, qmin, qmax)}, as a float (exact for codes of
      * up to 24 bits); what {@link #fakeQuant} dequantizes and what a QuantizeLinear stores. NaN stays NaN.
      */
@@ -235,12 +250,6 @@ public final class AffineGrid implements Grid {
             });
             return;
         }
-        layout.forEachRun((c, from, to) -> {
-            float step = steps[c];
-            float zp = zeroPoints[c];
-            for (int i = from; i < to; i++) {
-                out[i] = fakeQuant(in[i], step, zp, qmin, qmax);
-            }
-        });
+        layout.forEachRun((c, from, to) -> fakeQuantRange(in, out, from, to, steps[c], zeroPoints[c], qmin, qmax));
     }
 }

@@ -52,32 +52,59 @@ public final class Histogram {
         if (values.length == 0) {
             throw new IllegalArgumentException("A histogram needs at least one value, got none");
         }
+        // Min, max and the counts are exact whatever the order, so chunks may run on any thread.
+        int n = values.length;
+        int chunks = Chunks.count(n);
+        double[] los = new double[chunks];
+        double[] his = new double[chunks];
+        int[] nonFinites = new int[chunks];
+        Chunks.forEach(chunks, n, k -> {
+            double lo = Double.POSITIVE_INFINITY;
+            double hi = Double.NEGATIVE_INFINITY;
+            int nonFinite = 0;
+            for (int i = k * Chunks.SIZE, end = Math.min(n, i + Chunks.SIZE); i < end; i++) {
+                float v = values[i];
+                if (!Float.isFinite(v)) {
+                    nonFinite++;
+                } else {
+                    lo = Math.min(lo, v);
+                    hi = Math.max(hi, v);
+                }
+            }
+            los[k] = lo;
+            his[k] = hi;
+            nonFinites[k] = nonFinite;
+        });
         int nonFinite = 0;
         double lo = Double.POSITIVE_INFINITY;
         double hi = Double.NEGATIVE_INFINITY;
-        for (float v : values) {
-            if (!Float.isFinite(v)) {
-                nonFinite++;
-            } else {
-                lo = Math.min(lo, v);
-                hi = Math.max(hi, v);
-            }
+        for (int k = 0; k < chunks; k++) {
+            nonFinite += nonFinites[k];
+            lo = Math.min(lo, los[k]);
+            hi = Math.max(hi, his[k]);
         }
         if (nonFinite > 0) {
             throw new IllegalArgumentException("Statistics must be finite, but " + nonFinite + " of "
                     + values.length + " values are NaN or infinite");
         }
-        double first = lo;
-        double last = hi;
-        if (first == last) {
-            first -= 0.5;
-            last += 0.5;
-        }
+        boolean constant = lo == hi;
+        double first = constant ? lo - 0.5 : lo;
+        double last = constant ? hi + 0.5 : hi;
         double[] edges = Linspace.of(first, last, bins + 1);
-        double[] counts = new double[bins];
         double norm = bins / (last - first);
-        for (float value : values) {
-            counts[binOf(value, edges, first, norm)]++;
+        int[][] chunkCounts = new int[chunks][];
+        Chunks.forEach(chunks, n, k -> {
+            int[] c = new int[bins];
+            for (int i = k * Chunks.SIZE, end = Math.min(n, i + Chunks.SIZE); i < end; i++) {
+                c[binOf(values[i], edges, first, norm)]++;
+            }
+            chunkCounts[k] = c;
+        });
+        double[] counts = new double[bins];
+        for (int[] c : chunkCounts) {
+            for (int b = 0; b < bins; b++) {
+                counts[b] += c[b];
+            }
         }
         return new Histogram(edges, counts, lo, hi);
     }

@@ -1,7 +1,6 @@
 package io.jqi.ptq;
 
 import io.jqi.grid.AffineGrid;
-import io.jqi.grid.ChannelLayout;
 import io.jqi.grid.Grid;
 import io.jqi.grid.RoundingMode;
 
@@ -22,7 +21,6 @@ final class Samples {
     private final double[] weights;
     private final double weightTotal;
     private final ErrorNorm norm;
-    private final ChannelLayout layout;
     private final float[] image;
 
     private Samples(float[] values, int channels, int length, double[] weights, double weightTotal, ErrorNorm norm) {
@@ -32,7 +30,6 @@ final class Samples {
         this.weights = weights;
         this.weightTotal = weightTotal;
         this.norm = norm;
-        this.layout = new ChannelLayout(1, channels, length);
         this.image = new float[values.length];
     }
 
@@ -58,8 +55,7 @@ final class Samples {
 
     /** Error of each row on the symmetric grid of its threshold. */
     double[] symmetricError(float[] thresholds, int bits, boolean signed) {
-        AffineGrid.symmetric(thresholds, bits, signed, RoundingMode.HALF_EVEN).apply(values, image, layout);
-        return rowErrors(null);
+        return rowErrors(AffineGrid.symmetric(thresholds, bits, signed, RoundingMode.HALF_EVEN), null);
     }
 
     /**
@@ -77,23 +73,67 @@ final class Samples {
                 hi[c] = 1f;
             }
         }
-        AffineGrid.uniform(lo, hi, bits, RoundingMode.HALF_EVEN).apply(values, image, layout);
-        return rowErrors(empty);
+        return rowErrors(AffineGrid.uniform(lo, hi, bits, RoundingMode.HALF_EVEN), empty);
     }
 
-    private double[] rowErrors(boolean[] zeroImage) {
+    /**
+     * Each row's weighted mean error on {@code grid}. A row is cut into {@link Chunks} of values; each block
+     * quantizes its values and sums their errors in double into four interleaved partial sums, added in a fixed
+     * order, and a row adds its blocks' sums in order. Blocks run in parallel, but every sum has one order, so the
+     * result does not depend on the thread count (docs/quantizer-contract.md#threshold-selection).
+     */
+    private double[] rowErrors(AffineGrid grid, boolean[] zeroImage) {
+        int blocks = Chunks.count(length);
+        double[] partial = new double[channels * blocks];
+        float[] steps = grid.steps();
+        float[] zeroPoints = grid.zeroPoints();
+        Chunks.forEach(partial.length, (long) channels * length, k -> {
+            int c = k / blocks;
+            int from = c * length + (k % blocks) * Chunks.SIZE;
+            int to = Math.min(from + Chunks.SIZE, (c + 1) * length);
+            boolean zero = zeroImage != null && zeroImage[c];
+            if (!zero) {
+                AffineGrid.fakeQuantRange(values, image, from, to, steps[c], zeroPoints[c], grid.qmin(),
+                        grid.qmax());
+            }
+            partial[k] = blockError(from, to, c * length, zero);
+        });
         double[] out = new double[channels];
         for (int c = 0; c < channels; c++) {
-            boolean zero = zeroImage != null && zeroImage[c];
             double sum = 0;
-            int base = c * length;
-            for (int i = 0; i < length; i++) {
-                double q = zero ? 0.0 : image[base + i];
-                double e = norm.of(q - values[base + i]);
-                sum += weights == null ? e : weights[i] * e;
+            for (int b = 0; b < blocks; b++) {
+                sum += partial[c * blocks + b];
             }
             out[c] = sum / weightTotal;
         }
         return out;
+    }
+
+    /**
+     * The summed (weighted) error of values {@code [from, to)} of the row starting at {@code rowStart}: eight partial
+     * sums, value {@code i} into sum {@code (i - from) mod 8} up to the last multiple of eight and the rest into the
+     * first, added as {@code ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))}.
+     */
+    private double blockError(int from, int to, int rowStart, boolean zero) {
+        double[] s = new double[8];
+        int i = from;
+        if (!zero && weights == null && norm.isSquareOrAbsolute() && VectorErrorKernel.RUNS) {
+            i = VectorErrorKernel.partialSums(image, values, from, to, norm.isSquare(), s);
+        } else {
+            for (int end = to - 8; i <= end; i += 8) {
+                for (int j = 0; j < 8; j++) {
+                    s[j] += error(i + j, rowStart, zero);
+                }
+            }
+        }
+        for (; i < to; i++) {
+            s[0] += error(i, rowStart, zero);
+        }
+        return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    }
+
+    private double error(int i, int rowStart, boolean zero) {
+        double e = norm.of((zero ? 0.0 : (double) image[i]) - values[i]);
+        return weights == null ? e : weights[i - rowStart] * e;
     }
 }

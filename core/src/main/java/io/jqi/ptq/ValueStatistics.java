@@ -42,14 +42,7 @@ final class ValueStatistics {
         if (v.length == 0) {
             return;
         }
-        for (float x : v) {
-            if (!Float.isFinite(x)) {
-                throw new IllegalArgumentException("The representative data makes '" + name + "' non-finite (" + x
-                        + "); check the data and the float model before quantizing");
-            }
-            min = Math.min(min, x);
-            max = Math.max(max, x);
-        }
+        requireFiniteAndWiden(v);
         if (histogram) {
             Histogram h = Histogram.of(v);
             merged = merged == null ? h : merged.merge(h);
@@ -59,6 +52,42 @@ final class ValueStatistics {
         }
     }
 
+    /** Widens min and max to {@code v}'s, scanning chunks in parallel; names a non-finite value if there is one. */
+    private void requireFiniteAndWiden(float[] v) {
+        int chunks = Chunks.count(v.length);
+        float[] mins = new float[chunks];
+        float[] maxs = new float[chunks];
+        float[] bad = new float[chunks];
+        Chunks.forEach(chunks, v.length, k -> {
+            float lo = Float.POSITIVE_INFINITY;
+            float hi = Float.NEGATIVE_INFINITY;
+            float nonFinite = 0f;
+            for (int i = k * Chunks.SIZE, end = Math.min(v.length, i + Chunks.SIZE); i < end; i++) {
+                float x = v[i];
+                if (!Float.isFinite(x)) {
+                    nonFinite = x;
+                }
+                lo = Math.min(lo, x);
+                hi = Math.max(hi, x);
+            }
+            mins[k] = lo;
+            maxs[k] = hi;
+            bad[k] = nonFinite;
+        });
+        for (int k = 0; k < chunks; k++) {
+            if (bad[k] != 0f) {
+                throw new IllegalArgumentException("The representative data makes '" + name + "' non-finite ("
+                        + bad[k] + "); check the data and the float model before quantizing");
+            }
+            min = Math.min(min, mins[k]);
+            max = Math.max(max, maxs[k]);
+        }
+    }
+
+    /**
+     * Adds each channel's values to its sum in storage order, channels in parallel: the same sums on any thread
+     * count.
+     */
     private void accumulateMean(int axisAsked, float[] v, Shape shape) {
         int axis = Math.min(axisAsked, shape.rank() - 1);
         int channels = shape.dim(axis);
@@ -71,9 +100,17 @@ final class ValueStatistics {
             throw new IllegalArgumentException("'" + name + "' changes its channel count between batches ("
                     + s.length + " then " + channels + ")");
         }
-        for (int i = 0; i < v.length; i++) {
-            s[(i / inner) % channels] += v[i];
-        }
+        double[] channelSums = s;
+        int outer = v.length / (channels * inner);
+        Chunks.forEach(channels, v.length, c -> {
+            double sum = channelSums[c];
+            for (int o = 0; o < outer; o++) {
+                for (int i = (o * channels + c) * inner, end = i + inner; i < end; i++) {
+                    sum += v[i];
+                }
+            }
+            channelSums[c] = sum;
+        });
         counts.merge(axisAsked, (long) (v.length / channels), Long::sum);
     }
 

@@ -41,12 +41,8 @@ final class CpuFakeQuant {
                 for (int i = from; i < to; i++) {
                     out[i] = AffineGrid.fakeQuantNudged(x[i], lo, hi, step);
                 }
-            } else if (VectorApi.ENABLED && VectorFakeQuantKernel.handles(zp, qmin, qmax)) {
-                VectorFakeQuantKernel.affine(x, out, from, to, step, zp, qmin, qmax);
             } else {
-                for (int i = from; i < to; i++) {
-                    out[i] = AffineGrid.fakeQuant(x[i], step, zp, qmin, qmax);
-                }
+                AffineGrid.fakeQuantRange(x, out, from, to, step, zp, qmin, qmax);
             }
         });
         return out;

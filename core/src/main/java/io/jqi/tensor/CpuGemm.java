@@ -1,5 +1,6 @@
 package io.jqi.tensor;
 
+import io.jqi.grid.VectorApi;
 import java.util.Arrays;
 
 /**

@@ -1,5 +1,6 @@
 package io.jqi.tensor;
 
+import io.jqi.grid.VectorApi;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 

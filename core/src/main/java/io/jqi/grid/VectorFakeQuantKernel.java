@@ -1,11 +1,10 @@
-package io.jqi.tensor;
+package io.jqi.grid;
 
-import io.jqi.grid.AffineGrid;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * {@link CpuFakeQuant#affine}'s element loop with JDK 17's incubating Vector API: {@link AffineGrid#fakeQuant} on a
+ * {@link AffineGrid#fakeQuantRange}'s element loop with JDK 17's incubating Vector API: {@link AffineGrid#fakeQuant} on a
  * vector of elements at a time, with the same float operations, so the same bits.
  *
  * <p>The scalar loop rounds through {@code Math.rint} on a double, which C2 does not vectorize. Here the code is

@@ -1,9 +1,8 @@
-package io.jqi.tensor;
+package io.jqi.grid;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-import io.jqi.grid.AffineGrid;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
