@@ -87,6 +87,16 @@ public final class Histogram {
             throw new IllegalArgumentException("Statistics must be finite, but " + nonFinite + " of "
                     + values.length + " values are NaN or infinite");
         }
+        return of(values, bins, lo, hi);
+    }
+
+    /**
+     * The histogram of finite {@code values} whose smallest and largest are {@code lo} and {@code hi}, for a caller
+     * that has scanned them already.
+     */
+    static Histogram of(float[] values, int bins, double lo, double hi) {
+        int n = values.length;
+        int chunks = Chunks.count(n);
         boolean constant = lo == hi;
         double first = constant ? lo - 0.5 : lo;
         double last = constant ? hi + 0.5 : hi;

@@ -42,9 +42,9 @@ final class ValueStatistics {
         if (v.length == 0) {
             return;
         }
-        requireFiniteAndWiden(v);
+        float[] range = requireFiniteAndWiden(v);
         if (histogram) {
-            Histogram h = Histogram.of(v);
+            Histogram h = Histogram.of(v, Histogram.BINS, range[0], range[1]);
             merged = merged == null ? h : merged.merge(h);
         }
         for (int axis : meanAxes) {
@@ -52,8 +52,11 @@ final class ValueStatistics {
         }
     }
 
-    /** Widens min and max to {@code v}'s, scanning chunks in parallel; names a non-finite value if there is one. */
-    private void requireFiniteAndWiden(float[] v) {
+    /**
+     * Widens min and max to {@code v}'s and returns {@code v}'s {@code {min, max}}, scanning chunks in parallel; names
+     * a non-finite value if there is one.
+     */
+    private float[] requireFiniteAndWiden(float[] v) {
         int chunks = Chunks.count(v.length);
         float[] mins = new float[chunks];
         float[] maxs = new float[chunks];
@@ -74,14 +77,19 @@ final class ValueStatistics {
             maxs[k] = hi;
             bad[k] = nonFinite;
         });
+        float lo = Float.POSITIVE_INFINITY;
+        float hi = Float.NEGATIVE_INFINITY;
         for (int k = 0; k < chunks; k++) {
             if (bad[k] != 0f) {
                 throw new IllegalArgumentException("The representative data makes '" + name + "' non-finite ("
                         + bad[k] + "); check the data and the float model before quantizing");
             }
-            min = Math.min(min, mins[k]);
-            max = Math.max(max, maxs[k]);
+            lo = Math.min(lo, mins[k]);
+            hi = Math.max(hi, maxs[k]);
         }
+        min = Math.min(min, lo);
+        max = Math.max(max, hi);
+        return new float[] {lo, hi};
     }
 
     /**
