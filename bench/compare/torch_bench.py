@@ -5,7 +5,7 @@ Each workload is a training step (forward, cross-entropy, backward, Adam) or an 
 no_grad) on a batch of 64 single-channel 28x28 images:
 
   cnn       conv3x3(1->16)-ReLU-maxpool2, conv3x3(16->32)-ReLU-maxpool2, dense(32*7*7 -> 10), all with bias:
-            CnnTrainStepBench's network layer for layer.
+            TrainStepBench's cnn layer for layer.
   resnet18  torchvision's ResNet-18 with the CIFAR-style stem (conv3x3 stride 1 from 1 channel, no max pool),
             10 classes; the same network is exported to ONNX (--export) for jqi to import.
 
@@ -17,8 +17,11 @@ and quantization-aware variants that compute what jqi's do:
             activations after every ReLU, scales trained.
 
 Prints one line per timed repeat: "RESULT <workload> <ops per second>", where an op is one step or one batch.
+With --memory STEPS it runs STEPS steps of each workload instead and prints
+"MEMORY <workload> <steps> <peak resident bytes> <resident bytes before the first step>".
 
-    python3 torch_bench.py [--threads 2] [--repeats 3] [--seconds 3] [--export resnet18.onnx] [workload ...]
+    python3 torch_bench.py [--threads 2] [--repeats 3] [--seconds 3] [--export resnet18.onnx] [--memory STEPS]
+                           [workload ...]
 """
 import argparse
 import sys
@@ -157,12 +160,44 @@ def timed(workload, repeats, seconds):
         print(f"RESULT {workload} {count / elapsed:.6g}", flush=True)
 
 
+def resident(field):
+    """A memory field of /proc/self/status (VmRSS, VmHWM) in bytes."""
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith(field + ":"):
+                return int(line.split()[1]) * 1024
+    raise RuntimeError(f"/proc/self/status has no {field}")
+
+
+def memory(workload, steps):
+    """Peak resident memory over `steps` steps of `workload`, and the resident memory before the first step."""
+    torch.manual_seed(0)
+    model, train = WORKLOADS[workload]()
+    generator = torch.Generator().manual_seed(7)
+    x = torch.rand(BATCH, 1, 28, 28, generator=generator)
+    y = torch.randint(0, 10, (BATCH,), generator=generator)
+    optimizer = torch.optim.Adam(model.parameters(), lr=1e-3) if train else None
+    model.train(train)
+    before = resident("VmRSS")
+    for _ in range(steps):
+        if train:
+            optimizer.zero_grad(set_to_none=True)
+            F.cross_entropy(model(x), y).backward()
+            optimizer.step()
+        else:
+            with torch.no_grad():
+                model(x)
+    print(f"MEMORY {workload} {steps} {resident('VmHWM')} {before}", flush=True)
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--export", help="write the ResNet-18 as ONNX (batch norms kept) to this path and stop")
+    parser.add_argument("--memory", type=int, metavar="STEPS",
+                        help="instead of timing, run STEPS steps of each workload and print its peak resident memory")
     parser.add_argument("workloads", nargs="*", default=list(WORKLOADS))
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
@@ -178,7 +213,10 @@ def main():
     for workload in args.workloads:
         if workload not in WORKLOADS:
             sys.exit(f"unknown workload {workload}; choose from {', '.join(WORKLOADS)}")
-        timed(workload, args.repeats, args.seconds)
+        if args.memory:
+            memory(workload, args.memory)
+        else:
+            timed(workload, args.repeats, args.seconds)
     return 0
 
 

@@ -75,13 +75,18 @@ public class TrainStepBench {
 
     @Setup
     public void setUp() {
+        operation = operation(workload);
+    }
+
+    /** The operation one call of which is one step (or batch) of {@code workload}, set up as the benchmark does. */
+    static DoubleSupplier operation(String workload) {
         Random random = new Random(7);
         Tensor images = Tensor.uniform(random, 0f, 1f, BATCH, 1, 28, 28);
         int[] labels = new int[BATCH];
         for (int i = 0; i < BATCH; i++) {
             labels[i] = random.nextInt(10);
         }
-        operation = switch (workload) {
+        return switch (workload) {
             case "cnn.float.train" -> trainStep(cnn(), images, labels);
             case "cnn.qat_ste.train" -> trainStep(quantizationAware(cnn(), false), images, labels);
             case "cnn.qat_lsq.train" -> trainStep(quantizationAware(cnn(), true), images, labels);

@@ -42,7 +42,7 @@ final class Linalg {
     }
 
     /** {@code op(A) @ op(B)} for rank-3 {@code [batch, rows, cols]} operands. */
-    private static Tensor product(Tensor a, Tensor b, boolean ta, boolean tb) {
+    static Tensor product(Tensor a, Tensor b, boolean ta, boolean tb) {
         int batch = a.shape().dim(0);
         int m = ta ? a.shape().dim(2) : a.shape().dim(1);
         int k = ta ? a.shape().dim(1) : a.shape().dim(2);
