@@ -52,42 +52,12 @@ public final class Histogram {
         if (values.length == 0) {
             throw new IllegalArgumentException("A histogram needs at least one value, got none");
         }
-        // Min, max and the counts are exact whatever the order, so chunks may run on any thread.
-        int n = values.length;
-        int chunks = Chunks.count(n);
-        double[] los = new double[chunks];
-        double[] his = new double[chunks];
-        int[] nonFinites = new int[chunks];
-        Chunks.forEach(chunks, n, k -> {
-            double lo = Double.POSITIVE_INFINITY;
-            double hi = Double.NEGATIVE_INFINITY;
-            int nonFinite = 0;
-            for (int i = k * Chunks.SIZE, end = Math.min(n, i + Chunks.SIZE); i < end; i++) {
-                float v = values[i];
-                if (!Float.isFinite(v)) {
-                    nonFinite++;
-                } else {
-                    lo = Math.min(lo, v);
-                    hi = Math.max(hi, v);
-                }
-            }
-            los[k] = lo;
-            his[k] = hi;
-            nonFinites[k] = nonFinite;
-        });
-        int nonFinite = 0;
-        double lo = Double.POSITIVE_INFINITY;
-        double hi = Double.NEGATIVE_INFINITY;
-        for (int k = 0; k < chunks; k++) {
-            nonFinite += nonFinites[k];
-            lo = Math.min(lo, los[k]);
-            hi = Math.max(hi, his[k]);
-        }
-        if (nonFinite > 0) {
-            throw new IllegalArgumentException("Statistics must be finite, but " + nonFinite + " of "
+        ValueRange range = ValueRange.of(values);
+        if (range.nonFinite() > 0) {
+            throw new IllegalArgumentException("Statistics must be finite, but " + range.nonFinite() + " of "
                     + values.length + " values are NaN or infinite");
         }
-        return of(values, bins, lo, hi);
+        return of(values, bins, range.min(), range.max());
     }
 
     /**
@@ -95,6 +65,7 @@ public final class Histogram {
      * that has scanned them already.
      */
     static Histogram of(float[] values, int bins, double lo, double hi) {
+        // The counts are exact whatever the order, so chunks may run on any thread.
         int n = values.length;
         int chunks = Chunks.count(n);
         boolean constant = lo == hi;

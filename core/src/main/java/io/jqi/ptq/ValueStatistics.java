@@ -42,9 +42,9 @@ final class ValueStatistics {
         if (v.length == 0) {
             return;
         }
-        float[] range = requireFiniteAndWiden(v);
+        ValueRange range = requireFiniteAndWiden(v);
         if (histogram) {
-            Histogram h = Histogram.of(v, Histogram.BINS, range[0], range[1]);
+            Histogram h = Histogram.of(v, Histogram.BINS, range.min(), range.max());
             merged = merged == null ? h : merged.merge(h);
         }
         for (int axis : meanAxes) {
@@ -52,44 +52,16 @@ final class ValueStatistics {
         }
     }
 
-    /**
-     * Widens min and max to {@code v}'s and returns {@code v}'s {@code {min, max}}, scanning chunks in parallel; names
-     * a non-finite value if there is one.
-     */
-    private float[] requireFiniteAndWiden(float[] v) {
-        int chunks = Chunks.count(v.length);
-        float[] mins = new float[chunks];
-        float[] maxs = new float[chunks];
-        float[] bad = new float[chunks];
-        Chunks.forEach(chunks, v.length, k -> {
-            float lo = Float.POSITIVE_INFINITY;
-            float hi = Float.NEGATIVE_INFINITY;
-            float nonFinite = 0f;
-            for (int i = k * Chunks.SIZE, end = Math.min(v.length, i + Chunks.SIZE); i < end; i++) {
-                float x = v[i];
-                if (!Float.isFinite(x)) {
-                    nonFinite = x;
-                }
-                lo = Math.min(lo, x);
-                hi = Math.max(hi, x);
-            }
-            mins[k] = lo;
-            maxs[k] = hi;
-            bad[k] = nonFinite;
-        });
-        float lo = Float.POSITIVE_INFINITY;
-        float hi = Float.NEGATIVE_INFINITY;
-        for (int k = 0; k < chunks; k++) {
-            if (bad[k] != 0f) {
-                throw new IllegalArgumentException("The representative data makes '" + name + "' non-finite ("
-                        + bad[k] + "); check the data and the float model before quantizing");
-            }
-            lo = Math.min(lo, mins[k]);
-            hi = Math.max(hi, maxs[k]);
+    /** Widens min and max to {@code v}'s and returns {@code v}'s range; names a non-finite value if there is one. */
+    private ValueRange requireFiniteAndWiden(float[] v) {
+        ValueRange range = ValueRange.of(v);
+        if (range.nonFinite() > 0) {
+            throw new IllegalArgumentException("The representative data makes '" + name + "' non-finite ("
+                    + range.oneNonFinite() + "); check the data and the float model before quantizing");
         }
-        min = Math.min(min, lo);
-        max = Math.max(max, hi);
-        return new float[] {lo, hi};
+        min = Math.min(min, range.min());
+        max = Math.max(max, range.max());
+        return range;
     }
 
     /**

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
-/** The Vector API fake-quant forward against the scalar formula it replaces: same bits, not close values. */
-class VectorFakeQuantKernelTest {
+/** The vectorizable fake-quant loop against the formula it stands for: same bits, not close values. */
+class FakeQuantRangeTest {
     private static final float[] SPECIAL = {Float.NaN, -Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY,
         0f, -0f, 0.5f, -0.5f, 1.5f, -1.5f, 2.5f, -2.5f, 0x1p23f, -0x1p23f, 0x1p23f - 0.5f, 0x1p22f + 0.5f, 0x1p24f,
         Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE, 0.49999997f, -0.49999997f};
@@ -17,7 +17,7 @@ class VectorFakeQuantKernelTest {
 
     private static void check(float[] x, int from, float[] grid) {
         float[] out = new float[x.length];
-        VectorFakeQuantKernel.affine(x, out, from, x.length, grid[0], grid[1], grid[2], grid[3]);
+        AffineGrid.fakeQuantRange(x, out, from, x.length, grid[0], grid[1], grid[2], grid[3]);
         for (int i = from; i < x.length; i++) {
             float expected = AffineGrid.fakeQuant(x[i], grid[0], grid[1], grid[2], grid[3]);
             int e = Float.floatToRawIntBits(expected);
@@ -29,7 +29,7 @@ class VectorFakeQuantKernelTest {
     }
 
     @Test
-    void affineIsTheGridFormulaBitForBitOnASweepOfEveryExponent() {
+    void theLoopIsTheGridFormulaBitForBitOnASweepOfEveryExponent() {
         // Every 4099th bit pattern covers every exponent and sign with many mantissas, NaN payloads included.
         int size = (int) (0x100000000L / 4099) + 1;
         float[] x = new float[size];
@@ -42,7 +42,7 @@ class VectorFakeQuantKernelTest {
     }
 
     @Test
-    void affineIsTheGridFormulaBitForBitOnSpecialValuesHalfwayPointsAndTheScalarTail() {
+    void theLoopIsTheGridFormulaBitForBitOnSpecialValuesAndHalfwayPoints() {
         Random random = new Random(3);
         int size = 1000 + SPECIAL.length;
         float[] x = new float[size];
@@ -57,8 +57,8 @@ class VectorFakeQuantKernelTest {
     }
 
     @Test
-    void gridsWithEndsNear2To22AreLeftToTheScalarLoop() {
-        assertFalse(VectorFakeQuantKernel.handles(0f, -(float) (1 << 23), (float) (1 << 23)));
-        assertFalse(VectorFakeQuantKernel.handles(3e6f, 0f, 255f));
+    void gridsWithEndsNear2To22AreLeftToTheFormula() {
+        assertFalse(AffineGrid.roundsInFloat(0f, -(float) (1 << 23), (float) (1 << 23)));
+        assertFalse(AffineGrid.roundsInFloat(3e6f, 0f, 255f));
     }
 }
