@@ -31,16 +31,6 @@ final class ErrorNorm {
         return p;
     }
 
-    /** Whether the norm is {@code d * d} (MSE, or LP with p = 2). */
-    boolean isSquare() {
-        return p == 2;
-    }
-
-    /** Whether the norm is {@code d * d} or {@code |d|}, which {@link VectorErrorKernel} computes. */
-    boolean isSquareOrAbsolute() {
-        return p == 2 || p == 1;
-    }
-
     /** {@code |d|^p}; the common exponents skip {@code Math.pow}, so LP with p = 2 scores exactly as MSE. */
     double of(double d) {
         if (p == 2) {

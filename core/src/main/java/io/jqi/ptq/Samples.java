@@ -115,15 +115,12 @@ final class Samples {
      * first, added as {@code ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))}.
      */
     private double blockError(int from, int to, int rowStart, boolean zero) {
+        // Eight independent sums keep the adder busy: one chain of additions waited on each previous one.
         double[] s = new double[8];
         int i = from;
-        if (!zero && weights == null && norm.isSquareOrAbsolute() && VectorErrorKernel.RUNS) {
-            i = VectorErrorKernel.partialSums(image, values, from, to, norm.isSquare(), s);
-        } else {
-            for (int end = to - 8; i <= end; i += 8) {
-                for (int j = 0; j < 8; j++) {
-                    s[j] += error(i + j, rowStart, zero);
-                }
+        for (int end = to - 8; i <= end; i += 8) {
+            for (int j = 0; j < 8; j++) {
+                s[j] += error(i + j, rowStart, zero);
             }
         }
         for (; i < to; i++) {

@@ -1,6 +1,5 @@
 package io.jqi.tensor;
 
-import io.jqi.grid.VectorApi;
 import java.util.Arrays;
 
 /**

@@ -1,6 +1,5 @@
 package io.jqi.tensor;
 
-import io.jqi.grid.VectorApi;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorSpecies;
 
