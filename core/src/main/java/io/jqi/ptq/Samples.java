@@ -78,7 +78,7 @@ final class Samples {
 
     /**
      * Each row's weighted mean error on {@code grid}. A row is cut into {@link Chunks} of values; each block
-     * quantizes its values and sums their errors in double into four interleaved partial sums, added in a fixed
+     * quantizes its values and sums their errors in double into eight interleaved partial sums, added in a fixed
      * order, and a row adds its blocks' sums in order. Blocks run in parallel, but every sum has one order, so the
      * result does not depend on the thread count (docs/quantizer-contract.md#threshold-selection).
      */

@@ -1,6 +1,7 @@
 package io.jqi.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,6 @@ class ConvolutionTest {
         Convolution.conv2d(x, weight, null, new int[] {1, 1}, new int[] {0, 0}, new int[] {1, 1}, 1).sum().backward();
 
         assertArrayEquals(new int[] {3, 2, 3, 3}, weight.grad().shape().toArray());
-        org.junit.jupiter.api.Assertions.assertNull(x.grad());
+        assertNull(x.grad());
     }
 }
