@@ -56,6 +56,51 @@ public interface Backend {
     Storage col2im(Storage columns, Window2d window);
 
     /**
+     * The 2-D convolution of {@code x} [batch, channels, height, width] by {@code weight}
+     * [outChannels, channels / groups, kernelHeight, kernelWidth], without bias: NCHW
+     * [batch, outChannels, outHeight, outWidth], each output element {@code 0f} plus the products of its group's
+     * weights and im2col column in ascending tap order (channel, ki, kj), every product and sum rounded to float. The
+     * default is that composition: {@link #im2col}, one grouped {@link #matmul} and a {@link #permute} from
+     * [outChannels, batch, ...] to NCHW; a backend may convolve differently if it keeps those bits.
+     */
+    default Storage conv2d(Storage x, Storage weight, Window2d window, int outChannels, int groups) {
+        ConvolutionShape.requireBatchColumns(window);
+        ConvolutionShape c = new ConvolutionShape(window, outChannels, groups);
+        Storage product = matmul(weight, im2col(x, window), groups, c.rows(), c.taps(), c.positions(), false, false,
+                c.rows() * c.taps(), c.taps() * c.positions());
+        return permute(product, Shape.of(outChannels, window.batch(), c.plane()), ConvolutionShape.SWAP_OUTER);
+    }
+
+    /**
+     * The input gradient of {@link #conv2d}: the transposed weights times {@code gradOutput}, per group and image,
+     * summed over the group's output channels in ascending order, then folded back by {@link #col2im}. The default
+     * composes those primitives (a permute of the gradient to [outChannels, batch, ...] first); a backend may fuse
+     * them if it keeps their bits.
+     */
+    default Storage conv2dInputGrad(Storage weight, Storage gradOutput, Window2d window, int outChannels,
+            int groups) {
+        ConvolutionShape.requireBatchColumns(window);
+        ConvolutionShape c = new ConvolutionShape(window, outChannels, groups);
+        Storage g = permute(gradOutput, Shape.of(window.batch(), outChannels, c.plane()), ConvolutionShape.SWAP_OUTER);
+        return col2im(matmul(weight, g, groups, c.taps(), c.rows(), c.positions(), true, false, c.rows() * c.taps(),
+                c.rows() * c.positions()), window);
+    }
+
+    /**
+     * The weight gradient of {@link #conv2d}: per output channel and tap, {@code 0f} plus the products of
+     * {@code gradOutput} and the im2col matrix over images and output positions in ascending order (image-major),
+     * every product and sum rounded to float. The default composes {@link #permute}, {@link #im2col} and
+     * {@link #matmul}; a backend may split the sum image by image if it keeps its order.
+     */
+    default Storage conv2dWeightGrad(Storage x, Storage gradOutput, Window2d window, int outChannels, int groups) {
+        ConvolutionShape.requireBatchColumns(window);
+        ConvolutionShape c = new ConvolutionShape(window, outChannels, groups);
+        Storage g = permute(gradOutput, Shape.of(window.batch(), outChannels, c.plane()), ConvolutionShape.SWAP_OUTER);
+        return matmul(g, im2col(x, window), groups, c.rows(), c.positions(), c.taps(), false, true,
+                c.rows() * c.positions(), c.taps() * c.positions());
+    }
+
+    /**
      * Max over each window of {@code x} [batch, channels, height, width] (padding never wins); the result is
      * [batch, channels, outHeight, outWidth]. When {@code argmax} is not null it receives, per output element, the
      * index {@code iy * width + ix} within its plane of the first maximum in window order.

@@ -1,10 +1,10 @@
 package io.jqi.tensor;
 
 /**
- * 2-D convolution as im2col followed by one grouped matrix product. Only im2col has a hand-written gradient
- * (col2im); the weight, bias and input gradients follow from the reshape, matmul, permute and add it is composed
- * of, so they cannot drift from the forward pass. The one exception is memory: the product's node builds the im2col
- * matrix again in the backward pass instead of keeping it ({@link #product}).
+ * 2-D convolution: argument checks, one graph node over {@link Backend#conv2d} and its two gradients, and the bias as
+ * a broadcast addition. The backend's kernels are specified as im2col, a grouped matrix product and a permute (their
+ * default), so values and gradients are those of that composition, bit for bit; a backend is free to convolve image
+ * by image (the CPU does, {@link CpuConvolution}) and keep neither the im2col matrix nor a permuted copy.
  */
 final class Convolution {
     private static final String OP = "conv2d";
@@ -45,53 +45,20 @@ final class Convolution {
         }
         Window2d w = Window2d.of(OP, x.shape(), weight.shape().dim(2), weight.shape().dim(3), stride, padding,
                 dilation);
-        int taps = groupChannels * w.kernelSize();
-        int positions = w.batch() * w.outHeight() * w.outWidth();
-        Tensor out = product(weight.reshape(groups, outChannels / groups, taps), x, w, groups, taps, positions)
-                .reshape(outChannels, w.batch(), w.outHeight(), w.outWidth())
-                .permute(1, 0, 2, 3);
+        Elementwise.requireSameDevice(x, weight);
+        Backend backend = x.backend();
+        Storage value = backend.conv2d(x.storage(), weight.storage(), w, outChannels, groups);
+        Tensor out = Tensor.result(Shape.of(w.batch(), outChannels, w.outHeight(), w.outWidth()), value, g -> {
+            Storage dy = g.storage();
+            Tensor dx = x.requiresGrad()
+                    ? Tensor.ofStorage(x.shape(), backend.conv2dInputGrad(weight.storage(), dy, w, outChannels, groups))
+                    : null;
+            Tensor dw = weight.requiresGrad()
+                    ? Tensor.ofStorage(weight.shape(), backend.conv2dWeightGrad(x.storage(), dy, w, outChannels,
+                            groups))
+                    : null;
+            return new Tensor[] {dx, dw};
+        }, x, weight);
         return bias == null ? out : out.add(bias.reshape(1, outChannels, 1, 1));
-    }
-
-    /**
-     * {@code weights.matmul(im2col(x))}, with the composed operations' values and gradients, but the graph does not
-     * keep the im2col matrix: the backward pass builds it again from {@code x}. The matrix is {@code kh * kw} times
-     * the size of the input (115 MB for a 3x3 convolution of 64 channels, 28x28, batch 64), and training held one per
-     * convolution from the forward pass to the backward one; building it again costs one more im2col per
-     * convolution (docs/performance.md#peak-memory).
-     *
-     * <p>Rows of the im2col matrix are channel-major, so {@code [C * kh * kw, N * L]} splits into the groups'
-     * {@code [taps, N * L]} blocks by a reshape alone, and one batched product over the groups does the whole
-     * convolution.
-     */
-    private static Tensor product(Tensor weights, Tensor x, Window2d w, int groups, int taps, int positions) {
-        Tensor value;
-        try (GradMode.Scope ignored = GradMode.disabled()) {
-            value = Linalg.product(weights, im2col(x, w).reshape(groups, taps, positions), false, false);
-        }
-        return Tensor.result(value.shape(), value.storage(), g -> {
-            Tensor columns = im2col(x, w).reshape(groups, taps, positions);
-            Tensor dx = null;
-            if (x.requiresGrad()) {
-                Storage dColumns = Linalg.product(weights, g, true, false).storage();
-                dx = Tensor.ofStorage(x.shape(), x.backend().col2im(dColumns, w));
-            }
-            return new Tensor[] {Linalg.product(g, columns, false, true), dx};
-        }, weights, x);
-    }
-
-    /** The im2col matrix of {@code x} (see {@link Backend#im2col}); its gradient is col2im. */
-    static Tensor im2col(Tensor x, Window2d w) {
-        long rows = (long) w.channels() * w.kernelSize();
-        long columns = (long) w.batch() * w.outHeight() * w.outWidth();
-        if (rows * columns > Shape.MAX_ELEMENTS) {
-            throw new IllegalArgumentException(OP + ": the im2col matrix of input " + x.shape() + " would hold "
-                    + rows * columns + " values, more than one tensor can (" + Shape.MAX_ELEMENTS + "); split the "
-                    + "batch");
-        }
-        Shape shape = Shape.of((int) rows, (int) columns);
-        Storage s = x.backend().im2col(x.storage(), w);
-        return Tensor.result(shape, s,
-                g -> new Tensor[] {Tensor.ofStorage(x.shape(), g.backend().col2im(g.storage(), w))}, x);
     }
 }

@@ -410,6 +410,28 @@ public final class CpuBackend implements Backend {
     }
 
     @Override
+    public Storage conv2d(Storage x, Storage weight, Window2d window, int outChannels, int groups) {
+        return CpuConvolution.imageByImage(window)
+                ? new CpuStorage(CpuConvolution.forward(data(x), data(weight), window, outChannels, groups))
+                : Backend.super.conv2d(x, weight, window, outChannels, groups);
+    }
+
+    @Override
+    public Storage conv2dInputGrad(Storage weight, Storage gradOutput, Window2d window, int outChannels,
+            int groups) {
+        return CpuConvolution.imageByImage(window)
+                ? new CpuStorage(CpuConvolution.inputGrad(data(weight), data(gradOutput), window, outChannels, groups))
+                : Backend.super.conv2dInputGrad(weight, gradOutput, window, outChannels, groups);
+    }
+
+    @Override
+    public Storage conv2dWeightGrad(Storage x, Storage gradOutput, Window2d window, int outChannels, int groups) {
+        return CpuConvolution.imageByImage(window)
+                ? new CpuStorage(CpuConvolution.weightGrad(data(x), data(gradOutput), window, outChannels, groups))
+                : Backend.super.conv2dWeightGrad(x, gradOutput, window, outChannels, groups);
+    }
+
+    @Override
     public Storage maxPool2d(Storage x, Window2d window, int[] argmax) {
         return new CpuStorage(CpuWindows.maxPool(data(x), window, argmax));
     }

@@ -49,7 +49,7 @@ final class CpuGemm {
     /** Below this many multiply-adds in all, one thread is faster than handing work to the fork-join pool. */
     private static final long SERIAL_MACS = 1 << 20;
     /** Below this vector length, a longer {@code m} is used as the vector dimension instead of {@code n}. */
-    private static final int SHORT_VECTOR = 128;
+    static final int SHORT_VECTOR = 128;
 
     private CpuGemm() {
     }
@@ -61,54 +61,79 @@ final class CpuGemm {
     static float[] multiply(float[] x, float[] y, int batch, int m, int k, int n, boolean transposeA,
             boolean transposeB, int aBatchStride, int bBatchStride) {
         float[] out = new float[batch * m * n];
-        if (out.length == 0 || k == 0) {
-            return out;
+        multiply(new Operand(x, 0, aBatchStride, transposeA), new Operand(y, 0, bBatchStride, transposeB), batch, m, k,
+                n, out, 0, false, true);
+        return out;
+    }
+
+    /** A matrix operand: {@code values} from {@code offset}, {@code batchStride} apart, transposed when asked. */
+    record Operand(float[] values, int offset, int batchStride, boolean transposed) {
+    }
+
+    /**
+     * {@code batch} products {@code op(A[b]) @ op(B[b])} written to {@code out} from {@code outOffset}, or, with
+     * {@code accumulate}, added to the values there: each output element's sum then starts from the value in
+     * {@code out} instead of 0 and goes on in the same order, so a product over {@code k = k1 + k2} equals a product
+     * over the first {@code k1} followed by an accumulating one over the last {@code k2}, bit for bit. With
+     * {@code parallel} false everything runs on the calling thread (for callers that already split their work over
+     * threads).
+     */
+    static void multiply(Operand a, Operand b, int batch, int m, int k, int n, float[] out, int outOffset,
+            boolean accumulate, boolean parallel) {
+        if (batch * m * n == 0 || (k == 0 && accumulate)) {
+            return;
         }
         // Element (u, v) of a matrix is arr[base + u * strideU + v * strideV].
-        int aRow = transposeA ? 1 : k;
-        int aCol = transposeA ? m : 1;
-        int bRow = transposeB ? 1 : n;
-        int bCol = transposeB ? k : 1;
+        int aRow = a.transposed ? 1 : k;
+        int aCol = a.transposed ? m : 1;
+        int bRow = b.transposed ? 1 : n;
+        int bCol = b.transposed ? k : 1;
         boolean swap = n < SHORT_VECTOR && m > n;
         Layout layout = swap
                 // C^T = op(B)^T op(A)^T: scalar row r is column r of op(B), panel row p is column p of op(A).
-                ? new Layout(y, bBatchStride, bCol, bRow, x, aBatchStride, aCol, aRow, n, m, 1, n)
-                : new Layout(x, aBatchStride, aRow, aCol, y, bBatchStride, bRow, bCol, m, n, n, 1);
+                ? new Layout(b.values, b.offset, b.batchStride, bCol, bRow, a.values, a.offset, a.batchStride, aCol,
+                        aRow, n, m, 1, n)
+                : new Layout(a.values, a.offset, a.batchStride, aRow, aCol, b.values, b.offset, b.batchStride, bRow,
+                        bCol, m, n, n, 1);
         long macs = (long) m * n * k;
         if (batch * macs <= TINY_MACS) {
             // So little work that packing and scratch space would cost more than they save.
-            for (int b = 0; b < batch; b++) {
-                direct(layout, k, b, b * m * n, out);
+            for (int bi = 0; bi < batch; bi++) {
+                direct(layout, k, bi, outOffset + bi * m * n, out, accumulate);
             }
-            return out;
+            return;
         }
         int colUnits = ceilDiv(layout.cols, PANEL_WIDTH);
         int unitRows = unitRows(layout.rows, (long) batch * colUnits);
         int rowUnits = ceilDiv(layout.rows, unitRows);
-        int unitCols = Math.min(layout.cols, PANEL_WIDTH);
-        run(batch * rowUnits * colUnits, (long) unitRows * unitCols * k, (from, to) -> {
+        Parallel.RangeBody body = (from, to) -> {
             // Taken inside the body, on the thread that runs it; nothing in a body waits, so nothing else runs
             // on this thread (and could use its workspace) until the body returns.
             Workspace w = Workspace.CURRENT.get();
             for (int u = from; u < to; u++) {
-                int b = u / (rowUnits * colUnits);
+                int bi = u / (rowUnits * colUnits);
                 int rest = u % (rowUnits * colUnits);
                 int r0 = (rest / colUnits) * unitRows;
                 int l0 = (rest % colUnits) * PANEL_WIDTH;
-                unit(layout, k, b, r0, Math.min(layout.rows - r0, unitRows), l0,
-                        Math.min(layout.cols - l0, PANEL_WIDTH), b * m * n, out, w);
+                unit(layout, k, bi, r0, Math.min(layout.rows - r0, unitRows), l0,
+                        Math.min(layout.cols - l0, PANEL_WIDTH), outOffset + bi * m * n, out, accumulate, w);
             }
-        });
-        return out;
+        };
+        int units = batch * rowUnits * colUnits;
+        if (parallel) {
+            run(units, (long) unitRows * Math.min(layout.cols, PANEL_WIDTH) * k, body);
+        } else {
+            body.run(0, units);
+        }
     }
 
     /**
      * The product as {@code rows x k} scalars {@code s} times a {@code k x cols} panel {@code v}, written to
      * {@code out[cBase + r * outRow + l * outCol]}; element (u, v) of an operand is
-     * {@code arr[batch * batchStride + u * strideU + v * strideV]}.
+     * {@code arr[offset + batch * batchStride + u * strideU + v * strideV]}.
      */
-    private record Layout(float[] s, int sBatch, int sRow, int sDepth, float[] v, int vBatch, int vDepth, int vCol,
-            int rows, int cols, int outRow, int outCol) {
+    private record Layout(float[] s, int sOffset, int sBatch, int sRow, int sDepth, float[] v, int vOffset,
+            int vBatch, int vDepth, int vCol, int rows, int cols, int outRow, int outCol) {
     }
 
     /**
@@ -135,30 +160,39 @@ final class CpuGemm {
     }
 
     /** One whole batch entry with plain loops: a float accumulator per element, p ascending. */
-    private static void direct(Layout g, int k, int b, int cBase, float[] out) {
+    private static void direct(Layout g, int k, int b, int cBase, float[] out, boolean accumulate) {
         float[] s = g.s;
         float[] v = g.v;
         for (int r = 0; r < g.rows; r++) {
-            int so = b * g.sBatch + r * g.sRow;
+            int so = g.sOffset + b * g.sBatch + r * g.sRow;
             for (int l = 0; l < g.cols; l++) {
-                int vo = b * g.vBatch + l * g.vCol;
-                float c = 0f;
+                int vo = g.vOffset + b * g.vBatch + l * g.vCol;
+                int o = cBase + r * g.outRow + l * g.outCol;
+                float c = accumulate ? out[o] : 0f;
                 for (int p = 0; p < k; p++) {
                     c += s[so + p * g.sDepth] * v[vo + p * g.vDepth];
                 }
-                out[cBase + r * g.outRow + l * g.outCol] = c;
+                out[o] = c;
             }
         }
     }
 
     private static void unit(Layout g, int k, int b, int r0, int rows, int l0, int cols, int cBase, float[] out,
-            Workspace w) {
+            boolean accumulate, Workspace w) {
         float[][] acc = w.acc;
         for (int r = 0; r < rows; r++) {
-            Arrays.fill(acc[r], 0, cols, 0f);
+            if (!accumulate) {
+                Arrays.fill(acc[r], 0, cols, 0f);
+            } else if (g.outCol == 1) {
+                System.arraycopy(out, cBase + (r0 + r) * g.outRow + l0, acc[r], 0, cols);
+            } else {
+                for (int l = 0; l < cols; l++) {
+                    acc[r][l] = out[cBase + (l0 + l) * g.outCol + r0 + r];
+                }
+            }
         }
-        int sBase = b * g.sBatch;
-        int vBase = b * g.vBatch;
+        int sBase = g.sOffset + b * g.sBatch;
+        int vBase = g.vOffset + b * g.vBatch;
         for (int p0 = 0; p0 < k; p0 += PANEL_DEPTH) {
             int depth = Math.min(PANEL_DEPTH, k - p0);
             packPanel(g.v, vBase + p0 * g.vDepth + l0 * g.vCol, g.vDepth, g.vCol, depth, cols, w.panel);

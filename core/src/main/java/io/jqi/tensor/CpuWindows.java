@@ -1,5 +1,7 @@
 package io.jqi.tensor;
 
+import java.util.Arrays;
+
 /**
  * Sliding-window kernels on the CPU: im2col and its adjoint col2im for convolution, and max and average pooling.
  * Work is split so that every output element has exactly one writer: im2col over (matrix row, sample) segments, and
@@ -13,102 +15,139 @@ final class CpuWindows {
 
     static float[] im2col(float[] x, Window2d w) {
         int batch = w.batch();
+        int plane = w.outHeight() * w.outWidth();
+        int columns = batch * plane;
+        int rows = w.channels() * w.kernelSize();
+        float[] out = new float[rows * columns];
+        Parallel.forRange(rows * batch, plane, (from, to) -> {
+            for (int u = from; u < to; u++) {
+                int r = u / batch;
+                int n = u % batch;
+                unfold(x, w, n, r, out, r * columns + n * plane);
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The im2col matrix of image {@code n} alone, {@code [channels * kernelSize, outHeight * outWidth]}, written over
+     * the start of {@code out} (which may hold anything); the same values as that image's columns of
+     * {@link #im2col}.
+     */
+    static void im2colImage(float[] x, Window2d w, int n, float[] out) {
+        int plane = w.outHeight() * w.outWidth();
+        int rows = w.channels() * w.kernelSize();
+        Arrays.fill(out, 0, rows * plane, 0f);
+        for (int r = 0; r < rows; r++) {
+            unfold(x, w, n, r, out, r * plane);
+        }
+    }
+
+    /** Row {@code r} (channel, tap) of image {@code n}'s im2col matrix into {@code out[dst...]}; padding skipped. */
+    private static void unfold(float[] x, Window2d w, int n, int r, float[] out, int dst) {
         int kh = w.kernelHeight();
         int kw = w.kernelWidth();
         int height = w.height();
         int width = w.width();
         int oh = w.outHeight();
         int ow = w.outWidth();
-        int plane = oh * ow;
-        int columns = batch * plane;
-        int rows = w.channels() * kh * kw;
-        float[] out = new float[rows * columns];
-        Parallel.forRange(rows * batch, plane, (from, to) -> {
-            for (int u = from; u < to; u++) {
-                int r = u / batch;
-                int n = u % batch;
-                int c = r / (kh * kw);
-                int rowShift = (r / kw) % kh * w.dilationHeight() - w.padHeight();
-                int colShift = r % kw * w.dilationWidth() - w.padWidth();
-                int src = (n * w.channels() + c) * height * width;
-                int dst = r * columns + n * plane;
+        int c = r / (kh * kw);
+        int rowShift = (r / kw) % kh * w.dilationHeight() - w.padHeight();
+        int colShift = r % kw * w.dilationWidth() - w.padWidth();
+        int src = (n * w.channels() + c) * height * width;
+        for (int oy = 0; oy < oh; oy++) {
+            int iy = oy * w.strideHeight() + rowShift;
+            if (iy < 0 || iy >= height) {
+                continue;
+            }
+            int srcRow = src + iy * width;
+            int dstRow = dst + oy * ow;
+            if (w.strideWidth() == 1) {
+                // The taps inside the row are one contiguous stretch of it.
+                int lo = Math.max(0, -colShift);
+                int hi = Math.min(ow, width - colShift);
+                if (lo < hi) {
+                    System.arraycopy(x, srcRow + lo + colShift, out, dstRow + lo, hi - lo);
+                }
+                continue;
+            }
+            for (int ox = 0; ox < ow; ox++) {
+                int ix = ox * w.strideWidth() + colShift;
+                if (ix >= 0 && ix < width) {
+                    out[dstRow + ox] = x[srcRow + ix];
+                }
+            }
+        }
+    }
+
+    static float[] col2im(float[] cols, Window2d w) {
+        int plane = w.outHeight() * w.outWidth();
+        int columns = w.batch() * plane;
+        int planes = w.batch() * w.channels();
+        float[] out = new float[planes * w.height() * w.width()];
+        Parallel.forRange(planes, (long) w.kernelSize() * plane, (from, to) -> {
+            for (int p = from; p < to; p++) {
+                int n = p / w.channels();
+                fold(cols, columns, n * plane, w, p % w.channels(), out, p * w.height() * w.width());
+            }
+        });
+        return out;
+    }
+
+    /**
+     * The adjoint of {@link #im2colImage}: adds image {@code n}'s matrix {@code cols}
+     * {@code [channels * kernelSize, outHeight * outWidth]} onto that image's planes of {@code out}, in
+     * {@link #col2im}'s order, so the same values.
+     */
+    static void col2imImage(float[] cols, Window2d w, int n, float[] out) {
+        int planeSize = w.height() * w.width();
+        int plane = w.outHeight() * w.outWidth();
+        for (int c = 0; c < w.channels(); c++) {
+            fold(cols, plane, 0, w, c, out, (n * w.channels() + c) * planeSize);
+        }
+    }
+
+    /**
+     * Adds channel {@code c}'s rows of an im2col matrix ({@code columns} wide, this image's columns from
+     * {@code colOffset}) onto the plane at {@code out[dst...]}, taps in window order.
+     */
+    private static void fold(float[] cols, int columns, int colOffset, Window2d w, int c, float[] out, int dst) {
+        int kh = w.kernelHeight();
+        int kw = w.kernelWidth();
+        int height = w.height();
+        int width = w.width();
+        int oh = w.outHeight();
+        int ow = w.outWidth();
+        for (int ki = 0; ki < kh; ki++) {
+            int rowShift = ki * w.dilationHeight() - w.padHeight();
+            for (int kj = 0; kj < kw; kj++) {
+                int colShift = kj * w.dilationWidth() - w.padWidth();
+                int src = ((c * kh + ki) * kw + kj) * columns + colOffset;
                 for (int oy = 0; oy < oh; oy++) {
                     int iy = oy * w.strideHeight() + rowShift;
                     if (iy < 0 || iy >= height) {
                         continue;
                     }
-                    int srcRow = src + iy * width;
-                    int dstRow = dst + oy * ow;
+                    int dstRow = dst + iy * width;
+                    int srcRow = src + oy * ow;
                     if (w.strideWidth() == 1) {
-                        // The taps inside the row are one contiguous stretch of it.
                         int lo = Math.max(0, -colShift);
                         int hi = Math.min(ow, width - colShift);
-                        if (lo < hi) {
-                            System.arraycopy(x, srcRow + lo + colShift, out, dstRow + lo, hi - lo);
+                        int shifted = dstRow + colShift;
+                        for (int ox = lo; ox < hi; ox++) {
+                            out[shifted + ox] += cols[srcRow + ox];
                         }
                         continue;
                     }
                     for (int ox = 0; ox < ow; ox++) {
                         int ix = ox * w.strideWidth() + colShift;
                         if (ix >= 0 && ix < width) {
-                            out[dstRow + ox] = x[srcRow + ix];
+                            out[dstRow + ix] += cols[srcRow + ox];
                         }
                     }
                 }
             }
-        });
-        return out;
-    }
-
-    static float[] col2im(float[] cols, Window2d w) {
-        int kh = w.kernelHeight();
-        int kw = w.kernelWidth();
-        int height = w.height();
-        int width = w.width();
-        int oh = w.outHeight();
-        int ow = w.outWidth();
-        int plane = oh * ow;
-        int columns = w.batch() * plane;
-        int planes = w.batch() * w.channels();
-        float[] out = new float[planes * height * width];
-        Parallel.forRange(planes, (long) kh * kw * plane, (from, to) -> {
-            for (int p = from; p < to; p++) {
-                int n = p / w.channels();
-                int c = p % w.channels();
-                int dst = p * height * width;
-                for (int ki = 0; ki < kh; ki++) {
-                    int rowShift = ki * w.dilationHeight() - w.padHeight();
-                    for (int kj = 0; kj < kw; kj++) {
-                        int colShift = kj * w.dilationWidth() - w.padWidth();
-                        int src = ((c * kh + ki) * kw + kj) * columns + n * plane;
-                        for (int oy = 0; oy < oh; oy++) {
-                            int iy = oy * w.strideHeight() + rowShift;
-                            if (iy < 0 || iy >= height) {
-                                continue;
-                            }
-                            int dstRow = dst + iy * width;
-                            int srcRow = src + oy * ow;
-                            if (w.strideWidth() == 1) {
-                                int lo = Math.max(0, -colShift);
-                                int hi = Math.min(ow, width - colShift);
-                                int shifted = dstRow + colShift;
-                                for (int ox = lo; ox < hi; ox++) {
-                                    out[shifted + ox] += cols[srcRow + ox];
-                                }
-                                continue;
-                            }
-                            for (int ox = 0; ox < ow; ox++) {
-                                int ix = ox * w.strideWidth() + colShift;
-                                if (ix >= 0 && ix < width) {
-                                    out[dstRow + ix] += cols[srcRow + ox];
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        });
-        return out;
+        }
     }
 
     static float[] maxPool(float[] x, Window2d w, int[] argmax) {

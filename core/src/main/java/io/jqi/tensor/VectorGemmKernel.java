@@ -10,7 +10,8 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>The scalar micro-kernels load and store their accumulator rows for every two depths, so they run at the speed
  * of the level-1 cache, not of the arithmetic. Here a tile of four rows by two vectors of columns keeps its eight
  * accumulators in registers for the whole depth slice: per depth, two panel loads and four scalar broadcasts feed
- * eight multiplies and eight adds. Plain loops take the last rows and columns.
+ * eight multiplies and eight adds. The last, partial tile of columns runs whole over the rows' spare length; plain
+ * loops take the last rows.
  * Every lane computes {@code c = c + s * v} with a separate multiply and add, each rounded to float, for ascending
  * depth, exactly as the scalar loop does, so the two paths give the same bits (docs/performance.md#the-vector-api).
  *
@@ -25,9 +26,18 @@ final class VectorGemmKernel {
     private VectorGemmKernel() {
     }
 
-    /** {@code acc[r][l] += sum_p s[r * depth + p] * panel[p][l]}, p ascending, for every row and column. */
+    /**
+     * {@code acc[r][l] += sum_p s[r * depth + p] * panel[p][l]}, p ascending, for every row and column. Values in
+     * {@code acc} past column {@code cols} are overwritten with meaningless ones.
+     */
     static void accumulate(float[] s, float[][] panel, float[][] acc, int rows, int depth, int cols) {
-        int vectorCols = cols - cols % TILE_COLS;
+        // A partial last tile runs whole when the rows are long enough (CpuGemm's workspace rows are PANEL_WIDTH, a
+        // multiple of the tile): its lanes past cols compute on whatever the rows hold there, and lanes never mix,
+        // so the columns that count get their exact bits and the rest is never read. Without this, a convolution
+        // image of 28 x 28 (784 = 24 tiles of 32 + 16 columns) spent a sixth of its time in the plain loops.
+        int padded = (cols + TILE_COLS - 1) / TILE_COLS * TILE_COLS;
+        int vectorCols = rows > 0 && depth > 0 && padded <= panel[0].length && padded <= acc[0].length ? padded
+                : cols - cols % TILE_COLS;
         int vectorRows = rows - rows % 4;
         for (int l = 0; l < vectorCols; l += TILE_COLS) {
             // Column tiles outermost: the tile's slice of the panel (depth x TILE_COLS floats) stays in the
@@ -43,7 +53,7 @@ final class VectorGemmKernel {
         // with twice the calls of this one, did it within itself and slowed a ResNet-18 step twentyfold. So the
         // tile is one size, too large to be inlined and small enough to compile whole.
         scalar(s, panel, acc, vectorRows, rows, depth, 0, cols);
-        scalar(s, panel, acc, 0, vectorRows, depth, vectorCols, cols);
+        scalar(s, panel, acc, 0, vectorRows, depth, Math.min(vectorCols, cols), cols);
     }
 
     /** Rows {@code [r0, r1)}, columns {@code [l0, l1)}, one product and one sum at a time, p ascending. */

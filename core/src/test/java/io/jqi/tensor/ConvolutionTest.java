@@ -5,40 +5,63 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
-/** The convolution's product node: the composed operations' numbers, without keeping the im2col matrix. */
+/**
+ * The convolution node and the CPU's image-by-image kernels: the numbers of the batch-wide composition the backend
+ * contract specifies (im2col, grouped matmul, permute), bit for bit, for every batch size and thread split.
+ */
 class ConvolutionTest {
-    /** conv2d written as the plain composition the product node stands for: im2col, matmul, permute, bias. */
+    /** conv2d written as the plain composition the contract specifies: im2col, matmul, permute, bias. */
     private static Tensor composed(Tensor x, Tensor weight, Tensor bias, int groups, Window2d w) {
         int out = weight.shape().dim(0);
         int taps = weight.shape().dim(1) * w.kernelSize();
         int positions = w.batch() * w.outHeight() * w.outWidth();
-        Tensor columns = Convolution.im2col(x, w).reshape(groups, taps, positions);
-        return weight.reshape(groups, out / groups, taps).matmul(columns)
+        Storage columns = x.backend().im2col(x.storage(), w);
+        Tensor matrix = Tensor.result(Shape.of(groups, taps, positions), columns,
+                g -> new Tensor[] {Tensor.ofStorage(x.shape(), g.backend().col2im(g.storage(), w))}, x);
+        return weight.reshape(groups, out / groups, taps).matmul(matrix)
                 .reshape(out, w.batch(), w.outHeight(), w.outWidth()).permute(1, 0, 2, 3)
                 .add(bias.reshape(1, out, 1, 1));
     }
 
-    @Test
-    void valuesAndGradientsEqualTheComposedOperationsBitForBit() {
-        Random random = new Random(5);
-        float[] x0 = Tensor.randn(random, 2, 4, 7, 6).toFloatArray();
-        float[] w0 = Tensor.randn(random, 6, 2, 3, 3).toFloatArray();
-        float[] b0 = Tensor.randn(random, 6).toFloatArray();
-        float[] dy = Tensor.randn(random, 2, 6, 4, 3).toFloatArray();
-        int[] stride = {2, 2};
-        int[] padding = {1, 1};
-        int[] dilation = {1, 1};
-        Tensor[] fused = {Tensor.of(x0, 2, 4, 7, 6).requiresGrad(true), Tensor.of(w0, 6, 2, 3, 3).requiresGrad(true),
-            Tensor.of(b0, 6).requiresGrad(true)};
-        Tensor[] plain = {Tensor.of(x0, 2, 4, 7, 6).requiresGrad(true), Tensor.of(w0, 6, 2, 3, 3).requiresGrad(true),
-            Tensor.of(b0, 6).requiresGrad(true)};
-        Window2d w = Window2d.of("conv2d", plain[0].shape(), 3, 3, stride, padding, dilation);
+    /**
+     * Image by image (at least 128 output positions per image) with batches below and above two images per thread,
+     * and the batch-wide composition (fewer positions); groups, strides, padding and dilation.
+     */
+    @ParameterizedTest(name = "batch {0}, {1} -> {2} channels in {3} groups, {4}x{4} kernel, stride {5}, pad {6}, "
+            + "dilation {7}, {8}x{9} input")
+    @CsvSource({
+        "2, 4, 6, 2, 3, 2, 1, 1, 7, 6",
+        "1, 3, 5, 1, 3, 1, 1, 1, 16, 9",
+        "9, 4, 4, 4, 3, 1, 1, 2, 16, 12",
+        "13, 16, 130, 1, 3, 1, 1, 1, 12, 12",
+        "5, 6, 200, 2, 1, 1, 0, 1, 12, 11",
+        "6, 2, 3, 1, 5, 3, 2, 1, 40, 40",
+    })
+    void valuesAndGradientsEqualTheComposedOperationsBitForBit(int batch, int channels, int outChannels, int groups,
+            int kernel, int stride, int pad, int dilation, int height, int width) {
+        Random random = new Random(5 + batch);
+        float[] x0 = Tensor.randn(random, batch, channels, height, width).toFloatArray();
+        float[] w0 = Tensor.randn(random, outChannels, channels / groups, kernel, kernel).toFloatArray();
+        float[] b0 = Tensor.randn(random, outChannels).toFloatArray();
+        int[] strides = {stride, stride};
+        int[] padding = {pad, pad};
+        int[] dilations = {dilation, dilation};
+        Tensor[] fused = {Tensor.of(x0, batch, channels, height, width).requiresGrad(true),
+            Tensor.of(w0, outChannels, channels / groups, kernel, kernel).requiresGrad(true),
+            Tensor.of(b0, outChannels).requiresGrad(true)};
+        Tensor[] plain = {Tensor.of(x0, batch, channels, height, width).requiresGrad(true),
+            Tensor.of(w0, outChannels, channels / groups, kernel, kernel).requiresGrad(true),
+            Tensor.of(b0, outChannels).requiresGrad(true)};
+        Window2d w = Window2d.of("conv2d", plain[0].shape(), kernel, kernel, strides, padding, dilations);
 
-        Tensor y = Convolution.conv2d(fused[0], fused[1], fused[2], stride, padding, dilation, 2);
-        Tensor expected = composed(plain[0], plain[1], plain[2], 2, w);
-        y.mul(Tensor.of(dy, 2, 6, 4, 3)).sum().backward();
-        expected.mul(Tensor.of(dy, 2, 6, 4, 3)).sum().backward();
+        Tensor y = Convolution.conv2d(fused[0], fused[1], fused[2], strides, padding, dilations, groups);
+        Tensor expected = composed(plain[0], plain[1], plain[2], groups, w);
+        Tensor dy = Tensor.randn(random, y.shape().toArray());
+        y.mul(dy).sum().backward();
+        expected.mul(dy).sum().backward();
 
         assertArrayEquals(expected.toFloatArray(), y.toFloatArray(), 0f, "output");
         for (int i = 0; i < 3; i++) {
@@ -56,5 +79,17 @@ class ConvolutionTest {
 
         assertArrayEquals(new int[] {3, 2, 3, 3}, weight.grad().shape().toArray());
         assertNull(x.grad());
+    }
+
+    @Test
+    void weightsWithoutGradientGiveTheInputItsGradientAlone() {
+        Random random = new Random(7);
+        Tensor x = Tensor.randn(random, 2, 2, 5, 5).requiresGrad(true);
+        Tensor weight = Tensor.randn(random, 3, 2, 3, 3);
+
+        Convolution.conv2d(x, weight, null, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1).sum().backward();
+
+        assertArrayEquals(new int[] {2, 2, 5, 5}, x.grad().shape().toArray());
+        assertNull(weight.grad());
     }
 }
