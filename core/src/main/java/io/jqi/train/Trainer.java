@@ -11,9 +11,12 @@ import io.jqi.tensor.Losses;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.SplittableRandom;
 
 /**
@@ -41,6 +44,7 @@ public final class Trainer {
     private final int evaluateEvery;
     private final int evaluationLimit;
     private final int evaluationBatch;
+    private final Distillation distillation;
     private String stopReason;
 
     private Trainer(Builder b) {
@@ -51,6 +55,7 @@ public final class Trainer {
         this.evaluateEvery = b.evaluateEvery;
         this.evaluationLimit = b.evaluationLimit;
         this.evaluationBatch = b.evaluationBatch;
+        this.distillation = b.distillation;
     }
 
     /** A trainer of {@code model} by {@code optimizer} (built over the model's parameters). */
@@ -104,6 +109,9 @@ public final class Trainer {
      */
     double[] trainEpoch(DataLoader train, int epoch) {
         model.train();
+        if (distillation != null) {
+            distillation.teacher().eval();
+        }
         Device device = deviceOf(model);
         int batches = train.batchesPerEpoch();
         double lossSum = 0;
@@ -112,7 +120,10 @@ public final class Trainer {
         for (Batch batch : train.epoch(epoch - 1)) {
             index++;
             optimizer.zeroGrad();
-            Tensor loss = Losses.crossEntropy(model.forward(batch.inputs().to(device)), batch.labels());
+            Tensor inputs = batch.inputs().to(device);
+            Tensor logits = model.forward(inputs);
+            Tensor loss = distillation == null ? Losses.crossEntropy(logits, batch.labels())
+                    : distillation.loss(logits, inputs, batch.labels());
             loss.backward();
             double value = loss.item();
             if (!Double.isFinite(value)) {
@@ -141,6 +152,11 @@ public final class Trainer {
 
     public Optimizer optimizer() {
         return optimizer;
+    }
+
+    /** The distillation the loss includes, or null for plain cross-entropy. */
+    public Distillation distillation() {
+        return distillation;
     }
 
     /** The schedule, or null when the learning rate is constant. */
@@ -185,6 +201,7 @@ public final class Trainer {
         private int evaluateEvery = 1;
         private int evaluationLimit;
         private int evaluationBatch = 256;
+        private Distillation distillation;
 
         private Builder(Module model, Optimizer optimizer) {
             this.model = Objects.requireNonNull(model, "model");
@@ -234,7 +251,30 @@ public final class Trainer {
             return this;
         }
 
+        /**
+         * Adds knowledge distillation from {@code distillation}'s teacher to the loss (null: plain cross-entropy, the
+         * default). The teacher must be on the model's device and must not share parameters with it.
+         */
+        public Builder distillation(Distillation distillation) {
+            this.distillation = distillation;
+            return this;
+        }
+
         public Trainer build() {
+            if (distillation != null) {
+                Device teacherDevice = deviceOf(distillation.teacher());
+                if (teacherDevice != deviceOf(model)) {
+                    throw new IllegalArgumentException("the distillation teacher is on " + teacherDevice
+                            + " but the model trains on " + deviceOf(model) + "; move the teacher with to(device)");
+                }
+                Set<Tensor> trained = Collections.newSetFromMap(new IdentityHashMap<>());
+                trained.addAll(model.parameters());
+                if (distillation.teacher().parameters().stream().anyMatch(trained::contains)) {
+                    throw new IllegalArgumentException("the distillation teacher shares parameters with the model "
+                            + "being trained, so it would learn along; distill from a separate model, such as the "
+                            + "float model Qat.init copied");
+                }
+            }
             return new Trainer(this);
         }
     }
