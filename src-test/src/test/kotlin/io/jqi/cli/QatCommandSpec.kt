@@ -1,5 +1,6 @@
 package io.jqi.cli
 
+import io.jqi.cli.report.DistillationInfo
 import io.jqi.cli.report.RunReport
 import io.jqi.cuda.CudaProbe
 import io.jqi.data.MnistFormat
@@ -8,6 +9,7 @@ import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.booleans.shouldBeTrue
 import io.kotest.matchers.doubles.shouldBeGreaterThan
 import io.kotest.matchers.shouldBe
+import io.kotest.matchers.shouldNotBe
 import io.kotest.matchers.string.shouldContain
 import java.nio.file.Files
 import java.nio.file.Path
@@ -76,6 +78,29 @@ class QatCommandSpec : FunSpec({
         b.epochs.map { it.loss to it.testAccuracy } shouldBe a.epochs.map { it.loss to it.testAccuracy }
         Files.readAllBytes(resumed.resolve("model.jqi")).contentEquals(Files.readAllBytes(straight.resolve("model.jqi")))
             .shouldBeTrue()
+    }
+
+    test("--distill-weight trains the QAT phase against the float model too, and the report says so") {
+        val out = runs.resolve("distilled")
+        val r = jqi("qat", *quick, "--distill-weight", "0.5", "--distill-temperature", "2", "--out", out.toString())
+
+        r.code shouldBe 0
+        val report = RunReport.read(out.resolve("report.json"))
+        report.distillation shouldBe DistillationInfo(2.0, 0.5)
+        report.accuracy.finalized!! shouldBeGreaterThan 0.8
+        Files.readString(out.resolve("report.md")) shouldContain "from the float model, temperature 2, weight 0.5"
+        jqi("table", out.toString()).out shouldContain "w8a8 + KD T=2 w=0.5"
+        // The same run without distillation ends elsewhere: the soft loss changed the QAT steps.
+        val plain = RunReport.read(runs.resolve("full").resolve("report.json"))
+        report.distillation shouldNotBe plain.distillation
+        report.epochs.last().loss shouldNotBe plain.epochs.last().loss
+    }
+
+    test("distillation settings out of range are refused with what is allowed") {
+        jqi("qat", *quick, "--distill-weight", "1.5").err shouldContain "--distill-weight must be in [0, 1]"
+        jqi("qat", *quick, "--distill-temperature", "2").err shouldContain "needs --distill-weight above 0"
+        jqi("qat", *quick, "--distill-weight", "0.5", "--distill-temperature", "0").err shouldContain
+            "--distill-temperature must be a number above 0"
     }
 
     test("starting over a directory that holds a run without --resume is refused") {

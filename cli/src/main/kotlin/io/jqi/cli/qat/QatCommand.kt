@@ -5,6 +5,7 @@ import io.jqi.cli.sources.Preprocessing
 import io.jqi.cli.sources.ModelSources
 import io.jqi.cli.report.Accuracies
 import io.jqi.cli.report.DatasetInfo
+import io.jqi.cli.report.DistillationInfo
 import io.jqi.cli.report.EpochRecord
 import io.jqi.cli.report.LayerRecords
 import io.jqi.cli.report.PhaseTiming
@@ -36,6 +37,7 @@ import io.jqi.onnx.proto.OnnxCodec
 import io.jqi.tensor.Device
 import io.jqi.tensor.Shape
 import kotlinx.serialization.json.JsonObject
+import io.jqi.train.Distillation
 import io.jqi.train.EpochResult
 import io.jqi.train.Evaluation
 import io.jqi.train.Trainer
@@ -123,6 +125,15 @@ class QatCommand : Callable<Int> {
         description = ["QAT learning rate (default: --lr / 100 for w8a8, --lr / 10 otherwise)"])
     var qatLr: Double? = null
 
+    @Option(names = ["--distill-weight"], paramLabel = "W",
+        description = ["QAT learns from the float model too: the share W in [0, 1] of the distillation loss " +
+            "(default 0: labels only)"])
+    var distillWeight: Double = 0.0
+
+    @Option(names = ["--distill-temperature"], paramLabel = "T",
+        description = ["Temperature of the distillation loss, above 0 (default 4)"])
+    var distillTemperature: Double? = null
+
     @Option(names = ["--device"], paramLabel = "auto|cpu|cuda", description = ["Where to train (default auto)"])
     var device: String = "auto"
 
@@ -168,7 +179,9 @@ class QatCommand : Callable<Int> {
         Files.createDirectories(dir)
         val qatRate = qatLr ?: (lr * Presets.qatLrFactor(if (config != null) "" else preset))
         val fingerprint = listOf(loaded.name, loaded.source, model, QatConfigJson.write(qatConfig), floatN, qatN, batch,
-            lr, qatRate, seed, subset, loaded.preprocessing, augment).joinToString("|")
+            lr, qatRate, seed, subset, loaded.preprocessing, augment).joinToString("|") +
+            // Only with distillation on, so runs without it resume as before.
+            (distillationInfo()?.let { "|$it" } ?: "")
 
         val checkpoint = if (resume) Checkpoint.load(dir)
             ?: throw IllegalArgumentException("Nothing to resume in $dir: it has no checkpoint") else null
@@ -230,10 +243,16 @@ class QatCommand : Callable<Int> {
             qatOptimizer.loadStateDict(checkpoint.section("optimizer"))
         }
         val floatState = floatModel.stateDict()
-        run.train(EpochRecord.QAT, qatN, trainer(qatModel, qatOptimizer, qatSchedule, EpochRecord.QAT, qatN, run) {
+        // The float model is the teacher: it runs beside the QAT model, on its device, and is never trained.
+        val distillation = distillationInfo()?.let {
+            Distillation(floatModel.to(trainingDevice), it.temperature.toFloat(), it.weight.toFloat())
+        }
+        run.train(EpochRecord.QAT, qatN, trainer(qatModel, qatOptimizer, qatSchedule, EpochRecord.QAT, qatN, run,
+            distillation) {
             mapOf("float" to floatState, "qat" to qatModel.stateDict(), "optimizer" to qatOptimizer.stateDict())
         }, loader, loaded) ?: return 0
         qatModel.to(Device.CPU)
+        floatModel.to(Device.CPU)
         run.phase("qat", qatN, loaded.split.train().size())
         val qatAccuracy = Evaluation.accuracy(qatModel, loaded.split.test())
 
@@ -245,7 +264,7 @@ class QatCommand : Callable<Int> {
                 loaded.inputShape.toList(), loaded.classes),
             model = if (model in BuiltInModels.NAMES) model else Path.of(model).fileName.toString(),
             preset = presetName, config = RunReport.configJson(qatConfig), seed = seed,
-            device = trainingDevice.name.lowercase(), accuracy = Accuracies(floatAccuracy, ptqAccuracy, qatAccuracy, finalizedAccuracy),
+            device = trainingDevice.name.lowercase(), distillation = distillationInfo(), accuracy = Accuracies(floatAccuracy, ptqAccuracy, qatAccuracy, finalizedAccuracy),
             epochs = run.epochs, phases = run.phases, layers = LayerRecords.of(finalized),
             startedAt = run.startedAt, jqiVersion = RunReport.currentJqiVersion(),
         )
@@ -273,6 +292,11 @@ class QatCommand : Callable<Int> {
             "--config replaces the preset; give one of --config and --preset"
         }
         require(device in listOf("auto", "cpu", "cuda")) { "--device must be auto, cpu or cuda, got '$device'" }
+        require(distillWeight in 0.0..1.0) { "--distill-weight must be in [0, 1] (0: no distillation), got $distillWeight" }
+        distillTemperature?.let {
+            require(it > 0 && it.isFinite()) { "--distill-temperature must be a number above 0, got $it" }
+            require(distillWeight > 0) { "--distill-temperature needs --distill-weight above 0 (distillation is off)" }
+        }
     }
 
     private fun outputDirectory(): Path {
@@ -318,9 +342,15 @@ class QatCommand : Callable<Int> {
 
     /** A trainer for one phase whose epochs [run] records and checkpoints with [state]. */
     private fun trainer(model: Module, optimizer: Optimizer, schedule: LrScheduler, phase: String, epochs: Int, run: Run,
+                        distillation: Distillation? = null,
                         state: () -> Map<String, Map<String, io.jqi.tensor.Tensor>>): Trainer =
         Trainer.builder(model, optimizer).schedule(schedule).evaluateEvery(evalEvery).evaluationLimit(evalLimit)
+            .distillation(distillation)
             .callbacks(ProgressCallback(phase, epochs, run.console), run.recorder(phase, epochs, state)).build()
+
+    /** The settings of `--distill-weight` and `--distill-temperature`, or null without distillation. */
+    private fun distillationInfo(): DistillationInfo? =
+        if (distillWeight > 0) DistillationInfo(distillTemperature ?: DEFAULT_DISTILL_TEMPERATURE, distillWeight) else null
 
     /**
      * Writes the finalized model as a QDQ ONNX file that any ONNX runtime runs with jqi's results; a model that cannot
@@ -352,6 +382,7 @@ class QatCommand : Callable<Int> {
         const val FLOAT_MODEL = "float.jqi"
         const val FINALIZED_MODEL = "model.jqi"
         const val QDQ_MODEL = "model-qdq.onnx"
+        const val DEFAULT_DISTILL_TEMPERATURE = 4.0
     }
 }
 

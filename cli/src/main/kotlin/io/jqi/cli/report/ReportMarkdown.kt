@@ -22,6 +22,9 @@ object ReportMarkdown {
                 listOf("Examples", "${d.trainSize} train / ${d.testSize} test, input ${d.inputShape.joinToString("×")}, ${d.classes} classes"),
                 listOf("Model", esc(report.model)),
                 listOf("Preset", esc(report.preset)),
+                listOf("Distillation", report.distillation?.let {
+                    "from the float model, temperature ${Formats.number(it.temperature)}, weight ${Formats.number(it.weight)}"
+                } ?: "none"),
                 listOf("Seed", report.seed.toString()),
                 listOf("Device", esc(report.device)),
                 listOf("jqi version", esc(report.jqiVersion)),

@@ -45,6 +45,8 @@ data class RunReport(
     @Serializable(with = VerbatimJsonSerializer::class) val config: JsonElement,
     val seed: Long,
     val device: String,
+    /** The QAT phase's knowledge distillation from the float model, or `null` when it trained on the labels alone. */
+    val distillation: DistillationInfo? = null,
     val accuracy: Accuracies,
     val epochs: List<EpochRecord>,
     val phases: List<PhaseTiming>,
@@ -206,6 +208,13 @@ data class DatasetInfo(
     @SerialName("input_shape") val inputShape: List<Int>,
     val classes: Int,
 )
+
+/** Knowledge distillation settings (`io.jqi.train.Distillation`): the soft loss's temperature and its share. */
+@Serializable
+data class DistillationInfo(val temperature: Double, val weight: Double) {
+    /** As the tables show it: `KD T=4 w=0.5`. */
+    fun label(): String = "KD T=${Formats.number(temperature)} w=${Formats.number(weight)}"
+}
 
 /** Test accuracy (a fraction in [0, 1]) of each stage; `null` where the stage did not run. */
 @Serializable
