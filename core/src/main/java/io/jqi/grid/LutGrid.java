@@ -36,14 +36,18 @@ public final class LutGrid implements Grid {
         return levels[best] / multiplier * threshold;
     }
 
+    /** {@code clip(x / (threshold + eps) * multiplier, lo, hi)}: the value whose nearest level is picked. */
+    public static float scaled(float x, float threshold, float multiplier, float lo, float hi, float eps) {
+        return Math.min(Math.max(x / (threshold + eps) * multiplier, lo), hi);
+    }
+
     /**
      * The index of the level {@link #fakeQuant} picks for a non-NaN {@code x}: the first nearest to the scaled,
      * clipped value. Exporters use it to store the level itself.
      */
     public static int nearestLevel(float x, float[] levels, float threshold, float multiplier, float lo, float hi,
             float eps) {
-        float v = x / (threshold + eps) * multiplier;
-        v = Math.min(Math.max(v, lo), hi);
+        float v = scaled(x, threshold, multiplier, lo, hi, eps);
         int best = 0;
         float bestDistance = Math.abs(v - levels[0]);
         for (int j = 1; j < levels.length; j++) {

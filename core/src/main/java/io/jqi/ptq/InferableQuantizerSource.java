@@ -5,6 +5,8 @@ import io.jqi.quant.FakeQuantizer;
 import io.jqi.quant.inferable.ActivationPOTInferableQuantizer;
 import io.jqi.quant.inferable.ActivationSymmetricInferableQuantizer;
 import io.jqi.quant.inferable.ActivationUniformInferableQuantizer;
+import io.jqi.quant.inferable.WeightsLUTPOTInferableQuantizer;
+import io.jqi.quant.inferable.WeightsLUTSymmetricInferableQuantizer;
 import io.jqi.quant.inferable.WeightsPOTInferableQuantizer;
 import io.jqi.quant.inferable.WeightsSymmetricInferableQuantizer;
 import io.jqi.quant.inferable.WeightsUniformInferableQuantizer;
@@ -24,7 +26,12 @@ public final class InferableQuantizerSource implements QuantizerSource {
                     null, RoundingMode.HALF_EVEN);
             case UNIFORM -> new WeightsUniformInferableQuantizer(w.bits(), p.rangeMin(), p.rangeMax(), w.perChannel(),
                     axis, null, RoundingMode.HALF_EVEN);
-            default -> throw new IllegalArgumentException("No post-training weights quantizer for " + w.method());
+            case LUT_POT -> new WeightsLUTPOTInferableQuantizer(w.bits(), p.lutValues(), p.threshold(), w.perChannel(),
+                    axis, p.inputRank(), WeightsLUTSymmetricInferableQuantizer.DEFAULT_LUT_VALUES_BITWIDTH,
+                    WeightsLUTSymmetricInferableQuantizer.DEFAULT_EPS);
+            case LUT_SYMMETRIC -> new WeightsLUTSymmetricInferableQuantizer(w.bits(), p.lutValues(), p.threshold(),
+                    w.perChannel(), axis, p.inputRank(), WeightsLUTSymmetricInferableQuantizer.DEFAULT_LUT_VALUES_BITWIDTH,
+                    WeightsLUTSymmetricInferableQuantizer.DEFAULT_EPS);
         };
     }
 

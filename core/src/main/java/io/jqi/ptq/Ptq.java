@@ -3,6 +3,7 @@ package io.jqi.ptq;
 import io.jqi.nn.GraphModel;
 import io.jqi.nn.Module;
 import io.jqi.quant.QuantizationMethod;
+import io.jqi.quant.inferable.WeightsLUTSymmetricInferableQuantizer;
 import io.jqi.quant.trainable.QuantizationParams;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
@@ -168,6 +169,12 @@ public final class Ptq {
                     w.channelAxis(), config.lpValue());
             float[][] widened = nonEmpty(r[0], r[1], config);
             return QuantizationParams.range(widened[0], widened[1]);
+        }
+        if (w.method() == QuantizationMethod.LUT_POT || w.method() == QuantizationMethod.LUT_SYMMETRIC) {
+            LutWeights.Selection lut = LutWeights.select(kernel, w.method(), w.bits(), w.perChannel(), w.channelAxis(),
+                    config.minThreshold(), WeightsLUTSymmetricInferableQuantizer.DEFAULT_LUT_VALUES_BITWIDTH,
+                    WeightsLUTSymmetricInferableQuantizer.DEFAULT_EPS, LutWeights.DEFAULT_SEED);
+            return QuantizationParams.lut(lut.levels(), lut.thresholds(), kernel.rank());
         }
         return QuantizationParams.threshold(WeightThresholds.threshold(kernel, w.method(), config.weightsErrorMethod(),
                 w.bits(), w.perChannel(), w.channelAxis(), config.lpValue(), config.minThreshold()));

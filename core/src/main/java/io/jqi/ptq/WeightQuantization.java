@@ -10,12 +10,8 @@ import io.jqi.quant.QuantizationMethod;
 public record WeightQuantization(QuantizationMethod method, int bits, boolean perChannel, int channelAxis) {
     public WeightQuantization {
         if (method == null) {
-            throw new IllegalArgumentException("Weights quantization needs a method: POWER_OF_TWO, SYMMETRIC or "
-                    + "UNIFORM");
-        }
-        if (method == QuantizationMethod.LUT_POT || method == QuantizationMethod.LUT_SYMMETRIC) {
-            throw new IllegalArgumentException("Post-training selection of LUT weights (" + method + ", k-means) is "
-                    + "not supported yet; use POWER_OF_TWO, SYMMETRIC or UNIFORM, or build a LUT quantizer directly");
+            throw new IllegalArgumentException("Weights quantization needs a method: POWER_OF_TWO, SYMMETRIC, "
+                    + "UNIFORM, LUT_POT or LUT_SYMMETRIC");
         }
         GridChecks.requireBits(bits, "Weights bits");
         if (channelAxis < 0) {

@@ -191,6 +191,16 @@ class QatFlowTest {
     }
 
     @org.junit.jupiter.api.Test
+    void lutWeightsWithoutATrainableLutQuantizerAreRefusedNamingTheLayerAndTheGrid() {
+        Task task = cnn();
+        TargetPlatform lut = PLATFORM.withOp("Dense", io.jqi.ptq.OpQuantization.kernel(
+                io.jqi.ptq.WeightQuantization.perChannel(io.jqi.quant.QuantizationMethod.LUT_POT, 3), null));
+        var e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+                () -> Qat.init(task.model(), task.representative(), QatConfig.defaults(), lut));
+        assertTrue(e.getMessage().contains("weights") && e.getMessage().contains("LUT_POT"), e.getMessage());
+    }
+
+    @org.junit.jupiter.api.Test
     void atEightBitsPtqLosesAtMostOnePointAndQatRecoversToWithinHalfAPointOfFloat() {
         Task task = cnn();
         QatConfig config = QatConfig.defaults();
