@@ -15,11 +15,16 @@ import io.jqi.nn.optim.Adam;
 import io.jqi.onnx.OnnxImporter;
 import io.jqi.onnx.proto.OnnxCodec;
 import io.jqi.onnx.proto.OnnxModel;
+import io.jqi.ptq.OpQuantization;
+import io.jqi.ptq.Ptq;
+import io.jqi.ptq.PtqConfig;
 import io.jqi.ptq.RepresentativeData;
 import io.jqi.ptq.TargetPlatform;
+import io.jqi.ptq.WeightQuantization;
 import io.jqi.qat.LayerRule;
 import io.jqi.qat.Qat;
 import io.jqi.qat.QatConfig;
+import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.TrainingMethod;
 import io.jqi.tensor.Losses;
 import io.jqi.tensor.Shape;
@@ -64,6 +69,26 @@ class ModelExportOrtTest {
         List<Tensor> calibration = RepresentativeData.of(loader, 4);
         GraphModel quantized = Qat.finalize(Qat.ptq(floatModel, calibration, preset(preset),
                 TargetPlatform.defaultPlatform()));
+        assertAgreesInOnnxRuntime(quantized);
+    }
+
+    /**
+     * LUT weights chosen by PTQ's k-means (4-bit LUT_POT per channel in every Conv2D and Dense, 8-bit activations
+     * as the default platform has them) export like any other weights: each weight's level as its integer.
+     */
+    @ParameterizedTest(name = "{0} with LUT weights")
+    @MethodSource("qatModels")
+    void lutWeightsChosenByPtqAgreeWithJqiInOnnxRuntime(String modelName) throws Exception {
+        Module floatModel = trained(modelName);
+        TargetPlatform platform = TargetPlatform.defaultPlatform();
+        for (String kind : List.of("Conv2D", "Dense")) {
+            platform = platform.withOp(kind, OpQuantization.kernel(WeightQuantization.perChannel(
+                    QuantizationMethod.LUT_POT, 4), platform.forOp(kind).activation()));
+        }
+        DataLoader loader = new DataLoader(DIGITS.train(), 64, true, 3, false);
+        GraphModel quantized = Ptq.quantize(floatModel, RepresentativeData.of(loader, 4), platform,
+                PtqConfig.defaults());
+        quantized.eval();
         assertAgreesInOnnxRuntime(quantized);
     }
 
