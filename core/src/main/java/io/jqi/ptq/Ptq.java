@@ -158,7 +158,7 @@ public final class Ptq {
         return new NodePlan(ref, op, null, params);
     }
 
-    private static QuantizationParams weightParams(Tensor kernel, WeightQuantization w, PtqConfig config,
+    static QuantizationParams weightParams(Tensor kernel, WeightQuantization w, PtqConfig config,
             NodeRef ref) {
         if (w.perChannel() && w.channelAxis() >= kernel.rank()) {
             throw new IllegalArgumentException("Layer " + ref + ": channel axis " + w.channelAxis() + " is outside its "

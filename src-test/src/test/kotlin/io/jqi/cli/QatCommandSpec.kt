@@ -5,6 +5,8 @@ import io.jqi.cli.report.RunReport
 import io.jqi.cuda.CudaProbe
 import io.jqi.data.MnistFormat
 import io.jqi.modelfile.ModelFile
+import io.jqi.quant.inferable.InferableQuantizer
+import io.jqi.quant.wrap.QuantizationWrapper
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.booleans.shouldBeTrue
 import io.kotest.matchers.doubles.shouldBeGreaterThan
@@ -94,6 +96,30 @@ class QatCommandSpec : FunSpec({
         val plain = RunReport.read(runs.resolve("full").resolve("report.json"))
         report.distillation shouldNotBe plain.distillation
         report.epochs.last().loss shouldNotBe plain.epochs.last().loss
+    }
+
+    test("--weights-memory picks bits per layer whose saved kernels fit the budget") {
+        val out = runs.resolve("mixed")
+        val r = jqi("qat", *quick, "--weights-memory", "0.5", "--out", out.toString())
+
+        r.code shouldBe 0
+        r.out shouldContain "mixed precision:"
+        val saved = ModelFile.load(out.resolve("model.jqi")).model
+        var used = 0L
+        var eightBits = 0L
+        val widths = mutableSetOf<Int>()
+        for (module in saved.namedModules().values) {
+            if (module is QuantizationWrapper) {
+                val bits = (module.weightQuantizers()["weight"] as InferableQuantizer).spec().bits()
+                val weights = module.layer().parameters()[0].numel().toLong()
+                used += weights * bits
+                eightBits += weights * 8
+                widths += bits
+            }
+        }
+        (used * 2 <= eightBits).shouldBeTrue()
+        widths.all { it in setOf(2, 4, 8) }.shouldBeTrue()
+        jqi("qat", *quick, "--weights-memory", "0").err shouldContain "--weights-memory must be in (0, 2]"
     }
 
     test("distillation settings out of range are refused with what is allowed") {

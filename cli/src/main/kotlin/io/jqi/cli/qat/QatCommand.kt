@@ -37,6 +37,8 @@ import io.jqi.onnx.proto.OnnxCodec
 import io.jqi.tensor.Device
 import io.jqi.tensor.Shape
 import kotlinx.serialization.json.JsonObject
+import io.jqi.qat.mixed.MixedPrecision
+import io.jqi.qat.mixed.WeightsMemoryBudget
 import io.jqi.train.Distillation
 import io.jqi.train.EpochResult
 import io.jqi.train.Evaluation
@@ -125,6 +127,11 @@ class QatCommand : Callable<Int> {
         description = ["QAT learning rate (default: --lr / 100 for w8a8, --lr / 10 otherwise)"])
     var qatLr: Double? = null
 
+    @Option(names = ["--weights-memory"], paramLabel = "F",
+        description = ["Mixed precision: give each quantized kernel 2, 4 or 8 bits so that they take at most F of " +
+            "their memory at 8 bits (0.5: 4 bits on average), chosen by sensitivity"])
+    var weightsMemory: Double? = null
+
     @Option(names = ["--distill-weight"], paramLabel = "W",
         description = ["QAT learns from the float model too: the share W in [0, 1] of the distillation loss " +
             "(default 0: labels only)"])
@@ -171,17 +178,17 @@ class QatCommand : Callable<Int> {
         val loaded = DataSources.load(dataset, data, seed, subset, imageOptions, source?.let(::expectedShape))
         val hasNormalization = source == null || source.model.namedModules().values.any { it is BatchNorm || it is LayerNorm }
         val lr = lrOption ?: if (hasNormalization) 0.01 else 0.001
-        val qatConfig = config?.let { QatConfigJson.readFile(it) } ?: Presets.config(preset)
+        val configured = config?.let { QatConfigJson.readFile(it) } ?: Presets.config(preset)
         val presetName = if (config != null) "config:${config!!.fileName}" else preset
         val floatN = floatEpochs ?: if (source == null) loaded.defaultFloatEpochs else 0
         val qatN = qatEpochs ?: loaded.defaultQatEpochs
         val dir = outputDirectory()
         Files.createDirectories(dir)
         val qatRate = qatLr ?: (lr * Presets.qatLrFactor(if (config != null) "" else preset))
-        val fingerprint = listOf(loaded.name, loaded.source, model, QatConfigJson.write(qatConfig), floatN, qatN, batch,
+        val fingerprint = listOf(loaded.name, loaded.source, model, QatConfigJson.write(configured), floatN, qatN, batch,
             lr, qatRate, seed, subset, loaded.preprocessing, augment).joinToString("|") +
             // Only with distillation on, so runs without it resume as before.
-            (distillationInfo()?.let { "|$it" } ?: "")
+            (distillationInfo()?.let { "|$it" } ?: "") + (weightsMemory?.let { "|weights-memory $it" } ?: "")
 
         val checkpoint = if (resume) Checkpoint.load(dir)
             ?: throw IllegalArgumentException("Nothing to resume in $dir: it has no checkpoint") else null
@@ -229,6 +236,15 @@ class QatCommand : Callable<Int> {
         // Post-training quantization, and QAT from the same analysis.
         val platform = TargetPlatform.defaultPlatform()
         val calibration = RepresentativeData.of(plainLoader, CALIBRATION_BATCHES)
+        // Mixed precision: the weight bits per layer within --weights-memory, as layer rules on the config.
+        val qatConfig = weightsMemory?.let { fraction ->
+            val mixed = run.timed("mixed precision") {
+                MixedPrecision.search(floatModel, calibration, configured, platform,
+                    WeightsMemoryBudget.relativeTo8Bits(fraction), *MIXED_PRECISION_BITS)
+            }
+            console.println("  mixed precision:\n" + mixed.toString().prependIndent("    "))
+            mixed.applyTo(configured)
+        } ?: configured
         val plan = run.timed("ptq") { Ptq.analyze(floatModel, calibration, platform, qatConfig.ptq(), qatConfig) }
         val ptqAccuracy = run.ptqAccuracy
             ?: Evaluation.accuracy(plan.build(InferableQuantizerSource()), loaded.split.test()).also { run.ptqAccuracy = it }
@@ -292,6 +308,9 @@ class QatCommand : Callable<Int> {
             "--config replaces the preset; give one of --config and --preset"
         }
         require(device in listOf("auto", "cpu", "cuda")) { "--device must be auto, cpu or cuda, got '$device'" }
+        weightsMemory?.let {
+            require(it > 0 && it <= 2) { "--weights-memory must be in (0, 2] (a fraction of the 8-bit weight memory), got $it" }
+        }
         require(distillWeight in 0.0..1.0) { "--distill-weight must be in [0, 1] (0: no distillation), got $distillWeight" }
         distillTemperature?.let {
             require(it > 0 && it.isFinite()) { "--distill-temperature must be a number above 0, got $it" }
@@ -383,6 +402,7 @@ class QatCommand : Callable<Int> {
         const val FINALIZED_MODEL = "model.jqi"
         const val QDQ_MODEL = "model-qdq.onnx"
         const val DEFAULT_DISTILL_TEMPERATURE = 4.0
+        val MIXED_PRECISION_BITS = intArrayOf(2, 4, 8)
     }
 }
 

@@ -1,0 +1,164 @@
+package io.jqi.ptq;
+
+import io.jqi.nn.GraphModel;
+import io.jqi.quant.FakeQuantizer;
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.quant.QuantizerHost;
+import io.jqi.tensor.Shape;
+import io.jqi.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * How much each quantized kernel of a plan, alone at each candidate bit width, moves the model's outputs: the input of
+ * a mixed-precision search. For layer {@code l} and bits {@code b}, the plan is built with only {@code l}'s kernel
+ * quantized (its grid and granularity from the plan, its parameters chosen by PTQ's rules at {@code b} bits) and
+ * everything else float, batch norms folded as in the plan; the sensitivity is the mean squared difference between its
+ * outputs and the all-float outputs over the representative batches.
+ *
+ * <p>Why this measure: it scores what a user keeps (the outputs), needs only forward passes, and treats layers as
+ * independent, so the search can add their scores; that additivity is the usual assumption of mixed-precision searches
+ * (MCT's own sensitivity is a distance on chosen intermediate outputs, weighted by Hessian estimates). It costs one
+ * forward pass over the batches per layer and candidate.
+ */
+public final class WeightSensitivity {
+    private WeightSensitivity() {
+    }
+
+    /**
+     * One quantized kernel: its layer, its number of weights, and {@code errors[i]} for {@code bits[i]}.
+     *
+     * @param layer the node's name in the plan (and in the models it builds)
+     * @param weights the kernel's element count
+     * @param bits the candidates, as given
+     * @param errors the sensitivity per candidate
+     */
+    public record Layer(String layer, long weights, int[] bits, double[] errors) {
+    }
+
+    /**
+     * The sensitivity of every quantized kernel of {@code plan} at every width of {@code bits}, in the plan's order.
+     *
+     * @throws IllegalArgumentException without data, without candidates, or with a width outside 1..16
+     */
+    public static List<Layer> measure(QuantizationPlan plan, Iterable<Tensor> data, PtqConfig config, int... bits) {
+        Objects.requireNonNull(plan, "plan");
+        Objects.requireNonNull(config, "config");
+        if (bits.length == 0) {
+            throw new IllegalArgumentException("a sensitivity needs at least one candidate bit width");
+        }
+        List<Tensor> batches = new ArrayList<>();
+        data.forEach(batches::add);
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("a sensitivity needs at least one representative batch");
+        }
+        List<float[]> reference = outputs(plan.build(new Only(null, 0, config)), batches);
+        List<Layer> layers = new ArrayList<>();
+        for (NodePlan node : plan.nodes()) {
+            if (!node.quantizesWeights()) {
+                continue;
+            }
+            double[] errors = new double[bits.length];
+            long weights = 0;
+            for (int i = 0; i < bits.length; i++) {
+                Only source = new Only(node, bits[i], config);
+                errors[i] = meanSquaredDifference(reference, outputs(plan.build(source), batches));
+                weights = source.weights;
+            }
+            layers.add(new Layer(node.ref().name(), weights, bits.clone(), errors));
+        }
+        return layers;
+    }
+
+    private static List<float[]> outputs(GraphModel model, List<Tensor> batches) {
+        model.eval();
+        List<float[]> out = new ArrayList<>();
+        try (var ignored = Tensor.noGrad()) {
+            for (Tensor x : batches) {
+                out.add(model.forward(x).toFloatArray());
+            }
+        }
+        return out;
+    }
+
+    private static double meanSquaredDifference(List<float[]> a, List<float[]> b) {
+        double sum = 0;
+        long count = 0;
+        for (int i = 0; i < a.size(); i++) {
+            float[] x = a.get(i);
+            float[] y = b.get(i);
+            for (int j = 0; j < x.length; j++) {
+                double d = (double) x[j] - y[j];
+                sum += d * d;
+            }
+            count += x.length;
+        }
+        return sum / count;
+    }
+
+    /** Quantizes the kernel of {@code node} alone, at {@code bits}; every other quantizer passes values through. */
+    private static final class Only implements QuantizerSource {
+        private final NodePlan node;
+        private final int bits;
+        private final PtqConfig config;
+        private long weights;
+
+        Only(NodePlan node, int bits, PtqConfig config) {
+            this.node = node;
+            this.bits = bits;
+            this.config = config;
+        }
+
+        @Override
+        public FakeQuantizer weights(NodePlan n) {
+            if (n != node) {
+                return new Float(QuantizationTarget.WEIGHTS);
+            }
+            WeightQuantization w = n.quantization().weights();
+            WeightQuantization at = new WeightQuantization(w.method(), bits, w.perChannel(), w.channelAxis());
+            return new Float(QuantizationTarget.WEIGHTS) {
+                private FakeQuantizer quantizer;
+
+                @Override
+                public Tensor apply(Tensor x, boolean training) {
+                    if (quantizer == null) {
+                        weights = x.numel();
+                        NodePlan plan = new NodePlan(n.ref(), n.quantization().withWeights(at),
+                                Ptq.weightParams(x, at, config, n.ref()), null);
+                        quantizer = new InferableQuantizerSource().weights(plan);
+                    }
+                    return quantizer.apply(x, training);
+                }
+            };
+        }
+
+        @Override
+        public FakeQuantizer activation(NodePlan n) {
+            return new Float(QuantizationTarget.ACTIVATION);
+        }
+    }
+
+    /** A quantizer that leaves values as they are. */
+    private static class Float implements FakeQuantizer {
+        private final QuantizationTarget target;
+
+        Float(QuantizationTarget target) {
+            this.target = target;
+        }
+
+        @Override
+        public QuantizationTarget target() {
+            return target;
+        }
+
+        @Override
+        public void initializeQuantization(Shape shape, String name, QuantizerHost host) {
+        }
+
+        @Override
+        public Tensor apply(Tensor x, boolean training) {
+            return x;
+        }
+    }
+}

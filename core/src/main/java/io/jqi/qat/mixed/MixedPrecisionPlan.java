@@ -1,0 +1,71 @@
+package io.jqi.qat.mixed;
+
+import io.jqi.ptq.WeightSensitivity;
+import io.jqi.qat.ActivationsSettings;
+import io.jqi.qat.LayerRule;
+import io.jqi.qat.QatConfig;
+import io.jqi.qat.WeightsSettings;
+import io.jqi.quant.registry.QuantizerRegistry;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The outcome of a {@link MixedPrecision} search: the weight bits of every quantized kernel, the budget and the memory
+ * used, and the sensitivities the choice came from.
+ *
+ * @param bits the chosen width per layer, in the model's order
+ * @param budgetBits the budget, in bits
+ * @param usedBits the chosen kernels' memory, in bits: {@code sum weights[l] * bits[l]}
+ * @param layers the measured sensitivities, per layer and candidate
+ */
+public record MixedPrecisionPlan(Map<String, Integer> bits, long budgetBits, long usedBits,
+        List<WeightSensitivity.Layer> layers) {
+    public MixedPrecisionPlan {
+        bits = Collections.unmodifiableMap(new LinkedHashMap<>(bits));
+        layers = List.copyOf(layers);
+    }
+
+    /** The memory of the same kernels at 8 bits, in bits. */
+    public long eightBitBits() {
+        return layers.stream().mapToLong(l -> l.weights() * 8).sum();
+    }
+
+    /**
+     * {@code config} with one more layer rule per kernel that sets its weight bits as chosen, after the config's own
+     * rules so that the plan decides the widths; the grids, granularity and training methods stay the config's.
+     */
+    public QatConfig applyTo(QatConfig config, QuantizerRegistry registry) {
+        List<LayerRule> rules = new ArrayList<>(config.layers());
+        bits.forEach((layer, b) -> rules.add(new LayerRule(layer, false,
+                new WeightsSettings(null, null, b, null, null, null, Map.of()), ActivationsSettings.INHERIT)));
+        return new QatConfig(config.weights(), config.activations(), rules, config.ptq(), registry);
+    }
+
+    /** {@link #applyTo(QatConfig, QuantizerRegistry)} with the global registry. */
+    public QatConfig applyTo(QatConfig config) {
+        return applyTo(config, QuantizerRegistry.global());
+    }
+
+    /** A table of the layers, their sizes, candidates' sensitivities and chosen bits, and the memory against the budget. */
+    @Override
+    public String toString() {
+        StringBuilder s = new StringBuilder("| layer | weights | bits |");
+        for (int b : layers.get(0).bits()) {
+            s.append(" sensitivity at ").append(b).append(" bits |");
+        }
+        s.append('\n');
+        for (WeightSensitivity.Layer l : layers) {
+            s.append("| ").append(l.layer()).append(" | ").append(l.weights()).append(" | ").append(bits.get(l.layer()))
+                    .append(" |");
+            for (double e : l.errors()) {
+                s.append(' ').append(String.format(java.util.Locale.ROOT, "%.3g", e)).append(" |");
+            }
+            s.append('\n');
+        }
+        return s.append(String.format(java.util.Locale.ROOT, "weights memory %d of %d bytes allowed (%.3f of 8 bits)",
+                (usedBits + 7) / 8, budgetBits / 8, usedBits / (double) eightBitBits())).toString();
+    }
+}
