@@ -118,6 +118,8 @@ class QatCommandSpec : FunSpec({
             }
         }
         (used * 2 <= eightBits).shouldBeTrue()
+        RunReport.read(out.resolve("report.json")).weightsMemory shouldBe 0.5
+        jqi("table", out.toString()).out shouldContain "w8a8 + MP 0.5"
         widths.all { it in setOf(2, 4, 8) }.shouldBeTrue()
         jqi("qat", *quick, "--weights-memory", "0").err shouldContain "--weights-memory must be in (0, 2]"
     }

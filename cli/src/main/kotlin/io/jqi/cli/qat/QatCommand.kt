@@ -280,7 +280,8 @@ class QatCommand : Callable<Int> {
                 loaded.inputShape.toList(), loaded.classes),
             model = if (model in BuiltInModels.NAMES) model else Path.of(model).fileName.toString(),
             preset = presetName, config = RunReport.configJson(qatConfig), seed = seed,
-            device = trainingDevice.name.lowercase(), distillation = distillationInfo(), accuracy = Accuracies(floatAccuracy, ptqAccuracy, qatAccuracy, finalizedAccuracy),
+            device = trainingDevice.name.lowercase(), distillation = distillationInfo(), weightsMemory = weightsMemory,
+            accuracy = Accuracies(floatAccuracy, ptqAccuracy, qatAccuracy, finalizedAccuracy),
             epochs = run.epochs, phases = run.phases, layers = LayerRecords.of(finalized),
             startedAt = run.startedAt, jqiVersion = RunReport.currentJqiVersion(),
         )

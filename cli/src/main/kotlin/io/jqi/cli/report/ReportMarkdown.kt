@@ -22,6 +22,9 @@ object ReportMarkdown {
                 listOf("Examples", "${d.trainSize} train / ${d.testSize} test, input ${d.inputShape.joinToString("×")}, ${d.classes} classes"),
                 listOf("Model", esc(report.model)),
                 listOf("Preset", esc(report.preset)),
+                listOf("Mixed precision", report.weightsMemory?.let {
+                    "weight bits per layer within ${Formats.number(it)} of the 8-bit weight memory (see the layers)"
+                } ?: "none"),
                 listOf("Distillation", report.distillation?.let {
                     "from the float model, temperature ${Formats.number(it.temperature)}, weight ${Formats.number(it.weight)}"
                 } ?: "none"),

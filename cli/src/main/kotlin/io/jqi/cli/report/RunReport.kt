@@ -47,6 +47,11 @@ data class RunReport(
     val device: String,
     /** The QAT phase's knowledge distillation from the float model, or `null` when it trained on the labels alone. */
     val distillation: DistillationInfo? = null,
+    /**
+     * The mixed-precision budget: the quantized kernels' memory as a fraction of theirs at 8 bits (`--weights-memory`),
+     * or `null` when every kernel has the config's bits. The chosen bits are in [config]'s layer rules and [layers].
+     */
+    @SerialName("weights_memory") val weightsMemory: Double? = null,
     val accuracy: Accuracies,
     val epochs: List<EpochRecord>,
     val phases: List<PhaseTiming>,
