@@ -52,6 +52,9 @@ public record MixedPrecisionPlan(Map<String, Integer> bits, long budgetBits, lon
     /** A table of the layers, their sizes, candidates' sensitivities and chosen bits, and the memory against the budget. */
     @Override
     public String toString() {
+        if (layers.isEmpty()) {
+            return "no quantized kernels";
+        }
         StringBuilder s = new StringBuilder("| layer | weights | bits |");
         for (int b : layers.get(0).bits()) {
             s.append(" sensitivity at ").append(b).append(" bits |");
