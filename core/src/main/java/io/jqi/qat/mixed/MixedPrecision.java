@@ -7,6 +7,7 @@ import io.jqi.ptq.TargetPlatform;
 import io.jqi.ptq.WeightSensitivity;
 import io.jqi.qat.QatConfig;
 import io.jqi.tensor.Tensor;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -35,8 +36,11 @@ public final class MixedPrecision {
      */
     public static MixedPrecisionPlan search(Module model, Iterable<Tensor> data, QatConfig config,
             TargetPlatform platform, WeightsMemoryBudget budget, int... candidates) {
-        QuantizationPlan plan = Ptq.analyze(model, data, platform, config.ptq(), config);
-        List<WeightSensitivity.Layer> layers = WeightSensitivity.measure(plan, data, config.ptq(), candidates);
+        // Read once: the analysis and the measurement both pass over the batches, and an Iterable may be one-shot.
+        List<Tensor> batches = new ArrayList<>();
+        data.forEach(batches::add);
+        QuantizationPlan plan = Ptq.analyze(model, batches, platform, config.ptq(), config);
+        List<WeightSensitivity.Layer> layers = WeightSensitivity.measure(plan, batches, config.ptq(), candidates);
         if (layers.isEmpty()) {
             throw new IllegalArgumentException("the model has no quantized kernel, so there are no weight bits to "
                     + "choose");
