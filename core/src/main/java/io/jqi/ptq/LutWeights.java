@@ -75,12 +75,12 @@ public final class LutWeights {
                 nearestZero = j;
             }
         }
+        // Still ascending: the level nearest 0 has only levels of the other sign, or farther from 0, beside it.
         rounded[nearestZero] = 0;
         float[] levels = new float[rounded.length];
         for (int j = 0; j < rounded.length; j++) {
             levels[j] = (float) rounded[j];
         }
-        Arrays.sort(levels);
         return levels;
     }
 }

@@ -102,6 +102,7 @@ public final class WeightSensitivity {
         private final NodePlan node;
         private final int bits;
         private final PtqConfig config;
+        /** The kernel's element count, known once the built model has quantized it. */
         private long weights;
 
         Only(NodePlan node, int bits, PtqConfig config) {
@@ -112,38 +113,45 @@ public final class WeightSensitivity {
 
         @Override
         public FakeQuantizer weights(NodePlan n) {
-            if (n != node) {
-                return new Float(QuantizationTarget.WEIGHTS);
-            }
-            WeightQuantization w = n.quantization().weights();
-            WeightQuantization at = new WeightQuantization(w.method(), bits, w.perChannel(), w.channelAxis());
-            return new Float(QuantizationTarget.WEIGHTS) {
-                private FakeQuantizer quantizer;
-
-                @Override
-                public Tensor apply(Tensor x, boolean training) {
-                    if (quantizer == null) {
-                        weights = x.numel();
-                        NodePlan plan = new NodePlan(n.ref(), n.quantization().withWeights(at),
-                                Ptq.weightParams(x, at, config, n.ref()), null);
-                        quantizer = new InferableQuantizerSource().weights(plan);
-                    }
-                    return quantizer.apply(x, training);
-                }
-            };
+            return n == node ? new Candidate() : new PassThrough(QuantizationTarget.WEIGHTS);
         }
 
         @Override
         public FakeQuantizer activation(NodePlan n) {
-            return new Float(QuantizationTarget.ACTIVATION);
+            return new PassThrough(QuantizationTarget.ACTIVATION);
+        }
+
+        /**
+         * The node's kernel quantizer at {@code bits}: its parameters are chosen from the kernel it is first applied
+         * to, which is the folded kernel of the built model.
+         */
+        private final class Candidate extends PassThrough {
+            private FakeQuantizer quantizer;
+
+            Candidate() {
+                super(QuantizationTarget.WEIGHTS);
+            }
+
+            @Override
+            public Tensor apply(Tensor x, boolean training) {
+                if (quantizer == null) {
+                    WeightQuantization w = node.quantization().weights();
+                    WeightQuantization at = new WeightQuantization(w.method(), bits, w.perChannel(), w.channelAxis());
+                    NodePlan plan = new NodePlan(node.ref(), node.quantization().withWeights(at),
+                            Ptq.weightParams(x, at, config, node.ref()), null);
+                    quantizer = new InferableQuantizerSource().weights(plan);
+                    weights = x.numel();
+                }
+                return quantizer.apply(x, training);
+            }
         }
     }
 
     /** A quantizer that leaves values as they are. */
-    private static class Float implements FakeQuantizer {
+    private static class PassThrough implements FakeQuantizer {
         private final QuantizationTarget target;
 
-        Float(QuantizationTarget target) {
+        PassThrough(QuantizationTarget target) {
             this.target = target;
         }
 
