@@ -187,7 +187,7 @@ class QatCommand : Callable<Int> {
         val qatRate = qatLr ?: (lr * Presets.qatLrFactor(if (config != null) "" else preset))
         val fingerprint = listOf(loaded.name, loaded.source, model, QatConfigJson.write(configured), floatN, qatN, batch,
             lr, qatRate, seed, subset, loaded.preprocessing, augment).joinToString("|") +
-            // Only with distillation on, so runs without it resume as before.
+            // Only when set, so runs without distillation or mixed precision resume as before.
             (distillationInfo()?.let { "|$it" } ?: "") + (weightsMemory?.let { "|weights-memory $it" } ?: "")
 
         val checkpoint = if (resume) Checkpoint.load(dir)
