@@ -6,10 +6,15 @@ import io.jqi.ptq.InferableQuantizerSource;
 import io.jqi.ptq.Ptq;
 import io.jqi.ptq.QuantizationPlan;
 import io.jqi.ptq.TargetPlatform;
+import io.jqi.qat.mixed.MixedPrecision;
+import io.jqi.qat.mixed.MixedPrecisionPlan;
+import io.jqi.qat.mixed.MixedPrecisionSettings;
 import io.jqi.quant.registry.QuantizerRegistry;
 import io.jqi.quant.wrap.ActivationQuantizationHolder;
 import io.jqi.quant.wrap.QuantizationWrapper;
 import io.jqi.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * Quantization-aware training (docs/quantizer-contract.md#qat-flow): {@link #init} turns a float model into a QAT-ready
@@ -38,24 +43,60 @@ public final class Qat {
         return init(model, data, config, platform, QuantizerRegistry.global());
     }
 
-    /** {@link #init} with quantizers from {@code registry}. */
+    /**
+     * {@link #init} with quantizers from {@code registry}. A config with {@linkplain QatConfig#mixedPrecision() mixed
+     * precision} first has the {@link MixedPrecision} search choose every kernel's width within its budget, unless the
+     * weights' training method learns its widths (then the budget is for a {@code WeightsMemoryPenalty} in training).
+     */
     public static GraphModel init(Module model, Iterable<Tensor> data, QatConfig config, TargetPlatform platform,
             QuantizerRegistry registry) {
-        return init(Ptq.analyze(model, data, platform, config.ptq(), config), config, registry);
+        List<Tensor> batches = batches(data);
+        QatConfig widths = withChosenWidths(model, batches, config, platform, registry);
+        return init(Ptq.analyze(model, batches, platform, widths.ptq(), widths), widths, registry);
     }
 
     /**
      * The QAT-ready model of an analysis already made with {@code config} as its rules
      * ({@code Ptq.analyze(model, data, platform, config.ptq(), config)}), so that one analysis serves both the
      * post-training model ({@code plan.build(new InferableQuantizerSource())}) and QAT.
+     *
+     * @throws IllegalArgumentException when the config asks for a mixed-precision search, which needs the model and
+     *     data: use {@link #init(Module, Iterable, QatConfig, TargetPlatform)}, or apply a search's widths first
      */
     public static GraphModel init(QuantizationPlan plan, QatConfig config, QuantizerRegistry registry) {
+        if (config.mixedPrecision() != null && !config.weightsLearnTheirWidths(registry)) {
+            throw new IllegalArgumentException("the QAT config asks for a mixed-precision search, which needs the model "
+                    + "and data: call Qat.init(model, data, config, platform), or search first and pass "
+                    + "config.withWeightBits(plan.bits())");
+        }
         return plan.build(new TrainableQuantizerSource(config, registry));
     }
 
     /** The post-training model that {@link #init} starts from: the same analysis, with inferable quantizers. */
     public static GraphModel ptq(Module model, Iterable<Tensor> data, QatConfig config, TargetPlatform platform) {
-        return Ptq.analyze(model, data, platform, config.ptq(), config).build(new InferableQuantizerSource());
+        List<Tensor> batches = batches(data);
+        QatConfig widths = withChosenWidths(model, batches, config, platform, QuantizerRegistry.global());
+        return Ptq.analyze(model, batches, platform, widths.ptq(), widths).build(new InferableQuantizerSource());
+    }
+
+    /** {@code config} with the widths its mixed-precision settings choose, if it has them and the search applies. */
+    private static QatConfig withChosenWidths(Module model, List<Tensor> batches, QatConfig config,
+            TargetPlatform platform, QuantizerRegistry registry) {
+        MixedPrecisionSettings mp = config.mixedPrecision();
+        if (mp == null || config.weightsLearnTheirWidths(registry)) {
+            return config;
+        }
+        QatConfig rules = config.withMixedPrecision(null, registry);
+        MixedPrecisionPlan plan = MixedPrecision.search(model, batches, rules, rules.ptq(), platform, mp.budget(),
+                mp.candidates());
+        return rules.withWeightBits(plan.bits(), registry);
+    }
+
+    /** The batches, read once: analysis and search both pass over them, and an Iterable may be one-shot. */
+    private static List<Tensor> batches(Iterable<Tensor> data) {
+        List<Tensor> batches = new ArrayList<>();
+        data.forEach(batches::add);
+        return batches;
     }
 
     /**

@@ -7,10 +7,14 @@ import io.jqi.ptq.PtqConfig;
 import io.jqi.ptq.QuantizationRules;
 import io.jqi.ptq.Signedness;
 import io.jqi.ptq.WeightQuantization;
+import io.jqi.qat.mixed.MixedPrecisionSettings;
+import io.jqi.qat.mixed.WeightsMemoryBudget;
+import io.jqi.quant.MarkQuantizer;
 import io.jqi.quant.QuantizationMethod;
 import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.TrainingMethod;
 import io.jqi.quant.registry.QuantizerRegistry;
+import io.jqi.quant.trainable.LearnedBitWidth;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,8 +25,9 @@ import java.util.function.Consumer;
  * What quantization-aware training does (the reference's {@code QATConfig} with per-layer rules,
  * docs/quantizer-contract.md#qat-config): the training method and parameter overrides of weight and activation
  * quantizers, optional changes to the target platform's grids for all layers, per-layer rules addressed by node name or
- * op kind, and the post-training settings that initialise the quantizers. Immutable; build it with {@link #builder()}
- * (or the Kotlin {@code qat { }} DSL).
+ * op kind, the post-training settings that initialise the quantizers, and optionally mixed precision: a weights memory
+ * budget that {@link Qat#init} meets by choosing each kernel's width. Immutable; build it with {@link #builder()} (or
+ * the Kotlin {@code qat { }} DSL).
  *
  * <pre>{@code
  * QatConfig config = QatConfig.builder()
@@ -38,14 +43,26 @@ public final class QatConfig implements QuantizationRules {
     private final ActivationsSettings activations;
     private final List<LayerRule> layers;
     private final PtqConfig ptq;
+    private final MixedPrecisionSettings mixedPrecision;
 
-    /** A config from its parts; {@link #builder()} is the usual way to make one. Validated against the registry. */
+    /** A config from its parts, without mixed precision. Validated against the registry. */
     public QatConfig(WeightsSettings weights, ActivationsSettings activations, List<LayerRule> layers, PtqConfig ptq,
             QuantizerRegistry registry) {
+        this(weights, activations, layers, ptq, null, registry);
+    }
+
+    /**
+     * A config from its parts; {@link #builder()} is the usual way to make one. Validated against the registry.
+     *
+     * @param mixedPrecision the weights memory budget and candidate widths, or null for the widths the grids give
+     */
+    public QatConfig(WeightsSettings weights, ActivationsSettings activations, List<LayerRule> layers, PtqConfig ptq,
+            MixedPrecisionSettings mixedPrecision, QuantizerRegistry registry) {
         this.weights = weights == null ? WeightsSettings.INHERIT : weights;
         this.activations = activations == null ? ActivationsSettings.INHERIT : activations;
         this.layers = List.copyOf(layers == null ? List.of() : layers);
         this.ptq = ptq == null ? PtqConfig.defaults() : ptq;
+        this.mixedPrecision = mixedPrecision;
         requireServable(registry);
     }
 
@@ -72,6 +89,46 @@ public final class QatConfig implements QuantizationRules {
 
     public PtqConfig ptq() {
         return ptq;
+    }
+
+    /** The weights memory budget and candidate widths, or null when every kernel takes its grid's width. */
+    public MixedPrecisionSettings mixedPrecision() {
+        return mixedPrecision;
+    }
+
+    /**
+     * This config with one more layer rule per layer of {@code bits} that sets its weight width, after the config's own
+     * rules so that they decide the widths, and without mixed-precision settings (the widths are chosen). The grids,
+     * granularity and training methods stay the config's.
+     */
+    public QatConfig withWeightBits(Map<String, Integer> bits, QuantizerRegistry registry) {
+        List<LayerRule> rules = new ArrayList<>(layers);
+        bits.forEach((layer, b) -> rules.add(new LayerRule(layer, false,
+                new WeightsSettings(null, null, b, null, null, null, Map.of()), ActivationsSettings.INHERIT)));
+        return new QatConfig(weights, activations, rules, ptq, null, registry);
+    }
+
+    /** {@link #withWeightBits(Map, QuantizerRegistry)} checked against the global registry. */
+    public QatConfig withWeightBits(Map<String, Integer> bits) {
+        return withWeightBits(bits, QuantizerRegistry.global());
+    }
+
+    /** This config with {@code settings} as its mixed precision (null: none). */
+    public QatConfig withMixedPrecision(MixedPrecisionSettings settings, QuantizerRegistry registry) {
+        return new QatConfig(weights, activations, layers, ptq, settings, registry);
+    }
+
+    /**
+     * Whether the weights' training method is one whose quantizers learn their own widths ({@link LearnedBitWidth},
+     * such as HMQ): then a weights memory budget is a training penalty rather than a search.
+     */
+    public boolean weightsLearnTheirWidths(QuantizerRegistry registry) {
+        String id = weights.trainingMethod();
+        return id != null && registry.registeredClasses().stream().anyMatch(c -> {
+            MarkQuantizer mark = c.getAnnotation(MarkQuantizer.class);
+            return LearnedBitWidth.class.isAssignableFrom(c) && mark.target() == QuantizationTarget.WEIGHTS
+                    && mark.identifier().equals(id);
+        });
     }
 
     /** The platform's choice for {@code node}, changed by this config's settings and then by its matching rules. */
@@ -172,18 +229,19 @@ public final class QatConfig implements QuantizationRules {
     @Override
     public boolean equals(Object o) {
         return o instanceof QatConfig c && weights.equals(c.weights) && activations.equals(c.activations)
-                && layers.equals(c.layers) && ptq.equals(c.ptq);
+                && layers.equals(c.layers) && ptq.equals(c.ptq)
+                && java.util.Objects.equals(mixedPrecision, c.mixedPrecision);
     }
 
     @Override
     public int hashCode() {
-        return java.util.Objects.hash(weights, activations, layers, ptq);
+        return java.util.Objects.hash(weights, activations, layers, ptq, mixedPrecision);
     }
 
     @Override
     public String toString() {
         return "QatConfig[weights=" + weights + ", activations=" + activations + ", layers=" + layers + ", ptq=" + ptq
-                + "]";
+                + (mixedPrecision == null ? "" : ", mixedPrecision=" + mixedPrecision) + "]";
     }
 
     /**
@@ -241,6 +299,7 @@ public final class QatConfig implements QuantizationRules {
     public static final class Builder extends BlocksBuilder<Builder> {
         private final List<LayerRule> layers = new ArrayList<>();
         private PtqConfig ptq;
+        private MixedPrecisionSettings mixedPrecision;
         private QuantizerRegistry registry = QuantizerRegistry.global();
 
         private Builder() {
@@ -279,6 +338,17 @@ public final class QatConfig implements QuantizationRules {
             return this;
         }
 
+        /**
+         * Mixed precision: each quantized kernel takes one of {@code candidateBits} (none given: 2, 4 and 8) so that
+         * the kernels fit {@code budget} ({@link Qat#init} runs the search; docs/qat-config.md#mixed-precision-under-a-weights-memory-budget).
+         */
+        public Builder mixedPrecision(WeightsMemoryBudget budget, int... candidateBits) {
+            requireFirst(mixedPrecision, "mixed precision");
+            this.mixedPrecision = new MixedPrecisionSettings(budget,
+                    java.util.Arrays.stream(candidateBits).boxed().toList());
+            return this;
+        }
+
         /** The registry that must serve the config's combinations (default: the global one). */
         public Builder registry(QuantizerRegistry registry) {
             this.registry = registry;
@@ -286,7 +356,7 @@ public final class QatConfig implements QuantizationRules {
         }
 
         public QatConfig build() {
-            return new QatConfig(weights, activations, layers, ptq, registry);
+            return new QatConfig(weights, activations, layers, ptq, mixedPrecision, registry);
         }
     }
 

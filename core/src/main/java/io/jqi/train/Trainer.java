@@ -45,6 +45,7 @@ public final class Trainer {
     private final int evaluationLimit;
     private final int evaluationBatch;
     private final Distillation distillation;
+    private final TrainingPenalty penalty;
     private String stopReason;
 
     private Trainer(Builder b) {
@@ -56,6 +57,7 @@ public final class Trainer {
         this.evaluationLimit = b.evaluationLimit;
         this.evaluationBatch = b.evaluationBatch;
         this.distillation = b.distillation;
+        this.penalty = b.penalty;
     }
 
     /** A trainer of {@code model} by {@code optimizer} (built over the model's parameters). */
@@ -124,6 +126,9 @@ public final class Trainer {
             Tensor logits = model.forward(inputs);
             Tensor loss = distillation == null ? Losses.crossEntropy(logits, batch.labels())
                     : distillation.loss(logits, inputs, batch.labels());
+            if (penalty != null) {
+                loss = loss.add(penalty.of(model));
+            }
             loss.backward();
             double value = loss.item();
             if (!Double.isFinite(value)) {
@@ -157,6 +162,11 @@ public final class Trainer {
     /** The distillation the loss includes, or null for plain cross-entropy. */
     public Distillation distillation() {
         return distillation;
+    }
+
+    /** The penalty added to every batch's loss, or null for none. */
+    public TrainingPenalty penalty() {
+        return penalty;
     }
 
     /** The schedule, or null when the learning rate is constant. */
@@ -202,6 +212,7 @@ public final class Trainer {
         private int evaluationLimit;
         private int evaluationBatch = 256;
         private Distillation distillation;
+        private TrainingPenalty penalty;
 
         private Builder(Module model, Optimizer optimizer) {
             this.model = Objects.requireNonNull(model, "model");
@@ -257,6 +268,15 @@ public final class Trainer {
          */
         public Builder distillation(Distillation distillation) {
             this.distillation = distillation;
+            return this;
+        }
+
+        /**
+         * Adds {@code penalty}, evaluated after each batch's forward pass, to the batch's loss (null: none, the
+         * default); the reported training loss includes it.
+         */
+        public Builder penalty(TrainingPenalty penalty) {
+            this.penalty = penalty;
             return this;
         }
 

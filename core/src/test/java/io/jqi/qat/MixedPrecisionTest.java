@@ -1,18 +1,23 @@
 package io.jqi.qat;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jqi.nn.GraphModel;
 import io.jqi.nn.Module;
+import io.jqi.ptq.PtqConfig;
 import io.jqi.ptq.TargetPlatform;
 import io.jqi.ptq.WeightSensitivity;
 import io.jqi.qat.mixed.MixedPrecision;
 import io.jqi.qat.mixed.MixedPrecisionPlan;
+import io.jqi.qat.mixed.WeightsMemory;
 import io.jqi.qat.mixed.WeightsMemoryBudget;
 import io.jqi.quant.FakeQuantizer;
 import io.jqi.quant.inferable.InferableQuantizer;
 import io.jqi.quant.wrap.QuantizationWrapper;
+import io.jqi.tensor.Tensor;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -26,7 +31,7 @@ class MixedPrecisionTest {
     void narrowerWeightsMoveTheOutputsMoreInEveryLayer() {
         QatFlowTest.Task task = QatFlowTest.cnn();
         MixedPrecisionPlan mp = MixedPrecision.search(task.model(), task.representative(), QatConfig.defaults(),
-                PLATFORM, WeightsMemoryBudget.relativeTo8Bits(1), 2, 4, 8);
+                PtqConfig.defaults(), PLATFORM, WeightsMemoryBudget.relativeTo8Bits(1), 2, 4, 8);
         assertEquals(3, mp.layers().size(), "two convolutions and the dense layer");
         for (WeightSensitivity.Layer l : mp.layers()) {
             assertTrue(l.errors()[0] > l.errors()[1] && l.errors()[1] > l.errors()[2], l.layer() + ": "
@@ -39,10 +44,10 @@ class MixedPrecisionTest {
     void qatTrainsAtTheChosenBitsAndTheFinalizedKernelsFitTheBudgetAsReported() {
         QatFlowTest.Task task = QatFlowTest.cnn();
         MixedPrecisionPlan mp = MixedPrecision.search(task.model(), task.representative(), QatConfig.defaults(),
-                PLATFORM, WeightsMemoryBudget.relativeTo8Bits(0.5), 2, 4, 8);
+                PtqConfig.defaults(), PLATFORM, WeightsMemoryBudget.relativeTo8Bits(0.5), 2, 4, 8);
 
-        GraphModel finalized = Qat.finalize(Qat.init(task.model(), task.representative(), mp.applyTo(
-                QatConfig.defaults()), PLATFORM));
+        GraphModel finalized = Qat.finalize(Qat.init(task.model(), task.representative(),
+                QatConfig.defaults().withWeightBits(mp.bits()), PLATFORM));
 
         long used = 0;
         int kernels = 0;
@@ -59,6 +64,39 @@ class MixedPrecisionTest {
         assertEquals(3, kernels);
         assertEquals(mp.usedBits(), used);
         assertTrue(used <= mp.budgetBits(), mp.toString());
+        WeightsMemory memory = WeightsMemory.of(finalized);
+        assertEquals(new WeightsMemory(used, mp.eightBitBits(), mp.bits()), memory);
+        assertTrue(memory.fits(WeightsMemoryBudget.relativeTo8Bits(0.5)));
         assertTrue(mp.bits().containsValue(8) || mp.bits().containsValue(4), "not everything at the narrowest: " + mp);
+    }
+    @Test
+    void aConfigWithABudgetHasInitRunTheSearchAndTrainAtItsWidths() {
+        QatFlowTest.Task task = QatFlowTest.cnn();
+        WeightsMemoryBudget budget = WeightsMemoryBudget.relativeTo8Bits(0.5);
+        QatConfig config = QatConfig.builder().mixedPrecision(budget, 2, 4, 8).build();
+        MixedPrecisionPlan mp = MixedPrecision.search(task.model(), task.representative(), QatConfig.defaults(),
+                PtqConfig.defaults(), PLATFORM, budget, 2, 4, 8);
+
+        GraphModel qat = Qat.init(task.model(), task.representative(), config, PLATFORM);
+        GraphModel byHand = Qat.init(task.model(), task.representative(),
+                QatConfig.defaults().withWeightBits(mp.bits()), PLATFORM);
+        Tensor x = task.representative().iterator().next();
+        qat.eval();
+        byHand.eval();
+        assertArrayEquals(byHand.forward(x).toFloatArray(), qat.forward(x).toFloatArray());
+        assertEquals(mp.bits(), WeightsMemory.of(Qat.finalize(qat)).bitsPerLayer());
+        assertArrayEquals(byHand.forward(x).toFloatArray(),
+                Qat.ptq(task.model(), task.representative(), config, PLATFORM).forward(x).toFloatArray(),
+                "right after init, QAT equals PTQ at the same widths");
+    }
+
+    @Test
+    void initFromAPlanCannotSearchAndSaysWhatToCall() {
+        QatFlowTest.Task task = QatFlowTest.cnn();
+        QatConfig config = QatConfig.builder().mixedPrecision(WeightsMemoryBudget.relativeTo8Bits(0.5)).build();
+        var plan = io.jqi.ptq.Ptq.analyze(task.model(), task.representative(), PLATFORM, config.ptq(), config);
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> Qat.init(plan, config, io.jqi.quant.registry.QuantizerRegistry.global()));
+        assertTrue(e.getMessage().contains("Qat.init(model, data, config, platform)"), e.getMessage());
     }
 }

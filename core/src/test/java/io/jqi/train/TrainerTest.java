@@ -136,6 +136,34 @@ class TrainerTest {
     }
 
     @Test
+    void aPenaltyJoinsEveryBatchsLossWithoutChangingTheGradientsOfWhatItDoesNotDependOn() {
+        Module plain = mlp(1);
+        Module penalized = mlp(1);
+        History without = Trainer.builder(plain, new Adam(plain.parameters(), 0.01)).build().fit(loader(), null, 2);
+        History with = Trainer.builder(penalized, new Adam(penalized.parameters(), 0.01))
+                .penalty(model -> Tensor.scalar(2f)).build().fit(loader(), null, 2);
+        for (int e = 0; e < 2; e++) {
+            assertEquals(without.epochs().get(e).trainLoss() + 2, with.epochs().get(e).trainLoss(), 1e-5);
+        }
+        for (int p = 0; p < plain.parameters().size(); p++) {
+            assertArrayEquals(plain.parameters().get(p).toFloatArray(), penalized.parameters().get(p).toFloatArray());
+        }
+    }
+
+    @Test
+    void aPenaltyTrainsTheParametersItDependsOn() {
+        Module plain = mlp(1);
+        Module penalized = mlp(1);
+        Trainer.builder(plain, new Adam(plain.parameters(), 0.01)).build().fit(loader(), null, 3);
+        Trainer.builder(penalized, new Adam(penalized.parameters(), 0.01))
+                .penalty(model -> model.parameters().get(0).mul(model.parameters().get(0)).sum().mul(10f))
+                .build().fit(loader(), null, 3);
+        Tensor kept = plain.parameters().get(0);
+        Tensor shrunk = penalized.parameters().get(0);
+        assertTrue(shrunk.mul(shrunk).sum().item() < kept.mul(kept).sum().item() / 2);
+    }
+
+    @Test
     void callbacksSeeEveryBatchAndEveryEpoch() {
         int[] counts = new int[2];
         TrainingCallback counter = new TrainingCallback() {

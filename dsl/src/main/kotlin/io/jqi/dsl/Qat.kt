@@ -18,6 +18,7 @@ const val LSQ: String = TrainingMethod.LSQ
  *     activations { powerOfTwo(bits = 8) }
  *     layer("classifier") { weights { uniform(bits = 8) } }
  *     skip("stem.conv")
+ *     mixedPrecision { weightsMemory = 0.5 }   // optional
  * }
  * ```
  * The blocks fill a [QatConfig.Builder], so the DSL and the Java builder keep the same rules with the same
@@ -42,7 +43,7 @@ sealed class SettingsScope(private val blocks: QatConfig.BlocksBuilder<*>) {
     }
 }
 
-/** The body of [qat]: config-wide settings, layer rules in order (a later rule wins) and PTQ settings. */
+/** The body of [qat]: config-wide settings, layer rules in order (a later rule wins), PTQ and mixed precision. */
 class QatScope internal constructor(private val builder: QatConfig.Builder) : SettingsScope(builder) {
     /** A rule for the nodes [selector] names: a node name, a dotted path such as `"stem.conv"`, or an op kind. */
     fun layer(selector: String, block: LayerScope.() -> Unit) {
@@ -57,6 +58,12 @@ class QatScope internal constructor(private val builder: QatConfig.Builder) : Se
     /** How post-training quantization picks the thresholds the quantizers start from. */
     fun ptq(block: PtqScope.() -> Unit) {
         builder.ptq(PtqScope().apply(block).build())
+    }
+
+    /** Mixed precision: each quantized kernel's width chosen within a weights memory budget. */
+    fun mixedPrecision(block: MixedPrecisionScope.() -> Unit) {
+        val scope = MixedPrecisionScope().apply(block)
+        builder.mixedPrecision(scope.budget(), *scope.candidateBits.toIntArray())
     }
 }
 

@@ -4,10 +4,13 @@ import io.jqi.ptq.ErrorMethod
 import io.jqi.ptq.PtqConfig
 import io.jqi.ptq.Signedness
 import io.jqi.qat.QatConfig
+import io.jqi.qat.mixed.WeightsMemoryBudget
 import io.jqi.quant.trainable.LsqGradientScale
+import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.shouldNotBe
+import io.kotest.matchers.string.shouldContain
 
 /** The DSL and the Java fluent builder are two spellings of the same configs. */
 class JavaBuilderSpec : FunSpec({
@@ -54,6 +57,20 @@ class JavaBuilderSpec : FunSpec({
             .ptq(PtqConfig(ErrorMethod.MSE, ErrorMethod.LP, 3.0, 1e-3f, false))
             .build()
         dsl shouldBe java
+    }
+
+    test("mixed precision is the same setting in both, with 2, 4 and 8 bits unless candidates are given") {
+        qat { mixedPrecision { weightsMemory = 0.5 } } shouldBe
+            QatConfig.builder().mixedPrecision(WeightsMemoryBudget.relativeTo8Bits(0.5)).build()
+        qat { mixedPrecision { weightsMemoryBytes = 4096; candidateBits = listOf(3, 6) } } shouldBe
+            QatConfig.builder().mixedPrecision(WeightsMemoryBudget.bytes(4096), 3, 6).build()
+        qat { mixedPrecision { weightsMemory = 0.5 } }.mixedPrecision().candidateBits() shouldBe listOf(2, 4, 8)
+    }
+
+    test("a mixed-precision block needs exactly one budget") {
+        shouldThrow<IllegalArgumentException> { qat { mixedPrecision { } } }.message shouldContain "give one budget"
+        shouldThrow<IllegalArgumentException> { qat { mixedPrecision { weightsMemory = 3.0 } } }.message shouldContain
+            "mixedPrecision: a weights memory budget relative to 8 bits must be in (0, 2]"
     }
 
     test("a different choice gives a different config") {

@@ -5,12 +5,15 @@ import io.jqi.dsl.LSQ
 import io.jqi.dsl.qat
 import io.jqi.ptq.ErrorMethod
 import io.jqi.qat.QatConfig
+import io.jqi.qat.mixed.MixedPrecisionSettings
+import io.jqi.qat.mixed.WeightsMemoryBudget
 import io.jqi.quant.registry.QuantizerRegistry
 import io.kotest.assertions.throwables.shouldThrow
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.collections.shouldContainExactly
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldNotContain
 import io.kotest.matchers.string.shouldStartWith
 import java.nio.file.Files
 
@@ -104,6 +107,25 @@ class QatConfigJsonSpec : FunSpec({
             .let { it.weights().trainingMethod() to it.ptq().lpValue() } shouldBe (LSQ to 4.0)
     }
 
+    test("mixed precision is written only when set, and round-trips with either budget") {
+        QatConfigJson.write(QatConfig.defaults()) shouldNotContain "mixed_precision"
+        for (budget in listOf(WeightsMemoryBudget.relativeTo8Bits(0.25), WeightsMemoryBudget.bytes(100_000))) {
+            val config = QatConfig.builder().mixedPrecision(budget, 2, 3, 4).build()
+            QatConfigJson.read(QatConfigJson.write(config)) shouldBe config
+        }
+        QatConfigJson.read("""{"format_version": 1, "mixed_precision": {"weights_memory": 0.5}}""").mixedPrecision() shouldBe
+            MixedPrecisionSettings(WeightsMemoryBudget.relativeTo8Bits(0.5), listOf(2, 4, 8))
+    }
+
+    test("a mixed-precision block with no budget or two is refused at its path") {
+        error("""{"format_version": 1, "mixed_precision": {"candidate_bits": [2, 4]}}""") shouldContain
+            "invalid $.mixed_precision: give one budget"
+        error("""{"format_version": 1, "mixed_precision": {"weights_memory": 0.5, "weights_memory_bytes": 10}}""") shouldContain
+            "give one budget"
+        error("""{"format_version": 1, "mixed_precision": {"weights_memory": 0.5, "candidate_bits": [4, 4]}}""") shouldContain
+            "candidate widths must differ"
+    }
+
     test("parameter overrides may be strings, numbers or booleans and are kept as text") {
         QatConfigJson.read("""{"format_version": 1, "activations": {"params_override": {"a": true, "b": 2.5}}}""")
             .activations().paramsOverride() shouldBe mapOf("a" to "true", "b" to "2.5")
@@ -134,7 +156,7 @@ class QatConfigJsonSpec : FunSpec({
         }
         test("an unknown key lists the allowed ones") {
             error("""{"format_version": 1, "wieghts": {}}""") shouldBe "qat.json: unknown key 'wieghts' in $ (did " +
-                "you mean 'weights'?); a QAT config document takes format_version, weights, activations, layers, ptq"
+                "you mean 'weights'?); a QAT config document takes format_version, weights, activations, layers, ptq, mixed_precision"
             error("""{"format_version": 1, "weights": {"per_chanel": true}}""") shouldBe "qat.json: unknown key " +
                 "'per_chanel' in \$.weights (did you mean 'per_channel'?); the weights block takes training_method, " +
                 "method, bits, enabled, params_override, per_channel, channel_axis"

@@ -72,6 +72,15 @@ internal class ConfigReader(private val obj: JsonObject, private val source: Str
         return value ?: throw wrong(key, "an integer", e)
     }
 
+    /** An integer that fits a signed 64-bit long, or null when the key is absent. */
+    fun optionalLong(key: String): Long? = if (take(key) == null) null else long(key)
+
+    /** A list of integers, or null when the key is absent. */
+    fun optionalInts(key: String): IntArray? = if (take(key) == null) null else ints(key)
+
+    /** A number, or null when the key is absent. */
+    fun optionalDouble(key: String): Double? = if (take(key) == null) null else double(key, Double.NaN)
+
     /** A required list of integers. */
     fun ints(key: String): IntArray {
         val e = take(key) ?: throw missing(key)

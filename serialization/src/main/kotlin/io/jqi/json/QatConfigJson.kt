@@ -6,6 +6,8 @@ import io.jqi.ptq.Signedness
 import io.jqi.qat.ActivationsSettings
 import io.jqi.qat.LayerRule
 import io.jqi.qat.QatConfig
+import io.jqi.qat.mixed.MixedPrecisionSettings
+import io.jqi.qat.mixed.WeightsMemoryBudget
 import io.jqi.qat.WeightsSettings
 import io.jqi.quant.QuantizationMethod
 import io.jqi.quant.registry.QuantizerRegistry
@@ -19,7 +21,7 @@ import java.nio.file.Path
 
 /**
  * QAT configs as JSON: `{"format_version": 1, "weights": {...}, "activations": {...}, "layers": [...],
- * "ptq": {...}}` with snake_case keys and enums by name (docs/qat-config.md has a full file). A setting the config
+ * "ptq": {...}, "mixed_precision": {...}}` (the last optional) with snake_case keys and enums by name (docs/qat-config.md has a full file). A setting the config
  * leaves to the level above is omitted, and may be omitted when reading. Reading rejects unknown and repeated keys,
  * the settings records' conflicts (such as `"enabled": false` with a method) at their key path, with the message the
  * DSL and the Java builder give, and, through [QatConfig]'s constructor, a training method the registry cannot serve.
@@ -51,6 +53,13 @@ object QatConfigJson {
         put("activations", activations(c.activations()))
         put("layers", JsonArray(c.layers().map(::layer)))
         put("ptq", ptq(c.ptq()))
+        c.mixedPrecision()?.let { put("mixed_precision", mixedPrecision(it)) }
+    }
+
+    private fun mixedPrecision(m: MixedPrecisionSettings) = buildJsonObject {
+        m.budget().fractionOf8Bits()?.let { put("weights_memory", it) }
+        m.budget().limitBytes()?.let { put("weights_memory_bytes", it) }
+        put("candidate_bits", JsonArray(m.candidateBits().map { JsonPrimitive(it) }))
     }
 
     private fun weights(w: WeightsSettings) = settings(w.trainingMethod(), w.method(), w.bits(), w.enabled(),
@@ -98,8 +107,24 @@ object QatConfigJson {
         val activations = top.optionalChild("activations", ACTIVATIONS)?.let(::readActivations)
         val layers = top.objects("layers", "a layer rule").map(::readLayer)
         val ptq = top.optionalChild("ptq", "the PTQ block")?.let(::readPtq)
+        val mixedPrecision = top.optionalChild("mixed_precision", "the mixed-precision block")?.let(::readMixedPrecision)
         top.finish()
-        return top.build { QatConfig(weights, activations, layers, ptq, registry) }
+        return top.build { QatConfig(weights, activations, layers, ptq, mixedPrecision, registry) }
+    }
+
+    /** A budget relative to 8 bits (`weights_memory`) or in bytes (`weights_memory_bytes`), and the candidates. */
+    private fun readMixedPrecision(r: ConfigReader): MixedPrecisionSettings {
+        val fraction = r.optionalDouble("weights_memory")
+        val bytes = r.optionalLong("weights_memory_bytes")
+        val candidates = r.optionalInts("candidate_bits")?.toList()
+        r.finish()
+        return r.build {
+            require((fraction == null) != (bytes == null)) {
+                "give one budget: weights_memory (a fraction of the 8-bit weight memory) or weights_memory_bytes"
+            }
+            MixedPrecisionSettings(fraction?.let { WeightsMemoryBudget.relativeTo8Bits(it) }
+                ?: WeightsMemoryBudget.bytes(bytes!!), candidates)
+        }
     }
 
     private fun readWeights(r: ConfigReader): WeightsSettings {

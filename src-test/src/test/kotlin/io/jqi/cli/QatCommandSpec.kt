@@ -13,6 +13,7 @@ import io.kotest.matchers.doubles.shouldBeGreaterThan
 import io.kotest.matchers.shouldBe
 import io.kotest.matchers.shouldNotBe
 import io.kotest.matchers.string.shouldContain
+import io.kotest.matchers.string.shouldNotContain
 import java.nio.file.Files
 import java.nio.file.Path
 
@@ -98,13 +99,9 @@ class QatCommandSpec : FunSpec({
         report.epochs.last().loss shouldNotBe plain.epochs.last().loss
     }
 
-    test("--weights-memory picks bits per layer whose saved kernels fit the budget") {
-        val out = runs.resolve("mixed")
-        val r = jqi("qat", *quick, "--weights-memory", "0.5", "--out", out.toString())
-
-        r.code shouldBe 0
-        r.out shouldContain "mixed precision:"
-        val saved = ModelFile.load(out.resolve("model.jqi")).model
+    /** The saved model's quantized kernels, recounted from its file: (bits used, bits at 8 bits, the widths). */
+    fun kernelMemory(model: Path): Triple<Long, Long, Set<Int>> {
+        val saved = ModelFile.load(model).model
         var used = 0L
         var eightBits = 0L
         val widths = mutableSetOf<Int>()
@@ -117,11 +114,37 @@ class QatCommandSpec : FunSpec({
                 widths += bits
             }
         }
+        return Triple(used, eightBits, widths)
+    }
+
+    test("--weights-memory picks bits per layer whose saved kernels fit the budget as the report states") {
+        val out = runs.resolve("mixed")
+        val r = jqi("qat", *quick, "--weights-memory", "0.5", "--out", out.toString())
+
+        r.code shouldBe 0
+        r.out shouldContain "mixed precision:"
+        val (used, eightBits, widths) = kernelMemory(out.resolve("model.jqi"))
         (used * 2 <= eightBits).shouldBeTrue()
-        RunReport.read(out.resolve("report.json")).weightsMemory shouldBe 0.5
+        val report = RunReport.read(out.resolve("report.json"))
+        report.weightsMemory shouldBe 0.5
+        report.weightsMemoryUsed shouldBe used.toDouble() / eightBits
         jqi("table", out.toString()).out shouldContain "w8a8 + MP 0.5"
         widths.all { it in setOf(2, 4, 8) }.shouldBeTrue()
         jqi("qat", *quick, "--weights-memory", "0").err shouldContain "--weights-memory must be in (0, 2]"
+    }
+
+    test("with HMQ, --weights-memory is a training penalty and the learnt widths fit the budget as reported") {
+        val out = runs.resolve("hmq")
+        val config = Path.of("..", "examples", "qat-hmq.json")   // the module directory is the working directory
+        val r = jqi("qat", "--model", "mlp", "--float-epochs", "3", "--qat-epochs", "3", "--config", config.toString(),
+            "--weights-memory", "0.4", "--out", out.toString())
+
+        r.code shouldBe 0
+        r.out shouldNotContain "mixed precision:"
+        val (used, eightBits, widths) = kernelMemory(out.resolve("model.jqi"))
+        (used <= 0.4 * eightBits).shouldBeTrue()
+        RunReport.read(out.resolve("report.json")).weightsMemoryUsed shouldBe used.toDouble() / eightBits
+        widths.all { it in setOf(2, 4, 8) }.shouldBeTrue()
     }
 
     test("distillation settings out of range are refused with what is allowed") {

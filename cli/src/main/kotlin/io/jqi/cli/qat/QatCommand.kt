@@ -37,7 +37,12 @@ import io.jqi.onnx.proto.OnnxCodec
 import io.jqi.tensor.Device
 import io.jqi.tensor.Shape
 import kotlinx.serialization.json.JsonObject
+import io.jqi.qat.mixed.LearnedWidths
 import io.jqi.qat.mixed.MixedPrecision
+import io.jqi.qat.mixed.MixedPrecisionSettings
+import io.jqi.qat.mixed.WeightsMemory
+import io.jqi.qat.mixed.WeightsMemoryPenalty
+import io.jqi.train.TrainingPenalty
 import io.jqi.qat.mixed.WeightsMemoryBudget
 import io.jqi.train.Distillation
 import io.jqi.train.EpochResult
@@ -129,7 +134,8 @@ class QatCommand : Callable<Int> {
 
     @Option(names = ["--weights-memory"], paramLabel = "F",
         description = ["Mixed precision: give each quantized kernel 2, 4 or 8 bits so that they take at most F of " +
-            "their memory at 8 bits (0.5: 4 bits on average), chosen by sensitivity"])
+            "their memory at 8 bits (0.5: 4 bits on average), chosen by sensitivity; with a training method that " +
+            "learns its widths (HMQ), a training penalty holds them to F instead; replaces the config's mixed_precision"])
     var weightsMemory: Double? = null
 
     @Option(names = ["--distill-weight"], paramLabel = "W",
@@ -236,15 +242,21 @@ class QatCommand : Callable<Int> {
         // Post-training quantization, and QAT from the same analysis.
         val platform = TargetPlatform.defaultPlatform()
         val calibration = RepresentativeData.of(plainLoader, CALIBRATION_BATCHES)
-        // Mixed precision: the weight bits per layer within --weights-memory, as layer rules on the config.
-        val qatConfig = weightsMemory?.let { fraction ->
+        // Mixed precision (--weights-memory, else the config's): the weight bits per layer within the budget, as layer
+        // rules on the config, unless the training method learns the widths itself; then a penalty holds them to the
+        // budget while QAT trains.
+        val registry = QuantizerRegistry.global()
+        val mixedPrecision = weightsMemory?.let { MixedPrecisionSettings(WeightsMemoryBudget.relativeTo8Bits(it), null) }
+            ?: configured.mixedPrecision()
+        val learnedWidths = mixedPrecision != null && configured.weightsLearnTheirWidths(registry)
+        val rules = configured.withMixedPrecision(null, registry)
+        val qatConfig = mixedPrecision?.takeUnless { learnedWidths }?.let { mp ->
             val mixed = run.timed("mixed precision") {
-                MixedPrecision.search(floatModel, calibration, configured, platform,
-                    WeightsMemoryBudget.relativeTo8Bits(fraction), *MIXED_PRECISION_BITS)
+                MixedPrecision.search(floatModel, calibration, rules, rules.ptq(), platform, mp.budget(), *mp.candidates())
             }
             console.println("  mixed precision:\n" + mixed.toString().prependIndent("    "))
-            mixed.applyTo(configured)
-        } ?: configured
+            rules.withWeightBits(mixed.bits(), registry)
+        } ?: rules
         val plan = run.timed("ptq") { Ptq.analyze(floatModel, calibration, platform, qatConfig.ptq(), qatConfig) }
         val ptqAccuracy = run.ptqAccuracy
             ?: Evaluation.accuracy(plan.build(InferableQuantizerSource()), loaded.split.test()).also { run.ptqAccuracy = it }
@@ -263,24 +275,41 @@ class QatCommand : Callable<Int> {
         val distillation = distillationInfo()?.let {
             Distillation(floatModel.to(trainingDevice), it.temperature.toFloat(), it.weight.toFloat())
         }
+        val penalty = mixedPrecision?.takeIf { learnedWidths }?.let {
+            WeightsMemoryPenalty(it.budget(), WeightsMemoryPenalty.DEFAULT_STRENGTH)
+        }
         run.train(EpochRecord.QAT, qatN, trainer(qatModel, qatOptimizer, qatSchedule, EpochRecord.QAT, qatN, run,
-            distillation) {
+            distillation, penalty) {
             mapOf("float" to floatState, "qat" to qatModel.stateDict(), "optimizer" to qatOptimizer.stateDict())
         }, loader, loaded) ?: return 0
         qatModel.to(Device.CPU)
         floatModel.to(Device.CPU)
         run.phase("qat", qatN, loaded.split.train().size())
+        mixedPrecision?.takeIf { learnedWidths }?.let { mp ->
+            // The penalty held the expected memory; the finalized widths must fit too.
+            val learnt = WeightsMemory.of(qatModel)
+            val fitted = LearnedWidths.fit(qatModel, mp.budget())
+            if (fitted != learnt) {
+                console.println("  learnt widths ${learnt.bitsPerLayer()} take %.4f of 8 bits; lowered to fit the budget: %s"
+                    .format(learnt.relativeTo8Bits(), fitted.bitsPerLayer()))
+            }
+        }
         val qatAccuracy = Evaluation.accuracy(qatModel, loaded.split.test())
 
         val finalized = run.timed("finalize") { Qat.finalize(qatModel) }
         val finalizedAccuracy = Evaluation.accuracy(finalized, loaded.split.test())
+        val memory = mixedPrecision?.let { WeightsMemory.of(finalized) }
+        // The budget as a fraction of the 8-bit memory, also when the config gave it in bytes.
+        val budgetFraction = mixedPrecision?.let { it.budget().bits(memory!!.eightBitBits() / 8).toDouble() / memory.eightBitBits() }
+        memory?.let { console.println("  weights memory: %.4f of 8 bits (budget %.4f)".format(it.relativeTo8Bits(), budgetFraction)) }
 
         val report = RunReport(
             dataset = DatasetInfo(loaded.name, loaded.source, loaded.split.train().size(), loaded.split.test().size(),
                 loaded.inputShape.toList(), loaded.classes),
             model = if (model in BuiltInModels.NAMES) model else Path.of(model).fileName.toString(),
             preset = presetName, config = RunReport.configJson(qatConfig), seed = seed,
-            device = trainingDevice.name.lowercase(), distillation = distillationInfo(), weightsMemory = weightsMemory,
+            device = trainingDevice.name.lowercase(), distillation = distillationInfo(), weightsMemory = budgetFraction,
+            weightsMemoryUsed = memory?.relativeTo8Bits(),
             accuracy = Accuracies(floatAccuracy, ptqAccuracy, qatAccuracy, finalizedAccuracy),
             epochs = run.epochs, phases = run.phases, layers = LayerRecords.of(finalized),
             startedAt = run.startedAt, jqiVersion = RunReport.currentJqiVersion(),
@@ -362,10 +391,10 @@ class QatCommand : Callable<Int> {
 
     /** A trainer for one phase whose epochs [run] records and checkpoints with [state]. */
     private fun trainer(model: Module, optimizer: Optimizer, schedule: LrScheduler, phase: String, epochs: Int, run: Run,
-                        distillation: Distillation? = null,
+                        distillation: Distillation? = null, penalty: TrainingPenalty? = null,
                         state: () -> Map<String, Map<String, io.jqi.tensor.Tensor>>): Trainer =
         Trainer.builder(model, optimizer).schedule(schedule).evaluateEvery(evalEvery).evaluationLimit(evalLimit)
-            .distillation(distillation)
+            .distillation(distillation).penalty(penalty)
             .callbacks(ProgressCallback(phase, epochs, run.console), run.recorder(phase, epochs, state)).build()
 
     /** The settings of `--distill-weight` and `--distill-temperature`, or null without distillation. */
@@ -403,7 +432,6 @@ class QatCommand : Callable<Int> {
         const val FINALIZED_MODEL = "model.jqi"
         const val QDQ_MODEL = "model-qdq.onnx"
         const val DEFAULT_DISTILL_TEMPERATURE = 4.0
-        val MIXED_PRECISION_BITS = intArrayOf(2, 4, 8)
     }
 }
 

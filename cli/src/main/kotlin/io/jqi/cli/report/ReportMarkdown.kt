@@ -23,7 +23,8 @@ object ReportMarkdown {
                 listOf("Model", esc(report.model)),
                 listOf("Preset", esc(report.preset)),
                 listOf("Mixed precision", report.weightsMemory?.let {
-                    "weight bits per layer within ${Formats.number(it)} of the 8-bit weight memory (see the layers)"
+                    "weight bits per layer within ${Formats.number(it)} of the 8-bit weight memory, using " +
+                        "${report.weightsMemoryUsed?.let { used -> Formats.number(used) } ?: "?"} (see the layers)"
                 } ?: "none"),
                 listOf("Distillation", report.distillation?.let {
                     "from the float model, temperature ${Formats.number(it.temperature)}, weight ${Formats.number(it.weight)}"

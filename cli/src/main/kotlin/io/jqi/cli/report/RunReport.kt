@@ -52,6 +52,11 @@ data class RunReport(
      * or `null` when every kernel has the config's bits. The chosen bits are in [config]'s layer rules and [layers].
      */
     @SerialName("weights_memory") val weightsMemory: Double? = null,
+    /**
+     * The finalized model's quantized kernels' memory as a fraction of theirs at 8 bits, recounted from its quantizers;
+     * `null` without [weightsMemory].
+     */
+    @SerialName("weights_memory_used") val weightsMemoryUsed: Double? = null,
     val accuracy: Accuracies,
     val epochs: List<EpochRecord>,
     val phases: List<PhaseTiming>,

@@ -1,12 +1,6 @@
 package io.jqi.qat.mixed;
 
 import io.jqi.ptq.WeightSensitivity;
-import io.jqi.qat.ActivationsSettings;
-import io.jqi.qat.LayerRule;
-import io.jqi.qat.QatConfig;
-import io.jqi.qat.WeightsSettings;
-import io.jqi.quant.registry.QuantizerRegistry;
-import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,22 +25,6 @@ public record MixedPrecisionPlan(Map<String, Integer> bits, long budgetBits, lon
     /** The memory of the same kernels at 8 bits, in bits. */
     public long eightBitBits() {
         return layers.stream().mapToLong(l -> l.weights() * 8).sum();
-    }
-
-    /**
-     * {@code config} with one more layer rule per kernel that sets its weight bits as chosen, after the config's own
-     * rules so that the plan decides the widths; the grids, granularity and training methods stay the config's.
-     */
-    public QatConfig applyTo(QatConfig config, QuantizerRegistry registry) {
-        List<LayerRule> rules = new ArrayList<>(config.layers());
-        bits.forEach((layer, b) -> rules.add(new LayerRule(layer, false,
-                new WeightsSettings(null, null, b, null, null, null, Map.of()), ActivationsSettings.INHERIT)));
-        return new QatConfig(config.weights(), config.activations(), rules, config.ptq(), registry);
-    }
-
-    /** {@link #applyTo(QatConfig, QuantizerRegistry)} with the global registry. */
-    public QatConfig applyTo(QatConfig config) {
-        return applyTo(config, QuantizerRegistry.global());
     }
 
     /** A table of the layers, their sizes, candidates' sensitivities and chosen bits, and the memory against the budget. */

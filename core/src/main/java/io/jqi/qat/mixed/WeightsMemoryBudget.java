@@ -36,6 +36,27 @@ public final class WeightsMemoryBudget {
         return bytes != null ? bytes * 8 : (long) Math.floor(relativeTo8Bits * 8 * weights);
     }
 
+    /** The limit in bytes, or null for a budget relative to 8 bits. */
+    public Long limitBytes() {
+        return bytes;
+    }
+
+    /** The fraction of the 8-bit memory, or null for a budget in bytes. */
+    public Double fractionOf8Bits() {
+        return relativeTo8Bits;
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof WeightsMemoryBudget b && java.util.Objects.equals(bytes, b.bytes)
+                && java.util.Objects.equals(relativeTo8Bits, b.relativeTo8Bits);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Objects.hash(bytes, relativeTo8Bits);
+    }
+
     @Override
     public String toString() {
         return bytes != null ? bytes + " bytes" : relativeTo8Bits + " of the 8-bit weight memory";

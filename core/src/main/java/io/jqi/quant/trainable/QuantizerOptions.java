@@ -62,6 +62,37 @@ public final class QuantizerOptions {
                 + Arrays.toString(type.getEnumConstants()) + ", got " + v);
     }
 
+    /** An integer option, given as a number without a fraction or as its text. */
+    public int integer(String name, int defaultValue) {
+        double v = number(name, defaultValue);
+        if (v != Math.rint(v) || Math.abs(v) > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("Option '" + name + "' must be a whole number, got " + values.get(name));
+        }
+        return (int) v;
+    }
+
+    /** A finite number option, given as a number or as its text. */
+    public double number(String name, double defaultValue) {
+        Object v = take(name);
+        if (v == null) {
+            return defaultValue;
+        }
+        double d;
+        if (v instanceof Number n) {
+            d = n.doubleValue();
+        } else {
+            try {
+                d = Double.parseDouble(v.toString().trim());
+            } catch (NumberFormatException e) {
+                d = Double.NaN;
+            }
+        }
+        if (!Double.isFinite(d)) {
+            throw new IllegalArgumentException("Option '" + name + "' must be a finite number, got " + v);
+        }
+        return d;
+    }
+
     /** The names the quantizer asked for. */
     Set<String> asked() {
         return asked;
