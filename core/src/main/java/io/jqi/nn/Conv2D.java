@@ -106,6 +106,12 @@ public final class Conv2D extends Module implements KernelLayer {
                 bias != null, new Random(0)), weight, bias);
     }
 
+    /** This convolution with {@code padding} instead of its own, on copies of its parameters. */
+    public Conv2D withPadding(int[] padding) {
+        return KernelState.loaded(new Conv2D(inChannels, outChannels, kernel, stride, padding, dilation, groups,
+                hasBias, new Random(0)), weight(), bias());
+    }
+
     public boolean hasBias() {
         return hasBias;
     }

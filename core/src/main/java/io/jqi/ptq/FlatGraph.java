@@ -112,6 +112,32 @@ final class FlatGraph {
         return nodes.values().stream().filter(n -> n.inputs.contains(name)).toList();
     }
 
+    /**
+     * Inserts {@code node}, which reads value {@code after}, right after it in execution order; every other reader
+     * of {@code after} (and the outputs) read {@code node} instead.
+     */
+    void insertAfter(String after, Node node) {
+        if (nodes.containsKey(node.name) || inputs.contains(node.name)) {
+            throw new IllegalArgumentException("The model already has a node named '" + node.name + "'");
+        }
+        for (Node n : nodes.values()) {
+            n.inputs.replaceAll(v -> v.equals(after) ? node.name : v);
+        }
+        outputs.replaceAll(v -> v.equals(after) ? node.name : v);
+        LinkedHashMap<String, Node> reordered = new LinkedHashMap<>();
+        if (inputs.contains(after)) {
+            reordered.put(node.name, node);
+        }
+        for (Node n : nodes.values()) {
+            reordered.put(n.name, n);
+            if (n.name.equals(after)) {
+                reordered.put(node.name, node);
+            }
+        }
+        nodes.clear();
+        nodes.putAll(reordered);
+    }
+
     /** Removes node {@code name}, whose only input takes its place everywhere. */
     void bypass(String name) {
         Node node = nodes.remove(name);

@@ -49,6 +49,9 @@ public final class Ptq {
             PtqConfig config, QuantizationRules rules) {
         FlatGraph graph = FlatGraph.of(model);
         BatchNormFolding.fold(graph);
+        // Read once: shift-negative correction passes over the batches again, and an Iterable may be one-shot.
+        List<Tensor> batches = new ArrayList<>();
+        data.forEach(batches::add);
 
         Map<String, NodeRef> refs = new LinkedHashMap<>();
         Map<String, OpQuantization> ops = new LinkedHashMap<>();
@@ -70,7 +73,19 @@ public final class Ptq {
         }
         rules.validate(List.copyOf(refs.values()));
 
-        Map<String, ValueStatistics> stats = collect(graph, data, ops, config);
+        Map<String, ValueStatistics> stats = collect(graph, batches, ops, config);
+        Map<String, Float> shiftThresholds = new LinkedHashMap<>();
+        if (config.shiftNegativeCorrection()) {
+            Map<String, ValueStatistics> before = stats;
+            for (ShiftNegativeCorrection.Shift s : ShiftNegativeCorrection.correct(graph, refs, ops, stats,
+                    name -> activationPlan(refs.get(name), ops.get(name), before.get(name), config).activation()
+                            .threshold()[0])) {
+                shiftThresholds.put(s.node(), s.threshold());
+            }
+            if (!shiftThresholds.isEmpty()) {
+                stats = collect(graph, batches, ops, config);
+            }
+        }
         List<NodePlan> inputs = new ArrayList<>();
         for (String in : graph.inputs) {
             inputs.add(activationPlan(refs.get(in), ops.get(in), stats.get(in), config));
@@ -79,6 +94,10 @@ public final class Ptq {
         InferableQuantizerSource inferable = new InferableQuantizerSource();
         for (FlatGraph.Node n : graph.nodes.values()) {
             NodePlan plan = activationPlan(refs.get(n.name), ops.get(n.name), stats.get(n.name), config);
+            Float shifted = shiftThresholds.get(n.name);
+            if (shifted != null) {   // the shift's grid keeps the non-linearity's threshold, unsigned
+                plan = new NodePlan(plan.ref(), plan.quantization(), null, QuantizationParams.threshold(shifted, false));
+            }
             WeightQuantization w = plan.quantization().weights();
             if (w != null) {
                 Tensor kernel = n.module.namedParameters().get(plan.quantization().kernelAttribute());

@@ -9,9 +9,11 @@ package io.jqi.ptq;
  * @param lpValue the {@code p} of {@link ErrorMethod#LP}
  * @param minThreshold the smallest threshold a search may return
  * @param weightsBiasCorrection whether biases absorb the mean output shift that weight quantization causes
+ * @param shiftNegativeCorrection whether non-linearities with a small negative tail that feed a linear layer are
+ *     shifted to quantize unsigned (docs/quantizer-contract.md#shift-negative-correction)
  */
 public record PtqConfig(ErrorMethod weightsErrorMethod, ErrorMethod activationErrorMethod, double lpValue,
-        float minThreshold, boolean weightsBiasCorrection) {
+        float minThreshold, boolean weightsBiasCorrection, boolean shiftNegativeCorrection) {
     /** MCT's {@code MIN_THRESHOLD}. */
     public static final float DEFAULT_MIN_THRESHOLD = 0x1p-16f;
 
@@ -28,28 +30,44 @@ public record PtqConfig(ErrorMethod weightsErrorMethod, ErrorMethod activationEr
         }
     }
 
-    /** MSE for both, p = 2, min threshold 2^-16, bias correction on. */
+    /** Without shift-negative correction. */
+    public PtqConfig(ErrorMethod weightsErrorMethod, ErrorMethod activationErrorMethod, double lpValue,
+            float minThreshold, boolean weightsBiasCorrection) {
+        this(weightsErrorMethod, activationErrorMethod, lpValue, minThreshold, weightsBiasCorrection, false);
+    }
+
+    /** MSE for both, p = 2, min threshold 2^-16, bias correction on, shift-negative correction off. */
     public static PtqConfig defaults() {
-        return new PtqConfig(ErrorMethod.MSE, ErrorMethod.MSE, 2.0, DEFAULT_MIN_THRESHOLD, true);
+        return new PtqConfig(ErrorMethod.MSE, ErrorMethod.MSE, 2.0, DEFAULT_MIN_THRESHOLD, true, false);
     }
 
     public PtqConfig withWeightsErrorMethod(ErrorMethod method) {
-        return new PtqConfig(method, activationErrorMethod, lpValue, minThreshold, weightsBiasCorrection);
+        return new PtqConfig(method, activationErrorMethod, lpValue, minThreshold, weightsBiasCorrection,
+                shiftNegativeCorrection);
     }
 
     public PtqConfig withActivationErrorMethod(ErrorMethod method) {
-        return new PtqConfig(weightsErrorMethod, method, lpValue, minThreshold, weightsBiasCorrection);
+        return new PtqConfig(weightsErrorMethod, method, lpValue, minThreshold, weightsBiasCorrection,
+                shiftNegativeCorrection);
     }
 
     public PtqConfig withLpValue(double p) {
-        return new PtqConfig(weightsErrorMethod, activationErrorMethod, p, minThreshold, weightsBiasCorrection);
+        return new PtqConfig(weightsErrorMethod, activationErrorMethod, p, minThreshold, weightsBiasCorrection,
+                shiftNegativeCorrection);
     }
 
     public PtqConfig withMinThreshold(float threshold) {
-        return new PtqConfig(weightsErrorMethod, activationErrorMethod, lpValue, threshold, weightsBiasCorrection);
+        return new PtqConfig(weightsErrorMethod, activationErrorMethod, lpValue, threshold, weightsBiasCorrection,
+                shiftNegativeCorrection);
     }
 
     public PtqConfig withWeightsBiasCorrection(boolean on) {
-        return new PtqConfig(weightsErrorMethod, activationErrorMethod, lpValue, minThreshold, on);
+        return new PtqConfig(weightsErrorMethod, activationErrorMethod, lpValue, minThreshold, on,
+                shiftNegativeCorrection);
+    }
+
+    public PtqConfig withShiftNegativeCorrection(boolean on) {
+        return new PtqConfig(weightsErrorMethod, activationErrorMethod, lpValue, minThreshold, weightsBiasCorrection,
+                on);
     }
 }

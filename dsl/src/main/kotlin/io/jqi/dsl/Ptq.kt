@@ -23,9 +23,13 @@ class PtqScope internal constructor() {
     /** Whether biases absorb the mean output shift that weight quantization causes. */
     var biasCorrection: Boolean = defaults.weightsBiasCorrection()
 
+    /** Whether non-linearities with a small negative tail feeding a linear layer are shifted to quantize unsigned. */
+    var shiftNegativeCorrection: Boolean = defaults.shiftNegativeCorrection()
+
     internal fun build(): PtqConfig =
         try {
-            PtqConfig(weightsErrorMethod, activationErrorMethod, lpValue, minThreshold, biasCorrection)
+            PtqConfig(weightsErrorMethod, activationErrorMethod, lpValue, minThreshold, biasCorrection,
+                shiftNegativeCorrection)
         } catch (e: IllegalArgumentException) {
             throw IllegalArgumentException("ptq: ${e.message}", e)
         }

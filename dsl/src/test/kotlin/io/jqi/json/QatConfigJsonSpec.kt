@@ -81,7 +81,8 @@ class QatConfigJsonSpec : FunSpec({
             "activation_error_method": "MSE",
             "l_p_value": 3.0,
             "min_threshold": 0.000015258789,
-            "weights_bias_correction": true
+            "weights_bias_correction": true,
+            "shift_negative_correction": false
           }
         }
     """.trimIndent()

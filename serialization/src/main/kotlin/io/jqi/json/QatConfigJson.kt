@@ -99,6 +99,7 @@ object QatConfigJson {
         put("l_p_value", p.lpValue())
         put("min_threshold", JsonText.float(p.minThreshold()))
         put("weights_bias_correction", p.weightsBiasCorrection())
+        put("shift_negative_correction", p.shiftNegativeCorrection())
     }
 
     private fun fromJson(top: ConfigReader, registry: QuantizerRegistry): QatConfig {
@@ -165,7 +166,8 @@ object QatConfigJson {
         val p = r.double("l_p_value", d.lpValue())
         val min = r.float("min_threshold", d.minThreshold())
         val bias = r.optionalBool("weights_bias_correction") ?: d.weightsBiasCorrection()
+        val shift = r.optionalBool("shift_negative_correction") ?: d.shiftNegativeCorrection()
         r.finish()
-        return r.build { PtqConfig(weights, activation, p, min, bias) }
+        return r.build { PtqConfig(weights, activation, p, min, bias, shift) }
     }
 }

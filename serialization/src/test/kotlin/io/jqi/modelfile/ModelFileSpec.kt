@@ -300,6 +300,19 @@ class ModelFileSpec : FunSpec({
         }
     }
 
+    test("a PTQ model with shift-negative correction round-trips with its shift, pad and 16-bit holders") {
+        val random = Random(6)
+        val model = io.jqi.nn.Sequential(io.jqi.nn.Conv2D(1, 4, 3, 1, 0, random), io.jqi.nn.LeakyReLU(0.01f),
+            io.jqi.nn.Conv2D(4, 4, 3, 1, 1, random), io.jqi.nn.LeakyReLU(0.01f), io.jqi.nn.Flatten(),
+            io.jqi.nn.Dense(4 * 4 * 4, 3, true, random))
+        val data = listOf(Tensor.randn(random, 8, 1, 6, 6).mul(3f))
+        val quantized = io.jqi.ptq.Ptq.quantize(model, data, io.jqi.ptq.TargetPlatform.defaultPlatform(),
+            io.jqi.ptq.PtqConfig.defaults().withShiftNegativeCorrection(true))
+        val loaded = roundTrip(quantized, data[0])
+        loaded.namedModules().values.count { it is io.jqi.nn.AddConstant } shouldBe 2
+        loaded.namedModules().values.count { it is io.jqi.nn.Pad } shouldBe 1
+    }
+
     test("a QAT-finalized model round-trips, keeping the retired quantizer variables in its state dict") {
         val random = Random(6)
         val data = listOf(ModelFiles.cnnInput(random, 8))

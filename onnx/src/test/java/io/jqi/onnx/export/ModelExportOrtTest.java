@@ -93,6 +93,27 @@ class ModelExportOrtTest {
     }
 
     /**
+     * Shift-negative correction's nodes export like any other: the shift as an Add of a constant quantized unsigned,
+     * the 16-bit non-linearity, the explicit pad with the shift, the corrected biases.
+     */
+    @org.junit.jupiter.api.Test
+    void aShiftNegativeCorrectedModelAgreesWithJqiInOnnxRuntime() throws Exception {
+        java.util.Random random = new java.util.Random(3);
+        Module model = new io.jqi.nn.Sequential(new io.jqi.nn.Conv2D(1, 8, 3, 1, 1, random),
+                new io.jqi.nn.LeakyReLU(0.01f), new io.jqi.nn.Conv2D(8, 8, 3, 1, 1, random),
+                new io.jqi.nn.LeakyReLU(0.01f), new io.jqi.nn.GlobalAvgPool2D(), new io.jqi.nn.Flatten(),
+                new io.jqi.nn.Dense(8, 10, true, random));
+        train(model, 3, 0.01);
+        DataLoader loader = new DataLoader(DIGITS.train(), 64, true, 3, false);
+        GraphModel quantized = Ptq.quantize(model, RepresentativeData.of(loader, 4), TargetPlatform.defaultPlatform(),
+                PtqConfig.defaults().withShiftNegativeCorrection(true));
+        quantized.eval();
+        assertEquals(2, quantized.nodeNames().stream()
+                .filter(n -> quantized.node(n) instanceof io.jqi.nn.AddConstant).count(), "both non-linearities");
+        assertAgreesInOnnxRuntime(quantized);
+    }
+
+    /**
      * jqi's importer reads the QDQ export back: weights dequantize at import to the very floats the wrappers feed the
      * layers, activations become QuantizeDequantize layers with the holders' arithmetic, and the layers sum in jqi's
      * order, so the logits are the finalized model's bit for bit (all 12 models, 3590 logits each), not merely its
