@@ -38,16 +38,15 @@ public final class WeightSensitivity {
     }
 
     /**
-     * The sensitivity of every quantized kernel of {@code plan} at every width of {@code bits}, in the plan's order.
+     * The sensitivity of every quantized kernel of {@code plan} at every width of {@code bits}, in the plan's order;
+     * with no {@code bits}, at the candidate widths its target platform declares for each kernel
+     * ({@link WeightQuantization#candidateBits}).
      *
      * @throws IllegalArgumentException without data, without candidates, or with a width outside 1..16
      */
     public static List<Layer> measure(QuantizationPlan plan, Iterable<Tensor> data, PtqConfig config, int... bits) {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(config, "config");
-        if (bits.length == 0) {
-            throw new IllegalArgumentException("a sensitivity needs at least one candidate bit width");
-        }
         List<Tensor> batches = new ArrayList<>();
         data.forEach(batches::add);
         if (batches.isEmpty()) {
@@ -59,14 +58,20 @@ public final class WeightSensitivity {
             if (!node.quantizesWeights()) {
                 continue;
             }
-            double[] errors = new double[bits.length];
+            int[] candidates = bits.length > 0 ? bits.clone()
+                    : node.quantization().weights().candidateBits().stream().mapToInt(Integer::intValue).toArray();
+            if (candidates.length == 0) {
+                throw new IllegalArgumentException("layer " + node.ref() + ": the target platform declares no "
+                        + "mixed-precision candidate widths for its kernel; give the candidates (candidate_bits)");
+            }
+            double[] errors = new double[candidates.length];
             long weights = 0;
-            for (int i = 0; i < bits.length; i++) {
-                Only source = new Only(node, bits[i], config);
+            for (int i = 0; i < candidates.length; i++) {
+                Only source = new Only(node, candidates[i], config);
                 errors[i] = meanSquaredDifference(reference, outputs(plan.build(source), batches));
                 weights = source.weights;
             }
-            layers.add(new Layer(node.ref().name(), weights, bits.clone(), errors));
+            layers.add(new Layer(node.ref().name(), weights, candidates, errors));
         }
         return layers;
     }
@@ -136,7 +141,7 @@ public final class WeightSensitivity {
             public Tensor apply(Tensor x, boolean training) {
                 if (quantizer == null) {
                     WeightQuantization w = node.quantization().weights();
-                    WeightQuantization at = new WeightQuantization(w.method(), bits, w.perChannel(), w.channelAxis());
+                    WeightQuantization at = w.withBits(bits);
                     NodePlan plan = new NodePlan(node.ref(), node.quantization().withWeights(at),
                             Ptq.weightParams(x, at, config, node.ref()), null);
                     quantizer = new InferableQuantizerSource().weights(plan);

@@ -339,8 +339,8 @@ public final class QatConfig implements QuantizationRules {
         }
 
         /**
-         * Mixed precision: each quantized kernel takes one of {@code candidateBits} (none given: 2, 4 and 8) so that
-         * the kernels fit {@code budget} ({@link Qat#init} runs the search; docs/qat-config.md#mixed-precision-under-a-weights-memory-budget).
+         * Mixed precision: each quantized kernel takes one of {@code candidateBits} (none given: the platform's
+         * candidates for it, 8, 4 and 2 bits on the default platform) so that the kernels fit {@code budget} ({@link Qat#init} runs the search; docs/qat-config.md#mixed-precision-under-a-weights-memory-budget).
          */
         public Builder mixedPrecision(WeightsMemoryBudget budget, int... candidateBits) {
             requireFirst(mixedPrecision, "mixed precision");

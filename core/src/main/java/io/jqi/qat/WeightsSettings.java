@@ -82,6 +82,6 @@ public record WeightsSettings(String trainingMethod, QuantizationMethod method, 
         }
         return new WeightQuantization(method != null ? method : base.method(), bits != null ? bits : base.bits(),
                 perChannel != null ? perChannel : base.perChannel(),
-                channelAxis != null ? channelAxis : base.channelAxis());
+                channelAxis != null ? channelAxis : base.channelAxis(), base.candidateBits());
     }
 }

@@ -99,4 +99,17 @@ class MixedPrecisionTest {
                 () -> Qat.init(plan, config, io.jqi.quant.registry.QuantizerRegistry.global()));
         assertTrue(e.getMessage().contains("Qat.init(model, data, config, platform)"), e.getMessage());
     }
+    @Test
+    void withoutCandidatesEachKernelTakesItsPlatformsCandidates() {
+        QatFlowTest.Task task = QatFlowTest.cnn();
+        TargetPlatform platform = PLATFORM.withOp("Dense", PLATFORM.forOp("Dense").withWeights(
+                PLATFORM.forOp("Dense").weights().withCandidateBits(java.util.List.of(8, 6))));
+        MixedPrecisionPlan mp = MixedPrecision.search(task.model(), task.representative(), QatConfig.defaults(),
+                PtqConfig.defaults(), platform, WeightsMemoryBudget.relativeTo8Bits(0.9));
+        for (WeightSensitivity.Layer l : mp.layers()) {
+            int[] expected = l.layer().equals("9") ? new int[] {8, 6} : new int[] {8, 4, 2};   // 9: the Dense layer
+            assertArrayEquals(expected, l.bits(), l.layer());
+        }
+        assertTrue(mp.toString().contains("sensitivity at 6 bits"), mp.toString());
+    }
 }

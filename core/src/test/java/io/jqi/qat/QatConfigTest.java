@@ -44,7 +44,8 @@ class QatConfigTest {
                 .build();
 
         OpQuantization stem = resolve(config, STEM);
-        assertEquals(new WeightQuantization(QuantizationMethod.SYMMETRIC, 4, false, 0), stem.weights());
+        assertEquals(new WeightQuantization(QuantizationMethod.SYMMETRIC, 4, false, 0, java.util.List.of(8, 4, 2)),
+                stem.weights(), "the platform's mixed-precision candidates stay");
         assertEquals(QuantizationMethod.UNIFORM, stem.activation().method());
         assertEquals(6, resolve(config, RELU).activation().bits());
         assertEquals(TrainingMethod.LSQ, config.weightsTraining(STEM).identifier());

@@ -1,6 +1,5 @@
 package io.jqi.dsl
 
-import io.jqi.qat.mixed.MixedPrecisionSettings
 import io.jqi.qat.mixed.WeightsMemoryBudget
 
 /**
@@ -15,8 +14,8 @@ class MixedPrecisionScope internal constructor() {
     /** The kernels' memory in bytes. */
     var weightsMemoryBytes: Long? = null
 
-    /** The widths to choose from. */
-    var candidateBits: List<Int> = MixedPrecisionSettings.DEFAULT_CANDIDATES
+    /** The widths to choose from for every kernel; empty (the default): each kernel's platform candidates. */
+    var candidateBits: List<Int> = emptyList()
 
     internal fun budget(): WeightsMemoryBudget {
         val fraction = weightsMemory

@@ -59,12 +59,12 @@ class JavaBuilderSpec : FunSpec({
         dsl shouldBe java
     }
 
-    test("mixed precision is the same setting in both, with 2, 4 and 8 bits unless candidates are given") {
+    test("mixed precision is the same setting in both, with the platform's candidates unless others are given") {
         qat { mixedPrecision { weightsMemory = 0.5 } } shouldBe
             QatConfig.builder().mixedPrecision(WeightsMemoryBudget.relativeTo8Bits(0.5)).build()
         qat { mixedPrecision { weightsMemoryBytes = 4096; candidateBits = listOf(3, 6) } } shouldBe
             QatConfig.builder().mixedPrecision(WeightsMemoryBudget.bytes(4096), 3, 6).build()
-        qat { mixedPrecision { weightsMemory = 0.5 } }.mixedPrecision().candidateBits() shouldBe listOf(2, 4, 8)
+        qat { mixedPrecision { weightsMemory = 0.5 } }.mixedPrecision().candidateBits() shouldBe emptyList()
     }
 
     test("a mixed-precision block needs exactly one budget") {

@@ -115,7 +115,7 @@ class QatConfigJsonSpec : FunSpec({
             QatConfigJson.read(QatConfigJson.write(config)) shouldBe config
         }
         QatConfigJson.read("""{"format_version": 1, "mixed_precision": {"weights_memory": 0.5}}""").mixedPrecision() shouldBe
-            MixedPrecisionSettings(WeightsMemoryBudget.relativeTo8Bits(0.5), listOf(2, 4, 8))
+            MixedPrecisionSettings(WeightsMemoryBudget.relativeTo8Bits(0.5), emptyList())
     }
 
     test("a mixed-precision block with no budget or two is refused at its path") {

@@ -59,7 +59,7 @@ object QatConfigJson {
     private fun mixedPrecision(m: MixedPrecisionSettings) = buildJsonObject {
         m.budget().fractionOf8Bits()?.let { put("weights_memory", it) }
         m.budget().limitBytes()?.let { put("weights_memory_bytes", it) }
-        put("candidate_bits", JsonArray(m.candidateBits().map { JsonPrimitive(it) }))
+        if (m.candidateBits().isNotEmpty()) put("candidate_bits", JsonArray(m.candidateBits().map { JsonPrimitive(it) }))
     }
 
     private fun weights(w: WeightsSettings) = settings(w.trainingMethod(), w.method(), w.bits(), w.enabled(),

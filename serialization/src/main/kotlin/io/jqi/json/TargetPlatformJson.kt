@@ -18,7 +18,8 @@ import java.nio.file.Path
 /**
  * Target platforms as JSON: `{"format_version": 1, "name": ..., "defaults": op, "ops": {"Conv2D": op, ...},
  * "fusing": [["Conv2D", "ReLU"], ...]}`, where an op is `{"kernel_attribute", "weights", "activation",
- * "preserves_input_quantization"}` and `null` weights or activation mean float. Ops are written in the platform's
+ * "preserves_input_quantization"}` and `null` weights or activation mean float; weights may list the mixed-precision
+ * `candidate_bits`. Ops are written in the platform's
  * order, enums by name.
  */
 object TargetPlatformJson {
@@ -59,6 +60,7 @@ object TargetPlatformJson {
         put("bits", w.bits())
         put("per_channel", w.perChannel())
         put("channel_axis", w.channelAxis())
+        if (w.candidateBits().isNotEmpty()) put("candidate_bits", JsonArray(w.candidateBits().map { JsonPrimitive(it) }))
     }
 
     private fun activation(a: ActivationQuantization): JsonElement = buildJsonObject {
@@ -91,8 +93,9 @@ object TargetPlatformJson {
         val bits = r.int("bits")
         val perChannel = r.bool("per_channel")
         val axis = r.optionalInt("channel_axis") ?: 0
+        val candidates = r.optionalInts("candidate_bits")?.toList()
         r.finish()
-        return r.build { WeightQuantization(method, bits, perChannel, axis) }
+        return r.build { WeightQuantization(method, bits, perChannel, axis, candidates) }
     }
 
     private fun readActivation(r: ConfigReader): ActivationQuantization {

@@ -51,6 +51,16 @@ class TargetPlatformJsonSpec : FunSpec({
             """"UNIFORM","bits":4,"signedness":"UNSIGNED"},"preserves_input_quantization":false}"""
     }
 
+    test("weights may list mixed-precision candidate widths, as the default platform's kernels do") {
+        TargetPlatform.defaultPlatform().forOp("Conv2D").weights().candidateBits() shouldBe listOf(8, 4, 2)
+        (Json.parseToJsonElement(TargetPlatformJson.write(TargetPlatform.defaultPlatform())).jsonObject["ops"]!!
+            .jsonObject["Conv2D"]!!.jsonObject["weights"]!!.jsonObject["candidate_bits"]).toString() shouldBe "[8,4,2]"
+        val platform = TargetPlatformJson.read("""{$header, "defaults": {}, "ops": {"Dense": {"kernel_attribute":
+            "weight", "weights": {"method": "SYMMETRIC", "bits": 8, "per_channel": true, "candidate_bits": [8, 6, 4]},
+            "activation": null}}}""")
+        platform.forOp("Dense").weights().candidateBits() shouldBe listOf(8, 6, 4)
+    }
+
     test("a hand-written op may leave out what defaults: float, axis 0, AUTO signedness") {
         val platform = TargetPlatformJson.read("""{$header, "defaults": {},
             "ops": {"Conv2D": {"kernel_attribute": "weight", "weights": {"method": "SYMMETRIC", "bits": 8,

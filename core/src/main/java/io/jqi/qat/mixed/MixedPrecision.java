@@ -31,7 +31,8 @@ public final class MixedPrecision {
 
     /**
      * Analyses {@code model} under {@code rules} (a QAT config), {@code ptq} and {@code platform} (as {@code Qat.init}
-     * will), measures every quantized kernel's sensitivity at each of {@code candidates} bits, and picks the widths.
+     * will), measures every quantized kernel's sensitivity at each of {@code candidates} bits (none given: the
+     * platform's candidates for that kernel), and picks the widths.
      *
      * @throws IllegalArgumentException when the budget is below what the narrowest candidates need, or the model has
      *     no quantized kernel

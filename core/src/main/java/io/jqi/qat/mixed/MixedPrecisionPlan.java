@@ -33,16 +33,22 @@ public record MixedPrecisionPlan(Map<String, Integer> bits, long budgetBits, lon
         if (layers.isEmpty()) {
             return "no quantized kernels";
         }
+        // One column per width any layer may take, in first-seen order; "-" where a layer cannot take it.
+        List<Integer> widths = layers.stream().flatMapToInt(l -> java.util.Arrays.stream(l.bits())).distinct().boxed()
+                .toList();
         StringBuilder s = new StringBuilder("| layer | weights | bits |");
-        for (int b : layers.get(0).bits()) {
+        for (int b : widths) {
             s.append(" sensitivity at ").append(b).append(" bits |");
         }
         s.append('\n');
         for (WeightSensitivity.Layer l : layers) {
             s.append("| ").append(l.layer()).append(" | ").append(l.weights()).append(" | ").append(bits.get(l.layer()))
                     .append(" |");
-            for (double e : l.errors()) {
-                s.append(' ').append(String.format(java.util.Locale.ROOT, "%.3g", e)).append(" |");
+            for (int b : widths) {
+                int i = java.util.stream.IntStream.range(0, l.bits().length).filter(c -> l.bits()[c] == b).findFirst()
+                        .orElse(-1);
+                s.append(' ').append(i < 0 ? "-" : String.format(java.util.Locale.ROOT, "%.3g", l.errors()[i]))
+                        .append(" |");
             }
             s.append('\n');
         }

@@ -10,16 +10,13 @@ import java.util.Objects;
  * learns its widths (HMQ), leaves the budget to a {@link WeightsMemoryPenalty} in training.
  *
  * @param budget the limit on the quantized kernels' memory
- * @param candidateBits the widths to choose from, distinct, in the order given
+ * @param candidateBits the widths to choose from for every kernel, distinct, in the order given; empty (or null): each
+ *     kernel's candidates as its target platform declares them (8, 4 and 2 bits on the default platform)
  */
 public record MixedPrecisionSettings(WeightsMemoryBudget budget, List<Integer> candidateBits) {
-    /** The candidates when none are given: 2, 4 and 8 bits. */
-    public static final List<Integer> DEFAULT_CANDIDATES = List.of(2, 4, 8);
-
     public MixedPrecisionSettings {
         Objects.requireNonNull(budget, "a mixed-precision config needs a weights memory budget");
-        candidateBits = List.copyOf(candidateBits == null || candidateBits.isEmpty() ? DEFAULT_CANDIDATES
-                : candidateBits);
+        candidateBits = List.copyOf(candidateBits == null ? List.of() : candidateBits);
         for (int b : candidateBits) {
             GridChecks.requireBits(b, "A mixed-precision candidate width");
         }
@@ -28,7 +25,7 @@ public record MixedPrecisionSettings(WeightsMemoryBudget budget, List<Integer> c
         }
     }
 
-    /** The candidates as the search takes them. */
+    /** The candidates as the search takes them (none: the platform's). */
     public int[] candidates() {
         return candidateBits.stream().mapToInt(Integer::intValue).toArray();
     }
