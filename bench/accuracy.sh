@@ -10,7 +10,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-runs/accuracy}
 data=${FASHION_MNIST:-/usr/share/datasets/fashion-mnist}
-presets=(${PRESETS:-w8a8 w4a8 w4a4 w2a3})
+presets=(${PRESETS:-w8a8 w4a8 w4a4 w2a3 w2a3-lsq})
 seed=${SEED:-0}
 
 run() { # preset, model, output directory, more jqi qat options

@@ -15,6 +15,8 @@ object Presets {
         "w4a8" to "4-bit symmetric per-channel weights, 8-bit power-of-two activations, STE",
         "w4a4" to "4-bit symmetric per-channel weights, 4-bit symmetric activations (8-bit model inputs and outputs), LSQ",
         "w2a3" to "2-bit symmetric per-channel weights, 3-bit power-of-two activations, STE (the reference tutorial's)",
+        "w2a3-lsq" to "2-bit symmetric per-channel weights, 3-bit symmetric activations (8-bit model inputs and " +
+            "outputs), LSQ",
     )
 
     /**
@@ -34,16 +36,19 @@ object Presets {
     fun config(name: String): QatConfig = when (name) {
         "w8a8" -> ste(weightBits = 8, activationBits = 8)
         "w4a8" -> ste(weightBits = 4, activationBits = 8)
-        // As in the LSQ paper, the model's inputs and outputs keep 8 bits: 16 levels of pixel intensity, or of
-        // logits, cost far more accuracy than any hidden activation does.
-        "w4a4" -> qat {
-            weights { training = LSQ; symmetric(bits = 4) { perChannel() } }
-            activations { training = LSQ; symmetric(bits = 4) }
-            layer(TargetPlatform.INPUT) { activations { symmetric(bits = 8) } }
-            layer(LayerRule.OUTPUT) { activations { symmetric(bits = 8) } }
-        }
+        "w4a4" -> lsq(weightBits = 4, activationBits = 4)
         "w2a3" -> ste(weightBits = 2, activationBits = 3)
+        "w2a3-lsq" -> lsq(weightBits = 2, activationBits = 3)
         else -> throw IllegalArgumentException("Unknown preset '$name'; choose one of ${DESCRIPTIONS.keys.joinToString()}")
+    }
+
+    // As in the LSQ paper, the model's inputs and outputs keep 8 bits: 16 levels of pixel intensity, or of logits,
+    // cost far more accuracy than any hidden activation does.
+    private fun lsq(weightBits: Int, activationBits: Int) = qat {
+        weights { training = LSQ; symmetric(bits = weightBits) { perChannel() } }
+        activations { training = LSQ; symmetric(bits = activationBits) }
+        layer(TargetPlatform.INPUT) { activations { symmetric(bits = 8) } }
+        layer(LayerRule.OUTPUT) { activations { symmetric(bits = 8) } }
     }
 
     private fun ste(weightBits: Int, activationBits: Int) = qat {

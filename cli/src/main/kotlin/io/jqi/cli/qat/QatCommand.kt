@@ -107,7 +107,7 @@ class QatCommand : Callable<Int> {
     @Option(names = ["--model"], paramLabel = "NAME|FILE", description = ["mlp, cnn (default), resnet, a saved jqi model, or a float ONNX model (.onnx)"])
     var model: String = "cnn"
 
-    @Option(names = ["--preset"], paramLabel = "NAME", description = ["w8a8 (default), w4a8, w4a4 (LSQ) or w2a3"])
+    @Option(names = ["--preset"], paramLabel = "NAME", description = ["w8a8 (default), w4a8, w4a4 (LSQ), w2a3 or w2a3-lsq (LSQ)"])
     var preset: String = "w8a8"
 
     @Option(names = ["--config"], paramLabel = "FILE", description = ["A QAT config (JSON) that replaces the preset"])
