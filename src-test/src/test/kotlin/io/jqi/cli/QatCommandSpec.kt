@@ -145,6 +145,7 @@ class QatCommandSpec : FunSpec({
         (used <= 0.4 * eightBits).shouldBeTrue()
         RunReport.read(out.resolve("report.json")).weightsMemoryUsed shouldBe used.toDouble() / eightBits
         widths.all { it in setOf(2, 4, 8) }.shouldBeTrue()
+        Files.isRegularFile(out.resolve("model-qdq.onnx")).shouldBeTrue()   // exported like any other model
     }
 
     test("distillation settings out of range are refused with what is allowed") {
