@@ -67,6 +67,19 @@ public final class GraphModel extends Module {
 
     /** Runs the graph on its inputs (in the order they were declared) and returns every output by name. */
     public Map<String, Tensor> forwardAll(Tensor... inputs) {
+        Map<String, Tensor> values = forwardEveryNode(inputs);
+        Map<String, Tensor> out = new LinkedHashMap<>();
+        for (String name : outputNames) {
+            out.put(name, values.get(name));
+        }
+        return out;
+    }
+
+    /**
+     * Runs the graph on its inputs and returns the value of every input and node by name, in execution order: what
+     * analyses of intermediate values (sizes, statistics) read.
+     */
+    public Map<String, Tensor> forwardEveryNode(Tensor... inputs) {
         if (inputs.length != inputNames.size()) {
             throw new IllegalArgumentException("This graph takes " + inputNames.size() + " inputs " + inputNames
                     + ", got " + inputs.length);
@@ -83,11 +96,7 @@ public final class GraphModel extends Module {
             }
             values.put(name, child(name).forward(x));
         }
-        Map<String, Tensor> out = new LinkedHashMap<>();
-        for (String name : outputNames) {
-            out.put(name, values.get(name));
-        }
-        return out;
+        return values;
     }
 
     /** The module of node {@code name}. */

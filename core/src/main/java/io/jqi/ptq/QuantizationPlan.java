@@ -37,6 +37,27 @@ public final class QuantizationPlan {
     }
 
     /**
+     * The bits of the quantized value node {@code name} reads (its first input), found back through the nodes that
+     * pass their input's grid on unquantized (flatten, pooling, fused producers); 0 when that value stays float.
+     */
+    public int inputActivationBits(String name) {
+        Map<String, NodePlan> plans = new HashMap<>();
+        inputs.forEach(p -> plans.put(p.ref().name(), p));
+        nodes.forEach(p -> plans.put(p.ref().name(), p));
+        FlatGraph.Node node = graph.nodes.get(name);
+        String value = node == null || node.inputs.isEmpty() ? null : node.inputs.get(0);
+        while (value != null) {
+            NodePlan p = plans.get(value);
+            if (p != null && p.quantizesActivation()) {
+                return p.quantization().activation().bits();
+            }
+            FlatGraph.Node producer = graph.nodes.get(value);
+            value = producer == null || producer.inputs.isEmpty() ? null : producer.inputs.get(0);
+        }
+        return 0;
+    }
+
+    /**
      * A new model (its own copies of the layers) in which every quantized kernel's layer is wrapped in a
      * {@link QuantizationWrapper} and every quantized value is followed by an {@link ActivationQuantizationHolder},
      * with quantizers from {@code source}.

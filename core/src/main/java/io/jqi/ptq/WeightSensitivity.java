@@ -4,10 +4,12 @@ import io.jqi.nn.GraphModel;
 import io.jqi.quant.FakeQuantizer;
 import io.jqi.quant.QuantizationTarget;
 import io.jqi.quant.QuantizerHost;
+import io.jqi.quant.wrap.QuantizationWrapper;
 import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -27,14 +29,26 @@ public final class WeightSensitivity {
     }
 
     /**
-     * One quantized kernel: its layer, its number of weights, and {@code errors[i]} for {@code bits[i]}.
+     * One quantized kernel: its layer, its number of weights, {@code errors[i]} for {@code bits[i]}, and what its bit
+     * operations are made of.
      *
      * @param layer the node's name in the plan (and in the models it builds)
      * @param weights the kernel's element count
      * @param bits the candidates, as given
      * @param errors the sensitivity per candidate
+     * @param macs the layer's multiply-accumulates per example
+     * @param inputBits the bits of the activation it reads, 32 when that stays float
      */
-    public record Layer(String layer, long weights, int[] bits, double[] errors) {
+    public record Layer(String layer, long weights, int[] bits, double[] errors, long macs, int inputBits) {
+        /** A kernel whose bit operations are not counted. */
+        public Layer(String layer, long weights, int[] bits, double[] errors) {
+            this(layer, weights, bits, errors, 0, 0);
+        }
+
+        /** Bit operations per example at candidate {@code c}: {@code macs * bits[c] * inputBits}. */
+        public long bitOps(int c) {
+            return macs * bits[c] * inputBits;
+        }
     }
 
     /**
@@ -52,7 +66,12 @@ public final class WeightSensitivity {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("a sensitivity needs at least one representative batch");
         }
-        List<float[]> reference = outputs(plan.build(new Only(null, 0, config)), batches);
+        GraphModel floatModel = plan.build(new Only(null, 0, config));
+        List<float[]> reference = outputs(floatModel, batches);
+        Map<String, Tensor> values;
+        try (var ignored = Tensor.noGrad()) {
+            values = floatModel.forwardEveryNode(batches.get(0));
+        }
         List<Layer> layers = new ArrayList<>();
         for (NodePlan node : plan.nodes()) {
             if (!node.quantizesWeights()) {
@@ -71,7 +90,14 @@ public final class WeightSensitivity {
                 errors[i] = meanSquaredDifference(reference, outputs(plan.build(source), batches));
                 weights = source.weights;
             }
-            layers.add(new Layer(node.ref().name(), weights, candidates, errors));
+            // Each output value of a kernel layer takes one multiply-accumulate per kernel value of its channel.
+            String name = node.ref().name();
+            Tensor kernel = ((QuantizationWrapper) floatModel.node(name)).layer().namedParameters()
+                    .get(node.quantization().kernelAttribute());
+            Tensor out = values.get(name);
+            long macs = out.numel() / out.shape().dim(0) * (kernel.numel() / kernel.shape().dim(0));
+            int inputBits = plan.inputActivationBits(name);
+            layers.add(new Layer(name, weights, candidates, errors, macs, inputBits == 0 ? 32 : inputBits));
         }
         return layers;
     }

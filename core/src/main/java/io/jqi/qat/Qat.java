@@ -83,12 +83,19 @@ public final class Qat {
     private static QatConfig withChosenWidths(Module model, List<Tensor> batches, QatConfig config,
             TargetPlatform platform, QuantizerRegistry registry) {
         MixedPrecisionSettings mp = config.mixedPrecision();
-        if (mp == null || config.weightsLearnTheirWidths(registry)) {
+        if (mp == null) {
+            return config;
+        }
+        if (config.weightsLearnTheirWidths(registry)) {
+            if (mp.bitOps() != null || mp.weightsMemory() == null) {
+                throw new IllegalArgumentException("the weights' training method learns its widths, held to a weights "
+                        + "memory budget in training; a bit-operations budget needs the mixed-precision search (train "
+                        + "with STE or LSQ)");
+            }
             return config;
         }
         QatConfig rules = config.withMixedPrecision(null, registry);
-        MixedPrecisionPlan plan = MixedPrecision.search(model, batches, rules, rules.ptq(), platform, mp.budget(),
-                mp.candidates());
+        MixedPrecisionPlan plan = MixedPrecision.search(model, batches, rules, rules.ptq(), platform, mp);
         return rules.withWeightBits(plan.bits(), registry);
     }
 

@@ -343,9 +343,14 @@ public final class QatConfig implements QuantizationRules {
          * candidates for it, 8, 4 and 2 bits on the default platform) so that the kernels fit {@code budget} ({@link Qat#init} runs the search; docs/qat-config.md#mixed-precision-under-a-weights-memory-budget).
          */
         public Builder mixedPrecision(WeightsMemoryBudget budget, int... candidateBits) {
+            return mixedPrecision(new MixedPrecisionSettings(budget, null,
+                    java.util.Arrays.stream(candidateBits).boxed().toList()));
+        }
+
+        /** Mixed precision within the budgets of {@code settings} (weights memory, bit operations or both). */
+        public Builder mixedPrecision(MixedPrecisionSettings settings) {
             requireFirst(mixedPrecision, "mixed precision");
-            this.mixedPrecision = new MixedPrecisionSettings(budget,
-                    java.util.Arrays.stream(candidateBits).boxed().toList());
+            this.mixedPrecision = java.util.Objects.requireNonNull(settings, "settings");
             return this;
         }
 

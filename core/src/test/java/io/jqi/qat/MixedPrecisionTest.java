@@ -112,4 +112,23 @@ class MixedPrecisionTest {
         }
         assertTrue(mp.toString().contains("sensitivity at 6 bits"), mp.toString());
     }
+    @Test
+    void aBitOperationsBudgetIsMetAsCountedFromTheLayersMacsAndInputBits() {
+        QatFlowTest.Task task = QatFlowTest.cnn();
+        MixedPrecisionPlan mp = MixedPrecision.search(task.model(), task.representative(), QatConfig.defaults(),
+                PtqConfig.defaults(), PLATFORM, new io.jqi.qat.mixed.MixedPrecisionSettings(null,
+                        io.jqi.qat.mixed.BitOpsBudget.relativeTo8Bits(0.5), java.util.List.of(2, 4, 8)));
+        // conv1: 8 channels of 8x8 outputs (8x8 bars, padding 1), each from a 1x3x3 kernel; 8-bit inputs.
+        WeightSensitivity.Layer first = mp.layers().get(0);
+        assertEquals(8L * 8 * 8 * 9, first.macs());
+        assertEquals(8, first.inputBits());
+        long used = 0;
+        for (WeightSensitivity.Layer l : mp.layers()) {
+            used += l.macs() * mp.bits().get(l.layer()) * l.inputBits();
+        }
+        assertEquals(mp.usedBitOps(), used);
+        assertTrue(used <= mp.bitOpsBudget(), mp.toString());
+        assertTrue(mp.toString().contains("bit operations"), mp.toString());
+        assertEquals(null, mp.budgetBits(), "no weights memory budget");
+    }
 }

@@ -1,10 +1,13 @@
 package io.jqi.dsl
 
+import io.jqi.qat.mixed.BitOpsBudget
+import io.jqi.qat.mixed.MixedPrecisionSettings
 import io.jqi.qat.mixed.WeightsMemoryBudget
 
 /**
- * The body of `mixedPrecision { }`: a weights memory budget, either [weightsMemory] (a fraction of the 8-bit memory)
- * or [weightsMemoryBytes], and the widths each quantized kernel may take.
+ * The body of `mixedPrecision { }`: a weights memory budget, [weightsMemory] (a fraction of the 8-bit memory) or
+ * [weightsMemoryBytes]; a bit-operations budget, [bitOps] (a fraction of the 8-bit bit operations) or [bitOpsCount];
+ * at least one budget; and the widths each quantized kernel may take.
  */
 @QuantizationDsl
 class MixedPrecisionScope internal constructor() {
@@ -14,19 +17,28 @@ class MixedPrecisionScope internal constructor() {
     /** The kernels' memory in bytes. */
     var weightsMemoryBytes: Long? = null
 
+    /** The bit operations per example as a fraction of theirs at 8-bit weights and activations, in (0, 2]. */
+    var bitOps: Double? = null
+
+    /** The bit operations per example. */
+    var bitOpsCount: Long? = null
+
     /** The widths to choose from for every kernel; empty (the default): each kernel's platform candidates. */
     var candidateBits: List<Int> = emptyList()
 
-    internal fun budget(): WeightsMemoryBudget {
-        val fraction = weightsMemory
-        val bytes = weightsMemoryBytes
-        require((fraction == null) != (bytes == null)) {
-            "mixedPrecision: give one budget, weightsMemory (a fraction of the 8-bit weight memory) or weightsMemoryBytes"
+    internal fun settings(): MixedPrecisionSettings = try {
+        require(weightsMemory == null || weightsMemoryBytes == null) {
+            "give the weights memory once: weightsMemory or weightsMemoryBytes"
         }
-        return try {
-            fraction?.let { WeightsMemoryBudget.relativeTo8Bits(it) } ?: WeightsMemoryBudget.bytes(bytes!!)
-        } catch (e: IllegalArgumentException) {
-            throw IllegalArgumentException("mixedPrecision: ${e.message}", e)
+        require(bitOps == null || bitOpsCount == null) { "give the bit operations once: bitOps or bitOpsCount" }
+        require(weightsMemory != null || weightsMemoryBytes != null || bitOps != null || bitOpsCount != null) {
+            "give a budget: weightsMemory, weightsMemoryBytes, bitOps or bitOpsCount"
         }
+        MixedPrecisionSettings(weightsMemory?.let { WeightsMemoryBudget.relativeTo8Bits(it) }
+            ?: weightsMemoryBytes?.let { WeightsMemoryBudget.bytes(it) },
+            bitOps?.let { BitOpsBudget.relativeTo8Bits(it) } ?: bitOpsCount?.let { BitOpsBudget.count(it) },
+            candidateBits)
+    } catch (e: IllegalArgumentException) {
+        throw IllegalArgumentException("mixedPrecision: ${e.message}", e)
     }
 }

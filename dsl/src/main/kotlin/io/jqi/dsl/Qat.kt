@@ -60,10 +60,9 @@ class QatScope internal constructor(private val builder: QatConfig.Builder) : Se
         builder.ptq(PtqScope().apply(block).build())
     }
 
-    /** Mixed precision: each quantized kernel's width chosen within a weights memory budget. */
+    /** Mixed precision: each quantized kernel's width chosen within a weights memory or bit-operations budget. */
     fun mixedPrecision(block: MixedPrecisionScope.() -> Unit) {
-        val scope = MixedPrecisionScope().apply(block)
-        builder.mixedPrecision(scope.budget(), *scope.candidateBits.toIntArray())
+        builder.mixedPrecision(MixedPrecisionScope().apply(block).settings())
     }
 }
 

@@ -4,6 +4,8 @@ import io.jqi.ptq.ErrorMethod
 import io.jqi.ptq.PtqConfig
 import io.jqi.ptq.Signedness
 import io.jqi.qat.QatConfig
+import io.jqi.qat.mixed.BitOpsBudget
+import io.jqi.qat.mixed.MixedPrecisionSettings
 import io.jqi.qat.mixed.WeightsMemoryBudget
 import io.jqi.quant.trainable.LsqGradientScale
 import io.kotest.assertions.throwables.shouldThrow
@@ -65,10 +67,16 @@ class JavaBuilderSpec : FunSpec({
         qat { mixedPrecision { weightsMemoryBytes = 4096; candidateBits = listOf(3, 6) } } shouldBe
             QatConfig.builder().mixedPrecision(WeightsMemoryBudget.bytes(4096), 3, 6).build()
         qat { mixedPrecision { weightsMemory = 0.5 } }.mixedPrecision().candidateBits() shouldBe emptyList()
+        qat { mixedPrecision { bitOps = 0.25; weightsMemory = 0.5 } } shouldBe QatConfig.builder().mixedPrecision(
+            MixedPrecisionSettings(WeightsMemoryBudget.relativeTo8Bits(0.5), BitOpsBudget.relativeTo8Bits(0.25),
+                emptyList())).build()
     }
 
     test("a mixed-precision block needs exactly one budget") {
-        shouldThrow<IllegalArgumentException> { qat { mixedPrecision { } } }.message shouldContain "give one budget"
+        shouldThrow<IllegalArgumentException> { qat { mixedPrecision { } } }.message shouldContain "give a budget"
+        shouldThrow<IllegalArgumentException> {
+            qat { mixedPrecision { weightsMemory = 0.5; weightsMemoryBytes = 10 } }
+        }.message shouldContain "give the weights memory once"
         shouldThrow<IllegalArgumentException> { qat { mixedPrecision { weightsMemory = 3.0 } } }.message shouldContain
             "mixedPrecision: a weights memory budget relative to 8 bits must be in (0, 2]"
     }

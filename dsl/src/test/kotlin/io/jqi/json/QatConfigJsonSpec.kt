@@ -5,6 +5,7 @@ import io.jqi.dsl.LSQ
 import io.jqi.dsl.qat
 import io.jqi.ptq.ErrorMethod
 import io.jqi.qat.QatConfig
+import io.jqi.qat.mixed.BitOpsBudget
 import io.jqi.qat.mixed.MixedPrecisionSettings
 import io.jqi.qat.mixed.WeightsMemoryBudget
 import io.jqi.quant.registry.QuantizerRegistry
@@ -114,15 +115,21 @@ class QatConfigJsonSpec : FunSpec({
             val config = QatConfig.builder().mixedPrecision(budget, 2, 3, 4).build()
             QatConfigJson.read(QatConfigJson.write(config)) shouldBe config
         }
+        for (bitOps in listOf(BitOpsBudget.relativeTo8Bits(0.5), BitOpsBudget.count(123_456_789))) {
+            val config = QatConfig.builder().mixedPrecision(MixedPrecisionSettings(null, bitOps, emptyList())).build()
+            QatConfigJson.read(QatConfigJson.write(config)) shouldBe config
+        }
         QatConfigJson.read("""{"format_version": 1, "mixed_precision": {"weights_memory": 0.5}}""").mixedPrecision() shouldBe
             MixedPrecisionSettings(WeightsMemoryBudget.relativeTo8Bits(0.5), emptyList())
     }
 
-    test("a mixed-precision block with no budget or two is refused at its path") {
+    test("a mixed-precision block without a budget, or with one given twice, is refused at its path") {
         error("""{"format_version": 1, "mixed_precision": {"candidate_bits": [2, 4]}}""") shouldContain
-            "invalid $.mixed_precision: give one budget"
+            "invalid $.mixed_precision: give a budget"
         error("""{"format_version": 1, "mixed_precision": {"weights_memory": 0.5, "weights_memory_bytes": 10}}""") shouldContain
-            "give one budget"
+            "give the weights memory once"
+        error("""{"format_version": 1, "mixed_precision": {"bit_ops": 0.5, "bit_ops_count": 10}}""") shouldContain
+            "give the bit operations once"
         error("""{"format_version": 1, "mixed_precision": {"weights_memory": 0.5, "candidate_bits": [4, 4]}}""") shouldContain
             "candidate widths must differ"
     }

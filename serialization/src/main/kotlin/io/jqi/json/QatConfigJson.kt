@@ -6,6 +6,7 @@ import io.jqi.ptq.Signedness
 import io.jqi.qat.ActivationsSettings
 import io.jqi.qat.LayerRule
 import io.jqi.qat.QatConfig
+import io.jqi.qat.mixed.BitOpsBudget
 import io.jqi.qat.mixed.MixedPrecisionSettings
 import io.jqi.qat.mixed.WeightsMemoryBudget
 import io.jqi.qat.WeightsSettings
@@ -57,8 +58,10 @@ object QatConfigJson {
     }
 
     private fun mixedPrecision(m: MixedPrecisionSettings) = buildJsonObject {
-        m.budget().fractionOf8Bits()?.let { put("weights_memory", it) }
-        m.budget().limitBytes()?.let { put("weights_memory_bytes", it) }
+        m.weightsMemory()?.fractionOf8Bits()?.let { put("weights_memory", it) }
+        m.weightsMemory()?.limitBytes()?.let { put("weights_memory_bytes", it) }
+        m.bitOps()?.fractionOf8Bits()?.let { put("bit_ops", it) }
+        m.bitOps()?.limitCount()?.let { put("bit_ops_count", it) }
         if (m.candidateBits().isNotEmpty()) put("candidate_bits", JsonArray(m.candidateBits().map { JsonPrimitive(it) }))
     }
 
@@ -113,18 +116,31 @@ object QatConfigJson {
         return top.build { QatConfig(weights, activations, layers, ptq, mixedPrecision, registry) }
     }
 
-    /** A budget relative to 8 bits (`weights_memory`) or in bytes (`weights_memory_bytes`), and the candidates. */
+    /**
+     * A weights memory budget relative to 8 bits (`weights_memory`) or in bytes (`weights_memory_bytes`), a
+     * bit-operations budget relative to 8 bits (`bit_ops`) or as a count (`bit_ops_count`), and the candidates.
+     */
     private fun readMixedPrecision(r: ConfigReader): MixedPrecisionSettings {
         val fraction = r.optionalDouble("weights_memory")
         val bytes = r.optionalLong("weights_memory_bytes")
+        val bitOps = r.optionalDouble("bit_ops")
+        val bitOpsCount = r.optionalLong("bit_ops_count")
         val candidates = r.optionalInts("candidate_bits")?.toList()
         r.finish()
         return r.build {
-            require((fraction == null) != (bytes == null)) {
-                "give one budget: weights_memory (a fraction of the 8-bit weight memory) or weights_memory_bytes"
+            require(fraction == null || bytes == null) {
+                "give the weights memory once: weights_memory (a fraction of the 8-bit memory) or weights_memory_bytes"
+            }
+            require(bitOps == null || bitOpsCount == null) {
+                "give the bit operations once: bit_ops (a fraction of the 8-bit bit operations) or bit_ops_count"
+            }
+            require(fraction != null || bytes != null || bitOps != null || bitOpsCount != null) {
+                "give a budget: weights_memory, weights_memory_bytes, bit_ops or bit_ops_count"
             }
             MixedPrecisionSettings(fraction?.let { WeightsMemoryBudget.relativeTo8Bits(it) }
-                ?: WeightsMemoryBudget.bytes(bytes!!), candidates)
+                ?: bytes?.let { WeightsMemoryBudget.bytes(it) },
+                bitOps?.let { BitOpsBudget.relativeTo8Bits(it) } ?: bitOpsCount?.let { BitOpsBudget.count(it) },
+                candidates)
         }
     }
 

@@ -133,6 +133,19 @@ class QatCommandSpec : FunSpec({
         jqi("qat", *quick, "--weights-memory", "0").err shouldContain "--weights-memory must be in (0, 2]"
     }
 
+    test("--bit-ops holds the chosen widths' bit operations to the budget, and the report gives both") {
+        val out = runs.resolve("bitops")
+        val r = jqi("qat", *quick, "--bit-ops", "0.5", "--out", out.toString())
+
+        r.code shouldBe 0
+        r.out shouldContain "bit operations"
+        val report = RunReport.read(out.resolve("report.json"))
+        report.bitOps shouldBe 0.5
+        (report.bitOpsUsed!! <= 0.5).shouldBeTrue()
+        jqi("table", out.toString()).out shouldContain "w8a8 + BOPs 0.5"
+        jqi("qat", *quick, "--bit-ops", "3").err shouldContain "--bit-ops must be in (0, 2]"
+    }
+
     test("with HMQ, --weights-memory is a training penalty and the learnt widths fit the budget as reported") {
         val out = runs.resolve("hmq")
         val config = Path.of("..", "examples", "qat-hmq.json")   // the module directory is the working directory

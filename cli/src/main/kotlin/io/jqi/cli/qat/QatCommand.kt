@@ -38,7 +38,9 @@ import io.jqi.tensor.Device
 import io.jqi.tensor.Shape
 import kotlinx.serialization.json.JsonObject
 import io.jqi.qat.mixed.LearnedWidths
+import io.jqi.qat.mixed.BitOpsBudget
 import io.jqi.qat.mixed.MixedPrecision
+import io.jqi.qat.mixed.MixedPrecisionPlan
 import io.jqi.qat.mixed.MixedPrecisionSettings
 import io.jqi.qat.mixed.WeightsMemory
 import io.jqi.qat.mixed.WeightsMemoryPenalty
@@ -138,6 +140,12 @@ class QatCommand : Callable<Int> {
             "learns its widths (HMQ), a training penalty holds them to F instead; replaces the config's mixed_precision"])
     var weightsMemory: Double? = null
 
+    @Option(names = ["--bit-ops"], paramLabel = "F",
+        description = ["Mixed precision: give each quantized kernel 8, 4 or 2 bits so that the bit operations per " +
+            "example (multiply-accumulates x weight bits x activation bits) are at most F of theirs with 8-bit " +
+            "weights; with --weights-memory, both hold"])
+    var bitOps: Double? = null
+
     @Option(names = ["--distill-weight"], paramLabel = "W",
         description = ["QAT learns from the float model too: the share W in [0, 1] of the distillation loss " +
             "(default 0: labels only)"])
@@ -194,7 +202,8 @@ class QatCommand : Callable<Int> {
         val fingerprint = listOf(loaded.name, loaded.source, model, QatConfigJson.write(configured), floatN, qatN, batch,
             lr, qatRate, seed, subset, loaded.preprocessing, augment).joinToString("|") +
             // Only when set, so runs without distillation or mixed precision resume as before.
-            (distillationInfo()?.let { "|$it" } ?: "") + (weightsMemory?.let { "|weights-memory $it" } ?: "")
+            (distillationInfo()?.let { "|$it" } ?: "") + (weightsMemory?.let { "|weights-memory $it" } ?: "") +
+            (bitOps?.let { "|bit-ops $it" } ?: "")
 
         val checkpoint = if (resume) Checkpoint.load(dir)
             ?: throw IllegalArgumentException("Nothing to resume in $dir: it has no checkpoint") else null
@@ -246,14 +255,22 @@ class QatCommand : Callable<Int> {
         // rules on the config, unless the training method learns the widths itself; then a penalty holds them to the
         // budget while QAT trains.
         val registry = QuantizerRegistry.global()
-        val mixedPrecision = weightsMemory?.let { MixedPrecisionSettings(WeightsMemoryBudget.relativeTo8Bits(it), null) }
-            ?: configured.mixedPrecision()
+        val mixedPrecision = if (weightsMemory != null || bitOps != null) {
+            MixedPrecisionSettings(weightsMemory?.let { WeightsMemoryBudget.relativeTo8Bits(it) },
+                bitOps?.let { BitOpsBudget.relativeTo8Bits(it) }, null)
+        } else configured.mixedPrecision()
         val learnedWidths = mixedPrecision != null && configured.weightsLearnTheirWidths(registry)
+        require(!learnedWidths || (mixedPrecision!!.bitOps() == null && mixedPrecision.weightsMemory() != null)) {
+            "the weights' training method learns its widths, held to --weights-memory in training; --bit-ops needs " +
+                "the mixed-precision search (train with STE or LSQ)"
+        }
         val rules = configured.withMixedPrecision(null, registry)
+        var searched: MixedPrecisionPlan? = null
         val qatConfig = mixedPrecision?.takeUnless { learnedWidths }?.let { mp ->
             val mixed = run.timed("mixed precision") {
-                MixedPrecision.search(floatModel, calibration, rules, rules.ptq(), platform, mp.budget(), *mp.candidates())
+                MixedPrecision.search(floatModel, calibration, rules, rules.ptq(), platform, mp)
             }
+            searched = mixed
             console.println("  mixed precision:\n" + mixed.toString().prependIndent("    "))
             rules.withWeightBits(mixed.bits(), registry)
         } ?: rules
@@ -276,7 +293,7 @@ class QatCommand : Callable<Int> {
             Distillation(floatModel.to(trainingDevice), it.temperature.toFloat(), it.weight.toFloat())
         }
         val penalty = mixedPrecision?.takeIf { learnedWidths }?.let {
-            WeightsMemoryPenalty(it.budget(), WeightsMemoryPenalty.DEFAULT_STRENGTH)
+            WeightsMemoryPenalty(it.weightsMemory(), WeightsMemoryPenalty.DEFAULT_STRENGTH)
         }
         run.train(EpochRecord.QAT, qatN, trainer(qatModel, qatOptimizer, qatSchedule, EpochRecord.QAT, qatN, run,
             distillation, penalty) {
@@ -288,7 +305,7 @@ class QatCommand : Callable<Int> {
         mixedPrecision?.takeIf { learnedWidths }?.let { mp ->
             // The penalty held the expected memory; the finalized widths must fit too.
             val learnt = WeightsMemory.of(qatModel)
-            val fitted = LearnedWidths.fit(qatModel, mp.budget())
+            val fitted = LearnedWidths.fit(qatModel, mp.weightsMemory())
             if (fitted != learnt) {
                 console.println("  learnt widths ${learnt.bitsPerLayer()} take %.4f of 8 bits; lowered to fit the budget: %s"
                     .format(learnt.relativeTo8Bits(), fitted.bitsPerLayer()))
@@ -300,8 +317,18 @@ class QatCommand : Callable<Int> {
         val finalizedAccuracy = Evaluation.accuracy(finalized, loaded.split.test())
         val memory = mixedPrecision?.let { WeightsMemory.of(finalized) }
         // The budget as a fraction of the 8-bit memory, also when the config gave it in bytes.
-        val budgetFraction = mixedPrecision?.let { it.budget().bits(memory!!.eightBitBits() / 8).toDouble() / memory.eightBitBits() }
-        memory?.let { console.println("  weights memory: %.4f of 8 bits (budget %.4f)".format(it.relativeTo8Bits(), budgetFraction)) }
+        // The budgets as fractions of their 8-bit values, also when the config gave them as counts.
+        val budgetFraction = mixedPrecision?.weightsMemory()?.let {
+            it.fractionOf8Bits() ?: (it.bits(memory!!.eightBitBits() / 8).toDouble() / memory.eightBitBits())
+        }
+        val bitOpsFraction = searched?.bitOpsBudget()?.let {
+            mixedPrecision?.bitOps()?.fractionOf8Bits() ?: (it.toDouble() / searched!!.eightBitOps())
+        }
+        memory?.let {
+            console.println("  weights memory: %.4f of 8 bits%s".format(it.relativeTo8Bits(),
+                budgetFraction?.let { b -> " (budget %.4f)".format(b) } ?: ""))
+        }
+        val bitOpsUsed = searched?.takeIf { it.bitOpsBudget() != null }?.let { it.usedBitOps().toDouble() / it.eightBitOps() }
 
         val report = RunReport(
             dataset = DatasetInfo(loaded.name, loaded.source, loaded.split.train().size(), loaded.split.test().size(),
@@ -309,7 +336,7 @@ class QatCommand : Callable<Int> {
             model = if (model in BuiltInModels.NAMES) model else Path.of(model).fileName.toString(),
             preset = presetName, config = RunReport.configJson(qatConfig), seed = seed,
             device = trainingDevice.name.lowercase(), distillation = distillationInfo(), weightsMemory = budgetFraction,
-            weightsMemoryUsed = memory?.relativeTo8Bits(),
+            weightsMemoryUsed = memory?.relativeTo8Bits(), bitOps = bitOpsFraction, bitOpsUsed = bitOpsUsed,
             accuracy = Accuracies(floatAccuracy, ptqAccuracy, qatAccuracy, finalizedAccuracy),
             epochs = run.epochs, phases = run.phases, layers = LayerRecords.of(finalized),
             startedAt = run.startedAt, jqiVersion = RunReport.currentJqiVersion(),
@@ -340,6 +367,9 @@ class QatCommand : Callable<Int> {
         require(device in listOf("auto", "cpu", "cuda")) { "--device must be auto, cpu or cuda, got '$device'" }
         weightsMemory?.let {
             require(it > 0 && it <= 2) { "--weights-memory must be in (0, 2] (a fraction of the 8-bit weight memory), got $it" }
+        }
+        bitOps?.let {
+            require(it > 0 && it <= 2) { "--bit-ops must be in (0, 2] (a fraction of the 8-bit bit operations), got $it" }
         }
         require(distillWeight in 0.0..1.0) { "--distill-weight must be in [0, 1] (0: no distillation), got $distillWeight" }
         distillTemperature?.let {

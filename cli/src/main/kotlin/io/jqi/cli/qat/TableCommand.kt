@@ -1,5 +1,6 @@
 package io.jqi.cli.qat
 
+import io.jqi.cli.report.Formats
 import io.jqi.cli.report.RunReport
 import picocli.CommandLine.Command
 import picocli.CommandLine.Parameters
@@ -27,7 +28,7 @@ class TableCommand : Callable<Int> {
             val float = r.accuracy.float
             val finalized = r.accuracy.finalized
             val seconds = r.phases.sumOf { it.seconds }
-            out.println("| ${r.dataset.name} | ${r.model} | ${r.preset}${r.weightsMemory?.let { " + MP $it" } ?: ""}${r.distillation?.let { " + ${it.label()}" } ?: ""} | " +
+            out.println("| ${r.dataset.name} | ${r.model} | ${r.preset}${r.weightsMemory?.let { " + MP $it" } ?: ""}${r.bitOps?.let { " + BOPs ${Formats.number(it)}" } ?: ""}${r.distillation?.let { " + ${it.label()}" } ?: ""} | " +
                 "${r.epochsOf("float").size} + " +
                 "${r.epochsOf("qat").size} | ${pct(float)} | ${pct(r.accuracy.ptq)} | ${pct(finalized)} | " +
                 "${if (float != null && finalized != null) "%+.2f".format((finalized - float) * 100) else "-"} | " +

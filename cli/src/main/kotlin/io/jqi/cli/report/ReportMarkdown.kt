@@ -22,10 +22,7 @@ object ReportMarkdown {
                 listOf("Examples", "${d.trainSize} train / ${d.testSize} test, input ${d.inputShape.joinToString("×")}, ${d.classes} classes"),
                 listOf("Model", esc(report.model)),
                 listOf("Preset", esc(report.preset)),
-                listOf("Mixed precision", report.weightsMemory?.let {
-                    "weight bits per layer within ${Formats.number(it)} of the 8-bit weight memory, using " +
-                        "${report.weightsMemoryUsed?.let { used -> Formats.number(used) } ?: "?"} (see the layers)"
-                } ?: "none"),
+                listOf("Mixed precision", mixedPrecision(report)),
                 listOf("Distillation", report.distillation?.let {
                     "from the float model, temperature ${Formats.number(it.temperature)}, weight ${Formats.number(it.weight)}"
                 } ?: "none"),
@@ -109,6 +106,16 @@ object ReportMarkdown {
         appendLine("```json")
         appendLine(JsonPretty.print(RunReport.JSON.encodeToJsonElement(VerbatimJsonSerializer, report.config)))
         appendLine("```")
+    }
+
+    /** The budgets a mixed-precision run held, and what the finalized model uses of each. */
+    private fun mixedPrecision(r: RunReport): String {
+        val budgets = listOfNotNull(
+            r.weightsMemory?.let { "${Formats.number(it)} of the 8-bit weight memory (using ${Formats.number(r.weightsMemoryUsed)})" },
+            r.bitOps?.let { "${Formats.number(it)} of the 8-bit bit operations (using ${Formats.number(r.bitOpsUsed)})" },
+        )
+        return if (budgets.isEmpty()) "none" else "weight bits per layer within " + budgets.joinToString(" and ") +
+            " (see the layers)"
     }
 
     private fun layerRow(l: LayerRecord): List<String> {

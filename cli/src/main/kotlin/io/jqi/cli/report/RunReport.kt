@@ -57,6 +57,12 @@ data class RunReport(
      * `null` without [weightsMemory].
      */
     @SerialName("weights_memory_used") val weightsMemoryUsed: Double? = null,
+    /**
+     * The bit-operations budget as a fraction of the 8-bit bit operations (`--bit-ops`), and what the chosen widths
+     * use, from the search's count; `null` without one.
+     */
+    @SerialName("bit_ops") val bitOps: Double? = null,
+    @SerialName("bit_ops_used") val bitOpsUsed: Double? = null,
     val accuracy: Accuracies,
     val epochs: List<EpochRecord>,
     val phases: List<PhaseTiming>,

@@ -7,16 +7,18 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The outcome of a {@link MixedPrecision} search: the weight bits of every quantized kernel, the budget and the memory
- * used, and the sensitivities the choice came from.
+ * The outcome of a {@link MixedPrecision} search: the weight bits of every quantized kernel, the budgets and the
+ * resources used, and the sensitivities the choice came from.
  *
  * @param bits the chosen width per layer, in the model's order
- * @param budgetBits the budget, in bits
+ * @param budgetBits the weights memory budget, in bits, or null without one
  * @param usedBits the chosen kernels' memory, in bits: {@code sum weights[l] * bits[l]}
+ * @param bitOpsBudget the bit-operations budget per example, or null without one
+ * @param usedBitOps the chosen widths' bit operations per example: {@code sum macs[l] * bits[l] * inputBits[l]}
  * @param layers the measured sensitivities, per layer and candidate
  */
-public record MixedPrecisionPlan(Map<String, Integer> bits, long budgetBits, long usedBits,
-        List<WeightSensitivity.Layer> layers) {
+public record MixedPrecisionPlan(Map<String, Integer> bits, Long budgetBits, long usedBits, Long bitOpsBudget,
+        long usedBitOps, List<WeightSensitivity.Layer> layers) {
     public MixedPrecisionPlan {
         bits = Collections.unmodifiableMap(new LinkedHashMap<>(bits));
         layers = List.copyOf(layers);
@@ -25,6 +27,11 @@ public record MixedPrecisionPlan(Map<String, Integer> bits, long budgetBits, lon
     /** The memory of the same kernels at 8 bits, in bits. */
     public long eightBitBits() {
         return layers.stream().mapToLong(l -> l.weights() * 8).sum();
+    }
+
+    /** The bit operations per example of the same layers with 8-bit weights and 8-bit activations. */
+    public long eightBitOps() {
+        return layers.stream().mapToLong(l -> l.macs() * 64).sum();
     }
 
     /** A table of the layers, their sizes, candidates' sensitivities and chosen bits, and the memory against the budget. */
@@ -52,7 +59,12 @@ public record MixedPrecisionPlan(Map<String, Integer> bits, long budgetBits, lon
             }
             s.append('\n');
         }
-        return s.append(String.format(java.util.Locale.ROOT, "weights memory %d of %d bytes allowed (%.3f of 8 bits)",
-                (usedBits + 7) / 8, budgetBits / 8, usedBits / (double) eightBitBits())).toString();
+        s.append(String.format(java.util.Locale.ROOT, "weights memory %d bytes%s (%.3f of 8 bits)", (usedBits + 7) / 8,
+                budgetBits == null ? "" : " of " + budgetBits / 8 + " allowed", usedBits / (double) eightBitBits()));
+        if (bitOpsBudget != null) {
+            s.append(String.format(java.util.Locale.ROOT, "; bit operations %d of %d allowed per example (%.3f of 8 "
+                    + "bits)", usedBitOps, bitOpsBudget, usedBitOps / (double) eightBitOps()));
+        }
+        return s.toString();
     }
 }

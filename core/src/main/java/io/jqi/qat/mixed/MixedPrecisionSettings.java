@@ -2,20 +2,24 @@ package io.jqi.qat.mixed;
 
 import io.jqi.grid.GridChecks;
 import java.util.List;
-import java.util.Objects;
 
 /**
- * Mixed precision as a QAT config asks for it: the weights memory budget and the candidate widths each quantized kernel
- * may take. {@code Qat.init} runs the {@link MixedPrecision} search with them, or, when the weights' training method
- * learns its widths (HMQ), leaves the budget to a {@link WeightsMemoryPenalty} in training.
+ * Mixed precision as a QAT config asks for it: a weights memory budget, a bit-operations budget or both, and the
+ * candidate widths each quantized kernel may take. {@code Qat.init} runs the {@link MixedPrecision} search with them,
+ * or, when the weights' training method learns its widths (HMQ), leaves the weights memory budget to a
+ * {@link WeightsMemoryPenalty} in training.
  *
- * @param budget the limit on the quantized kernels' memory
+ * @param weightsMemory the limit on the quantized kernels' memory, or null
+ * @param bitOps the limit on the bit operations per example, or null
  * @param candidateBits the widths to choose from for every kernel, distinct, in the order given; empty (or null): each
  *     kernel's candidates as its target platform declares them (8, 4 and 2 bits on the default platform)
  */
-public record MixedPrecisionSettings(WeightsMemoryBudget budget, List<Integer> candidateBits) {
+public record MixedPrecisionSettings(WeightsMemoryBudget weightsMemory, BitOpsBudget bitOps,
+        List<Integer> candidateBits) {
     public MixedPrecisionSettings {
-        Objects.requireNonNull(budget, "a mixed-precision config needs a weights memory budget");
+        if (weightsMemory == null && bitOps == null) {
+            throw new IllegalArgumentException("mixed precision needs a budget: weights memory, bit operations or both");
+        }
         candidateBits = List.copyOf(candidateBits == null ? List.of() : candidateBits);
         for (int b : candidateBits) {
             GridChecks.requireBits(b, "A mixed-precision candidate width");
@@ -23,6 +27,11 @@ public record MixedPrecisionSettings(WeightsMemoryBudget budget, List<Integer> c
         if (candidateBits.stream().distinct().count() != candidateBits.size()) {
             throw new IllegalArgumentException("mixed-precision candidate widths must differ, got " + candidateBits);
         }
+    }
+
+    /** A weights memory budget alone. */
+    public MixedPrecisionSettings(WeightsMemoryBudget weightsMemory, List<Integer> candidateBits) {
+        this(weightsMemory, null, candidateBits);
     }
 
     /** The candidates as the search takes them (none: the platform's). */
