@@ -1,8 +1,6 @@
 package io.jqi.dsl
 
-import io.jqi.qat.mixed.BitOpsBudget
 import io.jqi.qat.mixed.MixedPrecisionSettings
-import io.jqi.qat.mixed.WeightsMemoryBudget
 
 /**
  * The body of `mixedPrecision { }`: a weights memory budget, [weightsMemory] (a fraction of the 8-bit memory) or
@@ -27,17 +25,7 @@ class MixedPrecisionScope internal constructor() {
     var candidateBits: List<Int> = emptyList()
 
     internal fun settings(): MixedPrecisionSettings = try {
-        require(weightsMemory == null || weightsMemoryBytes == null) {
-            "give the weights memory once: weightsMemory or weightsMemoryBytes"
-        }
-        require(bitOps == null || bitOpsCount == null) { "give the bit operations once: bitOps or bitOpsCount" }
-        require(weightsMemory != null || weightsMemoryBytes != null || bitOps != null || bitOpsCount != null) {
-            "give a budget: weightsMemory, weightsMemoryBytes, bitOps or bitOpsCount"
-        }
-        MixedPrecisionSettings(weightsMemory?.let { WeightsMemoryBudget.relativeTo8Bits(it) }
-            ?: weightsMemoryBytes?.let { WeightsMemoryBudget.bytes(it) },
-            bitOps?.let { BitOpsBudget.relativeTo8Bits(it) } ?: bitOpsCount?.let { BitOpsBudget.count(it) },
-            candidateBits)
+        MixedPrecisionSettings.of(weightsMemory, weightsMemoryBytes, bitOps, bitOpsCount, candidateBits)
     } catch (e: IllegalArgumentException) {
         throw IllegalArgumentException("mixedPrecision: ${e.message}", e)
     }

@@ -6,9 +6,7 @@ import io.jqi.ptq.Signedness
 import io.jqi.qat.ActivationsSettings
 import io.jqi.qat.LayerRule
 import io.jqi.qat.QatConfig
-import io.jqi.qat.mixed.BitOpsBudget
 import io.jqi.qat.mixed.MixedPrecisionSettings
-import io.jqi.qat.mixed.WeightsMemoryBudget
 import io.jqi.qat.WeightsSettings
 import io.jqi.quant.QuantizationMethod
 import io.jqi.quant.registry.QuantizerRegistry
@@ -127,21 +125,7 @@ object QatConfigJson {
         val bitOpsCount = r.optionalLong("bit_ops_count")
         val candidates = r.optionalInts("candidate_bits")?.toList()
         r.finish()
-        return r.build {
-            require(fraction == null || bytes == null) {
-                "give the weights memory once: weights_memory (a fraction of the 8-bit memory) or weights_memory_bytes"
-            }
-            require(bitOps == null || bitOpsCount == null) {
-                "give the bit operations once: bit_ops (a fraction of the 8-bit bit operations) or bit_ops_count"
-            }
-            require(fraction != null || bytes != null || bitOps != null || bitOpsCount != null) {
-                "give a budget: weights_memory, weights_memory_bytes, bit_ops or bit_ops_count"
-            }
-            MixedPrecisionSettings(fraction?.let { WeightsMemoryBudget.relativeTo8Bits(it) }
-                ?: bytes?.let { WeightsMemoryBudget.bytes(it) },
-                bitOps?.let { BitOpsBudget.relativeTo8Bits(it) } ?: bitOpsCount?.let { BitOpsBudget.count(it) },
-                candidates)
-        }
+        return r.build { MixedPrecisionSettings.of(fraction, bytes, bitOps, bitOpsCount, candidates) }
     }
 
     private fun readWeights(r: ConfigReader): WeightsSettings {

@@ -29,6 +29,31 @@ public record MixedPrecisionSettings(WeightsMemoryBudget weightsMemory, BitOpsBu
         }
     }
 
+    /**
+     * The settings of a config file or DSL block: at most one of {@code weightsMemory} (a fraction of the 8-bit memory)
+     * and {@code weightsMemoryBytes}, at most one of {@code bitOps} (a fraction of the 8-bit bit operations) and
+     * {@code bitOpsCount}, and at least one budget in all; null for what is not given.
+     */
+    public static MixedPrecisionSettings of(Double weightsMemory, Long weightsMemoryBytes, Double bitOps,
+            Long bitOpsCount, List<Integer> candidateBits) {
+        if (weightsMemory != null && weightsMemoryBytes != null) {
+            throw new IllegalArgumentException("give the weights memory once: as a fraction of the 8-bit memory or in "
+                    + "bytes");
+        }
+        if (bitOps != null && bitOpsCount != null) {
+            throw new IllegalArgumentException("give the bit operations once: as a fraction of the 8-bit bit "
+                    + "operations or as a count");
+        }
+        if (weightsMemory == null && weightsMemoryBytes == null && bitOps == null && bitOpsCount == null) {
+            throw new IllegalArgumentException("give a budget: weights memory, bit operations or both");
+        }
+        WeightsMemoryBudget memory = weightsMemory != null ? WeightsMemoryBudget.relativeTo8Bits(weightsMemory)
+                : weightsMemoryBytes != null ? WeightsMemoryBudget.bytes(weightsMemoryBytes) : null;
+        BitOpsBudget operations = bitOps != null ? BitOpsBudget.relativeTo8Bits(bitOps)
+                : bitOpsCount != null ? BitOpsBudget.count(bitOpsCount) : null;
+        return new MixedPrecisionSettings(memory, operations, candidateBits);
+    }
+
     /** A weights memory budget alone. */
     public MixedPrecisionSettings(WeightsMemoryBudget weightsMemory, List<Integer> candidateBits) {
         this(weightsMemory, null, candidateBits);

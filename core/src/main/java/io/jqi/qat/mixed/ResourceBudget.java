@@ -1,0 +1,50 @@
+package io.jqi.qat.mixed;
+
+import java.util.Objects;
+
+/**
+ * A limit on one resource of the quantized layers: absolute, or a fraction of the resource at 8 bits. The two kinds,
+ * {@link WeightsMemoryBudget} and {@link BitOpsBudget}, differ only in their unit and in what "at 8 bits" means.
+ */
+public abstract sealed class ResourceBudget permits WeightsMemoryBudget, BitOpsBudget {
+    private final Long absolute;
+    private final Double relativeTo8Bits;
+
+    ResourceBudget(Long absolute, Double relativeTo8Bits, String what, String example) {
+        if (absolute != null && absolute <= 0) {
+            throw new IllegalArgumentException("a " + what + " budget must be above 0, got " + absolute);
+        }
+        if (relativeTo8Bits != null && !(relativeTo8Bits > 0 && relativeTo8Bits <= 2)) {
+            throw new IllegalArgumentException("a " + what + " budget relative to 8 bits must be in (0, 2] (" + example
+                    + "), got " + relativeTo8Bits);
+        }
+        this.absolute = absolute;
+        this.relativeTo8Bits = relativeTo8Bits;
+    }
+
+    /** The limit in the resource's unit, given the resource's amount at 8 bits. */
+    final long limit(long at8Bits) {
+        return absolute != null ? absolute : (long) Math.floor(relativeTo8Bits * at8Bits);
+    }
+
+    /** The absolute limit, or null for a budget relative to 8 bits. */
+    final Long absolute() {
+        return absolute;
+    }
+
+    /** The fraction of the resource at 8 bits, or null for an absolute budget. */
+    public final Double fractionOf8Bits() {
+        return relativeTo8Bits;
+    }
+
+    @Override
+    public final boolean equals(Object o) {
+        return o != null && o.getClass() == getClass() && Objects.equals(absolute, ((ResourceBudget) o).absolute)
+                && Objects.equals(relativeTo8Bits, ((ResourceBudget) o).relativeTo8Bits);
+    }
+
+    @Override
+    public final int hashCode() {
+        return Objects.hash(getClass(), absolute, relativeTo8Bits);
+    }
+}
