@@ -147,6 +147,25 @@ class HmqWeightQuantizerSpec : FunSpec({
         (first[0] != first[1]).shouldBeTrue()   // a new draw every step
     }
 
+    test("a run resumed from its state dicts ends with the bits of one never stopped") {
+        val budget = WeightsMemoryPenalty(WeightsMemoryBudget.relativeTo8Bits(0.5), 1.0)
+        fun bits(model: GraphModel) = model.stateDict().mapValues { it.value.toFloatArray().map(Float::toRawBits) }
+
+        val (whole, loader) = qatModel(hmqConfig)
+        Trainer.builder(whole, Adam(whole.parameters(), 0.01)).penalty(budget).build().fit(loader, null, 4)
+
+        val (first, _) = qatModel(hmqConfig)
+        val firstAdam = Adam(first.parameters(), 0.01)
+        Trainer.builder(first, firstAdam).penalty(budget).build().fit(loader, null, 0, 2)
+        val (resumed, _) = qatModel(hmqConfig)
+        resumed.loadStateDict(first.stateDict())
+        val adam = Adam(resumed.parameters(), 0.01)
+        adam.loadStateDict(firstAdam.stateDict())
+        Trainer.builder(resumed, adam).penalty(budget).build().fit(loader, null, 2, 4)
+
+        bits(resumed) shouldBe bits(whole)
+    }
+
     test("trained with the memory penalty and fitted, the model finalizes within the budget at the widths it learnt") {
         val (model, loader) = qatModel(hmqConfig)
         val budget = WeightsMemoryBudget.relativeTo8Bits(0.4)
