@@ -1,10 +1,10 @@
 // Batched matrix product C[b] = op(A[b]) @ op(B[b]): CpuBackend.matmul (CpuGemm). A tiled shared-memory kernel: a
 // 64 x 64 block of C per thread block, 256 threads each owning a 4 x 4 micro-tile, k consumed 16 at a time.
 //
-// CpuGemm promises the plain triple loop's bits: c = 0f, then c = c + a[i][p] * b[p][j] for p ascending, each product
-// and sum rounded to float. This kernel keeps exactly that order for every output element (tiles in ascending k,
-// p ascending within a tile) with separate __fmul_rn / __fadd_rn, never an FMA, so the product is bit-identical to
-// the CPU's. That costs about half the peak of an FMA kernel; bit-exact convolutions are worth it (docs/cuda.md).
+// CpuGemm promises the plain triple loop's bits: c = 0f, then c = fma(a[i][p], b[p][j], c) for p ascending, one
+// rounding per fused multiply-add (docs/numerics.md#matrix-products). This kernel keeps exactly that order for every
+// output element (tiles in ascending k, p ascending within a tile) with an explicit __fmaf_rn, so the product is
+// bit-identical to the CPU's. -fmad=false still holds for every other operation: only this written FMA fuses.
 //
 // Element (u, v) of an operand is base[u * row_stride + v * col_stride]: a transpose just swaps the strides, and a
 // batch stride of 0 broadcasts the operand over the batch.
@@ -65,7 +65,7 @@ extern "C" __global__ void __launch_bounds__(THREADS) jqi_gemm(const float* __re
             }
             for (int i = 0; i < 4; i++) {
                 for (int j = 0; j < 4; j++) {
-                    acc[i][j] = __fadd_rn(acc[i][j], __fmul_rn(av[i], bv[j]));
+                    acc[i][j] = __fmaf_rn(av[i], bv[j], acc[i][j]);
                 }
             }
         }

@@ -33,6 +33,8 @@ inline float __fadd_rn(float a, float b) { volatile float r = a + b; return r; }
 inline float __fsub_rn(float a, float b) { volatile float r = a - b; return r; }
 inline float __fmul_rn(float a, float b) { volatile float r = a * b; return r; }
 inline float __fdiv_rn(float a, float b) { volatile float r = a / b; return r; }
+// One rounding, as the device's fma.rn.f32 and Java's Math.fma: C's fmaf is correctly rounded.
+inline float __fmaf_rn(float a, float b, float c) { return std::fma(a, b, c); }
 inline float __fsqrt_rn(float a) { return std::sqrt(a); }
 inline double __dadd_rn(double a, double b) { volatile double r = a + b; return r; }
 inline double __ddiv_rn(double a, double b) { volatile double r = a / b; return r; }

@@ -6,11 +6,12 @@ import java.util.Arrays;
  * Single-precision matrix products on the CPU: cache-blocked, packed, and written so that HotSpot's C2 compiler
  * vectorizes the inner loops.
  *
- * <p><b>Summation order.</b> Every output element is {@code c = 0f}, then {@code c = c + a[i][p] * b[p][j]} for
- * {@code p = 0, 1, ..., k-1} in ascending order, each product and each sum rounded to float (Java never fuses or
- * reassociates them). That is the order of the plain triple loop, so results are bit-identical to it, and they do
- * not depend on the thread count or on scheduling: blocking only changes when each step happens, never which
- * operands it adds, and each output element is computed by exactly one thread.
+ * <p><b>Summation order.</b> Every output element is {@code c = 0f}, then {@code c = fma(a[i][p], b[p][j], c)} for
+ * {@code p = 0, 1, ..., k-1} in ascending order: each step one fused multiply-add ({@link Math#fma}), rounded to
+ * float once (docs/numerics.md#matrix-products says why fused). That is the order of the plain triple loop written
+ * with {@code Math.fma}, so results are bit-identical to it, and they do not depend on the thread count or on
+ * scheduling: blocking only changes when each step happens, never which operands it adds, and each output element is
+ * computed by exactly one thread.
  *
  * <p><b>Shape of the computation.</b> The product is computed as {@code R} "scalar rows" times a {@code K x L}
  * "vector panel": normally rows of {@code op(A)} times {@code op(B)} (the vector dimension is {@code n}), or, when
@@ -24,7 +25,7 @@ import java.util.Arrays;
  * use plain loops; calls under {@link #SERIAL_MACS} stay on the calling thread.
  *
  * <p><b>Why separate arrays, and why such small micro-kernels.</b> C2 (JDK 17) vectorizes
- * {@code acc[j] = acc[j] + s * v[j]} only when every array in the loop is indexed by the same expression: with
+ * {@code acc[j] = fma(s, v[j], acc[j])} only when every array in the loop is indexed by the same expression: with
  * offsets such as {@code v[base + j]} it cannot rule out that {@code acc} and {@code v} are one array overlapping at
  * a short distance, and falls back to scalar code. Packing each panel row and each accumulator row into an array of
  * its own, indexed from 0, sidesteps that. C2 also stops vectorizing once a loop body passes a size limit (its
@@ -159,7 +160,7 @@ final class CpuGemm {
         }
     }
 
-    /** One whole batch entry with plain loops: a float accumulator per element, p ascending. */
+    /** One whole batch entry with plain loops: a float accumulator per element, fused multiply-adds, p ascending. */
     private static void direct(Layout g, int k, int b, int cBase, float[] out, boolean accumulate) {
         float[] s = g.s;
         float[] v = g.v;
@@ -170,7 +171,7 @@ final class CpuGemm {
                 int o = cBase + r * g.outRow + l * g.outCol;
                 float c = accumulate ? out[o] : 0f;
                 for (int p = 0; p < k; p++) {
-                    c += s[so + p * g.sDepth] * v[vo + p * g.vDepth];
+                    c = Math.fma(s[so + p * g.sDepth], v[vo + p * g.vDepth], c);
                 }
                 out[o] = c;
             }
@@ -268,7 +269,7 @@ final class CpuGemm {
         }
     }
 
-    /** {@code acc[r][l] += sum_p scalars[r][p] * panel[p][l]}, p ascending; rows in threes, p in twos. */
+    /** {@code acc[r][l] = fma(scalars[r][p], panel[p][l], acc[r][l])}, p ascending; rows in threes, p in twos. */
     static void accumulate(float[] s, float[][] panel, float[][] acc, int rows, int depth, int cols) {
         int r = 0;
         for (; r + 2 < rows; r += 3) {
@@ -301,8 +302,8 @@ final class CpuGemm {
         }
     }
 
-    // The micro-kernels: every array indexed by the loop variable alone, so C2 vectorizes them. Each line adds the
-    // products in ascending p, left to right: ((c + a0 b0) + a1 b1) + ... Their bodies are kept small on purpose:
+    // The micro-kernels: every array indexed by the loop variable alone, so C2 vectorizes them. Each line fuses the
+    // products in ascending p, innermost first: fma(a1, b1, fma(a0, b0, c)) ... Their bodies are kept small on purpose:
     // JDK 17's C2 stops vectorizing a loop whose body is much larger than three rows by two depths.
 
     private static void rows3depth2(float[] c0, float[] c1, float[] c2, float a0, float a1, float e0, float e1,
@@ -310,9 +311,9 @@ final class CpuGemm {
         for (int l = 0; l < cols; l++) {
             float v0 = b0[l];
             float v1 = b1[l];
-            c0[l] = c0[l] + a0 * v0 + a1 * v1;
-            c1[l] = c1[l] + e0 * v0 + e1 * v1;
-            c2[l] = c2[l] + f0 * v0 + f1 * v1;
+            c0[l] = Math.fma(a1, v1, Math.fma(a0, v0, c0[l]));
+            c1[l] = Math.fma(e1, v1, Math.fma(e0, v0, c1[l]));
+            c2[l] = Math.fma(f1, v1, Math.fma(f0, v0, c2[l]));
         }
     }
 
@@ -320,29 +321,30 @@ final class CpuGemm {
             int cols) {
         for (int l = 0; l < cols; l++) {
             float v0 = b0[l];
-            c0[l] = c0[l] + a0 * v0;
-            c1[l] = c1[l] + e0 * v0;
-            c2[l] = c2[l] + f0 * v0;
+            c0[l] = Math.fma(a0, v0, c0[l]);
+            c1[l] = Math.fma(e0, v0, c1[l]);
+            c2[l] = Math.fma(f0, v0, c2[l]);
         }
     }
 
     private static void rows1depth4(float[] c0, float a0, float a1, float a2, float a3, float[] b0, float[] b1,
             float[] b2, float[] b3, int cols) {
         for (int l = 0; l < cols; l++) {
-            c0[l] = c0[l] + a0 * b0[l] + a1 * b1[l] + a2 * b2[l] + a3 * b3[l];
+            c0[l] = Math.fma(a3, b3[l], Math.fma(a2, b2[l], Math.fma(a1, b1[l], Math.fma(a0, b0[l], c0[l]))));
         }
     }
 
     private static void rows1depth1(float[] c0, float a0, float[] b0, int cols) {
         for (int l = 0; l < cols; l++) {
-            c0[l] = c0[l] + a0 * b0[l];
+            c0[l] = Math.fma(a0, b0[l], c0[l]);
         }
     }
 
     /**
      * Rows per unit: as many as {@link #ROWS_PER_UNIT}, fewer (down to {@link #MIN_ROWS_PER_UNIT}) when that would
-     * leave fewer than four units per thread, rounded up to a multiple of the micro-kernel's height (3 rows; 4 for
-     * {@link VectorGemmKernel}) and spread evenly. Only speed depends on this choice; no result does.
+     * leave fewer than four units per thread, rounded up to a multiple of the micro-kernel's height (3 rows;
+     * {@link VectorGemmKernel#TILE_ROWS} for {@link VectorGemmKernel}) and spread evenly. Only speed depends on
+     * this choice; no result does.
      */
     private static int unitRows(int rows, long otherUnits) {
         long wanted = 4L * Runtime.getRuntime().availableProcessors();
@@ -351,7 +353,7 @@ final class CpuGemm {
             rowUnits++;
         }
         int unitRows = ceilDiv(rows, rowUnits);
-        int height = VectorApi.ENABLED ? 4 : 3;
+        int height = VectorApi.ENABLED ? VectorGemmKernel.TILE_ROWS : 3;
         return Math.min(rows, ceilDiv(unitRows, height) * height);
     }
 

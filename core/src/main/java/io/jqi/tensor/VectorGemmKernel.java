@@ -8,12 +8,12 @@ import jdk.incubator.vector.VectorSpecies;
  * accumulators held in registers instead of memory.
  *
  * <p>The scalar micro-kernels load and store their accumulator rows for every two depths, so they run at the speed
- * of the level-1 cache, not of the arithmetic. Here a tile of four rows by two vectors of columns keeps its eight
- * accumulators in registers for the whole depth slice: per depth, two panel loads and four scalar broadcasts feed
- * eight multiplies and eight adds. The last, partial tile of columns runs whole over the rows' spare length; plain
- * loops take the last rows.
- * Every lane computes {@code c = c + s * v} with a separate multiply and add, each rounded to float, for ascending
- * depth, exactly as the scalar loop does, so the two paths give the same bits (docs/performance.md#the-vector-api).
+ * of the level-1 cache, not of the arithmetic. Here a tile of six rows by two vectors of columns keeps its twelve
+ * accumulators in registers for the whole depth slice: per depth, two panel loads and six scalar broadcasts feed
+ * twelve fused multiply-adds. The last, partial tiles of columns and of rows run whole over the scratch's spare
+ * length; plain loops take what is left when there is none.
+ * Every lane computes {@code c = fma(s, v, c)}, rounded to float once, for ascending depth, exactly as the scalar
+ * loop does, so the two paths give the same bits (docs/performance.md#the-vector-api).
  *
  * <p>Used only when {@link VectorApi#ENABLED}; the JVM resolves this class's references to the incubating module
  * lazily, so without it the class is simply never loaded.
@@ -22,13 +22,15 @@ final class VectorGemmKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
     private static final int LANES = SPECIES.length();
     private static final int TILE_COLS = 2 * LANES;
+    /** Rows per tile: twelve accumulators hide the fused multiply-add's latency on two pipes (docs/performance.md). */
+    static final int TILE_ROWS = 6;
 
     private VectorGemmKernel() {
     }
 
     /**
-     * {@code acc[r][l] += sum_p s[r * depth + p] * panel[p][l]}, p ascending, for every row and column. Values in
-     * {@code acc} past column {@code cols} are overwritten with meaningless ones.
+     * {@code acc[r][l] = fma(s[r * depth + p], panel[p][l], acc[r][l])}, p ascending, for every row and column.
+     * Values in {@code acc} past column {@code cols} or row {@code rows} are overwritten with meaningless ones.
      */
     static void accumulate(float[] s, float[][] panel, float[][] acc, int rows, int depth, int cols) {
         // A partial last tile runs whole when the rows are long enough (CpuGemm's workspace rows are PANEL_WIDTH, a
@@ -38,25 +40,29 @@ final class VectorGemmKernel {
         int padded = (cols + TILE_COLS - 1) / TILE_COLS * TILE_COLS;
         int vectorCols = rows > 0 && depth > 0 && padded <= panel[0].length && padded <= acc[0].length ? padded
                 : cols - cols % TILE_COLS;
-        int vectorRows = rows - rows % 4;
+        // Likewise a partial last group of rows runs whole when the scratch has the rows: rows never mix either.
+        int paddedRows = (rows + TILE_ROWS - 1) / TILE_ROWS * TILE_ROWS;
+        int vectorRows = paddedRows <= acc.length && paddedRows * depth <= s.length ? paddedRows
+                : rows - rows % TILE_ROWS;
         for (int l = 0; l < vectorCols; l += TILE_COLS) {
             // Column tiles outermost: the tile's slice of the panel (depth x TILE_COLS floats) stays in the
             // level-1 cache while every row group streams past it.
-            for (int r = 0; r < vectorRows; r += 4) {
-                fourRows(s, panel, acc, r, depth, l);
+            for (int r = 0; r < vectorRows; r += TILE_ROWS) {
+                sixRows(s, panel, acc, r, depth, l);
             }
         }
-        // The last rows (fewer than four) and the last columns (less than a tile) in plain loops. JDK 17's C2
+        // The last rows and columns, when the scratch lacks room to run them whole, in plain loops. JDK 17's C2
         // intrinsifies Vector API calls only while a compilation stays within its inlining budget; past it, some
         // calls stay real calls and every vector is boxed, 10 to 20 times slower. A small one-row tile, inlined
-        // into larger compilations, did that and cost the LSQ cnn step a third of its speed; an eight-row tile,
-        // with twice the calls of this one, did it within itself and slowed a ResNet-18 step twentyfold. So the
-        // tile is one size, too large to be inlined and small enough to compile whole.
-        scalar(s, panel, acc, vectorRows, rows, depth, 0, cols);
-        scalar(s, panel, acc, 0, vectorRows, depth, Math.min(vectorCols, cols), cols);
+        // into larger compilations, did that and cost the LSQ cnn step a third of its speed; an eight-row tile
+        // with separate multiplies and adds (42 vector calls per depth) did it within itself and slowed a ResNet-18
+        // step twentyfold. So the tile is one size, too large to be inlined and small enough to compile whole:
+        // six rows of fused multiply-adds make 20 calls per depth.
+        scalar(s, panel, acc, Math.min(vectorRows, rows), rows, depth, 0, cols);
+        scalar(s, panel, acc, 0, Math.min(vectorRows, rows), depth, Math.min(vectorCols, cols), cols);
     }
 
-    /** Rows {@code [r0, r1)}, columns {@code [l0, l1)}, one product and one sum at a time, p ascending. */
+    /** Rows {@code [r0, r1)}, columns {@code [l0, l1)}, one fused multiply-add at a time, p ascending. */
     private static void scalar(float[] s, float[][] panel, float[][] acc, int r0, int r1, int depth, int l0, int l1) {
         for (int r = r0; r < r1; r++) {
             float[] c = acc[r];
@@ -65,13 +71,13 @@ final class VectorGemmKernel {
                 float a = s[so + p];
                 float[] v = panel[p];
                 for (int l = l0; l < l1; l++) {
-                    c[l] = c[l] + a * v[l];
+                    c[l] = Math.fma(a, v[l], c[l]);
                 }
             }
         }
     }
 
-    private static void fourRows(float[] s, float[][] panel, float[][] acc, int r, int depth, int l) {
+    private static void sixRows(float[] s, float[][] panel, float[][] acc, int r, int depth, int l) {
         int h = l + LANES;
         FloatVector c00 = FloatVector.fromArray(SPECIES, acc[r], l);
         FloatVector c01 = FloatVector.fromArray(SPECIES, acc[r], h);
@@ -81,26 +87,38 @@ final class VectorGemmKernel {
         FloatVector c21 = FloatVector.fromArray(SPECIES, acc[r + 2], h);
         FloatVector c30 = FloatVector.fromArray(SPECIES, acc[r + 3], l);
         FloatVector c31 = FloatVector.fromArray(SPECIES, acc[r + 3], h);
+        FloatVector c40 = FloatVector.fromArray(SPECIES, acc[r + 4], l);
+        FloatVector c41 = FloatVector.fromArray(SPECIES, acc[r + 4], h);
+        FloatVector c50 = FloatVector.fromArray(SPECIES, acc[r + 5], l);
+        FloatVector c51 = FloatVector.fromArray(SPECIES, acc[r + 5], h);
         int s0 = r * depth;
         int s1 = s0 + depth;
         int s2 = s1 + depth;
         int s3 = s2 + depth;
+        int s4 = s3 + depth;
+        int s5 = s4 + depth;
         for (int p = 0; p < depth; p++) {
             float[] row = panel[p];
             FloatVector v0 = FloatVector.fromArray(SPECIES, row, l);
             FloatVector v1 = FloatVector.fromArray(SPECIES, row, h);
             FloatVector a = FloatVector.broadcast(SPECIES, s[s0 + p]);
-            c00 = c00.add(a.mul(v0));
-            c01 = c01.add(a.mul(v1));
+            c00 = a.fma(v0, c00);
+            c01 = a.fma(v1, c01);
             a = FloatVector.broadcast(SPECIES, s[s1 + p]);
-            c10 = c10.add(a.mul(v0));
-            c11 = c11.add(a.mul(v1));
+            c10 = a.fma(v0, c10);
+            c11 = a.fma(v1, c11);
             a = FloatVector.broadcast(SPECIES, s[s2 + p]);
-            c20 = c20.add(a.mul(v0));
-            c21 = c21.add(a.mul(v1));
+            c20 = a.fma(v0, c20);
+            c21 = a.fma(v1, c21);
             a = FloatVector.broadcast(SPECIES, s[s3 + p]);
-            c30 = c30.add(a.mul(v0));
-            c31 = c31.add(a.mul(v1));
+            c30 = a.fma(v0, c30);
+            c31 = a.fma(v1, c31);
+            a = FloatVector.broadcast(SPECIES, s[s4 + p]);
+            c40 = a.fma(v0, c40);
+            c41 = a.fma(v1, c41);
+            a = FloatVector.broadcast(SPECIES, s[s5 + p]);
+            c50 = a.fma(v0, c50);
+            c51 = a.fma(v1, c51);
         }
         c00.intoArray(acc[r], l);
         c01.intoArray(acc[r], h);
@@ -110,5 +128,9 @@ final class VectorGemmKernel {
         c21.intoArray(acc[r + 2], h);
         c30.intoArray(acc[r + 3], l);
         c31.intoArray(acc[r + 3], h);
+        c40.intoArray(acc[r + 4], l);
+        c41.intoArray(acc[r + 4], h);
+        c50.intoArray(acc[r + 5], l);
+        c51.intoArray(acc[r + 5], h);
     }
 }

@@ -12,12 +12,12 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The blocked CPU GEMM against the plain triple loop. The kernel promises the triple loop's summation order
- * ({@code s = 0f; s += a * b} for ascending p), so results must be bit-identical to it, not merely close.
+ * ({@code s = 0f; s = fma(a, b, s)} for ascending p), so results must be bit-identical to it, not merely close.
  */
 class CpuGemmTest {
     private static final int[] ODD = {1, 3, 17, 63, 65, 129};
 
-    /** The contract, spelled out: one float accumulator per element, products added in ascending p. */
+    /** The contract, spelled out: one float accumulator per element, fused multiply-adds in ascending p. */
     private static float[] reference(float[] x, float[] y, int batch, int m, int k, int n, boolean ta, boolean tb,
             int aStride, int bStride) {
         float[] out = new float[batch * m * n];
@@ -28,7 +28,7 @@ class CpuGemmTest {
                     for (int p = 0; p < k; p++) {
                         float a = ta ? x[b * aStride + p * m + i] : x[b * aStride + i * k + p];
                         float v = tb ? y[b * bStride + j * k + p] : y[b * bStride + p * n + j];
-                        s += a * v;
+                        s = Math.fma(a, v, s);
                     }
                     out[(b * m + i) * n + j] = s;
                 }
@@ -229,28 +229,36 @@ class CpuGemmTest {
     @Test
     void theVectorApiKernelAddsTheSameProductsInTheSameOrderAsTheScalarOne() {
         Random random = new Random(5);
-        // Rows around the eight- and four-row tiles, columns around the two-vector tile (any vector length up to 16 floats) and
-        // the panel width, depths odd and even.
-        for (int rows : new int[] {1, 3, 4, 5, 8, 9, 12, 13, 15, CpuGemm.ROWS_PER_UNIT}) {
-            for (int cols : new int[] {1, 31, 32, 33, 100, CpuGemm.PANEL_WIDTH}) {
-                for (int depth : new int[] {1, 2, 7, CpuGemm.PANEL_DEPTH}) {
-                    float[] scalars = random(random, rows * depth);
-                    float[][] panel = new float[depth][];
-                    for (int p = 0; p < depth; p++) {
-                        panel[p] = random(random, CpuGemm.PANEL_WIDTH);
-                    }
-                    float[][] scalarAcc = new float[rows][];
-                    float[][] vectorAcc = new float[rows][];
-                    for (int r = 0; r < rows; r++) {
-                        scalarAcc[r] = random(random, CpuGemm.PANEL_WIDTH);
-                        vectorAcc[r] = scalarAcc[r].clone();
-                    }
-                    CpuGemm.accumulate(scalars, panel, scalarAcc, rows, depth, cols);
-                    VectorGemmKernel.accumulate(scalars, panel, vectorAcc, rows, depth, cols);
-                    for (int r = 0; r < rows; r++) {
-                        // Past cols the vector kernel may leave anything (its last tile runs whole).
-                        assertArrayEquals(Arrays.copyOf(scalarAcc[r], cols), Arrays.copyOf(vectorAcc[r], cols),
-                                "rows " + rows + ", cols " + cols + ", depth " + depth + ", row " + r);
+        // Rows around the six-row tile, columns around the two-vector tile (any vector length up to 16 floats) and
+        // the panel width, depths odd and even; scratch sized to the rows, and scratch with spare rows full of NaN
+        // (as CpuGemm's workspace has), over which the vector kernel runs its last tile whole.
+        for (boolean spare : new boolean[] {false, true}) {
+            for (int rows : new int[] {1, 3, 5, 6, 7, 11, 12, 13, 17, CpuGemm.ROWS_PER_UNIT}) {
+                for (int cols : new int[] {1, 31, 32, 33, 100, CpuGemm.PANEL_WIDTH}) {
+                    for (int depth : new int[] {1, 2, 7, CpuGemm.PANEL_DEPTH}) {
+                        int scratchRows = spare ? CpuGemm.ROWS_PER_UNIT : rows;
+                        float[] scalars = random(random, scratchRows * depth);
+                        Arrays.fill(scalars, rows * depth, scalars.length, Float.NaN);
+                        float[][] panel = new float[depth][];
+                        for (int p = 0; p < depth; p++) {
+                            panel[p] = random(random, CpuGemm.PANEL_WIDTH);
+                        }
+                        float[][] scalarAcc = new float[rows][];
+                        float[][] vectorAcc = new float[scratchRows][];
+                        for (int r = 0; r < scratchRows; r++) {
+                            vectorAcc[r] = random(random, CpuGemm.PANEL_WIDTH);
+                            if (r < rows) {
+                                scalarAcc[r] = vectorAcc[r].clone();
+                            }
+                        }
+                        CpuGemm.accumulate(scalars, panel, scalarAcc, rows, depth, cols);
+                        VectorGemmKernel.accumulate(scalars, panel, vectorAcc, rows, depth, cols);
+                        for (int r = 0; r < rows; r++) {
+                            // Past cols the vector kernel may leave anything (its last tile runs whole).
+                            assertArrayEquals(Arrays.copyOf(scalarAcc[r], cols), Arrays.copyOf(vectorAcc[r], cols),
+                                    "rows " + rows + ", cols " + cols + ", depth " + depth + ", row " + r
+                                            + ", spare " + spare);
+                        }
                     }
                 }
             }

@@ -12,7 +12,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The row-major to column-major restatement that cuBLAS is called with, checked without cuBLAS: the arguments are
  * fed to a reference of BLAS's column-major SGEMM definition, which must reproduce CpuBackend's row-major product.
- * Both sum {@code c = c + a*b} for k ascending in float, so the results are identical, bit for bit.
+ * Both sum {@code c = fma(a, b, c)} for k ascending in float, so the results are identical, bit for bit.
  */
 class CublasColumnMajorGemmTest {
 
@@ -55,7 +55,7 @@ class CublasColumnMajorGemmTest {
                 for (int l = 0; l < g.k(); l++) {
                     float opA = g.transposeA() ? x[l + i * g.lda()] : x[i + l * g.lda()];
                     float opB = g.transposeB() ? y[j + l * g.ldb()] : y[l + j * g.ldb()];
-                    sum = sum + opA * opB;
+                    sum = Math.fma(opA, opB, sum);
                 }
                 c[i + j * g.ldc()] = sum;
             }

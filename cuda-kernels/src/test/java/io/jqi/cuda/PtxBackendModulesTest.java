@@ -17,8 +17,8 @@ import org.junit.jupiter.params.provider.MethodSource;
 class PtxBackendModulesTest {
     private static final Path CUDA_SOURCES = Path.of("src/main/cuda");
     /** Modules whose every float operation is promised bit-exact; their PTX must not contract into an f32 FMA. */
-    private static final List<String> EXACT_FLOAT_MODULES = List.of("map", "zip", "gemm", "axpy", "col2im",
-            "max_pool", "avg_pool");
+    private static final List<String> EXACT_FLOAT_MODULES = List.of("map", "zip", "axpy", "col2im", "max_pool",
+            "avg_pool");
 
     static List<String> modules() {
         return CudaContext.MODULES;
@@ -75,5 +75,15 @@ class PtxBackendModulesTest {
         assumeTrue(PtxModules.isBundled(name), () -> name + ".ptx is not bundled (no nvcc at build time)");
         // A contracted a * b + c skips the rounding of a * b that Java performs.
         assertFalse(PtxModules.source(name).contains("fma.rn.f32"), () -> name + ".ptx contains fma.rn.f32");
+    }
+
+    @Test
+    void gemmFusesEveryProductIntoItsSum() {
+        assumeTrue(PtxModules.isBundled("gemm"), "gemm.ptx is not bundled (no nvcc at build time)");
+        // CpuGemm's contract is c = fma(a, b, c): a float product rounded on its own would break it.
+        String ptx = PtxModules.source("gemm");
+        assertTrue(ptx.contains("fma.rn.f32"), "gemm.ptx has no fma.rn.f32");
+        assertFalse(ptx.contains("mul.rn.f32") || ptx.contains("add.rn.f32"),
+                "gemm.ptx rounds a float product or sum on its own");
     }
 }
