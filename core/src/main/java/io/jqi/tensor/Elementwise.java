@@ -9,21 +9,26 @@ final class Elementwise {
         requireSameDevice(a, b);
         Shape out = broadcastShape(a.shape(), b.shape());
         Storage s = a.backend().zip(op, a.storage(), a.shape(), b.storage(), b.shape(), out);
+        Shape as = a.shape();
+        Shape bs = b.shape();
+        // The backward function captures the operands' values only where the gradient reads them, so that a sum's
+        // operands (a residual connection's, say) are freed once the forward pass drops them.
+        boolean readsValues = op != BinaryOp.ADD && op != BinaryOp.SUB;
+        Tensor av = readsValues ? a : null;
+        Tensor bv = readsValues ? b : null;
         return Tensor.result(out, s, g -> switch (op) {
-            case ADD -> new Tensor[] {Reductions.sumTo(g, a.shape()), Reductions.sumTo(g, b.shape())};
-            case SUB -> new Tensor[] {Reductions.sumTo(g, a.shape()), Reductions.sumTo(g.neg(), b.shape())};
-            case MUL -> new Tensor[] {Reductions.sumTo(g.mul(b), a.shape()), Reductions.sumTo(g.mul(a), b.shape())};
-            case DIV -> new Tensor[] {Reductions.sumTo(g.div(b), a.shape()),
-                Reductions.sumTo(g.mul(a).div(b.mul(b)).neg(), b.shape())};
+            case ADD -> new Tensor[] {Reductions.sumTo(g, as), Reductions.sumTo(g, bs)};
+            case SUB -> new Tensor[] {Reductions.sumTo(g, as), Reductions.sumTo(g.neg(), bs)};
+            case MUL -> new Tensor[] {Reductions.sumTo(g.mul(bv), as), Reductions.sumTo(g.mul(av), bs)};
+            case DIV -> new Tensor[] {Reductions.sumTo(g.div(bv), as),
+                Reductions.sumTo(g.mul(av).div(bv.mul(bv)).neg(), bs)};
             case MAX -> {
-                Tensor toB = zip(BinaryOp.GT, b, a);
-                yield new Tensor[] {Reductions.sumTo(g.mul(toB.neg().add(1f)), a.shape()),
-                    Reductions.sumTo(g.mul(toB), b.shape())};
+                Tensor toB = zip(BinaryOp.GT, bv, av);
+                yield new Tensor[] {Reductions.sumTo(g.mul(toB.neg().add(1f)), as), Reductions.sumTo(g.mul(toB), bs)};
             }
             case MIN -> {
-                Tensor toB = zip(BinaryOp.GT, a, b);
-                yield new Tensor[] {Reductions.sumTo(g.mul(toB.neg().add(1f)), a.shape()),
-                    Reductions.sumTo(g.mul(toB), b.shape())};
+                Tensor toB = zip(BinaryOp.GT, av, bv);
+                yield new Tensor[] {Reductions.sumTo(g.mul(toB.neg().add(1f)), as), Reductions.sumTo(g.mul(toB), bs)};
             }
             case EQ, GT -> new Tensor[] {null, null};
         }, a, b);
@@ -31,13 +36,33 @@ final class Elementwise {
 
     static Tensor map(UnaryOp op, Tensor x, float a, float b) {
         Storage s = x.backend().map(op, x.storage(), a, b);
-        Tensor[] self = new Tensor[1];
-        Tensor out = Tensor.result(x.shape(), s, g -> new Tensor[] {gradient(op, x, self[0].detach(), g, a, b)}, x);
-        self[0] = out;
+        // The backward function holds the input or the output only when the gradient reads it: a ReLU's input (a
+        // batch norm's output, say) is freed once the forward pass moves on.
+        Saved saved = saved(op);
+        Tensor input = saved == Saved.INPUT ? x : null;
+        Tensor[] output = new Tensor[1];
+        Tensor out = Tensor.result(x.shape(), s, g -> new Tensor[] {gradient(op, input, output[0], g, a, b)}, x);
+        if (saved == Saved.OUTPUT) {
+            output[0] = out.detach();
+        }
         return out;
     }
 
-    /** d(op)/dx times g; null where the derivative is zero everywhere it exists. */
+    /** What a map's gradient reads besides the output gradient. */
+    private enum Saved { NONE, INPUT, OUTPUT }
+
+    private static Saved saved(UnaryOp op) {
+        return switch (op) {
+            case NEG, AFFINE, DIVIDE, ROUND, FLOOR, SIGN, INSIDE, POSITIVE, HARDSWISH_GRAD, CEIL_POW2 -> Saved.NONE;
+            case EXP, SQRT, RECIPROCAL, RELU, SIGMOID, TANH -> Saved.OUTPUT;
+            case LOG, ABS, POW, CLAMP, LEAKY_RELU, HARDSWISH, SILU, ERF -> Saved.INPUT;
+        };
+    }
+
+    /**
+     * d(op)/dx times g, from the input {@code x} or the output {@code out}, whichever {@link #saved} keeps (the other
+     * is null); null where the derivative is zero everywhere it exists.
+     */
     private static Tensor gradient(UnaryOp op, Tensor x, Tensor out, Tensor g, float a, float b) {
         return switch (op) {
             case NEG -> g.neg();
@@ -47,7 +72,8 @@ final class Elementwise {
             case ABS -> g.mul(map(UnaryOp.SIGN, x, 0f, 0f));
             case RECIPROCAL -> g.mul(out.mul(out)).neg();
             case POW -> g.mul(x.pow(a - 1f).mul(a));
-            case RELU -> g.mul(map(UnaryOp.POSITIVE, x, 0f, 0f));
+            // relu(x) > 0 exactly where x > 0 (a NaN input gives 0, and POSITIVE(NaN) is 0 too).
+            case RELU -> g.mul(map(UnaryOp.POSITIVE, out, 0f, 0f));
             case CLAMP -> g.mul(map(UnaryOp.INSIDE, x, a, b));
             case LEAKY_RELU -> g.mul(map(UnaryOp.POSITIVE, x, 0f, 0f).mul(1f - a).add(a));
             case SIGMOID -> g.mul(out.mul(out.neg().add(1f)));

@@ -15,8 +15,9 @@ final class Pooling {
         // The argmax is only worth its memory when a backward pass will read it.
         int[] argmax = GradMode.isEnabled() && x.requiresGrad() ? new int[outShape.numel()] : null;
         Storage out = x.backend().maxPool2d(x.storage(), w, argmax);
+        Shape inShape = x.shape();
         return Tensor.result(outShape, out, g -> new Tensor[] {
-            Tensor.ofStorage(x.shape(), g.backend().maxPool2dBackward(g.storage(), argmax, w))}, x);
+            Tensor.ofStorage(inShape, g.backend().maxPool2dBackward(g.storage(), argmax, w))}, x);
     }
 
     static Tensor avgPool2d(Tensor x, int[] kernel, int[] stride, int[] padding, boolean ceilMode) {
@@ -38,8 +39,9 @@ final class Pooling {
 
     private static Tensor avgPool(Tensor x, Window2d w) {
         Storage out = x.backend().avgPool2d(x.storage(), w);
+        Shape inShape = x.shape();
         return Tensor.result(outShape(w), out, g -> new Tensor[] {
-            Tensor.ofStorage(x.shape(), g.backend().avgPool2dBackward(g.storage(), w))}, x);
+            Tensor.ofStorage(inShape, g.backend().avgPool2dBackward(g.storage(), w))}, x);
     }
 
     private static Window2d window(String op, Tensor x, int[] kernel, int[] stride, int[] padding,

@@ -53,7 +53,8 @@ final class Reductions {
         }
         Backend backend = x.backend();
         Storage s = backend.zip(BinaryOp.ADD, x.storage(), x.shape(), backend.zeros(1), Shape.scalar(), target);
-        return Tensor.result(target, s, g -> new Tensor[] {sumTo(g, x.shape())}, x);
+        Shape xs = x.shape();
+        return Tensor.result(target, s, g -> new Tensor[] {sumTo(g, xs)}, x);
     }
 
     /** Sums {@code g} over the axes along which {@code shape} was broadcast to g's shape. */

@@ -97,7 +97,8 @@ final class Reshaping {
         int[] dims = x.shape().toArray();
         dims[a] = length;
         Storage s = x.backend().narrow(x.storage(), x.shape(), a, start, length);
-        return Tensor.result(Shape.of(dims), s, g -> new Tensor[] {pad(g, x.shape(), a, start)}, x);
+        Shape full = x.shape();
+        return Tensor.result(Shape.of(dims), s, g -> new Tensor[] {pad(g, full, a, start)}, x);
     }
 
     /** {@code g} placed at {@code start} along {@code axis} of a zero tensor of shape {@code full}. */
@@ -142,9 +143,9 @@ final class Reshaping {
         Shape out = Shape.of(outDims);
         Storage s = parts[0].backend().concat(storages, shapes, a, out);
         return Tensor.result(out, s, g -> {
-            Tensor[] grads = new Tensor[parts.length];
+            Tensor[] grads = new Tensor[shapes.length];
             int offset = 0;
-            for (int p = 0; p < parts.length; p++) {
+            for (int p = 0; p < shapes.length; p++) {
                 int len = shapes[p].dim(a);
                 grads[p] = narrow(g, a, offset, len);
                 offset += len;

@@ -31,8 +31,38 @@ public final class Tensor {
         Tensor[] apply(Tensor gradOutput);
     }
 
-    private record Node(Tensor[] inputs, Backward backward) {
+    /**
+     * One recorded operation: its output's shape, its backward function, and per input what the backward pass goes
+     * on to: the input's own Node when an operation computed it, the input itself when it is a leaf (whose grad is
+     * set), or null when it needs no gradient. The graph holds Nodes, never the tensors an operation produced, so
+     * an intermediate's values are freed as soon as the caller drops it, unless a backward function captured it
+     * because its gradient reads it. The backward pass drops each function once it has run, and what it captured
+     * with it, as PyTorch frees saved tensors (docs/performance.md#peak-memory).
+     */
+    private static final class Node {
+        final Shape shape;
+        final Object[] inputs;
+        private Backward backward;
+
+        Node(Shape shape, Object[] inputs, Backward backward) {
+            this.shape = shape;
+            this.inputs = inputs;
+            this.backward = backward;
+        }
+
+        /** The input gradients, once: the function and its captured values go after this call. */
+        Tensor[] backward(Tensor gradOutput) {
+            Backward b = backward;
+            if (b == null) {
+                throw new IllegalStateException("This graph was already back-propagated once, and the values its "
+                        + "gradients read were freed then; run the forward pass again for another backward pass");
+            }
+            backward = null;
+            return b.apply(gradOutput);
+        }
     }
+
+    private static final Object[] NO_INPUTS = {};
 
     private final Shape shape;
     // Not final only for moveTo: moving a leaf (a parameter, a buffer) keeps every holder of the tensor pointing at it.
@@ -123,7 +153,16 @@ public final class Tensor {
                 track |= t.requiresGrad;
             }
         }
-        Tensor out = new Tensor(shape, storage, track ? new Node(inputs, backward) : null);
+        Node node = null;
+        if (track) {
+            Object[] edges = new Object[inputs.length];
+            for (int i = 0; i < inputs.length; i++) {
+                Tensor t = inputs[i];
+                edges[i] = !t.requiresGrad ? null : t.node != null ? t.node : t;
+            }
+            node = new Node(shape, edges, backward);
+        }
+        Tensor out = new Tensor(shape, storage, node);
         out.requiresGrad = track;
         return out;
     }
@@ -304,54 +343,59 @@ public final class Tensor {
                     + "it has requiresGrad(true)");
         }
         requireSameShape("backward gradient", gradient);
-        List<Tensor> order = topologicalOrder();
-        Map<Tensor, Tensor> grads = new IdentityHashMap<>();
-        grads.put(this, gradient);
+        Object root = node != null ? node : this;
+        Map<Object, Tensor> grads = new IdentityHashMap<>();
+        grads.put(root, gradient);
         try (GradMode.Scope ignored = GradMode.disabled()) {
-            for (Tensor t : order) {
-                Tensor g = grads.remove(t);
+            for (Object key : topologicalOrder(root)) {
+                Tensor g = grads.remove(key);
                 if (g == null) {
                     continue;
                 }
-                if (t.node == null) {
-                    t.grad = t.grad == null ? g.detach() : t.grad.add(g);
+                if (key instanceof Tensor leaf) {
+                    leaf.grad = leaf.grad == null ? g.detach() : leaf.grad.add(g);
                     continue;
                 }
-                Tensor[] inputGrads = t.node.backward.apply(g);
+                Node n = (Node) key;
+                Tensor[] inputGrads = n.backward(g);
                 for (int i = 0; i < inputGrads.length; i++) {
-                    Tensor in = t.node.inputs[i];
+                    Object in = n.inputs[i];
                     Tensor ig = inputGrads[i];
-                    if (ig == null || !in.requiresGrad) {
+                    // A leaf may have stopped requiring grad since the forward pass.
+                    if (ig == null || in == null || in instanceof Tensor leaf && !leaf.requiresGrad) {
                         continue;
                     }
-                    in.requireSameShape("gradient", ig);
+                    Shape expected = in instanceof Node inNode ? inNode.shape : ((Tensor) in).shape;
+                    if (!expected.equals(ig.shape)) {
+                        throw new IllegalArgumentException("gradient: expected shape " + expected + " but got "
+                                + ig.shape);
+                    }
                     grads.merge(in, ig, Tensor::add);
                 }
             }
         }
     }
 
-    /** This tensor and the tensors it depends on, consumers before producers. */
-    private List<Tensor> topologicalOrder() {
-        List<Tensor> postOrder = new ArrayList<>();
-        Set<Tensor> visited = Collections.newSetFromMap(new IdentityHashMap<>());
+    /** {@code root} (a Node, or a leaf) and the Nodes and leaves it depends on, consumers before producers. */
+    private static List<Object> topologicalOrder(Object root) {
+        List<Object> postOrder = new ArrayList<>();
+        Set<Object> visited = Collections.newSetFromMap(new IdentityHashMap<>());
         Deque<Object[]> stack = new ArrayDeque<>();
-        stack.push(new Object[] {this, 0});
-        visited.add(this);
+        stack.push(new Object[] {root, 0});
+        visited.add(root);
         while (!stack.isEmpty()) {
             Object[] frame = stack.peek();
-            Tensor t = (Tensor) frame[0];
+            Object[] inputs = frame[0] instanceof Node n ? n.inputs : NO_INPUTS;
             int next = (Integer) frame[1];
-            Tensor[] inputs = t.node == null ? new Tensor[0] : t.node.inputs;
             if (next < inputs.length) {
                 frame[1] = next + 1;
-                Tensor in = inputs[next];
-                if (in.requiresGrad && visited.add(in)) {
+                Object in = inputs[next];
+                if (in != null && visited.add(in)) {
                     stack.push(new Object[] {in, 0});
                 }
             } else {
                 stack.pop();
-                postOrder.add(t);
+                postOrder.add(frame[0]);
             }
         }
         Collections.reverse(postOrder);

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.lang.ref.WeakReference;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -27,6 +28,41 @@ class AutogradTest {
         assertArrayEquals(new float[] {4f}, x.grad().toFloatArray());
         x.zeroGrad();
         assertNull(x.grad());
+    }
+
+    /**
+     * The graph keeps what backward functions read, not every intermediate: a ReLU's gradient reads its output and
+     * a sum's reads nothing, so their inputs' values go once the caller drops them (docs/performance.md#peak-memory).
+     */
+    @Test
+    void intermediatesThatNoGradientReadsAreFreedBeforeBackward() throws InterruptedException {
+        Tensor w = Tensor.vector(-1f, 2f, 3f).requiresGrad(true);
+        Tensor scaled = w.mul(w);
+        Tensor shifted = scaled.add(-5f);
+        WeakReference<Storage> scaledValues = new WeakReference<>(scaled.storage());
+        WeakReference<Storage> shiftedValues = new WeakReference<>(shifted.storage());
+        Tensor loss = shifted.relu().add(Tensor.vector(1f, 1f, 1f)).sum();
+        scaled = null;
+        shifted = null;
+        for (int i = 0; i < 20 && (scaledValues.get() != null || shiftedValues.get() != null); i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(scaledValues.get(), "the input of x + c stayed reachable");
+        assertNull(shiftedValues.get(), "the input of relu stayed reachable");
+        loss.backward();
+        // d/dw relu(w^2 - 5) = 2w where w^2 > 5, else 0 (times w = -1: -0).
+        assertArrayEquals(new float[] {-0f, 0f, 6f}, w.grad().toFloatArray());
+    }
+
+    @Test
+    void aSecondBackwardThroughTheSameGraphIsAClearError() {
+        Tensor x = Tensor.vector(1f, 2f).requiresGrad(true);
+        Tensor loss = x.mul(x).sum();
+        loss.backward();
+        IllegalStateException e = assertThrows(IllegalStateException.class, loss::backward);
+        assertTrue(e.getMessage().contains("run the forward pass again"), e.getMessage());
+        assertArrayEquals(new float[] {2f, 4f}, x.grad().toFloatArray());
     }
 
     @Test
