@@ -1,7 +1,9 @@
 package io.jqi.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -36,6 +38,28 @@ class CpuWindowsTest {
 
     private static int outputSize(Window2d w) {
         return w.batch() * w.channels() * w.outHeight() * w.outWidth();
+    }
+
+    @Test
+    void oneImagesIm2colOverwritesAnyScratchWithThatImagesColumns() {
+        Random random = new Random(8);
+        for (Window2d w : WINDOWS) {
+            float[] x = randn(random, inputSize(w));
+            float[] all = CpuWindows.im2col(x, w);
+            int plane = w.outHeight() * w.outWidth();
+            int rows = w.channels() * w.kernelSize();
+            for (int n = 0; n < w.batch(); n++) {
+                // A scratch left over from anything: padding must come out as zeros all the same.
+                float[] scratch = new float[rows * plane + 5];
+                Arrays.fill(scratch, Float.NaN);
+                CpuWindows.im2colImage(x, w, n, scratch);
+                for (int r = 0; r < rows; r++) {
+                    int from = r * w.batch() * plane + n * plane;
+                    assertArrayEquals(Arrays.copyOfRange(all, from, from + plane),
+                            Arrays.copyOfRange(scratch, r * plane, (r + 1) * plane), w + ", image " + n + ", row " + r);
+                }
+            }
+        }
     }
 
     @Test
