@@ -6,6 +6,7 @@ import io.jqi.nn.Module;
 import io.jqi.nn.Sequential;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -148,24 +149,43 @@ final class FlatGraph {
         outputs.replaceAll(v -> v.equals(name) ? replacement : v);
     }
 
-    /** Runs the graph in evaluation mode, calling {@code visitor} with every input and node value. */
+    /**
+     * Runs the graph in evaluation mode, calling {@code visitor} with every input and node value. Each value is let
+     * go after its last consumer has run, so a batch holds only the values still to be read, not the whole forward
+     * pass's (the PTQ statistics pass of a ResNet-18 held every activation of its batch).
+     */
     void run(Tensor[] values, java.util.function.BiConsumer<String, Tensor> visitor) {
         if (values.length != inputs.size()) {
             throw new IllegalArgumentException("The model takes " + inputs.size() + " inputs " + inputs + ", the "
                     + "representative data gives " + values.length);
         }
-        Map<String, Tensor> live = new LinkedHashMap<>();
+        Map<String, Integer> lastUse = new HashMap<>();
+        int index = 0;
+        for (Node n : nodes.values()) {
+            for (String in : n.inputs) {
+                lastUse.put(in, index);
+            }
+            index++;
+        }
+        Map<String, Tensor> live = new HashMap<>();
         for (int i = 0; i < values.length; i++) {
             live.put(inputs.get(i), values[i]);
             visitor.accept(inputs.get(i), values[i]);
         }
         try (var ignored = Tensor.noGrad()) {
+            index = 0;
             for (Node n : nodes.values()) {
                 n.module.eval();
                 Tensor[] args = n.inputs.stream().map(live::get).toArray(Tensor[]::new);
                 Tensor y = n.module.forward(args);
                 live.put(n.name, y);
                 visitor.accept(n.name, y);
+                for (String in : n.inputs) {
+                    if (lastUse.get(in) == index) {
+                        live.remove(in);
+                    }
+                }
+                index++;
             }
         }
     }
