@@ -365,11 +365,7 @@ public final class Tensor {
                     if (ig == null || in == null || in instanceof Tensor leaf && !leaf.requiresGrad) {
                         continue;
                     }
-                    Shape expected = in instanceof Node inNode ? inNode.shape : ((Tensor) in).shape;
-                    if (!expected.equals(ig.shape)) {
-                        throw new IllegalArgumentException("gradient: expected shape " + expected + " but got "
-                                + ig.shape);
-                    }
+                    requireShape("gradient", in instanceof Node inNode ? inNode.shape : ((Tensor) in).shape, ig);
                     grads.merge(in, ig, Tensor::add);
                 }
             }
@@ -425,8 +421,12 @@ public final class Tensor {
     }
 
     void requireSameShape(String what, Tensor other) {
-        if (!shape.equals(other.shape)) {
-            throw new IllegalArgumentException(what + ": expected shape " + shape + " but got " + other.shape);
+        requireShape(what, shape, other);
+    }
+
+    private static void requireShape(String what, Shape expected, Tensor actual) {
+        if (!expected.equals(actual.shape)) {
+            throw new IllegalArgumentException(what + ": expected shape " + expected + " but got " + actual.shape);
         }
     }
 
