@@ -164,7 +164,7 @@ public final class AffineGrid implements Grid {
         if (roundsInFloat(zeroPoint, qmin, qmax)) {
             for (int i = from; i < to; i++) {
                 float q = x[i] / step;
-                out[i] = (Math.min(Math.max(((q + ROUNDER) - ROUNDER) + zeroPoint, qmin), qmax) - zeroPoint) * step;
+                out[i] = (Math.min(Math.max(roundInFloat(q) + zeroPoint, qmin), qmax) - zeroPoint) * step;
             }
             return;
         }
@@ -173,8 +173,17 @@ public final class AffineGrid implements Grid {
         }
     }
 
+    /**
+     * {@code rint(q)} for {@code |q| <= 2^22} up to the sign of a zero, in two float additions that C2 vectorizes;
+     * larger codes come out beyond {@code 2^20}, so grids that {@link #roundsInFloat round in float} clamp them to
+     * the same end. NaN and infinities pass through.
+     */
+    public static float roundInFloat(float q) {
+        return (q + ROUNDER) - ROUNDER;
+    }
+
     /** Whether {@link #fakeQuantRange} may round in float for this grid (ends and zero point within 2^20). */
-    static boolean roundsInFloat(float zeroPoint, float qmin, float qmax) {
+    public static boolean roundsInFloat(float zeroPoint, float qmin, float qmax) {
         return Math.abs(zeroPoint) <= FLOAT_ROUNDING_LIMIT && Math.abs(qmin) <= FLOAT_ROUNDING_LIMIT
                 && Math.abs(qmax) <= FLOAT_ROUNDING_LIMIT;
     }

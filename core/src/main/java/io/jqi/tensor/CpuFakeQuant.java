@@ -24,6 +24,8 @@ final class CpuFakeQuant {
     private static final int ELEMENT_COST = 8;
     /** Elements per block of a per-tensor parameter-gradient sum. */
     static final int SUM_BLOCK = 1 << 14;
+    /** Elements whose step terms the backward keeps at once: a few KiB, in the level-1 cache. */
+    private static final int STRIP = 1 << 10;
 
     private CpuFakeQuant() {
     }
@@ -125,7 +127,7 @@ final class CpuFakeQuant {
         Parallel.forRange(blocks, (long) ELEMENT_COST * SUM_BLOCK, (from, to) -> {
             for (int b = from; b < to; b++) {
                 parts[b] = run.withOwnSums(offsets);
-                parts[b].visit(0, b * SUM_BLOCK, Math.min(size, (b + 1) * SUM_BLOCK));
+                parts[b].backward(0, b * SUM_BLOCK, Math.min(size, (b + 1) * SUM_BLOCK), new double[4][8]);
             }
         });
         for (BackwardRun part : parts) {
@@ -150,6 +152,16 @@ final class CpuFakeQuant {
 
         @Override
         public void visit(int c, int from, int to) {
+            backward(c, from, to, null);
+        }
+
+        /**
+         * The backward of one stretch of channel {@code c}. With {@code lanes} null the parameter terms continue the
+         * channel's sums in storage order; otherwise ({@code double[4][8]}, fresh) they go into eight sums per
+         * parameter by position mod 8 from {@code from}, the tail into the first, and the lanes' combination is added
+         * once at the end (docs/quantizer-contract.md#ste-quantizers).
+         */
+        void backward(int c, int from, int to, double[][] lanes) {
             float step = steps[c];
             if (!clipped && fromProduct == null) {
                 // dx needs no x: the gradient is scaled by the step and back.
@@ -159,45 +171,178 @@ final class CpuFakeQuant {
                 }
                 return;
             }
-            float stepSquared = step * step;
-            float offset = offsets == null ? 0f : offsets[c];
-            // The channel's running sums, continued element by element in storage order.
-            boolean sums = fromProduct != null;
-            double product = sums ? fromProduct[c] : 0;
-            double division = sums ? fromDivision[c] : 0;
-            double sum = sums && offsets != null ? fromSum[c] : 0;
-            double difference = sums && offsets != null ? fromDifference[c] : 0;
-            for (int i = from; i < to; i++) {
-                float g = dy[i];
-                float gradRounded = g * step;
-                float d = offsets == null ? x[i] : x[i] - offset;
-                // The zero-offset grid adds its zero point 0 after rounding, as AffineGrid does.
-                float r = offsets == null ? (float) Math.rint(d / step) + 0f : (float) Math.rint(d / step);
-                if (clipped) {
-                    gradRounded = gradRounded * (r >= qmin && r <= qmax ? 1f : 0f);
+            boolean branchFree = AffineGrid.roundsInFloat(0f, qmin, qmax) && qmin == Math.rint(qmin)
+                    && qmax == Math.rint(qmax);
+            Strip strip = new Strip(Math.min(STRIP, to - from));
+            for (int s = from; s < to; s += STRIP) {
+                int n = Math.min(to, s + STRIP) - s;
+                if (branchFree) {
+                    strip.run(this, c, s, s + n);
                 }
-                if (offsets == null) {
-                    gradRounded = gradRounded * 1f + 0f;
+                for (int j = 0; j < n; j++) {
+                    // A NaN code (a NaN input or step) is the one case the branch-free mask gets wrong.
+                    if (!branchFree || Float.isNaN(strip.productTerms[j])) {
+                        exactElement(c, s + j, strip.productTerms, strip.divisionTerms, j);
+                    }
                 }
-                float gradD = gradRounded / step;
-                dx[i] = gradD;
-                if (sums) {
-                    product += g * Math.min(Math.max(r, qmin), qmax);
-                    division += -((gradRounded * d) / stepSquared);
+                if (fromProduct == null) {
+                    continue;
+                }
+                if (lanes == null) {
+                    addInOrder(c, s, n, strip);
+                } else {
+                    addLanes(lanes[0], strip.productTerms, 0, n, 1);
+                    addLanes(lanes[1], strip.divisionTerms, 0, n, 1);
                     if (offsets != null) {
-                        sum += g;
-                        difference += -gradD;
+                        addLanes(lanes[2], dy, s, n, 1);
+                        addLanes(lanes[3], dx, s, n, -1);
                     }
                 }
             }
-            if (sums) {
-                fromProduct[c] = product;
-                fromDivision[c] = division;
+            if (lanes != null && fromProduct != null) {
+                fromProduct[c] += combine(lanes[0]);
+                fromDivision[c] += combine(lanes[1]);
                 if (offsets != null) {
-                    fromSum[c] = sum;
-                    fromDifference[c] = difference;
+                    fromSum[c] += combine(lanes[2]);
+                    fromDifference[c] += combine(lanes[3]);
                 }
             }
+        }
+
+        /** One element by the formula itself: dx, and its two step terms at index {@code j} of the arrays. */
+        private void exactElement(int c, int i, float[] productTerms, float[] divisionTerms, int j) {
+            float step = steps[c];
+            float g = dy[i];
+            float gradRounded = g * step;
+            float d = offsets == null ? x[i] : x[i] - offsets[c];
+            // The zero-offset grid adds its zero point 0 after rounding, as AffineGrid does.
+            float r = offsets == null ? (float) Math.rint(d / step) + 0f : (float) Math.rint(d / step);
+            if (clipped) {
+                gradRounded = gradRounded * (r >= qmin && r <= qmax ? 1f : 0f);
+            }
+            if (offsets == null) {
+                gradRounded = gradRounded * 1f + 0f;
+            }
+            dx[i] = gradRounded / step;
+            productTerms[j] = g * Math.min(Math.max(r, qmin), qmax);
+            divisionTerms[j] = -((gradRounded * d) / (step * step));
+        }
+
+        /** Adds the terms of the {@code n} elements from {@code from} to channel c's sums in storage order. */
+        private void addInOrder(int c, int from, int n, Strip strip) {
+            double product = fromProduct[c];
+            double division = fromDivision[c];
+            for (int j = 0; j < n; j++) {
+                product += strip.productTerms[j];
+                division += strip.divisionTerms[j];
+            }
+            fromProduct[c] = product;
+            fromDivision[c] = division;
+            if (offsets != null) {
+                double sum = fromSum[c];
+                double difference = fromDifference[c];
+                for (int i = from; i < from + n; i++) {
+                    sum += dy[i];
+                    difference += -dx[i];
+                }
+                fromSum[c] = sum;
+                fromDifference[c] = difference;
+            }
+        }
+    }
+
+    /**
+     * Adds {@code sign * values[from + k]} for k below n into {@code lanes[k mod 8]}, the last {@code n mod 8} into
+     * lane 0: eight independent chains, where one chain waits on each previous addition.
+     */
+    private static void addLanes(double[] lanes, float[] values, int from, int n, int sign) {
+        double s0 = lanes[0];
+        double s1 = lanes[1];
+        double s2 = lanes[2];
+        double s3 = lanes[3];
+        double s4 = lanes[4];
+        double s5 = lanes[5];
+        double s6 = lanes[6];
+        double s7 = lanes[7];
+        int k = from;
+        for (int end = from + n - 8; k <= end; k += 8) {
+            s0 += sign * (double) values[k];
+            s1 += sign * (double) values[k + 1];
+            s2 += sign * (double) values[k + 2];
+            s3 += sign * (double) values[k + 3];
+            s4 += sign * (double) values[k + 4];
+            s5 += sign * (double) values[k + 5];
+            s6 += sign * (double) values[k + 6];
+            s7 += sign * (double) values[k + 7];
+        }
+        for (; k < from + n; k++) {
+            s0 += sign * (double) values[k];
+        }
+        lanes[0] = s0;
+        lanes[1] = s1;
+        lanes[2] = s2;
+        lanes[3] = s3;
+        lanes[4] = s4;
+        lanes[5] = s5;
+        lanes[6] = s6;
+        lanes[7] = s7;
+    }
+
+    /** {@code ((s0 + s1) + (s2 + s3)) + ((s4 + s5) + (s6 + s7))}. */
+    private static double combine(double[] s) {
+        return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    }
+
+    /**
+     * Level-1-cache scratch for a stretch of the backward: the stretch's x and dy are copied in and its dx out, so
+     * that the branch-free loop indexes every array alike, which C2's loop vectorizer needs (with the stretch's
+     * offset on some arrays and not others the loop ran ten times slower than with plain scalar code).
+     */
+    private static final class Strip {
+        final float[] x;
+        final float[] dy;
+        final float[] dx;
+        final float[] productTerms;
+        final float[] divisionTerms;
+
+        Strip(int length) {
+            x = new float[length];
+            dy = new float[length];
+            dx = new float[length];
+            productTerms = new float[length];
+            divisionTerms = new float[length];
+        }
+
+        /**
+         * dx of {@code [from, to)} and each element's two step terms, without branches: the code rounds in float
+         * ({@link AffineGrid#roundInFloat}) and the clip mask is {@code 1 - min(1, |r - clamp(r)|)}, exactly 0 or 1
+         * for any code but NaN. The bits are {@link BackwardRun#exactElement}'s wherever the code is not NaN (the
+         * sign of a zero code aside, which reaches only a product with a zero sum).
+         */
+        void run(BackwardRun b, int c, int from, int to) {
+            int n = to - from;
+            System.arraycopy(b.x(), from, x, 0, n);
+            System.arraycopy(b.dy(), from, dy, 0, n);
+            float step = b.steps()[c];
+            float stepSquared = step * step;
+            float offset = b.offsets() == null ? 0f : b.offsets()[c];
+            float unclipped = b.clipped() ? 0f : 1f;
+            // x * 1 + 0 turns -0 into +0 where the zero-offset grid adds its zero point; + -0 changes nothing.
+            float shift = b.offsets() == null ? 0f : -0f;
+            float qmin = b.qmin();
+            float qmax = b.qmax();
+            for (int j = 0; j < n; j++) {
+                float g = dy[j];
+                float d = x[j] - offset;
+                float r = AffineGrid.roundInFloat(d / step);
+                float code = Math.min(Math.max(r, qmin), qmax);
+                float keep = Math.max(unclipped, 1f - Math.min(1f, Math.abs(r - code)));
+                float gradRounded = (g * step) * keep * 1f + shift;
+                dx[j] = gradRounded / step;
+                productTerms[j] = g * code;
+                divisionTerms[j] = -((gradRounded * d) / stepSquared);
+            }
+            System.arraycopy(dx, 0, b.dx(), from, n);
         }
     }
 

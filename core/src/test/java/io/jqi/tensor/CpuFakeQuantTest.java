@@ -96,4 +96,83 @@ class CpuFakeQuantTest {
             one.shutdown();
         }
     }
+
+    @Test
+    void theBackwardGivesTheElementFormulasBitsAndSumsInTheContractsOrder() {
+        int size = 3000;
+        Random random = new Random(5);
+        float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f, 1e30f, -1e30f,
+            3e6f, -3e6f, 0.015625f, -0.015625f, 0.046875f};
+        float[] x = new float[size];
+        float[] dy = new float[size];
+        for (int i = 0; i < size; i++) {
+            x[i] = random.nextInt(5) == 0 ? special[random.nextInt(special.length)] : (float) random.nextGaussian() * 4f;
+            int kind = random.nextInt(40);
+            dy[i] = kind == 0 ? Float.NaN : kind == 1 ? Float.NEGATIVE_INFINITY : kind == 2 ? -0f
+                    : (float) random.nextGaussian();
+        }
+        for (ChannelLayout layout : new ChannelLayout[] {ChannelLayout.perTensor(size), new ChannelLayout(2, 3, 500),
+            new ChannelLayout(1000, 3, 1)}) {
+            float[] steps = {0.03125f, 0.7f, 3e-8f};
+            for (boolean clipped : new boolean[] {true, false}) {
+                for (float[] offsets : new float[][] {null, {0.25f, -1.5f, 0f}}) {
+                    float[][] expected = referenceBackward(x, dy, layout, steps, offsets, -8f, 7f, clipped);
+                    float[][] actual = CpuFakeQuant.affineBackward(x, dy, layout, steps, offsets, -8f, 7f, clipped,
+                            true);
+                    String what = layout + " clipped " + clipped + " offsets " + (offsets != null);
+                    assertArrayEquals(expected[0], actual[0], "dx " + what);
+                    assertArrayEquals(expected[1], actual[1], "steps " + what);
+                    if (offsets != null) {
+                        assertArrayEquals(expected[2], actual[2], "offsets " + what);
+                    }
+                }
+            }
+        }
+    }
+
+    /**
+     * The backward written element by element (docs/cuda.md#fake-quantization-is-a-device-primitive). A channel's
+     * terms are summed in double in storage order; the one channel of a per-tensor grid into eight sums by position
+     * mod 8, the tail into the first, combined pairwise (docs/quantizer-contract.md#ste-quantizers). The inputs fit
+     * one per-tensor block.
+     */
+    private static float[][] referenceBackward(float[] x, float[] dy, ChannelLayout layout, float[] steps,
+            float[] offsets, float qmin, float qmax, boolean clipped) {
+        int channels = layout.channels();
+        float[] dx = new float[x.length];
+        double[][][] lanes = new double[4][channels][8];
+        int tail = x.length - x.length % 8;
+        layout.forEachRun((c, from, to) -> {
+            float step = steps[c];
+            for (int i = from; i < to; i++) {
+                float g = dy[i];
+                float d = offsets == null ? x[i] : x[i] - offsets[c];
+                float r = offsets == null ? (float) Math.rint(d / step) + 0f : (float) Math.rint(d / step);
+                float gradRounded = g * step;
+                if (clipped) {
+                    gradRounded = gradRounded * (r >= qmin && r <= qmax ? 1f : 0f);
+                }
+                if (offsets == null) {
+                    gradRounded = gradRounded * 1f + 0f;
+                }
+                dx[i] = gradRounded / step;
+                int lane = channels > 1 || i >= tail ? 0 : i % 8;
+                lanes[0][c][lane] += g * Math.min(Math.max(r, qmin), qmax);
+                lanes[1][c][lane] += -((gradRounded * d) / (step * step));
+                lanes[2][c][lane] += g;
+                lanes[3][c][lane] += -dx[i];
+            }
+        });
+        float[] dSteps = new float[channels];
+        float[] dOffsets = new float[channels];
+        for (int c = 0; c < channels; c++) {
+            dSteps[c] = (float) combine(lanes[0][c]) + (float) combine(lanes[1][c]);
+            dOffsets[c] = (float) combine(lanes[2][c]) + (float) combine(lanes[3][c]);
+        }
+        return new float[][] {dx, dSteps, dOffsets};
+    }
+
+    private static double combine(double[] s) {
+        return ((s[0] + s[1]) + (s[2] + s[3])) + ((s[4] + s[5]) + (s[6] + s[7]));
+    }
 }
