@@ -14,8 +14,9 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * One 3x3 convolution layer, stride 1, padding 1: {@code [32, 16, 32, 32] -> [32, 32, 32, 32]}, forward only
- * (im2col + GEMM). One operation is {@link #FLOPS} floating-point operations.
+ * One 3x3 convolution layer, stride 1, padding 1: {@code [32, 16, 32, 32] -> [32, 32, 32, 32]}. {@link #conv2d} is
+ * the forward (im2col + GEMM), {@link #FLOPS} floating-point operations; {@link #conv2dTraining} the forward and
+ * the backward to the input and the weights, three times as many.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -32,6 +33,9 @@ public class ConvBench {
     private Tensor x;
     private Tensor weight;
     private Tensor bias;
+    private Tensor trainedX;
+    private Tensor trainedWeight;
+    private Tensor outputGradient;
 
     @Setup
     public void setUp() {
@@ -39,10 +43,22 @@ public class ConvBench {
         x = Tensor.uniform(random, -1f, 1f, BATCH, IN, SIZE, SIZE);
         weight = Tensor.uniform(random, -0.1f, 0.1f, OUT, IN, 3, 3);
         bias = Tensor.uniform(random, -0.1f, 0.1f, OUT);
+        trainedX = Tensor.uniform(random, -1f, 1f, BATCH, IN, SIZE, SIZE).requiresGrad(true);
+        trainedWeight = Tensor.uniform(random, -0.1f, 0.1f, OUT, IN, 3, 3).requiresGrad(true);
+        outputGradient = Tensor.uniform(random, -1f, 1f, BATCH, OUT, SIZE, SIZE);
     }
 
     @Benchmark
     public Tensor conv2d() {
         return Functional.conv2d(x, weight, bias, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1);
+    }
+
+    @Benchmark
+    public Tensor conv2dTraining() {
+        trainedX.zeroGrad();
+        trainedWeight.zeroGrad();
+        Functional.conv2d(trainedX, trainedWeight, null, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1)
+                .backward(outputGradient);
+        return trainedWeight.grad();
     }
 }
