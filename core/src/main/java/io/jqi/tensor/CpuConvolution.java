@@ -3,8 +3,9 @@ package io.jqi.tensor;
 import io.jqi.tensor.CpuGemm.Operand;
 
 /**
- * Convolution on the CPU image by image: per image, its im2col matrix (one image large, reused) times the weights,
- * written straight into that image's NCHW output. The batch-wide composition of {@link Backend#conv2d} (an im2col
+ * Convolution on the CPU image by image: per image, the weights times its im2col matrix, written straight into that
+ * image's NCHW output. The forward of an ungrouped convolution never builds that matrix: the product packs its panels
+ * from the image's windows ({@link CpuGemm.PanelSource}); the gradients build it one image large, in reused scratch. The batch-wide composition of {@link Backend#conv2d} (an im2col
  * matrix {@code kernelHeight * kernelWidth} times the input, a product laid out [outChannels, batch, ...] and a
  * permuted copy of it) computes every output element from the same operands in the same order, so the bits are the
  * same (docs/performance.md#peak-memory says why this matters).
@@ -33,11 +34,22 @@ final class CpuConvolution {
         ConvolutionShape c = shape(w, outChannels, groups);
         int image = outChannels * c.plane();
         float[] out = new float[w.batch() * image];
-        forEachImage(w, c, (n, columns, parallel) -> {
+        Operand weights = new Operand(weight, 0, c.rows() * c.taps(), false);
+        if (groups == 1) {
+            // The product packs its panels straight from the image's windows: no im2col matrix is written and read
+            // back (it was a sixth of a ResNet-18 inference).
+            forEachImage(w, c, 0, (n, columns, parallel) -> CpuGemm.multiply(weights,
+                    (depth0, depth, col0, cols, panel) -> {
+                        for (int p = 0; p < depth; p++) {
+                            CpuWindows.unfold(x, w, n, depth0 + p, col0, col0 + cols, panel[p], 0);
+                        }
+                    }, c.rows(), c.taps(), c.plane(), out, n * image, parallel));
+            return out;
+        }
+        forEachImage(w, c, columnsSize(w, c), (n, columns, parallel) -> {
             CpuWindows.im2colImage(x, w, n, columns);
-            CpuGemm.multiply(new Operand(weight, 0, c.rows() * c.taps(), false),
-                    new Operand(columns, 0, c.taps() * c.plane(), false), groups, c.rows(), c.taps(), c.plane(), out,
-                    n * image, false, parallel);
+            CpuGemm.multiply(weights, new Operand(columns, 0, c.taps() * c.plane(), false), groups, c.rows(),
+                    c.taps(), c.plane(), out, n * image, false, parallel);
         });
         return out;
     }
@@ -46,7 +58,7 @@ final class CpuConvolution {
         ConvolutionShape c = shape(w, outChannels, groups);
         int image = outChannels * c.plane();
         float[] dx = new float[w.inputSize()];
-        forEachImage(w, c, (n, columns, parallel) -> {
+        forEachImage(w, c, columnsSize(w, c), (n, columns, parallel) -> {
             CpuGemm.multiply(new Operand(weight, 0, c.rows() * c.taps(), true),
                     new Operand(dy, n * image, c.rows() * c.plane(), false), groups, c.taps(), c.rows(), c.plane(),
                     columns, 0, false, parallel);
@@ -59,7 +71,7 @@ final class CpuConvolution {
         ConvolutionShape c = shape(w, outChannels, groups);
         int image = outChannels * c.plane();
         float[] dw = new float[outChannels * c.taps()];
-        float[] columns = new float[w.channels() * w.kernelSize() * c.plane()];
+        float[] columns = new float[columnsSize(w, c)];
         for (int n = 0; n < w.batch(); n++) {
             CpuWindows.im2colImage(x, w, n, columns);
             CpuGemm.multiply(new Operand(dy, n * image, c.rows() * c.plane(), false),
@@ -74,20 +86,25 @@ final class CpuConvolution {
         return new ConvolutionShape(w, outChannels, groups);
     }
 
+    /** The size of one image's im2col matrix. */
+    private static int columnsSize(Window2d w, ConvolutionShape c) {
+        return w.channels() * w.kernelSize() * c.plane();
+    }
+
     /** Work on image {@code n} with {@code columns}, scratch for one image's im2col matrix. */
     private interface ImageBody {
         void run(int n, float[] columns, boolean parallelProducts);
     }
 
     /**
-     * Runs {@code body} for every image: spread over the threads, a scratch matrix per chunk of images, when there
-     * are at least two images per thread; otherwise in order with one scratch matrix, each product parallel.
+     * Runs {@code body} for every image: spread over the threads, a scratch of {@code scratch} floats per chunk of
+     * images, when there are at least two images per thread; otherwise in order with one scratch, each product
+     * parallel.
      */
-    private static void forEachImage(Window2d w, ConvolutionShape c, ImageBody body) {
-        int scratch = w.channels() * w.kernelSize() * c.plane();
+    private static void forEachImage(Window2d w, ConvolutionShape c, int scratch, ImageBody body) {
         int threads = Runtime.getRuntime().availableProcessors();
         if (threads > 1 && w.batch() >= 2 * threads) {
-            Parallel.forRange(w.batch(), (long) scratch * c.rows(), (from, to) -> {
+            Parallel.forRange(w.batch(), (long) columnsSize(w, c) * c.rows(), (from, to) -> {
                 float[] columns = new float[scratch];
                 for (int n = from; n < to; n++) {
                     body.run(n, columns, false);

@@ -72,6 +72,30 @@ final class CpuGemm {
     }
 
     /**
+     * A right-hand operand that is not stored as a matrix but written straight into the panels, such as the windows of
+     * an image: no matrix of it is ever built, and what a product reads is in the cache it was just written to.
+     */
+    @FunctionalInterface
+    interface PanelSource {
+        /** {@code panel[p][l] = B[depth0 + p][col0 + l]} for p below {@code depth} and l below {@code cols}. */
+        void pack(int depth0, int depth, int col0, int cols, float[][] panel);
+    }
+
+    /**
+     * {@code A @ B} written to {@code out} from {@code outOffset}, {@code B} ({@code k x n}) coming from
+     * {@code panels}: the same products in the same order as with B stored, so the same bits.
+     */
+    static void multiply(Operand a, PanelSource panels, int m, int k, int n, float[] out, int outOffset,
+            boolean parallel) {
+        if (m * n == 0) {
+            return;
+        }
+        Layout layout = new Layout(a.values, a.offset, 0, a.transposed ? 1 : k, a.transposed ? m : 1, null, 0, 0, 0,
+                0, panels, m, n, n, 1);
+        packed(layout, 1, k, out, outOffset, false, parallel);
+    }
+
+    /**
      * {@code batch} products {@code op(A[b]) @ op(B[b])} written to {@code out} from {@code outOffset}, or, with
      * {@code accumulate}, added to the values there: each output element's sum then starts from the value in
      * {@code out} instead of 0 and goes on in the same order, so a product over {@code k = k1 + k2} equals a product
@@ -93,9 +117,9 @@ final class CpuGemm {
         Layout layout = swap
                 // C^T = op(B)^T op(A)^T: scalar row r is column r of op(B), panel row p is column p of op(A).
                 ? new Layout(b.values, b.offset, b.batchStride, bCol, bRow, a.values, a.offset, a.batchStride, aCol,
-                        aRow, n, m, 1, n)
+                        aRow, null, n, m, 1, n)
                 : new Layout(a.values, a.offset, a.batchStride, aRow, aCol, b.values, b.offset, b.batchStride, bRow,
-                        bCol, m, n, n, 1);
+                        bCol, null, m, n, n, 1);
         long macs = (long) m * n * k;
         if (batch * macs <= TINY_MACS) {
             // So little work that packing and scratch space would cost more than they save.
@@ -104,8 +128,17 @@ final class CpuGemm {
             }
             return;
         }
+        packed(layout, batch, k, out, outOffset, accumulate, parallel);
+    }
+
+    /**
+     * The packed product of {@code layout}, in units, on the pool when {@code parallel} and it pays. On one thread
+     * rows are not split beyond {@link #ROWS_PER_UNIT}: more units would only pack every panel again.
+     */
+    private static void packed(Layout layout, int batch, int k, float[] out, int outOffset, boolean accumulate,
+            boolean parallel) {
         int colUnits = ceilDiv(layout.cols, PANEL_WIDTH);
-        int unitRows = unitRows(layout.rows, (long) batch * colUnits);
+        int unitRows = unitRows(layout.rows, parallel ? (long) batch * colUnits : Integer.MAX_VALUE);
         int rowUnits = ceilDiv(layout.rows, unitRows);
         Parallel.RangeBody body = (from, to) -> {
             // Taken inside the body, on the thread that runs it; nothing in a body waits, so nothing else runs
@@ -117,7 +150,8 @@ final class CpuGemm {
                 int r0 = (rest / colUnits) * unitRows;
                 int l0 = (rest % colUnits) * PANEL_WIDTH;
                 unit(layout, k, bi, r0, Math.min(layout.rows - r0, unitRows), l0,
-                        Math.min(layout.cols - l0, PANEL_WIDTH), outOffset + bi * m * n, out, accumulate, w);
+                        Math.min(layout.cols - l0, PANEL_WIDTH), outOffset + bi * layout.rows * layout.cols, out,
+                        accumulate, w);
             }
         };
         int units = batch * rowUnits * colUnits;
@@ -134,7 +168,7 @@ final class CpuGemm {
      * {@code arr[offset + batch * batchStride + u * strideU + v * strideV]}.
      */
     private record Layout(float[] s, int sOffset, int sBatch, int sRow, int sDepth, float[] v, int vOffset,
-            int vBatch, int vDepth, int vCol, int rows, int cols, int outRow, int outCol) {
+            int vBatch, int vDepth, int vCol, PanelSource panels, int rows, int cols, int outRow, int outCol) {
     }
 
     /**
@@ -196,7 +230,11 @@ final class CpuGemm {
         int vBase = g.vOffset + b * g.vBatch;
         for (int p0 = 0; p0 < k; p0 += PANEL_DEPTH) {
             int depth = Math.min(PANEL_DEPTH, k - p0);
-            packPanel(g.v, vBase + p0 * g.vDepth + l0 * g.vCol, g.vDepth, g.vCol, depth, cols, w.panel);
+            if (g.panels != null) {
+                g.panels.pack(p0, depth, l0, cols, w.panel);
+            } else {
+                packPanel(g.v, vBase + p0 * g.vDepth + l0 * g.vCol, g.vDepth, g.vCol, depth, cols, w.panel);
+            }
             packScalars(g.s, sBase + r0 * g.sRow + p0 * g.sDepth, g.sRow, g.sDepth, rows, depth, w.scalars);
             if (VectorApi.ENABLED) {
                 VectorGemmKernel.accumulate(w.scalars, w.panel, acc, rows, depth, cols);

@@ -2,6 +2,7 @@ package io.jqi.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Arrays;
 import java.util.Random;
@@ -57,6 +58,31 @@ class CpuWindowsTest {
                     int from = r * w.batch() * plane + n * plane;
                     assertArrayEquals(Arrays.copyOfRange(all, from, from + plane),
                             Arrays.copyOfRange(scratch, r * plane, (r + 1) * plane), w + ", image " + n + ", row " + r);
+                }
+            }
+        }
+    }
+
+    @Test
+    void unfoldingARangeOfPositionsWritesThatSliceOfTheIm2colRow() {
+        Random random = new Random(10);
+        for (Window2d w : WINDOWS) {
+            float[] x = randn(random, inputSize(w));
+            int plane = w.outHeight() * w.outWidth();
+            int rows = w.channels() * w.kernelSize();
+            float[] columns = new float[rows * plane];
+            CpuWindows.im2colImage(x, w, 0, columns);
+            for (int r = 0; r < rows; r++) {
+                for (int from = 0; from <= plane; from += 3) {
+                    for (int to = from; to <= plane; to += 5) {
+                        float[] out = new float[to - from + 2];
+                        Arrays.fill(out, Float.NaN);
+                        CpuWindows.unfold(x, w, 0, r, from, to, out, 1);
+                        assertArrayEquals(Arrays.copyOfRange(columns, r * plane + from, r * plane + to),
+                                Arrays.copyOfRange(out, 1, 1 + to - from), w + ", row " + r + ", [" + from + ", " + to
+                                        + ")");
+                        assertTrue(Float.isNaN(out[0]) && Float.isNaN(out[out.length - 1]), "writes outside the range");
+                    }
                 }
             }
         }
