@@ -41,8 +41,12 @@ final class CpuGemm {
     static final int PANEL_WIDTH = 256;
     /** Depth of a packed panel: the slice of {@code k} packed at a time (64 x 256 floats = 64 KiB). */
     static final int PANEL_DEPTH = 64;
-    /** Most scalar rows per unit (a multiple of 3, the micro-kernel's height); packing costs about 1/rows. */
-    static final int ROWS_PER_UNIT = 120;
+    /**
+     * Most scalar rows per unit (a multiple of 6 and of 3, the micro-kernels' heights); packing costs about 1/rows.
+     * Above 128 so that a 128-channel convolution packs each panel once: with 120, ResNet-18's 128-channel layers
+     * packed every panel twice (docs/performance.md).
+     */
+    static final int ROWS_PER_UNIT = 132;
     /** Fewest scalar rows per unit when units are split further to give every thread work. */
     private static final int MIN_ROWS_PER_UNIT = 12;
     /** Calls of at most this many multiply-adds in all skip packing and use plain loops. */
