@@ -10,19 +10,22 @@ import io.jqi.nn.GraphModel;
 import io.jqi.nn.Module;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.Sequential;
+import io.jqi.nn.SiLU;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.function.Supplier;
 
 /**
  * The networks {@code jqi qat} trains when the user brings none, for images {@code [channels, height, width]}:
- * {@code mlp}, the reference's QAT tutorial {@code cnn}, and a small residual {@code resnet} that exercises the
- * graph model. Initialised from {@code seed}, so a run is reproducible.
+ * {@code mlp}, the reference's QAT tutorial {@code cnn}, {@code cnn-silu} (the same with SiLU, whose small negative
+ * tail is what shift-negative correction is for), and a small residual {@code resnet} that exercises the graph model.
+ * Initialised from {@code seed}, so a run is reproducible.
  */
 public final class BuiltInModels {
     /** The names {@link #create} accepts. */
-    public static final List<String> NAMES = List.of("mlp", "cnn", "resnet");
+    public static final List<String> NAMES = List.of("mlp", "cnn", "cnn-silu", "resnet");
 
     private BuiltInModels() {
     }
@@ -39,7 +42,8 @@ public final class BuiltInModels {
         Random random = new Random(seed);
         return switch (name) {
             case "mlp" -> mlp(inputShape, classes, random);
-            case "cnn" -> cnn(inputShape, classes, random);
+            case "cnn" -> cnn(inputShape, classes, random, ReLU::new);
+            case "cnn-silu" -> cnn(inputShape, classes, random, SiLU::new);
             case "resnet" -> resnet(inputShape, classes, random);
             default -> throw new IllegalArgumentException("Unknown built-in model '" + name + "'; choose one of "
                     + NAMES + " or give a saved model file");
@@ -61,20 +65,24 @@ public final class BuiltInModels {
         return new Sequential(layers);
     }
 
-    /** Conv 16 stride 2, Conv 32 stride 2 (each with batch norm and ReLU), Dense 128, Dense classes. */
-    static Module cnn(int[] shape, int classes, Random random) {
+    /**
+     * Conv 16 stride 2, Conv 32 stride 2 (each with batch norm and the activation), Dense 128 with the activation,
+     * Dense classes.
+     */
+    static Module cnn(int[] shape, int classes, Random random, Supplier<Module> activation) {
         int h = downsampled(downsampled(shape[1]));
         int w = downsampled(downsampled(shape[2]));
+        String act = activation.get().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
         Map<String, Module> layers = new LinkedHashMap<>();
         layers.put("conv1", conv(shape[0], 16, 3, 2, random));
         layers.put("bn1", new BatchNorm(16));
-        layers.put("relu1", new ReLU());
+        layers.put(act + "1", activation.get());
         layers.put("conv2", conv(16, 32, 3, 2, random));
         layers.put("bn2", new BatchNorm(32));
-        layers.put("relu2", new ReLU());
+        layers.put(act + "2", activation.get());
         layers.put("flatten", new Flatten());
         layers.put("fc", new Dense(32 * h * w, 128, true, random));
-        layers.put("relu3", new ReLU());
+        layers.put(act + "3", activation.get());
         layers.put("classifier", new Dense(128, classes, true, random));
         return new Sequential(layers);
     }

@@ -79,7 +79,7 @@ public final class Ptq {
             Map<String, ValueStatistics> before = stats;
             for (ShiftNegativeCorrection.Shift s : ShiftNegativeCorrection.correct(graph, refs, ops, stats,
                     name -> activationPlan(refs.get(name), ops.get(name), before.get(name), config).activation()
-                            .threshold()[0])) {
+                            .threshold()[0], config.shiftNegativeParamsSearch())) {
                 shiftThresholds.put(s.node(), s.threshold());
             }
             if (!shiftThresholds.isEmpty()) {

@@ -39,11 +39,16 @@ final class Samples {
 
     /** The left edges of {@code h}'s bins, weighted by their counts; the right-most edge is not scored. */
     static Samples of(Histogram h, ErrorNorm norm) {
+        return of(h, norm, 0f);
+    }
+
+    /** {@link #of(Histogram, ErrorNorm)} with every edge moved by {@code shift}, added in float. */
+    static Samples of(Histogram h, ErrorNorm norm, float shift) {
         int bins = h.bins();
         float[] edges = new float[bins];
         double[] counts = new double[bins];
         for (int k = 0; k < bins; k++) {
-            edges[k] = (float) h.leftEdge(k);
+            edges[k] = (float) h.leftEdge(k) + shift;
             counts[k] = h.count(k);
         }
         return new Samples(edges, 1, bins, counts, h.total(), norm);

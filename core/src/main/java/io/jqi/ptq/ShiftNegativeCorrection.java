@@ -51,13 +51,18 @@ final class ShiftNegativeCorrection {
     private ShiftNegativeCorrection() {
     }
 
+    /** A shift and the threshold of the unsigned grid its values quantize on. */
+    record Choice(float shift, float threshold) {
+    }
+
     /**
      * Corrects every eligible non-linearity of {@code graph} in place, adding its shift node to {@code refs} and
      * {@code ops} and setting the non-linearity's activation to 16 bits; the statistics must be collected again
-     * afterwards. {@code threshold} gives a node's activation threshold as PTQ chooses it.
+     * afterwards. {@code threshold} gives a node's activation threshold as PTQ chooses it; with {@code paramsSearch}
+     * the shift and that threshold are {@linkplain #searched searched} together.
      */
     static List<Shift> correct(FlatGraph graph, Map<String, NodeRef> refs, Map<String, OpQuantization> ops,
-            Map<String, ValueStatistics> stats, ToDoubleFunction<String> threshold) {
+            Map<String, ValueStatistics> stats, ToDoubleFunction<String> threshold, boolean paramsSearch) {
         List<Shift> shifts = new ArrayList<>();
         for (FlatGraph.Node n : graph.nodes.values().stream().toList()) {
             ActivationQuantization a = ops.get(n.name).activation();
@@ -72,6 +77,11 @@ final class ShiftNegativeCorrection {
                 continue;
             }
             float shift = shift(min, t, a.bits());
+            Choice best = paramsSearch ? searched(stats.get(n.name).histogram(), t, a.bits()) : null;
+            if (best != null) {
+                shift = best.shift();
+                t = best.threshold();
+            }
             String name = n.name + "_shift";
             String path0 = refs.get(n.name).path() + "_shift";
             graph.insertAfter(n.name, new FlatGraph.Node(name, path0, new AddConstant(Tensor.scalar(shift)),
@@ -110,6 +120,34 @@ final class ShiftNegativeCorrection {
     static float shift(float min, float threshold, int bits) {
         double step = threshold / Math.pow(2, bits);
         return (float) (Math.ceil(-min / step) * step);
+    }
+
+    /**
+     * The reference's {@code shift_negative_params_search}: for the threshold {@code T} and then {@code 2T}, every
+     * point {@code k * T / 2^n} of the unsigned grid in ascending order as the shift; each scored by the mean squared
+     * error of the non-linearity's histogram, every left edge moved by the shift in float, on the unsigned n-bit grid
+     * of that threshold ({@link Samples}). The first lowest error wins. A shift need not lift the minimum to zero
+     * here: the error decides. Null when no candidate has a finite error (an empty histogram).
+     */
+    static Choice searched(Histogram h, float threshold, int bits) {
+        if (h == null) {
+            throw new IllegalStateException("the shift-negative parameter search needs the non-linearity's histogram");
+        }
+        ErrorNorm mse = ErrorNorm.of(ErrorMethod.MSE, 2);
+        int points = 1 << bits;
+        Choice best = null;
+        double least = Double.POSITIVE_INFINITY;
+        for (float t : new float[] {threshold, 2 * threshold}) {
+            for (int k = 0; k < points; k++) {
+                float shift = (float) (k * ((double) t / points));
+                double error = Samples.of(h, mse, shift).symmetricError(new float[] {t}, bits, false)[0];
+                if (error < least) {
+                    least = error;
+                    best = new Choice(shift, t);
+                }
+            }
+        }
+        return best;
     }
 
     /**

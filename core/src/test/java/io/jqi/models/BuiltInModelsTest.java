@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.ValueSource;
 class BuiltInModelsTest {
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "cnn", "resnet"})
+    @ValueSource(strings = {"mlp", "cnn", "cnn-silu", "resnet"})
     void everyModelMapsImagesOfAnySizeToOneLogitPerClass(String name) {
         for (int[] shape : new int[][] {{1, 8, 8}, {1, 28, 28}, {3, 9, 7}}) {
             Module model = BuiltInModels.create(name, shape, 10, 1);
@@ -28,7 +28,7 @@ class BuiltInModelsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "cnn", "resnet"})
+    @ValueSource(strings = {"mlp", "cnn", "cnn-silu", "resnet"})
     void theSameSeedGivesTheSameWeights(String name) {
         var a = BuiltInModels.create(name, new int[] {1, 8, 8}, 10, 5).stateDict();
         var b = BuiltInModels.create(name, new int[] {1, 8, 8}, 10, 5).stateDict();
@@ -36,7 +36,7 @@ class BuiltInModelsTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"mlp", "cnn", "resnet"})
+    @ValueSource(strings = {"mlp", "cnn", "cnn-silu", "resnet"})
     void everyModelGoesThroughPostTrainingQuantization(String name) {
         Module model = BuiltInModels.create(name, new int[] {1, 8, 8}, 10, 1);
         var q = Ptq.quantize(model, List.of(Tensor.randn(new Random(3), 8, 1, 8, 8)),
@@ -48,6 +48,6 @@ class BuiltInModelsTest {
     void anUnknownNameListsTheBuiltInOnes() {
         var e = assertThrows(IllegalArgumentException.class,
                 () -> BuiltInModels.create("vgg", new int[] {1, 8, 8}, 10, 1));
-        assertTrue(e.getMessage().contains("[mlp, cnn, resnet]"), e.getMessage());
+        assertTrue(e.getMessage().contains("[mlp, cnn, cnn-silu, resnet]"), e.getMessage());
     }
 }

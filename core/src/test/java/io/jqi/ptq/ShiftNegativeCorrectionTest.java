@@ -3,6 +3,7 @@ package io.jqi.ptq;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jqi.nn.Add;
@@ -63,6 +64,74 @@ class ShiftNegativeCorrectionTest {
     }
 
     @Test
+    void theParameterSearchTakesTheShiftAndThresholdOfLeastHistogramError() {
+        // A LeakyReLU-like histogram; the search against every candidate scored here with plain loops.
+        Random random = new Random(3);
+        float[] values = new float[5000];
+        for (int i = 0; i < values.length; i++) {
+            double v = random.nextGaussian() * 2;
+            values[i] = (float) (v < 0 ? 0.05 * v : v);
+        }
+        Histogram h = Histogram.of(values);
+        double[] edges = h.edges();
+        double[] counts = h.counts();
+        float threshold = 4f;
+        int bits = 4;
+        double least = Double.POSITIVE_INFINITY;
+        ShiftNegativeCorrection.Choice expected = null;
+        for (float t : new float[] {threshold, 2 * threshold}) {
+            float step = t / 16f;
+            for (int k = 0; k < 16; k++) {
+                float shift = (float) (k * (t / 16.0));
+                double sum = 0;
+                for (int b = 0; b < counts.length; b++) {
+                    float e = (float) edges[b] + shift;
+                    float q = Math.min(Math.max((float) Math.rint(e / step), 0f), 15f) * step;
+                    sum += counts[b] * ((double) q - e) * ((double) q - e);
+                }
+                if (sum / h.total() < least) {
+                    least = sum / h.total();
+                    expected = new ShiftNegativeCorrection.Choice(shift, t);
+                }
+            }
+        }
+
+        assertEquals(expected, ShiftNegativeCorrection.searched(h, threshold, bits));
+    }
+
+    @Test
+    void theParameterSearchNeedsTheCorrectionItSearches() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> PtqConfig.defaults().withShiftNegativeParamsSearch(true));
+        assertTrue(e.getMessage().contains("shift_negative_correction"), e.getMessage());
+        assertFalse(SNC.withShiftNegativeParamsSearch(true).withShiftNegativeCorrection(false)
+                .shiftNegativeParamsSearch(), "turning the correction off turns its search off");
+    }
+
+    @Test
+    void ptqWithTheSearchShiftsByTheSearchedPointAndQuantizesAtTheSearchedThreshold() {
+        // Without the search, the shift's grid keeps the non-linearity's threshold T: the search starts from it.
+        float t = ((ActivationPOTInferableQuantizer) ((ActivationQuantizationHolder) Ptq.quantize(model(), data(),
+                PLATFORM, SNC).node("1_shift" + QuantizationPlan.HOLDER_SUFFIX)).quantizer()).threshold();
+        FlatGraph graph = FlatGraph.of(model());
+        ValueStatistics leaky = new ValueStatistics("1", true);
+        for (Tensor x : data()) {
+            graph.run(new Tensor[] {x}, (name, v) -> {
+                if (name.equals("1")) {
+                    leaky.accept(v);
+                }
+            });
+        }
+        ShiftNegativeCorrection.Choice expected = ShiftNegativeCorrection.searched(leaky.histogram(), t, 8);
+
+        GraphModel searched = Ptq.quantize(model(), data(), PLATFORM, SNC.withShiftNegativeParamsSearch(true));
+        var grid = (ActivationPOTInferableQuantizer) ((ActivationQuantizationHolder)
+                searched.node("1_shift" + QuantizationPlan.HOLDER_SUFFIX)).quantizer();
+        assertEquals(expected.shift(), ((AddConstant) searched.node("1_shift")).constant().item());
+        assertEquals(expected.threshold(), grid.threshold());
+    }
+
+    @Test
     void theCorrectedGraphComputesTheSameFunctionInFloat() {
         FlatGraph graph = FlatGraph.of(model());
         Tensor x = data().get(0);
@@ -85,7 +154,7 @@ class ShiftNegativeCorrectionTest {
         graph.run(new Tensor[] {x}, (name, v) -> stats.get(name).accept(v));
 
         List<ShiftNegativeCorrection.Shift> shifts = ShiftNegativeCorrection.correct(graph, refs, ops, stats,
-                name -> 8.0);
+                name -> 8.0, false);
 
         assertEquals(List.of("1_shift", "3_shift"), shifts.stream().map(ShiftNegativeCorrection.Shift::node).toList());
         assertInstanceOf(Pad.class, graph.nodes.get("2_pad").module, "the padded convolution pads with the shift");

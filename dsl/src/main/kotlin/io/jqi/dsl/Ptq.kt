@@ -26,10 +26,13 @@ class PtqScope internal constructor() {
     /** Whether non-linearities with a small negative tail feeding a linear layer are shifted to quantize unsigned. */
     var shiftNegativeCorrection: Boolean = defaults.shiftNegativeCorrection()
 
+    /** Whether each corrected non-linearity's shift and threshold are searched together (needs the correction). */
+    var shiftNegativeParamsSearch: Boolean = defaults.shiftNegativeParamsSearch()
+
     internal fun build(): PtqConfig =
         try {
             PtqConfig(weightsErrorMethod, activationErrorMethod, lpValue, minThreshold, biasCorrection,
-                shiftNegativeCorrection)
+                shiftNegativeCorrection, shiftNegativeParamsSearch)
         } catch (e: IllegalArgumentException) {
             throw IllegalArgumentException("ptq: ${e.message}", e)
         }

@@ -4,6 +4,7 @@ import io.jqi.dsl.HmqWeightQuantizer
 import io.jqi.dsl.LSQ
 import io.jqi.dsl.qat
 import io.jqi.ptq.ErrorMethod
+import io.jqi.ptq.PtqConfig
 import io.jqi.qat.QatConfig
 import io.jqi.qat.mixed.BitOpsBudget
 import io.jqi.qat.mixed.MixedPrecisionSettings
@@ -83,7 +84,8 @@ class QatConfigJsonSpec : FunSpec({
             "l_p_value": 3.0,
             "min_threshold": 0.000015258789,
             "weights_bias_correction": true,
-            "shift_negative_correction": false
+            "shift_negative_correction": false,
+            "shift_negative_params_search": false
           }
         }
     """.trimIndent()
@@ -107,6 +109,15 @@ class QatConfigJsonSpec : FunSpec({
         QatConfigJson.read("""{"format_version": 1}""") shouldBe QatConfig.defaults()
         QatConfigJson.read("""{"format_version": 1, "weights": {"training_method": "LSQ"}, "ptq": {"l_p_value": 4}}""")
             .let { it.weights().trainingMethod() to it.ptq().lpValue() } shouldBe (LSQ to 4.0)
+    }
+
+    test("the shift-negative parameter search round-trips, and without the correction is refused at its path") {
+        val config = QatConfig.builder()
+            .ptq(PtqConfig.defaults().withShiftNegativeCorrection(true).withShiftNegativeParamsSearch(true)).build()
+        QatConfigJson.read(QatConfigJson.write(config)) shouldBe config
+        error("""{"format_version": 1, "ptq": {"shift_negative_params_search": true}}""") shouldBe
+            "qat.json: invalid \$.ptq: shift_negative_params_search searches the shifts of shift-negative correction, " +
+            "which is off; turn on shift_negative_correction too"
     }
 
     test("mixed precision is written only when set, and round-trips with either budget") {

@@ -101,6 +101,7 @@ object QatConfigJson {
         put("min_threshold", JsonText.float(p.minThreshold()))
         put("weights_bias_correction", p.weightsBiasCorrection())
         put("shift_negative_correction", p.shiftNegativeCorrection())
+        put("shift_negative_params_search", p.shiftNegativeParamsSearch())
     }
 
     private fun fromJson(top: ConfigReader, registry: QuantizerRegistry): QatConfig {
@@ -167,7 +168,8 @@ object QatConfigJson {
         val min = r.float("min_threshold", d.minThreshold())
         val bias = r.optionalBool("weights_bias_correction") ?: d.weightsBiasCorrection()
         val shift = r.optionalBool("shift_negative_correction") ?: d.shiftNegativeCorrection()
+        val search = r.optionalBool("shift_negative_params_search") ?: d.shiftNegativeParamsSearch()
         r.finish()
-        return r.build { PtqConfig(weights, activation, p, min, bias, shift) }
+        return r.build { PtqConfig(weights, activation, p, min, bias, shift, search) }
     }
 }

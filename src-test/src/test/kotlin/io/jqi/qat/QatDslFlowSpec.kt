@@ -3,6 +3,7 @@ package io.jqi.qat
 import io.jqi.data.DataLoader
 import io.jqi.data.TensorDataset
 import io.jqi.dsl.LSQ
+import io.jqi.dsl.STE
 import io.jqi.dsl.qat
 import io.jqi.json.QatConfigJson
 import io.jqi.nn.Dense
@@ -18,6 +19,7 @@ import io.jqi.tensor.Losses
 import io.jqi.tensor.Tensor
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.shouldBe
+import java.nio.file.Path
 import kotlin.random.Random
 
 /** The QAT flow from Kotlin: a DSL config, saved and reloaded as JSON, drives init, training and finalize. */
@@ -74,5 +76,14 @@ class QatDslFlowSpec : FunSpec({
         logits(qatModel, test).toList() shouldBe before.toList()
         val classifier = qatModel.node("2") as QuantizationWrapper
         (classifier.weightQuantizers()["weight"] as InferableQuantizer).numBits() shouldBe 8
+    }
+
+    test("examples/qat-lsq-weights.json is LSQ per-channel weights with frozen 8-bit power-of-two STE activations") {
+        // The mixed-precision recipe of docs/results.md: the JSON a user passes with --config and --weights-memory.
+        val dsl = qat {
+            weights { training = LSQ; symmetric(bits = 8) { perChannel() } }
+            activations { training = STE; powerOfTwo(bits = 8); override("freeze_quant_params", true) }
+        }
+        QatConfigJson.readFile(Path.of("..", "examples", "qat-lsq-weights.json")) shouldBe dsl
     }
 })

@@ -106,7 +106,7 @@ class QatCommand : Callable<Int> {
     @Option(names = ["--augment"], description = ["Images: random crops (padding 1/8 of the side) and horizontal flips while training"])
     var augment: Boolean = false
 
-    @Option(names = ["--model"], paramLabel = "NAME|FILE", description = ["mlp, cnn (default), resnet, a saved jqi model, or a float ONNX model (.onnx)"])
+    @Option(names = ["--model"], paramLabel = "NAME|FILE", description = ["mlp, cnn (default), cnn-silu (cnn with SiLU), resnet, a saved jqi model, or a float ONNX model (.onnx)"])
     var model: String = "cnn"
 
     @Option(names = ["--preset"], paramLabel = "NAME", description = ["w8a8 (default), w4a8, w4a4 (LSQ), w2a3 or w2a3-lsq (LSQ)"])
