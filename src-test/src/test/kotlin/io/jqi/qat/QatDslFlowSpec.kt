@@ -86,4 +86,16 @@ class QatDslFlowSpec : FunSpec({
         }
         QatConfigJson.readFile(Path.of("..", "examples", "qat-lsq-weights.json")) shouldBe dsl
     }
+
+    test("examples/qat-w8a4-snc.json is 4-bit activations with shift-negative correction, input and logits at 8 bits") {
+        // The shift-negative correction recipe of docs/results.md, run on the built-in cnn-silu.
+        val dsl = qat {
+            weights { training = STE; symmetric(bits = 8) { perChannel() } }
+            activations { training = STE; powerOfTwo(bits = 4); override("freeze_quant_params", true) }
+            layer(TargetPlatform.INPUT) { activations { powerOfTwo(bits = 8) } }
+            layer(LayerRule.OUTPUT) { activations { powerOfTwo(bits = 8) } }
+            ptq { shiftNegativeCorrection = true }
+        }
+        QatConfigJson.readFile(Path.of("..", "examples", "qat-w8a4-snc.json")) shouldBe dsl
+    }
 })
