@@ -42,8 +42,8 @@ public final class BuiltInModels {
         Random random = new Random(seed);
         return switch (name) {
             case "mlp" -> mlp(inputShape, classes, random);
-            case "cnn" -> cnn(inputShape, classes, random, ReLU::new);
-            case "cnn-silu" -> cnn(inputShape, classes, random, SiLU::new);
+            case "cnn" -> cnn(inputShape, classes, random, "relu", ReLU::new);
+            case "cnn-silu" -> cnn(inputShape, classes, random, "silu", SiLU::new);
             case "resnet" -> resnet(inputShape, classes, random);
             default -> throw new IllegalArgumentException("Unknown built-in model '" + name + "'; choose one of "
                     + NAMES + " or give a saved model file");
@@ -67,12 +67,11 @@ public final class BuiltInModels {
 
     /**
      * Conv 16 stride 2, Conv 32 stride 2 (each with batch norm and the activation), Dense 128 with the activation,
-     * Dense classes.
+     * Dense classes; the activations are named {@code act + "1"}, {@code act + "2"}, {@code act + "3"}.
      */
-    static Module cnn(int[] shape, int classes, Random random, Supplier<Module> activation) {
+    static Module cnn(int[] shape, int classes, Random random, String act, Supplier<Module> activation) {
         int h = downsampled(downsampled(shape[1]));
         int w = downsampled(downsampled(shape[2]));
-        String act = activation.get().getClass().getSimpleName().toLowerCase(java.util.Locale.ROOT);
         Map<String, Module> layers = new LinkedHashMap<>();
         layers.put("conv1", conv(shape[0], 16, 3, 2, random));
         layers.put("bn1", new BatchNorm(16));

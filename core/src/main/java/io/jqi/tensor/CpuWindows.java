@@ -46,6 +46,9 @@ final class CpuWindows {
      * {@code out[dst...]}, every position written, padding as zeros, so a scratch needs no clearing first.
      */
     static void unfold(float[] x, Window2d w, int n, int r, int from, int to, float[] out, int dst) {
+        if (from >= to) {
+            return;
+        }
         int kh = w.kernelHeight();
         int kw = w.kernelWidth();
         int height = w.height();
@@ -55,9 +58,6 @@ final class CpuWindows {
         int rowShift = (r / kw) % kh * w.dilationHeight() - w.padHeight();
         int colShift = r % kw * w.dilationWidth() - w.padWidth();
         int src = (n * w.channels() + c) * height * width;
-        if (from >= to) {
-            return;
-        }
         for (int oy = from / ow; oy * ow < to; oy++) {
             // This output row's positions [a, b) land at out[dstRow + ox].
             int a = Math.max(0, from - oy * ow);
