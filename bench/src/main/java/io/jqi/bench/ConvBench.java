@@ -9,14 +9,17 @@ import org.openjdk.jmh.annotations.BenchmarkMode;
 import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * One 3x3 convolution layer, stride 1, padding 1: {@code [32, 16, 32, 32] -> [32, 32, 32, 32]}. {@link #conv2d} is
- * the forward (im2col + GEMM), {@link #FLOPS} floating-point operations; {@link #conv2dTraining} the forward and
- * the backward to the input and the weights, three times as many.
+ * One 3x3 convolution layer, stride 1, padding 1, {@code layer} = "batch x inChannels x outChannels x size":
+ * {@code [batch, in, size, size] -> [batch, out, size, size]}. The first is a small layer; the others are ResNet-18's
+ * 28x28 and 14x14 stride-1 layers at batch 64 (bench/compare's model). {@link #conv2d} is the forward,
+ * {@link #flops} floating-point operations; {@link #conv2dTraining} the forward and the backward to the input and
+ * the weights, three times as many.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -24,11 +27,8 @@ import org.openjdk.jmh.annotations.State;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector",
     "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class ConvBench {
-    static final int BATCH = 32;
-    static final int IN = 16;
-    static final int OUT = 32;
-    static final int SIZE = 32;
-    static final double FLOPS = 2.0 * BATCH * OUT * SIZE * SIZE * IN * 9;
+    @Param({"32x16x32x32", "64x64x64x28", "64x128x128x14"})
+    public String layer;
 
     private Tensor x;
     private Tensor weight;
@@ -37,15 +37,26 @@ public class ConvBench {
     private Tensor trainedWeight;
     private Tensor outputGradient;
 
+    /** The forward's floating-point operations: two per multiply-add. */
+    static double flops(String layer) {
+        int[] d = SmallGemmBench.dims(layer);
+        return 2.0 * d[0] * d[2] * d[3] * d[3] * d[1] * 9;
+    }
+
     @Setup
     public void setUp() {
+        int[] d = SmallGemmBench.dims(layer);
+        int batch = d[0];
+        int in = d[1];
+        int out = d[2];
+        int size = d[3];
         Random random = new Random(42);
-        x = Tensor.uniform(random, -1f, 1f, BATCH, IN, SIZE, SIZE);
-        weight = Tensor.uniform(random, -0.1f, 0.1f, OUT, IN, 3, 3);
-        bias = Tensor.uniform(random, -0.1f, 0.1f, OUT);
-        trainedX = Tensor.uniform(random, -1f, 1f, BATCH, IN, SIZE, SIZE).requiresGrad(true);
-        trainedWeight = Tensor.uniform(random, -0.1f, 0.1f, OUT, IN, 3, 3).requiresGrad(true);
-        outputGradient = Tensor.uniform(random, -1f, 1f, BATCH, OUT, SIZE, SIZE);
+        x = Tensor.uniform(random, -1f, 1f, batch, in, size, size);
+        weight = Tensor.uniform(random, -0.1f, 0.1f, out, in, 3, 3);
+        bias = Tensor.uniform(random, -0.1f, 0.1f, out);
+        trainedX = Tensor.uniform(random, -1f, 1f, batch, in, size, size).requiresGrad(true);
+        trainedWeight = Tensor.uniform(random, -0.1f, 0.1f, out, in, 3, 3).requiresGrad(true);
+        outputGradient = Tensor.uniform(random, -1f, 1f, batch, out, size, size);
     }
 
     @Benchmark

@@ -81,7 +81,7 @@ public final class Summary {
                 return new Row(name, params, ops, err, "GFLOP/s", 2.0 * d[0] * d[1] * d[2] * d[3]);
             }
             case "ConvBench.conv2d":
-                return new Row(name, params, ops, err, "GFLOP/s", ConvBench.FLOPS);
+                return new Row(name, params, ops, err, "GFLOP/s", ConvBench.flops(p.getParam("layer")));
             case "TrainStepBench.run":
                 // rate() reports giga-units per second; scaling by 1e9 makes it images per second.
                 return new Row(name, params, ops, err, "images/s", TrainStepBench.BATCH * 1e9);

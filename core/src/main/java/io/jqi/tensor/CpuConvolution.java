@@ -1,11 +1,14 @@
 package io.jqi.tensor;
 
 import io.jqi.tensor.CpuGemm.Operand;
+import java.util.function.Supplier;
 
 /**
  * Convolution on the CPU image by image: per image, the weights times its im2col matrix, written straight into that
- * image's NCHW output. The forward of an ungrouped convolution never builds that matrix: the product packs its panels
- * from the image's windows ({@link CpuGemm.PanelSource}); the gradients build it one image large, in reused scratch. The batch-wide composition of {@link Backend#conv2d} (an im2col
+ * image's NCHW output. The forward of an ungrouped convolution never builds that matrix: at stride 1 the product
+ * reads its rows in place from the zero-padded image ({@link PaddedImage}), at other strides it packs its panels from
+ * the image's windows ({@link CpuGemm.PanelSource}); the gradients build it one image large, in reused scratch. The
+ * batch-wide composition of {@link Backend#conv2d} (an im2col
  * matrix {@code kernelHeight * kernelWidth} times the input, a product laid out [outChannels, batch, ...] and a
  * permuted copy of it) computes every output element from the same operands in the same order, so the bits are the
  * same (docs/performance.md#peak-memory says why this matters).
@@ -35,10 +38,23 @@ final class CpuConvolution {
         int image = outChannels * c.plane();
         float[] out = new float[w.batch() * image];
         Operand weights = new Operand(weight, 0, c.rows() * c.taps(), false);
+        if (groups == 1 && readsPaddedImage(w)) {
+            PaddedImage padded = new PaddedImage(w);
+            int[] offsets = padded.rowOffsets();
+            int columns = padded.columns();
+            forEachImage(w, c, () -> new float[][] {padded.scratch(), new float[c.rows() * columns]},
+                    (n, scratch, parallel) -> {
+                        padded.fill(x, n, scratch[0]);
+                        CpuGemm.multiply(weights, new CpuGemm.RowsAt(scratch[0], offsets), c.rows(), c.taps(),
+                                columns, scratch[1], 0, parallel);
+                        padded.dropMargins(scratch[1], c.rows(), out, n * image);
+                    });
+            return out;
+        }
         if (groups == 1) {
             // The product packs its panels straight from the image's windows: no im2col matrix is written and read
             // back (it was a sixth of a ResNet-18 inference).
-            forEachImage(w, c, 0, (n, columns, parallel) -> CpuGemm.multiply(weights,
+            forEachImage(w, c, () -> null, (n, unused, parallel) -> CpuGemm.multiply(weights,
                     (depth0, depth, col0, cols, panel) -> {
                         for (int p = 0; p < depth; p++) {
                             CpuWindows.unfold(x, w, n, depth0 + p, col0, col0 + cols, panel[p], 0);
@@ -46,7 +62,7 @@ final class CpuConvolution {
                     }, c.rows(), c.taps(), c.plane(), out, n * image, parallel));
             return out;
         }
-        forEachImage(w, c, columnsSize(w, c), (n, columns, parallel) -> {
+        forEachImage(w, c, () -> new float[columnsSize(w, c)], (n, columns, parallel) -> {
             CpuWindows.im2colImage(x, w, n, columns);
             CpuGemm.multiply(weights, new Operand(columns, 0, c.taps() * c.plane(), false), groups, c.rows(),
                     c.taps(), c.plane(), out, n * image, false, parallel);
@@ -54,11 +70,21 @@ final class CpuConvolution {
         return out;
     }
 
+    /**
+     * Whether the forward reads the padded image in place ({@link PaddedImage}): stride 1, and the padded rows'
+     * extra columns, computed and dropped, at most a quarter of the real ones (ResNet-18's 28x28 layers compute 30
+     * columns for 28, its 14x14 ones 16 for 14).
+     */
+    static boolean readsPaddedImage(Window2d w) {
+        return w.strideHeight() == 1 && w.strideWidth() == 1
+                && 4L * (w.width() + 2L * w.padWidth()) <= 5L * w.outWidth();
+    }
+
     static float[] inputGrad(float[] weight, float[] dy, Window2d w, int outChannels, int groups) {
         ConvolutionShape c = shape(w, outChannels, groups);
         int image = outChannels * c.plane();
         float[] dx = new float[w.inputSize()];
-        forEachImage(w, c, columnsSize(w, c), (n, columns, parallel) -> {
+        forEachImage(w, c, () -> new float[columnsSize(w, c)], (n, columns, parallel) -> {
             CpuGemm.multiply(new Operand(weight, 0, c.rows() * c.taps(), true),
                     new Operand(dy, n * image, c.rows() * c.plane(), false), groups, c.taps(), c.rows(), c.plane(),
                     columns, 0, false, parallel);
@@ -91,30 +117,29 @@ final class CpuConvolution {
         return w.channels() * w.kernelSize() * c.plane();
     }
 
-    /** Work on image {@code n} with {@code columns}, scratch for one image's im2col matrix. */
-    private interface ImageBody {
-        void run(int n, float[] columns, boolean parallelProducts);
+    /** Work on image {@code n} with {@code scratch}, this thread's. */
+    private interface ImageBody<S> {
+        void run(int n, S scratch, boolean parallelProducts);
     }
 
     /**
-     * Runs {@code body} for every image: spread over the threads, a scratch of {@code scratch} floats per chunk of
-     * images, when there are at least two images per thread; otherwise in order with one scratch, each product
-     * parallel.
+     * Runs {@code body} for every image: spread over the threads, one scratch per chunk of images, when there are
+     * at least two images per thread; otherwise in order with one scratch, each product parallel.
      */
-    private static void forEachImage(Window2d w, ConvolutionShape c, int scratch, ImageBody body) {
+    private static <S> void forEachImage(Window2d w, ConvolutionShape c, Supplier<S> scratch, ImageBody<S> body) {
         int threads = Runtime.getRuntime().availableProcessors();
         if (threads > 1 && w.batch() >= 2 * threads) {
             Parallel.forRange(w.batch(), (long) columnsSize(w, c) * c.rows(), (from, to) -> {
-                float[] columns = new float[scratch];
+                S mine = scratch.get();
                 for (int n = from; n < to; n++) {
-                    body.run(n, columns, false);
+                    body.run(n, mine, false);
                 }
             });
             return;
         }
-        float[] columns = new float[scratch];
+        S mine = scratch.get();
         for (int n = 0; n < w.batch(); n++) {
-            body.run(n, columns, true);
+            body.run(n, mine, true);
         }
     }
 }

@@ -86,6 +86,22 @@ final class CpuGemm {
     }
 
     /**
+     * A right-hand operand whose rows are stretches of one array: {@code B[p][j] = values[offsets[p] + j]}. The Vector
+     * API kernel reads them where they are, with no panel packed; the scalar kernels copy them into the panel. The
+     * stretches may overlap, as the rows of a stride-1 convolution's im2col matrix are shifts of one padded image
+     * ({@link PaddedImage}). A partial last tile of columns runs whole when {@code values} has room past every
+     * stretch (the lanes past {@code n} are never read back), so callers leave some slack after the last one.
+     */
+    record RowsAt(float[] values, int[] offsets) implements PanelSource {
+        @Override
+        public void pack(int depth0, int depth, int col0, int cols, float[][] panel) {
+            for (int p = 0; p < depth; p++) {
+                System.arraycopy(values, offsets[depth0 + p] + col0, panel[p], 0, cols);
+            }
+        }
+    }
+
+    /**
      * {@code A @ B} written to {@code out} from {@code outOffset}, {@code B} ({@code k x n}) coming from
      * {@code panels}: the same products in the same order as with B stored, so the same bits.
      */
@@ -187,6 +203,11 @@ final class CpuGemm {
         final float[][] panel = new float[PANEL_DEPTH][PANEL_WIDTH];
         final float[] scalars = new float[ROWS_PER_UNIT * PANEL_DEPTH];
         final float[][] acc = new float[ROWS_PER_UNIT][PANEL_WIDTH];
+        /** Where each packed panel row starts in its array: always 0. */
+        final int[] panelStarts = new int[PANEL_DEPTH];
+        /** A {@link RowsAt} operand's rows for the Vector API kernel: its array, and each row's start. */
+        final float[][] rowArrays = new float[PANEL_DEPTH][];
+        final int[] rowStarts = new int[PANEL_DEPTH];
     }
 
     /** Splits {@code items} over the fork-join pool unless their total work is too small to pay for it. */
@@ -234,14 +255,23 @@ final class CpuGemm {
         int vBase = g.vOffset + b * g.vBatch;
         for (int p0 = 0; p0 < k; p0 += PANEL_DEPTH) {
             int depth = Math.min(PANEL_DEPTH, k - p0);
+            packScalars(g.s, sBase + r0 * g.sRow + p0 * g.sDepth, g.sRow, g.sDepth, rows, depth, w.scalars);
+            if (VectorApi.ENABLED && g.panels instanceof RowsAt inPlace) {
+                // The rows are read where they are: no panel is packed.
+                for (int p = 0; p < depth; p++) {
+                    w.rowArrays[p] = inPlace.values;
+                    w.rowStarts[p] = inPlace.offsets[p0 + p] + l0;
+                }
+                VectorGemmKernel.accumulate(w.scalars, w.rowArrays, w.rowStarts, acc, rows, depth, cols);
+                continue;
+            }
             if (g.panels != null) {
                 g.panels.pack(p0, depth, l0, cols, w.panel);
             } else {
                 packPanel(g.v, vBase + p0 * g.vDepth + l0 * g.vCol, g.vDepth, g.vCol, depth, cols, w.panel);
             }
-            packScalars(g.s, sBase + r0 * g.sRow + p0 * g.sDepth, g.sRow, g.sDepth, rows, depth, w.scalars);
             if (VectorApi.ENABLED) {
-                VectorGemmKernel.accumulate(w.scalars, w.panel, acc, rows, depth, cols);
+                VectorGemmKernel.accumulate(w.scalars, w.panel, w.panelStarts, acc, rows, depth, cols);
             } else {
                 accumulate(w.scalars, w.panel, acc, rows, depth, cols);
             }

@@ -29,17 +29,22 @@ final class VectorGemmKernel {
     }
 
     /**
-     * {@code acc[r][l] = fma(s[r * depth + p], panel[p][l], acc[r][l])}, p ascending, for every row and column.
-     * Values in {@code acc} past column {@code cols} or row {@code rows} are overwritten with meaningless ones.
+     * {@code acc[r][l] = fma(s[r * depth + p], panel[p][from[p] + l], acc[r][l])}, p ascending, for every row and
+     * column: panel row p starts at {@code from[p]} of its array, so the rows may be stretches of one array read in
+     * place ({@link CpuGemm.RowsAt}). Values in {@code acc} past column {@code cols} or row {@code rows} are
+     * overwritten with meaningless ones.
      */
-    static void accumulate(float[] s, float[][] panel, float[][] acc, int rows, int depth, int cols) {
+    static void accumulate(float[] s, float[][] panel, int[] from, float[][] acc, int rows, int depth, int cols) {
         // A partial last tile runs whole when the rows are long enough (CpuGemm's workspace rows are PANEL_WIDTH, a
         // multiple of the tile): its lanes past cols compute on whatever the rows hold there, and lanes never mix,
         // so the columns that count get their exact bits and the rest is never read. Without this, a convolution
         // image of 28 x 28 (784 = 24 tiles of 32 + 16 columns) spent a sixth of its time in the plain loops.
         int padded = (cols + TILE_COLS - 1) / TILE_COLS * TILE_COLS;
-        int vectorCols = rows > 0 && depth > 0 && padded <= panel[0].length && padded <= acc[0].length ? padded
-                : cols - cols % TILE_COLS;
+        boolean roomy = rows > 0 && padded <= acc[0].length;
+        for (int p = 0; p < depth && roomy; p++) {
+            roomy = from[p] + padded <= panel[p].length;
+        }
+        int vectorCols = roomy ? padded : cols - cols % TILE_COLS;
         // Likewise a partial last group of rows runs whole when the scratch has the rows: rows never mix either.
         int paddedRows = (rows + TILE_ROWS - 1) / TILE_ROWS * TILE_ROWS;
         int vectorRows = paddedRows <= acc.length && paddedRows * depth <= s.length ? paddedRows
@@ -48,7 +53,7 @@ final class VectorGemmKernel {
             // Column tiles outermost: the tile's slice of the panel (depth x TILE_COLS floats) stays in the
             // level-1 cache while every row group streams past it.
             for (int r = 0; r < vectorRows; r += TILE_ROWS) {
-                sixRows(s, panel, acc, r, depth, l);
+                sixRows(s, panel, from, acc, r, depth, l);
             }
         }
         // The last rows and columns, when the scratch lacks room to run them whole, in plain loops. JDK 17's C2
@@ -58,26 +63,28 @@ final class VectorGemmKernel {
         // with separate multiplies and adds (42 vector calls per depth) did it within itself and slowed a ResNet-18
         // step twentyfold. So the tile is one size, too large to be inlined and small enough to compile whole:
         // six rows of fused multiply-adds make 20 calls per depth.
-        scalar(s, panel, acc, Math.min(vectorRows, rows), rows, depth, 0, cols);
-        scalar(s, panel, acc, 0, Math.min(vectorRows, rows), depth, Math.min(vectorCols, cols), cols);
+        scalar(s, panel, from, acc, Math.min(vectorRows, rows), rows, depth, 0, cols);
+        scalar(s, panel, from, acc, 0, Math.min(vectorRows, rows), depth, Math.min(vectorCols, cols), cols);
     }
 
     /** Rows {@code [r0, r1)}, columns {@code [l0, l1)}, one fused multiply-add at a time, p ascending. */
-    private static void scalar(float[] s, float[][] panel, float[][] acc, int r0, int r1, int depth, int l0, int l1) {
+    private static void scalar(float[] s, float[][] panel, int[] from, float[][] acc, int r0, int r1, int depth,
+            int l0, int l1) {
         for (int r = r0; r < r1; r++) {
             float[] c = acc[r];
             int so = r * depth;
             for (int p = 0; p < depth; p++) {
                 float a = s[so + p];
                 float[] v = panel[p];
+                int o = from[p];
                 for (int l = l0; l < l1; l++) {
-                    c[l] = Math.fma(a, v[l], c[l]);
+                    c[l] = Math.fma(a, v[o + l], c[l]);
                 }
             }
         }
     }
 
-    private static void sixRows(float[] s, float[][] panel, float[][] acc, int r, int depth, int l) {
+    private static void sixRows(float[] s, float[][] panel, int[] from, float[][] acc, int r, int depth, int l) {
         int h = l + LANES;
         FloatVector c00 = FloatVector.fromArray(SPECIES, acc[r], l);
         FloatVector c01 = FloatVector.fromArray(SPECIES, acc[r], h);
@@ -99,8 +106,9 @@ final class VectorGemmKernel {
         int s5 = s4 + depth;
         for (int p = 0; p < depth; p++) {
             float[] row = panel[p];
-            FloatVector v0 = FloatVector.fromArray(SPECIES, row, l);
-            FloatVector v1 = FloatVector.fromArray(SPECIES, row, h);
+            int o = from[p];
+            FloatVector v0 = FloatVector.fromArray(SPECIES, row, o + l);
+            FloatVector v1 = FloatVector.fromArray(SPECIES, row, o + h);
             FloatVector a = FloatVector.broadcast(SPECIES, s[s0 + p]);
             c00 = a.fma(v0, c00);
             c01 = a.fma(v1, c01);

@@ -252,7 +252,7 @@ class CpuGemmTest {
                             }
                         }
                         CpuGemm.accumulate(scalars, panel, scalarAcc, rows, depth, cols);
-                        VectorGemmKernel.accumulate(scalars, panel, vectorAcc, rows, depth, cols);
+                        VectorGemmKernel.accumulate(scalars, panel, new int[depth], vectorAcc, rows, depth, cols);
                         for (int r = 0; r < rows; r++) {
                             // Past cols the vector kernel may leave anything (its last tile runs whole).
                             assertArrayEquals(Arrays.copyOf(scalarAcc[r], cols), Arrays.copyOf(vectorAcc[r], cols),
@@ -260,6 +260,47 @@ class CpuGemmTest {
                                             + ", spare " + spare);
                         }
                     }
+                }
+            }
+        }
+    }
+
+    /**
+     * A right-hand operand read in place from overlapping stretches of one array gives the bits of the same matrix
+     * stored: shapes around the tiles and panels, on one thread and spread, with the stretches ending at the array's
+     * last element (no room for the last tile to run whole) and with slack after it.
+     */
+    @Test
+    void rowsReadInPlaceGiveTheProductOfTheMatrixTheyForm() {
+        Random random = new Random(13);
+        for (int slack : new int[] {0, 40, 64}) {
+            for (int[] mkn : new int[][] {{5, 9, 31}, {64, 70, 300}, {140, 130, 33}, {7, 1, 520}}) {
+                int m = mkn[0];
+                int k = mkn[1];
+                int n = mkn[2];
+                int[] offsets = new int[k];
+                for (int p = 0; p < k; p++) {
+                    offsets[p] = random.nextInt(3 * k + 1);
+                }
+                int end = Arrays.stream(offsets).max().getAsInt() + n;
+                float[] values = random(random, end + slack);
+                float[] b = new float[k * n];
+                for (int p = 0; p < k; p++) {
+                    System.arraycopy(values, offsets[p], b, p * n, n);
+                }
+                float[] a = random(random, m * k);
+                float[] expected = reference(a, b, 1, m, k, n, false, false, 0, 0);
+                for (boolean parallel : new boolean[] {false, true}) {
+                    float[] actual = new float[m * n + 3];
+                    CpuGemm.multiply(new CpuGemm.Operand(a, 0, 0, false), new CpuGemm.RowsAt(values, offsets), m, k,
+                            n, actual, 3, parallel);
+                    assertArrayEquals(expected, Arrays.copyOfRange(actual, 3, actual.length),
+                            m + "x" + k + "x" + n + ", slack " + slack + ", parallel " + parallel);
+                }
+                float[][] panel = new float[k][n];
+                new CpuGemm.RowsAt(values, offsets).pack(0, k, 0, n, panel);
+                for (int p = 0; p < k; p++) {
+                    assertArrayEquals(Arrays.copyOfRange(b, p * n, p * n + n), panel[p], "packed row " + p);
                 }
             }
         }
