@@ -1,5 +1,7 @@
 package io.jqi.ptq;
 
+import java.io.Serializable;
+
 /**
  * The activation statistics of post-training quantization (docs/quantizer-contract.md#ptq-statistics): counts in
  * equal-width bins, built like {@code numpy.histogram(x, bins)} and merged across batches like the reference's lazy
@@ -13,7 +15,9 @@ package io.jqi.ptq;
  * <p>{@link #min()} and {@link #max()} are the smallest and largest values seen, which are the outer edges except
  * for constant data, where the edges are widened by 0.5 and the values are not.
  */
-public final class Histogram {
+public final class Histogram implements Serializable {
+    private static final long serialVersionUID = 1L;
+
     /** The reference's bin count. */
     public static final int BINS = 2048;
 

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * Post-training quantization (docs/quantizer-contract.md#ptq-essentials): folds batch norms, runs the
@@ -47,33 +48,81 @@ public final class Ptq {
     /** The analysis alone: what each node gets and with which parameters, ready to {@link QuantizationPlan#build}. */
     public static QuantizationPlan analyze(Module model, Iterable<Tensor> data, TargetPlatform platform,
             PtqConfig config, QuantizationRules rules) {
-        FlatGraph graph = FlatGraph.of(model);
-        BatchNormFolding.fold(graph);
         // Read once: shift-negative correction passes over the batches again, and an Iterable may be one-shot.
         List<Tensor> batches = new ArrayList<>();
         data.forEach(batches::add);
+        return analyze(Setup.of(model, platform, rules), config,
+                pass -> pass.fold(() -> batches.stream().map(pass::summarize).iterator()));
+    }
 
-        Map<String, NodeRef> refs = new LinkedHashMap<>();
-        Map<String, OpQuantization> ops = new LinkedHashMap<>();
-        for (String in : graph.inputs) {
-            NodeRef ref = new NodeRef(in, in, TargetPlatform.INPUT);
-            refs.put(in, ref);
-            ops.put(in, rules.resolve(ref, platform.forOp(TargetPlatform.INPUT)));
-        }
-        for (FlatGraph.Node n : graph.nodes.values()) {
-            NodeRef ref = new NodeRef(n.name, n.path, n.kind(), graph.outputs.contains(n.name));
-            refs.put(n.name, ref);
-            OpQuantization op = rules.resolve(ref, platform.forOp(n.kind()));
-            if (op.weights() != null && !n.module.namedParameters().containsKey(op.kernelAttribute())) {
-                throw new IllegalArgumentException("Layer " + ref + " has no kernel parameter '"
-                        + op.kernelAttribute() + "' to quantize; its parameters are "
-                        + n.module.namedParameters().keySet());
+    /**
+     * The statistics pass that {@link #analyze} with these arguments makes: for a data-parallel run, which gives
+     * every worker its own pass (from its own copy of the model) to summarize the batches it holds.
+     */
+    public static StatisticsPass statisticsPass(Module model, TargetPlatform platform, PtqConfig config,
+            QuantizationRules rules) {
+        Setup setup = Setup.of(model, platform, rules);
+        return new StatisticsPass(setup.graph, setup.ops, config);
+    }
+
+    /**
+     * {@link #analyze} with the statistics folded from {@code summaries}, every batch's in batch order, made by
+     * {@link #statisticsPass} with the same arguments: the same plan, bit for bit, as {@link #analyze} over those
+     * batches. Shift-negative correction, where it changes the graph, needs a second pass through the changed graph
+     * over the data, which summaries made before it cannot give; that is refused with an error.
+     */
+    public static QuantizationPlan fromSummaries(Module model, Iterable<BatchSummary> summaries,
+            TargetPlatform platform, PtqConfig config, QuantizationRules rules) {
+        boolean[] folded = {false};
+        return analyze(Setup.of(model, platform, rules), config, pass -> {
+            if (folded[0]) {
+                throw new IllegalArgumentException("Shift-negative correction changed the graph and needs a second "
+                        + "pass over the data through it, which batch summaries made before it cannot give; run "
+                        + "Ptq.analyze over the batches, or turn shift_negative_correction off");
             }
-            ops.put(n.name, fused(graph, n, op, platform));
-        }
-        rules.validate(List.copyOf(refs.values()));
+            folded[0] = true;
+            return pass.fold(summaries);
+        });
+    }
 
-        Map<String, ValueStatistics> stats = collect(graph, batches, ops, config);
+    /** The flattened model with its batch norms folded, and what the platform and rules give each value. */
+    private record Setup(FlatGraph graph, Map<String, NodeRef> refs, Map<String, OpQuantization> ops) {
+        static Setup of(Module model, TargetPlatform platform, QuantizationRules rules) {
+            FlatGraph graph = FlatGraph.of(model);
+            BatchNormFolding.fold(graph);
+            Map<String, NodeRef> refs = new LinkedHashMap<>();
+            Map<String, OpQuantization> ops = new LinkedHashMap<>();
+            for (String in : graph.inputs) {
+                NodeRef ref = new NodeRef(in, in, TargetPlatform.INPUT);
+                refs.put(in, ref);
+                ops.put(in, rules.resolve(ref, platform.forOp(TargetPlatform.INPUT)));
+            }
+            for (FlatGraph.Node n : graph.nodes.values()) {
+                NodeRef ref = new NodeRef(n.name, n.path, n.kind(), graph.outputs.contains(n.name));
+                refs.put(n.name, ref);
+                OpQuantization op = rules.resolve(ref, platform.forOp(n.kind()));
+                if (op.weights() != null && !n.module.namedParameters().containsKey(op.kernelAttribute())) {
+                    throw new IllegalArgumentException("Layer " + ref + " has no kernel parameter '"
+                            + op.kernelAttribute() + "' to quantize; its parameters are "
+                            + n.module.namedParameters().keySet());
+                }
+                ops.put(n.name, fused(graph, n, op, platform));
+            }
+            rules.validate(List.copyOf(refs.values()));
+            return new Setup(graph, refs, ops);
+        }
+    }
+
+    /**
+     * The plan for {@code setup}, with {@code statistics} giving the statistics of a pass over the data: once, and
+     * once more through the corrected graph when shift-negative correction changes it.
+     */
+    private static QuantizationPlan analyze(Setup setup, PtqConfig config,
+            Function<StatisticsPass, Map<String, ValueStatistics>> statistics) {
+        FlatGraph graph = setup.graph;
+        Map<String, NodeRef> refs = setup.refs;
+        Map<String, OpQuantization> ops = setup.ops;
+        Map<String, ValueStatistics> stats = statistics.apply(new StatisticsPass(graph, ops, config));
         Map<String, Float> shiftThresholds = new LinkedHashMap<>();
         if (config.shiftNegativeCorrection()) {
             Map<String, ValueStatistics> before = stats;
@@ -83,7 +132,7 @@ public final class Ptq {
                 shiftThresholds.put(s.node(), s.threshold());
             }
             if (!shiftThresholds.isEmpty()) {
-                stats = collect(graph, batches, ops, config);
+                stats = statistics.apply(new StatisticsPass(graph, ops, config));
             }
         }
         List<NodePlan> inputs = new ArrayList<>();
@@ -122,30 +171,6 @@ public final class Ptq {
         List<FlatGraph.Node> consumers = graph.consumers(n.name);
         return consumers.size() == 1 && platform.fuses(n.kind(), consumers.get(0).kind()) ? op.withActivation(null)
                 : op;
-    }
-
-    private static Map<String, ValueStatistics> collect(FlatGraph graph, Iterable<Tensor> data,
-            Map<String, OpQuantization> ops, PtqConfig config) {
-        Map<String, ValueStatistics> stats = new LinkedHashMap<>();
-        ops.forEach((name, op) -> stats.put(name, new ValueStatistics(name, op.activation() != null)));
-        if (config.weightsBiasCorrection()) {
-            for (FlatGraph.Node n : graph.nodes.values()) {
-                int axis = BiasCorrection.inputMeanAxis(n.module);
-                if (ops.get(n.name).weights() != null && axis >= 0) {
-                    stats.get(n.inputs.get(0)).keepMean(axis);
-                }
-            }
-        }
-        int batches = 0;
-        for (Tensor batch : data) {
-            graph.run(new Tensor[] {batch}, (name, value) -> stats.get(name).accept(value));
-            batches++;
-        }
-        if (batches == 0) {
-            throw new IllegalArgumentException("The representative dataset is empty; give at least one batch of "
-                    + "typical inputs");
-        }
-        return stats;
     }
 
     private static NodePlan activationPlan(NodeRef ref, OpQuantization op, ValueStatistics stats, PtqConfig config) {

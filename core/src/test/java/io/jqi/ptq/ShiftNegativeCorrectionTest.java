@@ -118,7 +118,7 @@ class ShiftNegativeCorrectionTest {
         for (Tensor x : data()) {
             graph.run(new Tensor[] {x}, (name, v) -> {
                 if (name.equals("1")) {
-                    leaky.accept(v);
+                    leaky.add(leaky.summarize(v));
                 }
             });
         }
@@ -151,7 +151,7 @@ class ShiftNegativeCorrectionTest {
             stats.put(n.name, new ValueStatistics(n.name, true));
         });
         stats.put("input", new ValueStatistics("input", true));
-        graph.run(new Tensor[] {x}, (name, v) -> stats.get(name).accept(v));
+        graph.run(new Tensor[] {x}, (name, v) -> stats.get(name).add(stats.get(name).summarize(v)));
 
         List<ShiftNegativeCorrection.Shift> shifts = ShiftNegativeCorrection.correct(graph, refs, ops, stats,
                 name -> 8.0, false);

@@ -42,6 +42,7 @@ internal object ArchitectureRules {
             .layer("Backends").definedBy("$root.cuda..")
             .layer("Formats").definedBy("$root.json..", "$root.modelfile..", "$root.onnx..")
             .layer("Dsl").definedBy("$root.dsl..")
+            .layer("Distributed").definedBy("$root.spark..")
             .layer("Cli").definedBy("$root.cli..")
             .whereLayer("Arithmetic").mayNotAccessAnyLayer()
             .whereLayer("Tensor").mayOnlyAccessLayers("Arithmetic")
@@ -51,5 +52,7 @@ internal object ArchitectureRules {
             .whereLayer("Backends").mayOnlyAccessLayers("Tensor", "Arithmetic")
             .whereLayer("Formats").mayOnlyAccessLayers("Flows", "Quantizers", "Layers", "Tensor", "Arithmetic")
             .whereLayer("Dsl").mayOnlyAccessLayers("Flows", "Quantizers", "Layers", "Tensor", "Arithmetic")
+            .whereLayer("Distributed")
+            .mayOnlyAccessLayers("Formats", "Flows", "Quantizers", "Layers", "Tensor", "Arithmetic")
             .ensureAllClassesAreContainedInArchitecture()
 }

@@ -26,6 +26,7 @@ class ArchitectureSpec : FunSpec({
         packages.shouldContainAll(
             "io.jqi.grid", "io.jqi.tensor", "io.jqi.nn", "io.jqi.quant", "io.jqi.ptq", "io.jqi.qat",
             "io.jqi.json", "io.jqi.modelfile", "io.jqi.dsl", "io.jqi.onnx", "io.jqi.cuda", "io.jqi.cli",
+            "io.jqi.spark",
         )
         packages.none { it.startsWith(fixtures) }.shouldBeTrue()
     }
