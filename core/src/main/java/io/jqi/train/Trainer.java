@@ -46,6 +46,7 @@ public final class Trainer {
     private final int evaluationBatch;
     private final Distillation distillation;
     private final TrainingPenalty penalty;
+    private final GradientExchange exchange;
     private String stopReason;
 
     private Trainer(Builder b) {
@@ -58,6 +59,7 @@ public final class Trainer {
         this.evaluationBatch = b.evaluationBatch;
         this.distillation = b.distillation;
         this.penalty = b.penalty;
+        this.exchange = b.exchange;
     }
 
     /** A trainer of {@code model} by {@code optimizer} (built over the model's parameters). */
@@ -136,6 +138,11 @@ public final class Trainer {
                         + index + " of " + batches + " (learning rate " + optimizer.lr() + "); lower the learning "
                         + "rate, and check the inputs are normalized as the model expects");
             }
+            if (exchange != null) {
+                try (var ignored = Tensor.noGrad()) {
+                    exchange.exchange(model);
+                }
+            }
             optimizer.step();
             lossSum += value * batch.size();
             examples += batch.size();
@@ -213,6 +220,7 @@ public final class Trainer {
         private int evaluationBatch = 256;
         private Distillation distillation;
         private TrainingPenalty penalty;
+        private GradientExchange exchange;
 
         private Builder(Module model, Optimizer optimizer) {
             this.model = Objects.requireNonNull(model, "model");
@@ -277,6 +285,15 @@ public final class Trainer {
          */
         public Builder penalty(TrainingPenalty penalty) {
             this.penalty = penalty;
+            return this;
+        }
+
+        /**
+         * Runs {@code exchange} after every batch's backward pass, before the optimizer's step (null: none): the hook
+         * of data-parallel training.
+         */
+        public Builder gradientExchange(GradientExchange exchange) {
+            this.exchange = exchange;
             return this;
         }
 

@@ -50,6 +50,13 @@ public final class SparkPtq {
      */
     public static QuantizationPlan analyze(JavaRDD<float[]> examples, int[] exampleShape, int batchSize, Module model,
             QatConfig config, TargetPlatform platform) {
+        return Ptq.fromSummaries(model, summaries(examples, exampleShape, batchSize, model, config,
+                TargetPlatformJson.write(platform)), platform, config.ptq(), config);
+    }
+
+    /** The summaries of the batches, in batch order, each made on an executor. */
+    static List<BatchSummary> summaries(JavaRDD<float[]> examples, int[] exampleShape, int batchSize, Module model,
+            QatConfig config, String platformJson) {
         requireBatching(exampleShape, batchSize);
         if (config.mixedPrecision() != null) {
             throw new IllegalArgumentException("A mixed-precision search passes over the data once per layer and "
@@ -58,22 +65,21 @@ public final class SparkPtq {
         }
         Broadcast<byte[]> modelBytes = JavaSparkContext.fromSparkContext(examples.context())
                 .broadcast(ModelFile.toBytes(model));
-        Summarize summarize = new Summarize(modelBytes, QatConfigJson.write(config),
-                TargetPlatformJson.write(platform), exampleShape.clone());
+        Summarize summarize = new Summarize(modelBytes, QatConfigJson.write(config), platformJson,
+                exampleShape.clone());
         int size = batchSize;
-        List<Tuple2<Long, BatchSummary>> summaries = examples.zipWithIndex()
+        List<Tuple2<Long, BatchSummary>> summaries = new ArrayList<>(examples.zipWithIndex()
                 .mapToPair(e -> new Tuple2<>(e._2() / size, new Tuple2<>(e._2(), e._1())))
                 .groupByKey()
                 .mapPartitionsToPair(summarize)
-                .collect();
+                .collect());
         modelBytes.destroy();
-        List<Tuple2<Long, BatchSummary>> inOrder = new ArrayList<>(summaries);
-        inOrder.sort(Comparator.comparing(Tuple2::_1));
-        List<BatchSummary> folded = new ArrayList<>();
-        for (Tuple2<Long, BatchSummary> s : inOrder) {
-            folded.add(s._2());
+        summaries.sort(Comparator.comparing(Tuple2::_1));
+        List<BatchSummary> inOrder = new ArrayList<>();
+        for (Tuple2<Long, BatchSummary> s : summaries) {
+            inOrder.add(s._2());
         }
-        return Ptq.fromSummaries(model, folded, platform, config.ptq(), config);
+        return inOrder;
     }
 
     /**
@@ -89,7 +95,7 @@ public final class SparkPtq {
         return batches;
     }
 
-    private static void requireBatching(int[] exampleShape, int batchSize) {
+    static void requireBatching(int[] exampleShape, int batchSize) {
         if (batchSize < 1) {
             throw new IllegalArgumentException("The batch size must be at least 1, got " + batchSize);
         }
@@ -100,7 +106,7 @@ public final class SparkPtq {
     }
 
     /** {@code examples}, each of {@code shape}, as one tensor {@code [examples, shape...]}. */
-    private static Tensor batch(List<float[]> examples, int[] shape) {
+    static Tensor batch(List<float[]> examples, int[] shape) {
         int size = Arrays.stream(shape).reduce(1, Math::multiplyExact);
         float[] values = new float[Math.multiplyExact(examples.size(), size)];
         for (int i = 0; i < examples.size(); i++) {
