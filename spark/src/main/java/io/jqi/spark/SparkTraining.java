@@ -104,11 +104,20 @@ public final class SparkTraining {
      */
     public static Result qat(JavaRDD<LabeledInput> examples, int[] exampleShape, Module floatModel, QatConfig config,
             TargetPlatform platform, Settings settings) {
-        String platformJson = TargetPlatformJson.write(platform);
         List<BatchSummary> summaries = SparkPtq.summaries(examples.map(LabeledInput::input), exampleShape,
-                settings.batchSize(), floatModel, config, platformJson);
-        return run(examples, exampleShape, Replica.qat(floatModel, config, platformJson, summaries), settings,
-                Fault.NONE);
+                settings.batchSize(), floatModel, config, TargetPlatformJson.write(platform));
+        return qat(examples, exampleShape, floatModel, config, platform, summaries, settings);
+    }
+
+    /**
+     * QAT from the analysis whose statistics are {@code summaries} (every batch's, in batch order: from
+     * {@code Ptq.statisticsPass(...).summarize} on representative batches, wherever they were made), trained as
+     * {@link #train} does: every replica, and the returned model, starts from {@code Qat.init(Ptq.fromSummaries(...))}.
+     */
+    public static Result qat(JavaRDD<LabeledInput> examples, int[] exampleShape, Module floatModel, QatConfig config,
+            TargetPlatform platform, List<BatchSummary> summaries, Settings settings) {
+        return run(examples, exampleShape, Replica.qat(floatModel, config, TargetPlatformJson.write(platform),
+                summaries), settings, Fault.NONE);
     }
 
     /**

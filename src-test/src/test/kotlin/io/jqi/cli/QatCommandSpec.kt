@@ -64,6 +64,28 @@ class QatCommandSpec : FunSpec({
         jqi("inspect", out.resolve("float.jqi").toString()).out shouldContain "not quantized"
     }
 
+    test("--spark local[2] trains both phases data-parallel on two workers and leaves the same kind of run") {
+        val out = runs.resolve("spark")
+        val r = jqi("qat", *quick, "--spark", "local[2]", "--out", out.toString())
+
+        r.code shouldBe 0
+        r.out shouldContain "float on Spark, 2 workers"
+        r.out shouldContain "qat on Spark, 2 workers"
+        val report = RunReport.read(out.resolve("report.json"))
+        report.epochs.size shouldBe 5
+        report.accuracy.float!! shouldBeGreaterThan 0.8
+        report.accuracy.finalized!! shouldBeGreaterThan 0.8
+        Files.isRegularFile(out.resolve("model.jqi")).shouldBeTrue()
+    }
+
+    test("--spark refuses what it does not run yet, and a batch the workers cannot share") {
+        jqi("qat", *quick, "--spark", "local[2]", "--distill-weight", "0.5").err shouldContain
+            "--spark does not take --distill-weight yet"
+        jqi("qat", *quick, "--spark", "local[2]", "--batch", "63").err shouldContain
+            "--batch (63) must be a multiple of the Spark workers (2)"
+        jqi("qat", *quick, "--spark-workers", "2").err shouldContain "--spark-workers needs --spark"
+    }
+
     test("an interrupted run resumed with --resume ends exactly as an uninterrupted one") {
         val straight = runs.resolve("straight")
         val resumed = runs.resolve("resumed")

@@ -158,6 +158,15 @@ class QatCommand : Callable<Int> {
     @Option(names = ["--device"], paramLabel = "auto|cpu|cuda", description = ["Where to train (default auto)"])
     var device: String = "auto"
 
+    @Option(names = ["--spark"], paramLabel = "MASTER",
+        description = ["Train data-parallel on Apache Spark: local[N] runs N workers in this JVM, a cluster URL under " +
+            "spark-submit (docs/spark.md); constant learning rates, no evaluation between epochs"])
+    var spark: String? = null
+
+    @Option(names = ["--spark-workers"], paramLabel = "N",
+        description = ["Workers under --spark, one barrier task each (default: N of local[N], else 2)"])
+    var sparkWorkers: Int? = null
+
     @Option(names = ["--seed"], paramLabel = "N", description = ["Seed of initialisation, shuffling and splits (default 0)"])
     var seed: Long = 0
 
@@ -185,8 +194,17 @@ class QatCommand : Callable<Int> {
     var stopAfter: Int? = null
 
     override fun call(): Int {
-        val console = spec.commandLine().out
         validateOptions()
+        val sparkPhases = spark?.let { SparkPhases(it, sparkWorkers, spec.commandLine().out) }
+        try {
+            return qat(sparkPhases)
+        } finally {
+            sparkPhases?.close()
+        }
+    }
+
+    private fun qat(sparkPhases: SparkPhases?): Int {
+        val console = spec.commandLine().out
         val source = if (model in BuiltInModels.NAMES) null else loadModel()
         val imageOptions = ImageOptions(channels, imageSize, normalize, augment)
         val loaded = DataSources.load(dataset, data, seed, subset, imageOptions, source?.let(::expectedShape))
@@ -219,7 +237,8 @@ class QatCommand : Callable<Int> {
             (if (checkpoint != null) ", resuming after ${checkpoint.progress.phase} epoch ${checkpoint.progress.epochsDone}" else ""))
 
         warnings(source, hasNormalization, floatN, lr, loaded, console)
-        val trainingDevice = Devices.resolve(device, console)
+        // Spark's workers train on the CPU (GPU executors are not supported yet).
+        val trainingDevice = if (sparkPhases != null) Device.CPU else Devices.resolve(device, console)
         val run = Run(dir, fingerprint, console, stopAfter)
         val plainLoader = DataLoader(loaded.split.train(), batch, true, seed, false)
         val loader = loaded.augmentation?.let { plainLoader.withTransform(it) } ?: plainLoader
@@ -236,9 +255,13 @@ class QatCommand : Callable<Int> {
             floatModel.loadStateDict(checkpoint.section("float"))
             if (checkpoint.progress.phase == EpochRecord.FLOAT) floatOptimizer.loadStateDict(checkpoint.section("optimizer"))
         }
-        run.train(EpochRecord.FLOAT, floatN, trainer(floatModel, floatOptimizer, floatSchedule, EpochRecord.FLOAT, floatN,
-            run) { mapOf("float" to floatModel.stateDict(), "optimizer" to floatOptimizer.stateDict()) }, loader, loaded)
-            ?: return 0
+        if (sparkPhases != null) {
+            run.epochs += sparkPhases.train(floatModel, loaded, floatN, batch, lr, seed)
+        } else {
+            run.train(EpochRecord.FLOAT, floatN, trainer(floatModel, floatOptimizer, floatSchedule, EpochRecord.FLOAT,
+                floatN, run) { mapOf("float" to floatModel.stateDict(), "optimizer" to floatOptimizer.stateDict()) },
+                loader, loaded) ?: return 0
+        }
         floatModel.to(Device.CPU)
         val floatAccuracy = run.floatAccuracy ?: Evaluation.accuracy(floatModel, loaded.split.test()).also {
             run.floatAccuracy = it
@@ -264,6 +287,9 @@ class QatCommand : Callable<Int> {
             "the weights' training method learns its widths, held to --weights-memory in training; --bit-ops needs " +
                 "the mixed-precision search (train with STE or LSQ)"
         }
+        require(sparkPhases == null || !learnedWidths) {
+            "--spark does not train widths learnt under a memory penalty yet (docs/spark.md#what-is-missing)"
+        }
         val rules = configured.withMixedPrecision(null, registry)
         var searched: MixedPrecisionPlan? = null
         val qatConfig = mixedPrecision?.takeUnless { learnedWidths }?.let { mp ->
@@ -274,7 +300,15 @@ class QatCommand : Callable<Int> {
             console.println("  mixed precision:\n" + mixed.toString().prependIndent("    "))
             rules.withWeightBits(mixed.bits(), registry)
         } ?: rules
-        val plan = run.timed("ptq") { Ptq.analyze(floatModel, calibration, platform, qatConfig.ptq(), qatConfig) }
+        // Under --spark the workers rebuild the QAT model from the statistics' batch summaries: the same plan, bit for bit.
+        val summaries = sparkPhases?.let {
+            val pass = Ptq.statisticsPass(floatModel, platform, qatConfig.ptq(), qatConfig)
+            calibration.map { pass.summarize(it) }
+        }
+        val plan = run.timed("ptq") {
+            summaries?.let { Ptq.fromSummaries(floatModel, it, platform, qatConfig.ptq(), qatConfig) }
+                ?: Ptq.analyze(floatModel, calibration, platform, qatConfig.ptq(), qatConfig)
+        }
         val ptqAccuracy = run.ptqAccuracy
             ?: Evaluation.accuracy(plan.build(InferableQuantizerSource()), loaded.split.test()).also { run.ptqAccuracy = it }
         console.println("  float %.2f%%, PTQ %.2f%%".format(floatAccuracy * 100, ptqAccuracy * 100))
@@ -295,10 +329,15 @@ class QatCommand : Callable<Int> {
         val penalty = mixedPrecision?.takeIf { learnedWidths }?.let {
             WeightsMemoryPenalty(it.weightsMemory(), WeightsMemoryPenalty.DEFAULT_STRENGTH)
         }
-        run.train(EpochRecord.QAT, qatN, trainer(qatModel, qatOptimizer, qatSchedule, EpochRecord.QAT, qatN, run,
-            distillation, penalty) {
-            mapOf("float" to floatState, "qat" to qatModel.stateDict(), "optimizer" to qatOptimizer.stateDict())
-        }, loader, loaded) ?: return 0
+        if (sparkPhases != null) {
+            run.epochs += sparkPhases.qat(qatModel, floatModel, qatConfig, platform, summaries!!, loaded, qatN, batch,
+                qatRate, seed)
+        } else {
+            run.train(EpochRecord.QAT, qatN, trainer(qatModel, qatOptimizer, qatSchedule, EpochRecord.QAT, qatN, run,
+                distillation, penalty) {
+                mapOf("float" to floatState, "qat" to qatModel.stateDict(), "optimizer" to qatOptimizer.stateDict())
+            }, loader, loaded) ?: return 0
+        }
         qatModel.to(Device.CPU)
         floatModel.to(Device.CPU)
         run.phase("qat", qatN, loaded.split.train().size())
@@ -375,6 +414,21 @@ class QatCommand : Callable<Int> {
         distillTemperature?.let {
             require(it > 0 && it.isFinite()) { "--distill-temperature must be a number above 0, got $it" }
             require(distillWeight > 0) { "--distill-temperature needs --distill-weight above 0 (distillation is off)" }
+        }
+        require(sparkWorkers == null || spark != null) { "--spark-workers needs --spark" }
+        spark?.let {
+            val workers = sparkWorkers ?: SparkPhases.localThreads(it) ?: 2
+            require(workers >= 1) { "--spark-workers must be at least 1, got $workers" }
+            require(batch % workers == 0) {
+                "--batch ($batch) must be a multiple of the Spark workers ($workers): each takes an equal share"
+            }
+            val unsupported = listOfNotNull("--resume".takeIf { resume }, "--augment".takeIf { augment },
+                "--distill-weight".takeIf { distillWeight > 0 }, "--weights-memory".takeIf { weightsMemory != null },
+                "--bit-ops".takeIf { bitOps != null }, "--device cuda".takeIf { device == "cuda" },
+                "--stop-after".takeIf { stopAfter != null })
+            require(unsupported.isEmpty()) {
+                "--spark does not take ${unsupported.joinToString(", ")} yet (docs/spark.md#what-is-missing)"
+            }
         }
     }
 
