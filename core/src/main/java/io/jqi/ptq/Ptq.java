@@ -68,21 +68,63 @@ public final class Ptq {
     /**
      * {@link #analyze} with the statistics folded from {@code summaries}, every batch's in batch order, made by
      * {@link #statisticsPass} with the same arguments: the same plan, bit for bit, as {@link #analyze} over those
-     * batches. Shift-negative correction, where it changes the graph, needs a second pass through the changed graph
-     * over the data, which summaries made before it cannot give; that is refused with an error.
+     * batches. A shift-negative correction that changes the graph needs the second pass's summaries too
+     * ({@link #fromSummaries(Module, PtqSummaries, TargetPlatform, PtqConfig, QuantizationRules)}); without them
+     * it is refused with an error.
      */
-    public static QuantizationPlan fromSummaries(Module model, Iterable<BatchSummary> summaries,
-            TargetPlatform platform, PtqConfig config, QuantizationRules rules) {
-        boolean[] folded = {false};
+    public static QuantizationPlan fromSummaries(Module model, List<BatchSummary> summaries, TargetPlatform platform,
+            PtqConfig config, QuantizationRules rules) {
+        return fromSummaries(model, new PtqSummaries(summaries, null), platform, config, rules);
+    }
+
+    /**
+     * {@link #analyze} with the statistics of both passes folded from {@code summaries}: the first pass's from
+     * {@link #statisticsPass}, the corrected graph's from {@link #correctedStatisticsPass}, made with the same
+     * arguments. The same plan, bit for bit, as {@link #analyze} over those batches.
+     */
+    public static QuantizationPlan fromSummaries(Module model, PtqSummaries summaries, TargetPlatform platform,
+            PtqConfig config, QuantizationRules rules) {
+        int[] passes = {0};
         return analyze(Setup.of(model, platform, rules), config, pass -> {
-            if (folded[0]) {
-                throw new IllegalArgumentException("Shift-negative correction changed the graph and needs a second "
-                        + "pass over the data through it, which batch summaries made before it cannot give; run "
-                        + "Ptq.analyze over the batches, or turn shift_negative_correction off");
+            if (passes[0]++ == 0) {
+                return pass.fold(summaries.first());
             }
-            folded[0] = true;
-            return pass.fold(summaries);
+            if (summaries.corrected() == null) {
+                throw new IllegalArgumentException("Shift-negative correction changed the graph and needs a second "
+                        + "pass over the data through it: give its batch summaries too "
+                        + "(Ptq.correctedStatisticsPass), run Ptq.analyze over the batches, or turn "
+                        + "shift_negative_correction off");
+            }
+            return pass.fold(summaries.corrected());
         });
+    }
+
+    /**
+     * The statistics pass through the graph that shift-negative correction makes from the first pass's statistics
+     * ({@code first}, every batch's summary in batch order): what a data-parallel run gives every worker for the
+     * second pass. Null when the correction is off or changes nothing, so that no second pass is needed.
+     */
+    public static StatisticsPass correctedStatisticsPass(Module model, TargetPlatform platform, PtqConfig config,
+            QuantizationRules rules, List<BatchSummary> first) {
+        Setup setup = Setup.of(model, platform, rules);
+        Map<String, ValueStatistics> stats = new StatisticsPass(setup.graph, setup.ops, config).fold(first);
+        return shiftNegative(setup, config, stats).isEmpty() ? null
+                : new StatisticsPass(setup.graph, setup.ops, config);
+    }
+
+    /** Both passes' summaries of {@code batches}, made here: what {@link #fromSummaries} folds. */
+    public static PtqSummaries summaries(Module model, Iterable<Tensor> batches, TargetPlatform platform,
+            PtqConfig config, QuantizationRules rules) {
+        StatisticsPass pass = statisticsPass(model, platform, config, rules);
+        List<BatchSummary> first = new ArrayList<>();
+        batches.forEach(b -> first.add(pass.summarize(b)));
+        StatisticsPass corrected = correctedStatisticsPass(model, platform, config, rules, first);
+        if (corrected == null) {
+            return new PtqSummaries(first, null);
+        }
+        List<BatchSummary> second = new ArrayList<>();
+        batches.forEach(b -> second.add(corrected.summarize(b)));
+        return new PtqSummaries(first, second);
     }
 
     /** The flattened model with its batch norms folded, and what the platform and rules give each value. */
@@ -123,17 +165,9 @@ public final class Ptq {
         Map<String, NodeRef> refs = setup.refs;
         Map<String, OpQuantization> ops = setup.ops;
         Map<String, ValueStatistics> stats = statistics.apply(new StatisticsPass(graph, ops, config));
-        Map<String, Float> shiftThresholds = new LinkedHashMap<>();
-        if (config.shiftNegativeCorrection()) {
-            Map<String, ValueStatistics> before = stats;
-            for (ShiftNegativeCorrection.Shift s : ShiftNegativeCorrection.correct(graph, refs, ops, stats,
-                    name -> activationPlan(refs.get(name), ops.get(name), before.get(name), config).activation()
-                            .threshold()[0], config.shiftNegativeParamsSearch())) {
-                shiftThresholds.put(s.node(), s.threshold());
-            }
-            if (!shiftThresholds.isEmpty()) {
-                stats = statistics.apply(new StatisticsPass(graph, ops, config));
-            }
+        Map<String, Float> shiftThresholds = shiftNegative(setup, config, stats);
+        if (!shiftThresholds.isEmpty()) {
+            stats = statistics.apply(new StatisticsPass(graph, ops, config));
         }
         List<NodePlan> inputs = new ArrayList<>();
         for (String in : graph.inputs) {
@@ -161,6 +195,22 @@ public final class Ptq {
             nodes.add(plan);
         }
         return new QuantizationPlan(graph, inputs, nodes);
+    }
+
+    /**
+     * Shift-negative correction of {@code setup}'s graph from the first pass's statistics, when the config asks for
+     * it: the shifted nodes and the thresholds their grids keep; empty when nothing changed.
+     */
+    private static Map<String, Float> shiftNegative(Setup setup, PtqConfig config, Map<String, ValueStatistics> stats) {
+        Map<String, Float> shiftThresholds = new LinkedHashMap<>();
+        if (config.shiftNegativeCorrection()) {
+            for (ShiftNegativeCorrection.Shift s : ShiftNegativeCorrection.correct(setup.graph, setup.refs, setup.ops,
+                    stats, name -> activationPlan(setup.refs.get(name), setup.ops.get(name), stats.get(name), config)
+                            .activation().threshold()[0], config.shiftNegativeParamsSearch())) {
+                shiftThresholds.put(s.node(), s.threshold());
+            }
+        }
+        return shiftThresholds;
     }
 
     /** {@code op} without its output quantization when the platform runs the node fused with its only consumer. */

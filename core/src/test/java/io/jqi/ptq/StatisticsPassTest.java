@@ -3,6 +3,7 @@ package io.jqi.ptq;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -161,19 +162,57 @@ class StatisticsPassTest {
         assertTrue(e.getMessage().contains("representative dataset is empty"), e.getMessage());
     }
 
-    @Test
-    void aShiftNegativeCorrectionThatChangesTheGraphIsRefusedWithSummaries() {
-        // LeakyReLU(0.01)'s small negative tail feeding a padded convolution: the correction shifts it.
+    /** LeakyReLU(0.01)'s small negative tail feeding a padded convolution: the correction shifts it. */
+    private static Module leaky() {
         Random random = new Random(4);
-        Module leaky = new Sequential(new Conv2D(1, 6, 3, 1, 0, random), new LeakyReLU(0.01f),
+        return new Sequential(new Conv2D(1, 6, 3, 1, 0, random), new LeakyReLU(0.01f),
                 new Conv2D(6, 6, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, false,
                         random), new ReLU());
-        PtqConfig snc = PtqConfig.defaults().withShiftNegativeCorrection(true);
-        Tensor x = Tensor.randn(new Random(7), 8, 1, 10, 10).mul(Tensor.scalar(3f));
-        List<BatchSummary> summaries = List.of(
-                Ptq.statisticsPass(leaky, PLATFORM, snc, QuantizationRules.NONE).summarize(x));
+    }
+
+    private static final PtqConfig SNC = PtqConfig.defaults().withShiftNegativeCorrection(true);
+
+    private static List<Tensor> leakyData() {
+        Random random = new Random(7);
+        return List.of(Tensor.randn(random, 8, 1, 10, 10).mul(Tensor.scalar(3f)),
+                Tensor.randn(random, 8, 1, 10, 10).mul(Tensor.scalar(2f)));
+    }
+
+    @Test
+    void aCorrectedGraphsSecondPassFoldedFromSummariesGivesTheSinglePassPlanBitForBit() {
+        List<Tensor> batches = leakyData();
+        StatisticsPass pass = Ptq.statisticsPass(leaky(), PLATFORM, SNC, QuantizationRules.NONE);
+        List<BatchSummary> first = new ArrayList<>();
+        batches.forEach(b -> first.add(pass.summarize(b)));
+        // A worker rebuilds the corrected graph from its own model copy and the first pass's summaries.
+        StatisticsPass corrected = Ptq.correctedStatisticsPass(leaky(), PLATFORM, SNC, QuantizationRules.NONE, first);
+        List<BatchSummary> second = new ArrayList<>();
+        batches.forEach(b -> second.add(corrected.summarize(b)));
+
+        QuantizationPlan single = Ptq.analyze(leaky(), batches, PLATFORM, SNC, QuantizationRules.NONE);
+        QuantizationPlan folded = Ptq.fromSummaries(leaky(), new PtqSummaries(first, second), PLATFORM, SNC,
+                QuantizationRules.NONE);
+
+        assertTrue(parameters(single).stream().anyMatch(p -> p.contains("shift")), "the correction shifted a node");
+        assertEquals(parameters(single), parameters(folded));
+        assertEquals(parameters(single), parameters(Ptq.fromSummaries(leaky(),
+                Ptq.summaries(leaky(), batches, PLATFORM, SNC, QuantizationRules.NONE), PLATFORM, SNC,
+                QuantizationRules.NONE)));
+    }
+
+    @Test
+    void aCorrectedGraphWithoutItsSecondPassIsRefusedWithTheReason() {
+        List<BatchSummary> first = List.of(Ptq.statisticsPass(leaky(), PLATFORM, SNC, QuantizationRules.NONE)
+                .summarize(leakyData().get(0)));
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
-                () -> Ptq.fromSummaries(leaky, summaries, PLATFORM, snc, QuantizationRules.NONE));
-        assertTrue(e.getMessage().contains("shift_negative_correction"), e.getMessage());
+                () -> Ptq.fromSummaries(leaky(), first, PLATFORM, SNC, QuantizationRules.NONE));
+        assertTrue(e.getMessage().contains("Ptq.correctedStatisticsPass"), e.getMessage());
+    }
+
+    @Test
+    void withoutACorrectionThereIsNoSecondPass() {
+        List<BatchSummary> first = List.of(Ptq.statisticsPass(model(), PLATFORM, CONFIG, QuantizationRules.NONE)
+                .summarize(batches(1).get(0)));
+        assertNull(Ptq.correctedStatisticsPass(model(), PLATFORM, CONFIG, QuantizationRules.NONE, first));
     }
 }

@@ -7,6 +7,7 @@ import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
+import java.io.EOFException;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -152,8 +153,9 @@ final class AllReduce implements GradientExchange, AutoCloseable {
                 }));
             }
         }
+        int p = 0;
         try {
-            for (int p = 0; p < peers.length; p++) {
+            for (; p < peers.length; p++) {
                 if (p != rank) {
                     byte[] received = new byte[in[p].readInt()];
                     in[p].readFully(received);
@@ -164,9 +166,12 @@ final class AllReduce implements GradientExchange, AutoCloseable {
             for (Future<?> f : sent) {
                 f.get();
             }
+        } catch (EOFException e) {
+            throw new UncheckedIOException("Worker " + rank + " lost worker " + p + " during the gradient exchange: it "
+                    + "closed the connection (it failed or was stopped)", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("Worker " + rank + " lost a peer during the gradient exchange: "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException("Worker " + rank + " lost worker " + p + " during the gradient exchange: "
+                    + e, e);
         } catch (ExecutionException e) {
             throw new UncheckedIOException("Worker " + rank + " could not send its gradients: "
                     + e.getCause().getMessage(), new IOException(e.getCause()));

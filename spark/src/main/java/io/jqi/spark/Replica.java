@@ -4,13 +4,12 @@ import io.jqi.json.QatConfigJson;
 import io.jqi.json.TargetPlatformJson;
 import io.jqi.modelfile.ModelFile;
 import io.jqi.nn.Module;
-import io.jqi.ptq.BatchSummary;
 import io.jqi.ptq.Ptq;
+import io.jqi.ptq.PtqSummaries;
 import io.jqi.qat.Qat;
 import io.jqi.qat.QatConfig;
 import io.jqi.quant.registry.QuantizerRegistry;
 import java.io.Serializable;
-import java.util.List;
 
 /**
  * How every worker, and the driver, builds the same model to train: the float model from the bytes of its model file
@@ -23,9 +22,9 @@ final class Replica implements Serializable {
     private final byte[] floatModel;
     private final String config;
     private final String platform;
-    private final List<BatchSummary> summaries;
+    private final PtqSummaries summaries;
 
-    private Replica(byte[] floatModel, String config, String platform, List<BatchSummary> summaries) {
+    private Replica(byte[] floatModel, String config, String platform, PtqSummaries summaries) {
         this.floatModel = floatModel;
         this.config = config;
         this.platform = platform;
@@ -38,8 +37,8 @@ final class Replica implements Serializable {
     }
 
     /** The QAT model {@code Qat.init} makes from {@code model} and the summaries of its representative data. */
-    static Replica qat(Module model, QatConfig config, String platformJson, List<BatchSummary> summaries) {
-        return new Replica(ModelFile.toBytes(model), QatConfigJson.write(config), platformJson, List.copyOf(summaries));
+    static Replica qat(Module model, QatConfig config, String platformJson, PtqSummaries summaries) {
+        return new Replica(ModelFile.toBytes(model), QatConfigJson.write(config), platformJson, summaries);
     }
 
     Module build() {

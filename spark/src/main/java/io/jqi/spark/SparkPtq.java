@@ -6,6 +6,7 @@ import io.jqi.modelfile.ModelFile;
 import io.jqi.nn.Module;
 import io.jqi.ptq.BatchSummary;
 import io.jqi.ptq.Ptq;
+import io.jqi.ptq.PtqSummaries;
 import io.jqi.ptq.QuantizationPlan;
 import io.jqi.ptq.StatisticsPass;
 import io.jqi.ptq.TargetPlatform;
@@ -17,6 +18,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.Iterator;
 import java.util.List;
+import org.apache.spark.api.java.JavaPairRDD;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.PairFlatMapFunction;
@@ -44,39 +46,60 @@ public final class SparkPtq {
 
     /**
      * The analysis that {@code Qat.init(model, batches, config, platform)} starts from, for {@code Qat.init(plan,
-     * config, registry)}: {@code examples} are single inputs of {@code exampleShape}, flattened. Refused, with the
-     * reason, for what needs more than one pass over the data: a mixed-precision search, and a shift-negative
-     * correction that changes the graph.
+     * config, registry)}: {@code examples} are single inputs of {@code exampleShape}, flattened. A shift-negative
+     * correction that changes the graph takes a second distributed pass through the corrected graph. A
+     * mixed-precision search, which passes over the data once per layer and candidate width, is refused.
      */
     public static QuantizationPlan analyze(JavaRDD<float[]> examples, int[] exampleShape, int batchSize, Module model,
             QatConfig config, TargetPlatform platform) {
-        return Ptq.fromSummaries(model, summaries(examples, exampleShape, batchSize, model, config,
-                TargetPlatformJson.write(platform)), platform, config.ptq(), config);
+        return Ptq.fromSummaries(model, summaries(examples, exampleShape, batchSize, model, config, platform), platform,
+                config.ptq(), config);
     }
 
-    /** The summaries of the batches, in batch order, each made on an executor. */
-    static List<BatchSummary> summaries(JavaRDD<float[]> examples, int[] exampleShape, int batchSize, Module model,
-            QatConfig config, String platformJson) {
+    /**
+     * The summaries of both statistics passes, every batch's in batch order, each made on an executor: the first,
+     * and, when shift-negative correction changes the graph, the second through the corrected graph, which every
+     * executor rebuilds from the first pass's summaries.
+     */
+    static PtqSummaries summaries(JavaRDD<float[]> examples, int[] exampleShape, int batchSize, Module model,
+            QatConfig config, TargetPlatform platform) {
         requireBatching(exampleShape, batchSize);
         if (config.mixedPrecision() != null) {
             throw new IllegalArgumentException("A mixed-precision search passes over the data once per layer and "
                     + "candidate width, which jqi does not run on Spark yet; search on one machine (Qat.init) or "
                     + "give fixed bits");
         }
-        Broadcast<byte[]> modelBytes = JavaSparkContext.fromSparkContext(examples.context())
-                .broadcast(ModelFile.toBytes(model));
-        Summarize summarize = new Summarize(modelBytes, QatConfigJson.write(config), platformJson,
-                exampleShape.clone());
+        JavaSparkContext spark = JavaSparkContext.fromSparkContext(examples.context());
+        Broadcast<byte[]> modelBytes = spark.broadcast(ModelFile.toBytes(model));
+        String configJson = QatConfigJson.write(config);
+        String platformJson = TargetPlatformJson.write(platform);
         int size = batchSize;
-        List<Tuple2<Long, BatchSummary>> summaries = new ArrayList<>(examples.zipWithIndex()
+        JavaPairRDD<Long, Iterable<Tuple2<Long, float[]>>> batches = examples.zipWithIndex()
                 .mapToPair(e -> new Tuple2<>(e._2() / size, new Tuple2<>(e._2(), e._1())))
                 .groupByKey()
-                .mapPartitionsToPair(summarize)
-                .collect());
-        modelBytes.destroy();
-        summaries.sort(Comparator.comparing(Tuple2::_1));
+                .cache();
+        try {
+            List<BatchSummary> first = inOrder(batches.mapPartitionsToPair(
+                    new Summarize(modelBytes, configJson, platformJson, exampleShape.clone(), null)).collect());
+            if (Ptq.correctedStatisticsPass(model, platform, config.ptq(), config, first) == null) {
+                return new PtqSummaries(first, null);
+            }
+            Broadcast<List<BatchSummary>> firstPass = spark.broadcast(first);
+            List<BatchSummary> corrected = inOrder(batches.mapPartitionsToPair(
+                    new Summarize(modelBytes, configJson, platformJson, exampleShape.clone(), firstPass)).collect());
+            firstPass.destroy();
+            return new PtqSummaries(first, corrected);
+        } finally {
+            batches.unpersist();
+            modelBytes.destroy();
+        }
+    }
+
+    private static List<BatchSummary> inOrder(List<Tuple2<Long, BatchSummary>> summaries) {
+        List<Tuple2<Long, BatchSummary>> sorted = new ArrayList<>(summaries);
+        sorted.sort(Comparator.comparing(Tuple2::_1));
         List<BatchSummary> inOrder = new ArrayList<>();
-        for (Tuple2<Long, BatchSummary> s : summaries) {
+        for (Tuple2<Long, BatchSummary> s : sorted) {
             inOrder.add(s._2());
         }
         return inOrder;
@@ -124,8 +147,9 @@ public final class SparkPtq {
     }
 
     /**
-     * On an executor: one statistics pass per partition, from the model's bytes, then each batch of the partition
-     * reassembled in example order and summarized.
+     * On an executor: one statistics pass per partition, from the model's bytes (the corrected graph's, rebuilt from
+     * the first pass's summaries, when {@code firstPass} is given), then each batch of the partition reassembled in
+     * example order and summarized.
      */
     private static final class Summarize implements
             PairFlatMapFunction<Iterator<Tuple2<Long, Iterable<Tuple2<Long, float[]>>>>, Long, BatchSummary> {
@@ -135,12 +159,15 @@ public final class SparkPtq {
         private final String config;
         private final String platform;
         private final int[] exampleShape;
+        private final Broadcast<List<BatchSummary>> firstPass;
 
-        Summarize(Broadcast<byte[]> model, String config, String platform, int[] exampleShape) {
+        Summarize(Broadcast<byte[]> model, String config, String platform, int[] exampleShape,
+                Broadcast<List<BatchSummary>> firstPass) {
             this.model = model;
             this.config = config;
             this.platform = platform;
             this.exampleShape = exampleShape;
+            this.firstPass = firstPass;
         }
 
         @Override
@@ -150,8 +177,10 @@ public final class SparkPtq {
                 return Collections.emptyIterator();
             }
             QatConfig qat = QatConfigJson.read(config);
-            StatisticsPass pass = Ptq.statisticsPass(ModelFile.fromBytes(model.value()).getModel(),
-                    TargetPlatformJson.read(platform), qat.ptq(), qat);
+            Module copy = ModelFile.fromBytes(model.value()).getModel();
+            TargetPlatform target = TargetPlatformJson.read(platform);
+            StatisticsPass pass = firstPass == null ? Ptq.statisticsPass(copy, target, qat.ptq(), qat)
+                    : Ptq.correctedStatisticsPass(copy, target, qat.ptq(), qat, firstPass.value());
             List<Tuple2<Long, BatchSummary>> out = new ArrayList<>();
             while (batches.hasNext()) {
                 Tuple2<Long, Iterable<Tuple2<Long, float[]>>> b = batches.next();

@@ -5,7 +5,7 @@ import io.jqi.data.TensorDataset;
 import io.jqi.json.TargetPlatformJson;
 import io.jqi.nn.Module;
 import io.jqi.nn.optim.Adam;
-import io.jqi.ptq.BatchSummary;
+import io.jqi.ptq.PtqSummaries;
 import io.jqi.ptq.TargetPlatform;
 import io.jqi.qat.QatConfig;
 import io.jqi.tensor.Tensor;
@@ -104,18 +104,18 @@ public final class SparkTraining {
      */
     public static Result qat(JavaRDD<LabeledInput> examples, int[] exampleShape, Module floatModel, QatConfig config,
             TargetPlatform platform, Settings settings) {
-        List<BatchSummary> summaries = SparkPtq.summaries(examples.map(LabeledInput::input), exampleShape,
-                settings.batchSize(), floatModel, config, TargetPlatformJson.write(platform));
+        PtqSummaries summaries = SparkPtq.summaries(examples.map(LabeledInput::input), exampleShape,
+                settings.batchSize(), floatModel, config, platform);
         return qat(examples, exampleShape, floatModel, config, platform, summaries, settings);
     }
 
     /**
-     * QAT from the analysis whose statistics are {@code summaries} (every batch's, in batch order: from
-     * {@code Ptq.statisticsPass(...).summarize} on representative batches, wherever they were made), trained as
-     * {@link #train} does: every replica, and the returned model, starts from {@code Qat.init(Ptq.fromSummaries(...))}.
+     * QAT from the analysis whose statistics are {@code summaries} (from {@code Ptq.summaries} on representative
+     * batches, or {@link SparkPtq}), trained as {@link #train} does: every replica, and the returned model, starts from
+     * {@code Qat.init(Ptq.fromSummaries(...))}.
      */
     public static Result qat(JavaRDD<LabeledInput> examples, int[] exampleShape, Module floatModel, QatConfig config,
-            TargetPlatform platform, List<BatchSummary> summaries, Settings settings) {
+            TargetPlatform platform, PtqSummaries summaries, Settings settings) {
         return run(examples, exampleShape, Replica.qat(floatModel, config, TargetPlatformJson.write(platform),
                 summaries), settings, Fault.NONE);
     }

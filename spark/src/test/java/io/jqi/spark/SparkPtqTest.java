@@ -9,6 +9,7 @@ import io.jqi.nn.BatchNorm;
 import io.jqi.nn.Conv2D;
 import io.jqi.nn.Dense;
 import io.jqi.nn.Flatten;
+import io.jqi.nn.LeakyReLU;
 import io.jqi.nn.GraphModel;
 import io.jqi.nn.MaxPool2D;
 import io.jqi.nn.Module;
@@ -16,6 +17,7 @@ import io.jqi.nn.ReLU;
 import io.jqi.nn.Sequential;
 import io.jqi.ptq.NodePlan;
 import io.jqi.ptq.Ptq;
+import io.jqi.ptq.PtqConfig;
 import io.jqi.ptq.QuantizationPlan;
 import io.jqi.ptq.TargetPlatform;
 import io.jqi.qat.Qat;
@@ -26,7 +28,6 @@ import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-import org.apache.spark.SparkConf;
 import org.apache.spark.SparkException;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
@@ -45,8 +46,7 @@ class SparkPtqTest {
 
     @BeforeAll
     static void start() {
-        spark = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("jqi-spark-test")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
+        spark = LocalSpark.start("local[2]", "jqi-spark-test");
     }
 
     @AfterAll
@@ -106,6 +106,26 @@ class SparkPtqTest {
         for (Tensor x : List.of(batches.get(0), batches.get(7))) {
             assertArrayEquals(outputs(single, x), outputs(fromSpark, x), 0f, "the QAT models' outputs");
         }
+    }
+
+    @Test
+    void aShiftNegativeCorrectionTakesASecondDistributedPassAndGivesTheSingleProcessPlan() {
+        // LeakyReLU(0.01) before a padded convolution: the correction shifts it, and the statistics are taken again
+        // through the corrected graph, which every executor rebuilds from the first pass's summaries.
+        Random random = new Random(4);
+        Module leaky = new Sequential(new Conv2D(1, 6, 3, 1, 0, random), new LeakyReLU(0.01f),
+                new Conv2D(6, 6, new int[] {3, 3}, new int[] {1, 1}, new int[] {1, 1}, new int[] {1, 1}, 1, false,
+                        random), new ReLU());
+        QatConfig snc = QatConfig.builder().ptq(PtqConfig.defaults().withShiftNegativeCorrection(true)).build();
+        List<float[]> examples = examples();
+        List<Tensor> batches = SparkPtq.batches(examples, SHAPE, 8);
+
+        List<String> single = parameters(Ptq.analyze(leaky, batches, PLATFORM, snc.ptq(), snc));
+        List<String> distributed = parameters(SparkPtq.analyze(spark.parallelize(examples, 3), SHAPE, 8, leaky, snc,
+                PLATFORM));
+
+        assertTrue(single.stream().anyMatch(p -> p.contains("shift")), "the correction shifted a node");
+        assertEquals(single, distributed);
     }
 
     @Test

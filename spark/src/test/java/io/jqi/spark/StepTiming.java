@@ -6,7 +6,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Random;
-import org.apache.spark.SparkConf;
 import org.apache.spark.api.java.JavaSparkContext;
 
 /**
@@ -34,8 +33,7 @@ public final class StepTiming {
             examples.add(new LabeledInput(x, random.nextInt(10)));
         }
         Module model = BuiltInModels.create("cnn", shape, 10, 0);
-        JavaSparkContext spark = new JavaSparkContext(new SparkConf().setMaster("local[2]").setAppName("jqi-steps")
-                .set("spark.ui.enabled", "false").set("spark.driver.host", "127.0.0.1"));
+        JavaSparkContext spark = LocalSpark.start("local[2]", "jqi-steps");
         try {
             var rdd = spark.parallelize(examples, 2).cache();
             rdd.count();

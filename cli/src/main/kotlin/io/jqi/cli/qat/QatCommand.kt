@@ -302,8 +302,7 @@ class QatCommand : Callable<Int> {
         } ?: rules
         // Under --spark the workers rebuild the QAT model from the statistics' batch summaries: the same plan, bit for bit.
         val summaries = sparkPhases?.let {
-            val pass = Ptq.statisticsPass(floatModel, platform, qatConfig.ptq(), qatConfig)
-            calibration.map { pass.summarize(it) }
+            Ptq.summaries(floatModel, calibration, platform, qatConfig.ptq(), qatConfig)
         }
         val plan = run.timed("ptq") {
             summaries?.let { Ptq.fromSummaries(floatModel, it, platform, qatConfig.ptq(), qatConfig) }

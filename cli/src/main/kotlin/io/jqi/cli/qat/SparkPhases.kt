@@ -2,7 +2,7 @@ package io.jqi.cli.qat
 
 import io.jqi.cli.report.EpochRecord
 import io.jqi.nn.Module
-import io.jqi.ptq.BatchSummary
+import io.jqi.ptq.PtqSummaries
 import io.jqi.ptq.TargetPlatform
 import io.jqi.qat.QatConfig
 import io.jqi.spark.LabeledInput
@@ -36,7 +36,7 @@ internal class SparkPhases(private val master: String, workers: Int?, private va
      * [floatModel] and those summaries, train it, and [qatModel] takes the result.
      */
     fun qat(qatModel: Module, floatModel: Module, config: QatConfig, platform: TargetPlatform,
-            summaries: List<BatchSummary>, data: LoadedData, epochs: Int, batch: Int, lr: Double, seed: Long):
+            summaries: PtqSummaries, data: LoadedData, epochs: Int, batch: Int, lr: Double, seed: Long):
         List<EpochRecord> {
         if (epochs == 0) return emptyList()
         val result = SparkTraining.qat(examples(data), data.inputShape, floatModel, config, platform, summaries,
@@ -52,8 +52,8 @@ internal class SparkPhases(private val master: String, workers: Int?, private va
         val losses = result.epochLosses()
         val seconds = result.trainSeconds() / losses.size
         val imagesPerSecond = data.split.train().size() / seconds
-        console.println("  %s on Spark, %d workers: %.1f s, %.0f%% of it in the gradient exchange".format(phase, workers,
-            result.trainSeconds(), 100 * result.exchangeSeconds() / result.trainSeconds()))
+        console.println("  %s on Spark, %d workers: %.1f s, %.0f%% of it in the gradient exchange".format(phase,
+            workers, result.trainSeconds(), 100 * result.exchangeSeconds() / result.trainSeconds()))
         return losses.mapIndexed { i, loss ->
             console.println("  %s epoch %d/%d: loss %.4f, not evaluated (--spark), %.1f s".format(phase, i + 1,
                 losses.size, loss, seconds))
