@@ -139,6 +139,13 @@ public final class SparkTraining {
                     + settings.batchSize() + ")");
         }
         JavaSparkContext spark = JavaSparkContext.fromSparkContext(examples.context());
+        // A barrier stage needs every task running at once; with too few slots Spark waits and retries for minutes
+        // before it gives up, so say it now.
+        if (settings.workers() > spark.defaultParallelism()) {
+            throw new IllegalArgumentException(settings.workers() + " workers need " + settings.workers()
+                    + " task slots at once, and this Spark has " + spark.defaultParallelism() + " (its default "
+                    + "parallelism); use fewer workers, or give Spark more executors or cores");
+        }
         Broadcast<Replica> shared = spark.broadcast(replica);
         int batch = settings.batchSize();
         int shard = batch / settings.workers();

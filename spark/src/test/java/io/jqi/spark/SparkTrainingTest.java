@@ -161,6 +161,15 @@ class SparkTrainingTest {
     }
 
     @Test
+    void moreWorkersThanTaskSlotsIsAClearErrorAtOnce() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkTraining.train(
+                spark.parallelize(examples(), 2), SHAPE, model(), new SparkTraining.Settings(4, BATCH, 1, 1e-3, 0,
+                        false)));
+        assertTrue(e.getMessage().contains("4 workers need 4 task slots at once, and this Spark has 2"),
+                e.getMessage());
+    }
+
+    @Test
     void aGlobalBatchThatTheWorkersCannotShareEquallyIsAClearError() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> new SparkTraining.Settings(3, BATCH, 1, 1e-3, 0, false));
