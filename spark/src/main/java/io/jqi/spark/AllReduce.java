@@ -14,20 +14,21 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.ByteBuffer;
-import java.nio.FloatBuffer;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import org.apache.spark.BarrierTaskContext;
 
 /**
- * The gradient exchange of a barrier stage, task to task: every replica sends its gradients and its buffers
- * (batch-norm running statistics, quantizer state) straight to every other replica over a socket, and every replica
- * takes their mean, summed in rank order and divided by the replica count. All replicas compute the same sums from
- * the same messages, so they take the same optimizer step and stay identical, bit for bit.
+ * The gradient exchange of a barrier stage, task to task along a chain of the ranks: every replica's gradients and
+ * buffers (batch-norm running statistics, quantizer state) are summed in rank order, {@code ((g0 + g1) + g2) + ...},
+ * divided by the replica count, and every replica takes that mean. All replicas take the same bits, so they take the
+ * same optimizer step and stay identical.
+ *
+ * <p>The message goes in chunks. Reduction: worker r receives the chunk's partial sum of workers 0 to r - 1 from
+ * worker r - 1, adds its own values and sends the sum on to worker r + 1; the last worker ends with the total.
+ * Broadcast: the totals go back down the chain. Chunks are pipelined, so each worker sends and receives about twice
+ * the message per step whatever the number of workers, plus one chunk's time per worker of the chain
+ * (docs/spark.md#cost-model-where-this-design-stops-scaling).
  *
  * <p>Why not Spark's {@link BarrierTaskContext#allGather}: it polls for the driver's answer once a second, so every
  * call takes 0.7 to 1.1 s whatever the message size (docs/spark.md#measured); it serves only the one-time exchange
@@ -37,60 +38,55 @@ import org.apache.spark.BarrierTaskContext;
  * gradients is the gradient of the whole step's batch, up to rounding (docs/spark.md).
  */
 final class AllReduce implements GradientExchange, AutoCloseable {
-    /** A peer that sends nothing for this long is taken for dead: the task fails and Spark retries the stage. */
+    /** A neighbour that sends nothing for this long is taken for dead: the task fails and Spark retries the stage. */
     private static final int TIMEOUT_MILLIS = 10 * 60 * 1000;
+    /** Floats per chunk: at least 4096 (16 KiB), and at most 64 chunks a message. */
+    private static final int MIN_CHUNK = 4096;
+    private static final int MAX_CHUNKS = 64;
 
     private final int rank;
-    private final Socket[] peers;
-    private final DataInputStream[] in;
-    private final DataOutputStream[] out;
-    private final ExecutorService senders;
+    private final int workers;
+    private Socket previous;
+    private Socket next;
+    private DataInputStream fromPrevious;
+    private DataOutputStream toPrevious;
+    private DataInputStream fromNext;
+    private DataOutputStream toNext;
     private long nanos;
     private long bytes;
 
-    /** Connects this task to every other task of the stage; {@code host} is the address this executor is reached at. */
+    /** Connects this task to its neighbours in the chain; {@code host} is the address this executor is reached at. */
     AllReduce(BarrierTaskContext context, String host) {
-        int workers = context.getTaskInfos().length;
+        this.workers = context.getTaskInfos().length;
         this.rank = context.partitionId();
-        this.peers = new Socket[workers];
-        this.in = new DataInputStream[workers];
-        this.out = new DataOutputStream[workers];
-        this.senders = Executors.newFixedThreadPool(Math.max(1, workers - 1), r -> {
-            Thread t = new Thread(r, "jqi-allreduce-" + rank);
-            t.setDaemon(true);
-            return t;
-        });
         try (ServerSocket server = new ServerSocket()) {
-            server.bind(new InetSocketAddress(0), workers);
+            server.bind(new InetSocketAddress(0), 1);
             String[] addresses = context.allGather(host + ":" + server.getLocalPort());
-            // Connect to the higher ranks (their backlog takes the connection before they accept), then accept
-            // the lower ones, each of which says who it is.
-            for (int p = rank + 1; p < workers; p++) {
-                String a = addresses[p];
+            // Connect to the next worker (its backlog takes the connection before it accepts), then accept the
+            // previous one.
+            if (rank + 1 < workers) {
+                String a = addresses[rank + 1];
                 int colon = a.lastIndexOf(':');
-                Socket s = new Socket(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1)));
-                attach(p, s);
-                out[p].writeInt(rank);
-                out[p].flush();
+                next = configured(new Socket(a.substring(0, colon), Integer.parseInt(a.substring(colon + 1))));
+                fromNext = new DataInputStream(new BufferedInputStream(next.getInputStream(), 1 << 16));
+                toNext = new DataOutputStream(new BufferedOutputStream(next.getOutputStream(), 1 << 16));
             }
-            for (int accepted = 0; accepted < rank; accepted++) {
-                Socket s = server.accept();
-                DataInputStream first = new DataInputStream(s.getInputStream());
-                attach(first.readInt(), s);
+            if (rank > 0) {
+                previous = configured(server.accept());
+                fromPrevious = new DataInputStream(new BufferedInputStream(previous.getInputStream(), 1 << 16));
+                toPrevious = new DataOutputStream(new BufferedOutputStream(previous.getOutputStream(), 1 << 16));
             }
         } catch (IOException e) {
             close();
-            throw new UncheckedIOException("Worker " + rank + " could not connect to the other workers: "
-                    + e.getMessage(), e);
+            throw new UncheckedIOException("Worker " + rank + " could not connect to its neighbours in the chain of "
+                    + workers + " workers: " + e, e);
         }
     }
 
-    private void attach(int peer, Socket s) throws IOException {
+    private static Socket configured(Socket s) throws IOException {
         s.setTcpNoDelay(true);
         s.setSoTimeout(TIMEOUT_MILLIS);
-        peers[peer] = s;
-        in[peer] = new DataInputStream(new BufferedInputStream(s.getInputStream(), 1 << 16));
-        out[peer] = new DataOutputStream(new BufferedOutputStream(s.getOutputStream(), 1 << 16));
+        return s;
     }
 
     @Override
@@ -106,101 +102,111 @@ final class AllReduce implements GradientExchange, AutoCloseable {
         for (Tensor t : shared) {
             size += t.numel();
         }
-        ByteBuffer mine = ByteBuffer.allocate(Math.multiplyExact(size, Float.BYTES));
-        FloatBuffer values = mine.asFloatBuffer();
+        float[] values = new float[size];
+        int offset = 0;
         for (Tensor t : shared) {
-            values.put(t.toFloatArray());
+            float[] v = t.toFloatArray();
+            System.arraycopy(v, 0, values, offset, v.length);
+            offset += v.length;
         }
         long start = System.nanoTime();
-        byte[][] messages = swap(mine.array());
+        float[] sum = sum(values);
         nanos += System.nanoTime() - start;
-        float[] sum = new float[size];
-        for (int r = 0; r < messages.length; r++) {
-            if (messages[r].length != mine.capacity()) {
-                throw new IllegalStateException("Worker " + r + " sent " + messages[r].length / Float.BYTES
-                        + " gradient and buffer values where worker " + rank + " has " + size + "; the replicas "
-                        + "disagree on which parameters have gradients");
-            }
-            FloatBuffer theirs = ByteBuffer.wrap(messages[r]).asFloatBuffer();
-            for (int i = 0; i < size; i++) {
-                sum[i] = r == 0 ? theirs.get(i) : sum[i] + theirs.get(i);
-            }
-        }
-        int offset = 0;
+        offset = 0;
         for (Tensor t : shared) {
             float[] mean = new float[t.numel()];
             for (int i = 0; i < mean.length; i++) {
-                mean[i] = sum[offset + i] / messages.length;
+                mean[i] = sum[offset + i] / workers;
             }
             t.assign(Tensor.of(mean, t.shape()));
             offset += mean.length;
         }
     }
 
-    /** Sends {@code message} to every peer while reading theirs; element r is worker r's (this one's own at rank). */
-    private byte[][] swap(byte[] message) {
-        byte[][] all = new byte[peers.length][];
-        all[rank] = message;
-        List<Future<?>> sent = new ArrayList<>();
-        for (int p = 0; p < peers.length; p++) {
-            if (p != rank) {
-                DataOutputStream o = out[p];
-                sent.add(senders.submit(() -> {
-                    o.writeInt(message.length);
-                    o.write(message);
-                    o.flush();
-                    return null;
-                }));
-            }
-        }
-        int p = 0;
+    /** The sum over the workers of their {@code values}, in rank order; every worker gets the same. */
+    private float[] sum(float[] values) {
+        int chunk = Math.max(MIN_CHUNK, (values.length + MAX_CHUNKS - 1) / MAX_CHUNKS);
+        float[] sum = values.clone();
+        ByteBuffer buffer = ByteBuffer.allocate(chunk * Float.BYTES);
+        String step = "reducing";
         try {
-            for (; p < peers.length; p++) {
-                if (p != rank) {
-                    byte[] received = new byte[in[p].readInt()];
-                    in[p].readFully(received);
-                    all[p] = received;
-                    bytes += received.length;
+            for (int lo = 0; lo < values.length; lo += chunk) {
+                int hi = Math.min(values.length, lo + chunk);
+                if (fromPrevious != null) {
+                    read(fromPrevious, buffer, hi - lo);
+                    for (int i = lo; i < hi; i++) {
+                        // The partial sum of the workers before this one, then this one's values.
+                        sum[i] = buffer.getFloat() + values[i];
+                    }
+                }
+                if (toNext != null) {
+                    write(toNext, buffer, sum, lo, hi);
                 }
             }
-            for (Future<?> f : sent) {
-                f.get();
+            step = "broadcasting";
+            for (int lo = 0; lo < values.length; lo += chunk) {
+                int hi = Math.min(values.length, lo + chunk);
+                if (fromNext != null) {
+                    read(fromNext, buffer, hi - lo);
+                    for (int i = lo; i < hi; i++) {
+                        sum[i] = buffer.getFloat();
+                    }
+                }
+                if (toPrevious != null) {
+                    write(toPrevious, buffer, sum, lo, hi);
+                }
             }
         } catch (EOFException e) {
-            throw new UncheckedIOException("Worker " + rank + " lost worker " + p + " during the gradient exchange: it "
+            throw new UncheckedIOException("Worker " + rank + " lost a neighbour while " + step + " the gradients: it "
                     + "closed the connection (it failed or was stopped)", e);
         } catch (IOException e) {
-            throw new UncheckedIOException("Worker " + rank + " lost worker " + p + " during the gradient exchange: "
+            throw new UncheckedIOException("Worker " + rank + " lost a neighbour while " + step + " the gradients: "
                     + e, e);
-        } catch (ExecutionException e) {
-            throw new UncheckedIOException("Worker " + rank + " could not send its gradients: "
-                    + e.getCause().getMessage(), new IOException(e.getCause()));
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new IllegalStateException("Worker " + rank + " was interrupted during the gradient exchange", e);
         }
-        return all;
+        return sum;
     }
 
-    /** Seconds spent in the exchange: sending and waiting for the peers' messages. */
+    private void read(DataInputStream in, ByteBuffer buffer, int floats) throws IOException {
+        int length = in.readInt();
+        if (length != floats) {
+            throw new IllegalStateException("Worker " + rank + " received a chunk of " + length + " values where it "
+                    + "expected " + floats + "; the replicas disagree on which parameters have gradients");
+        }
+        buffer.clear();
+        in.readFully(buffer.array(), 0, floats * Float.BYTES);
+        buffer.limit(floats * Float.BYTES);
+        bytes += (long) floats * Float.BYTES;
+    }
+
+    private static void write(DataOutputStream out, ByteBuffer buffer, float[] values, int lo, int hi)
+            throws IOException {
+        buffer.clear();
+        for (int i = lo; i < hi; i++) {
+            buffer.putFloat(values[i]);
+        }
+        out.writeInt(hi - lo);
+        out.write(buffer.array(), 0, (hi - lo) * Float.BYTES);
+        out.flush();
+    }
+
+    /** Seconds spent in the exchange: sending, and waiting for the neighbours' chunks. */
     double seconds() {
         return nanos / 1e9;
     }
 
-    /** Bytes received from the peers. */
+    /** Bytes received from the neighbours. */
     long bytes() {
         return bytes;
     }
 
     @Override
     public void close() {
-        senders.shutdownNow();
-        for (Socket s : peers) {
+        for (Socket s : new Socket[] {previous, next}) {
             if (s != null) {
                 try {
                     s.close();
                 } catch (IOException ignored) {
-                    // Closing on the way out: the peers see the end of the stream either way.
+                    // Closing on the way out: the neighbours see the end of the stream either way.
                 }
             }
         }

@@ -33,8 +33,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Data-parallel training on an embedded Spark, {@code local[2]}, two workers: it ends where one process training on
- * the same global batches ends, within float rounding, and reruns are bit-identical.
+ * Data-parallel training on an embedded Spark, {@code local[4, 4]}, with two and four workers: it ends where one
+ * process training on the same global batches ends, within float rounding, and reruns are bit-identical.
  */
 class SparkTrainingTest {
     private static final int[] SHAPE = {1, 8, 8};
@@ -42,12 +42,12 @@ class SparkTrainingTest {
     /** Tolerance on every parameter after 2 epochs of 4 Adam steps at 1e-3 (each step moves a value by about 1e-3). */
     private static final float TOLERANCE = 1e-5f;
 
-    /** Local mode retries a failed task only when the master says how often: "local[2, 4]". */
+    /** Four task slots; local mode retries a failed task only when the master says how often: "local[4, 4]". */
     private static JavaSparkContext spark;
 
     @BeforeAll
     static void start() {
-        spark = LocalSpark.start("local[2, 4]", "jqi-spark-training-test");
+        spark = LocalSpark.start("local[4, 4]", "jqi-spark-training-test");
     }
 
     @AfterAll
@@ -114,6 +114,14 @@ class SparkTrainingTest {
     }
 
     @Test
+    void fourWorkersAlongTheChainEndWhereOneProcessEnds() {
+        // Workers 1 and 2 sit in the middle of the chain: they add to a partial sum and pass the total back.
+        SparkTraining.Result distributed = SparkTraining.train(spark.parallelize(examples(), 3), SHAPE, model(),
+                new SparkTraining.Settings(4, BATCH, 2, 1e-3, 0, false));
+        assertClose(trainedOnOneProcess(model(), examples(), 2), distributed.model());
+    }
+
+    @Test
     void twoWorkerQatEndsWhereOneProcessQatEnds() {
         QatConfig config = QatConfig.defaults();
         TargetPlatform platform = TargetPlatform.defaultPlatform();
@@ -163,9 +171,9 @@ class SparkTrainingTest {
     @Test
     void moreWorkersThanTaskSlotsIsAClearErrorAtOnce() {
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkTraining.train(
-                spark.parallelize(examples(), 2), SHAPE, model(), new SparkTraining.Settings(4, BATCH, 1, 1e-3, 0,
+                spark.parallelize(examples(), 2), SHAPE, model(), new SparkTraining.Settings(8, BATCH, 1, 1e-3, 0,
                         false)));
-        assertTrue(e.getMessage().contains("4 workers need 4 task slots at once, and this Spark has 2"),
+        assertTrue(e.getMessage().contains("8 workers need 8 task slots at once, and this Spark has 4"),
                 e.getMessage());
     }
 
