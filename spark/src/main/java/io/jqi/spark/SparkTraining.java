@@ -5,9 +5,11 @@ import io.jqi.data.TensorDataset;
 import io.jqi.json.TargetPlatformJson;
 import io.jqi.nn.Module;
 import io.jqi.nn.optim.Adam;
+import io.jqi.nn.optim.CosineAnnealingLR;
 import io.jqi.ptq.PtqSummaries;
 import io.jqi.ptq.TargetPlatform;
 import io.jqi.qat.QatConfig;
+import io.jqi.tensor.Device;
 import io.jqi.tensor.Tensor;
 import io.jqi.train.Checkpointing;
 import io.jqi.train.EpochResult;
@@ -25,6 +27,7 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.spark.BarrierTaskContext;
 import org.apache.spark.HashPartitioner;
 import org.apache.spark.api.java.JavaRDD;
@@ -58,15 +61,15 @@ public final class SparkTraining {
     /**
      * How to train: {@code workers} replicas (one task each; the cluster needs that many free slots at once), the
      * global batch ({@code batchSize}, a multiple of {@code workers}), epochs, Adam's learning rate, the seed of the
-     * per-worker shuffles, and the checkpoint file (null: none), a path that every executor and the driver can
-     * read and write (a shared file system). With a checkpoint, every epoch's end is saved there, and a run, or a
-     * retried stage, starts from the last one saved.
+     * per-worker shuffles; then, set with the {@code with} methods: the checkpoint file (null: none), whether the
+     * learning rate anneals along a cosine to 0 over the epochs (as {@code jqi qat} trains), and the device each
+     * replica trains on.
      */
     public record Settings(int workers, int batchSize, int epochs, double learningRate, long seed, boolean shuffle,
-            String checkpoint) implements Serializable {
-        /** Settings without checkpoints. */
+            String checkpoint, boolean cosine, Device device) implements Serializable {
+        /** Settings without checkpoints, at a constant learning rate, on the CPU. */
         public Settings(int workers, int batchSize, int epochs, double learningRate, long seed, boolean shuffle) {
-            this(workers, batchSize, epochs, learningRate, seed, shuffle, null);
+            this(workers, batchSize, epochs, learningRate, seed, shuffle, null, false, Device.CPU);
         }
 
         public Settings {
@@ -81,6 +84,29 @@ public final class SparkTraining {
                 throw new IllegalArgumentException("The learning rate must be positive and finite, got "
                         + learningRate);
             }
+            Objects.requireNonNull(device, "device");
+        }
+
+        /**
+         * These settings with checkpoints in {@code file}, a path that every executor and the driver can read and
+         * write (a shared file system): every epoch's end is saved there, and a run, or a retried stage, starts from
+         * the last one saved.
+         */
+        public Settings withCheckpoint(String file) {
+            return new Settings(workers, batchSize, epochs, learningRate, seed, shuffle, file, cosine, device);
+        }
+
+        /** These settings with the learning rate annealed along a cosine from {@code learningRate} to 0. */
+        public Settings withCosineSchedule() {
+            return new Settings(workers, batchSize, epochs, learningRate, seed, shuffle, checkpoint, true, device);
+        }
+
+        /**
+         * These settings with every replica on {@code device}. For {@link Device#CUDA} each executor needs one GPU
+         * of its own, visible to it as device 0 (docs/spark.md#gpu-executors), and jqi-cuda-kernels on its classpath.
+         */
+        public Settings withDevice(Device device) {
+            return new Settings(workers, batchSize, epochs, learningRate, seed, shuffle, checkpoint, cosine, device);
         }
     }
 
@@ -206,13 +232,16 @@ public final class SparkTraining {
                 inputs.add(mine.get(i)._2().input());
                 labels[i] = mine.get(i)._2().label();
             }
-            Module model = replica.value().build();
+            Module model = replica.value().build().to(settings.device());
             DataLoader loader = new DataLoader(new TensorDataset(SparkPtq.batch(inputs, exampleShape), labels),
                     settings.batchSize() / settings.workers(), settings.shuffle(), settings.seed() + rank, true);
             String address = context.getTaskInfos()[rank].address();
             try (AllReduce exchange = new AllReduce(context, address.substring(0, address.lastIndexOf(':')))) {
                 Adam adam = new Adam(model.parameters(), settings.learningRate());
                 Trainer.Builder trainer = Trainer.builder(model, adam).gradientExchange(exchange);
+                if (settings.cosine()) {
+                    trainer.schedule(new CosineAnnealingLR(adam, settings.epochs(), 0));
+                }
                 int attempt = context.stageAttemptNumber();
                 trainer.callbacks(new TrainingCallback() {
                     @Override

@@ -15,6 +15,7 @@ import io.jqi.nn.Module;
 import io.jqi.nn.ReLU;
 import io.jqi.nn.Sequential;
 import io.jqi.nn.optim.Adam;
+import io.jqi.nn.optim.CosineAnnealingLR;
 import io.jqi.ptq.TargetPlatform;
 import io.jqi.qat.Qat;
 import io.jqi.qat.QatConfig;
@@ -77,6 +78,11 @@ class SparkTrainingTest {
 
     /** One process, one loader over the same examples, unshuffled, the last partial batch dropped. */
     private static Module trainedOnOneProcess(Module model, List<LabeledInput> examples, int epochs) {
+        return trainedOnOneProcess(model, examples, epochs, false);
+    }
+
+    /** The same, with the learning rate annealed along a cosine when {@code cosine}. */
+    private static Module trainedOnOneProcess(Module model, List<LabeledInput> examples, int epochs, boolean cosine) {
         List<float[]> inputs = new ArrayList<>();
         int[] labels = new int[examples.size()];
         for (int i = 0; i < examples.size(); i++) {
@@ -85,7 +91,9 @@ class SparkTrainingTest {
         }
         DataLoader loader = new DataLoader(new TensorDataset(SparkPtq.batch(inputs, SHAPE), labels), BATCH, false, 0,
                 true);
-        Trainer.builder(model, new Adam(model.parameters(), 1e-3)).build().fit(loader, null, epochs);
+        Adam adam = new Adam(model.parameters(), 1e-3);
+        Trainer.builder(model, adam).schedule(cosine ? new CosineAnnealingLR(adam, epochs, 0) : null).build()
+                .fit(loader, null, epochs);
         return model;
     }
 
@@ -122,6 +130,13 @@ class SparkTrainingTest {
     }
 
     @Test
+    void aCosineScheduleAnnealsTheReplicasAsItAnnealsOneProcess() {
+        SparkTraining.Result distributed = SparkTraining.train(spark.parallelize(examples(), 2), SHAPE, model(),
+                new SparkTraining.Settings(2, BATCH, 3, 1e-3, 0, false).withCosineSchedule());
+        assertClose(trainedOnOneProcess(model(), examples(), 3, true), distributed.model());
+    }
+
+    @Test
     void twoWorkerQatEndsWhereOneProcessQatEnds() {
         QatConfig config = QatConfig.defaults();
         TargetPlatform platform = TargetPlatform.defaultPlatform();
@@ -148,10 +163,9 @@ class SparkTrainingTest {
     void aWorkerKilledMidEpochResumesFromTheLastCheckpointAndEndsAtTheUninterruptedModel(@TempDir Path dir) {
         // Three epochs of four steps; on the stage's first attempt worker 1 fails after batch 2 of epoch 2, so
         // Spark runs the stage again and both workers go on from the checkpoint of epoch 1.
-        SparkTraining.Settings uninterrupted = new SparkTraining.Settings(2, BATCH, 3, 1e-3, 7, true,
-                dir.resolve("a.ckpt").toString());
-        SparkTraining.Settings interrupted = new SparkTraining.Settings(2, BATCH, 3, 1e-3, 7, true,
-                dir.resolve("b.ckpt").toString());
+        SparkTraining.Settings settings = new SparkTraining.Settings(2, BATCH, 3, 1e-3, 7, true).withCosineSchedule();
+        SparkTraining.Settings uninterrupted = settings.withCheckpoint(dir.resolve("a.ckpt").toString());
+        SparkTraining.Settings interrupted = settings.withCheckpoint(dir.resolve("b.ckpt").toString());
         SparkTraining.Fault killOnce = (attempt, rank, epoch, batch) -> {
             if (attempt == 0 && rank == 1 && epoch == 2 && batch == 2) {
                 throw new IllegalStateException("worker 1 killed by the test");

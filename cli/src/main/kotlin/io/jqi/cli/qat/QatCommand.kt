@@ -160,7 +160,7 @@ class QatCommand : Callable<Int> {
 
     @Option(names = ["--spark"], paramLabel = "MASTER",
         description = ["Train data-parallel on Apache Spark: local[N] runs N workers in this JVM, a cluster URL under " +
-            "spark-submit (docs/spark.md); constant learning rates, no evaluation between epochs"])
+            "spark-submit (docs/spark.md); no evaluation between epochs"])
     var spark: String? = null
 
     @Option(names = ["--spark-workers"], paramLabel = "N",

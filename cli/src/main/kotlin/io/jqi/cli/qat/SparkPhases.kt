@@ -46,7 +46,7 @@ internal class SparkPhases(private val master: String, workers: Int?, private va
     }
 
     private fun settings(batch: Int, epochs: Int, lr: Double, seed: Long) =
-        SparkTraining.Settings(workers, batch, epochs, lr, seed, true)
+        SparkTraining.Settings(workers, batch, epochs, lr, seed, true).withCosineSchedule()
 
     private fun records(phase: String, result: SparkTraining.Result, data: LoadedData): List<EpochRecord> {
         val losses = result.epochLosses()
