@@ -113,8 +113,11 @@ public final class Ptq {
     }
 
     /** Both passes' summaries of {@code batches}, made here: what {@link #fromSummaries} folds. */
-    public static PtqSummaries summaries(Module model, Iterable<Tensor> batches, TargetPlatform platform,
+    public static PtqSummaries summaries(Module model, Iterable<Tensor> data, TargetPlatform platform,
             PtqConfig config, QuantizationRules rules) {
+        // Read once: the corrected graph's pass goes over the batches again, and an Iterable may be one-shot.
+        List<Tensor> batches = new ArrayList<>();
+        data.forEach(batches::add);
         StatisticsPass pass = statisticsPass(model, platform, config, rules);
         List<BatchSummary> first = new ArrayList<>();
         batches.forEach(b -> first.add(pass.summarize(b)));

@@ -223,18 +223,9 @@ public final class SparkTraining {
         public Iterator<TaskResult> call(Iterator<Tuple2<Long, LabeledInput>> examples) {
             BarrierTaskContext context = BarrierTaskContext.get();
             int rank = context.partitionId();
-            List<Tuple2<Long, LabeledInput>> mine = new ArrayList<>();
-            examples.forEachRemaining(mine::add);
-            mine.sort(Comparator.comparing(Tuple2::_1));
-            List<float[]> inputs = new ArrayList<>(mine.size());
-            int[] labels = new int[mine.size()];
-            for (int i = 0; i < mine.size(); i++) {
-                inputs.add(mine.get(i)._2().input());
-                labels[i] = mine.get(i)._2().label();
-            }
             Module model = replica.value().build().to(settings.device());
-            DataLoader loader = new DataLoader(new TensorDataset(SparkPtq.batch(inputs, exampleShape), labels),
-                    settings.batchSize() / settings.workers(), settings.shuffle(), settings.seed() + rank, true);
+            DataLoader loader = new DataLoader(shard(examples), settings.batchSize() / settings.workers(),
+                    settings.shuffle(), settings.seed() + rank, true);
             String address = context.getTaskInfos()[rank].address();
             try (AllReduce exchange = new AllReduce(context, address.substring(0, address.lastIndexOf(':')))) {
                 Adam adam = new Adam(model.parameters(), settings.learningRate());
@@ -249,27 +240,7 @@ public final class SparkTraining {
                         fault.afterBatch(attempt, rank, epoch, batch);
                     }
                 });
-                int done = 0;
-                if (settings.checkpoint() != null) {
-                    Path file = Path.of(settings.checkpoint());
-                    try {
-                        done = Checkpointing.restore(file, model, adam);
-                    } catch (IOException e) {
-                        throw new UncheckedIOException("Cannot read the checkpoint " + file + ": " + e.getMessage(),
-                                e);
-                    }
-                    if (rank == 0) {
-                        trainer.callbacks(new Checkpointing(file));
-                    }
-                }
-                // Every worker must agree on where it starts, or the exchange would pair different steps.
-                String[] starts = context.allGather(Integer.toString(done));
-                for (String start : starts) {
-                    if (Integer.parseInt(start) != done) {
-                        throw new IllegalStateException("The workers restored different epochs from "
-                                + settings.checkpoint() + ": " + String.join(", ", starts));
-                    }
-                }
+                int done = restore(context, model, adam, trainer);
                 long start = System.nanoTime();
                 History history = trainer.build().fit(loader, null, done, settings.epochs());
                 double seconds = (System.nanoTime() - start) / 1e9;
@@ -286,6 +257,48 @@ public final class SparkTraining {
                 return List.of(new TaskResult(values, shapes, losses, seconds, exchange.seconds(), exchange.bytes()))
                         .iterator();
             }
+        }
+
+        /** This worker's examples, in the RDD's order, as a dataset. */
+        private TensorDataset shard(Iterator<Tuple2<Long, LabeledInput>> examples) {
+            List<Tuple2<Long, LabeledInput>> mine = new ArrayList<>();
+            examples.forEachRemaining(mine::add);
+            mine.sort(Comparator.comparing(Tuple2::_1));
+            List<float[]> inputs = new ArrayList<>(mine.size());
+            int[] labels = new int[mine.size()];
+            for (int i = 0; i < mine.size(); i++) {
+                inputs.add(mine.get(i)._2().input());
+                labels[i] = mine.get(i)._2().label();
+            }
+            return new TensorDataset(SparkPtq.batch(inputs, exampleShape), labels);
+        }
+
+        /**
+         * The epochs already done: restored from the checkpoint into the model and the optimizer, when there is one
+         * (worker 0 then saves every epoch's end there), checked to be the same on every worker, or the exchange
+         * would pair different steps.
+         */
+        private int restore(BarrierTaskContext context, Module model, Adam adam, Trainer.Builder trainer) {
+            int done = 0;
+            if (settings.checkpoint() != null) {
+                Path file = Path.of(settings.checkpoint());
+                try {
+                    done = Checkpointing.restore(file, model, adam);
+                } catch (IOException e) {
+                    throw new UncheckedIOException("Cannot read the checkpoint " + file + ": " + e.getMessage(), e);
+                }
+                if (context.partitionId() == 0) {
+                    trainer.callbacks(new Checkpointing(file));
+                }
+            }
+            String[] starts = context.allGather(Integer.toString(done));
+            for (String start : starts) {
+                if (Integer.parseInt(start) != done) {
+                    throw new IllegalStateException("The workers restored different epochs from "
+                            + settings.checkpoint() + ": " + String.join(", ", starts));
+                }
+            }
+            return done;
         }
 
         /** Each epoch's loss, averaged over the workers in rank order. */
