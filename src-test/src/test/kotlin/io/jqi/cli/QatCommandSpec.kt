@@ -73,6 +73,7 @@ class QatCommandSpec : FunSpec({
         r.out shouldContain "qat on Spark, 2 workers"
         val report = RunReport.read(out.resolve("report.json"))
         report.epochs.size shouldBe 5
+        report.device shouldBe "cpu (Spark local[2], 2 workers)"
         report.accuracy.float!! shouldBeGreaterThan 0.8
         report.accuracy.finalized!! shouldBeGreaterThan 0.8
         Files.isRegularFile(out.resolve("model.jqi")).shouldBeTrue()

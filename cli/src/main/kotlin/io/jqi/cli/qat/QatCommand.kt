@@ -373,7 +373,9 @@ class QatCommand : Callable<Int> {
                 loaded.inputShape.toList(), loaded.classes),
             model = if (model in BuiltInModels.NAMES) model else Path.of(model).fileName.toString(),
             preset = presetName, config = RunReport.configJson(qatConfig), seed = seed,
-            device = trainingDevice.name.lowercase(), distillation = distillationInfo(), weightsMemory = budgetFraction,
+            device = trainingDevice.name.lowercase() +
+                (sparkPhases?.let { " (Spark $spark, ${it.workers} workers)" } ?: ""),
+            distillation = distillationInfo(), weightsMemory = budgetFraction,
             weightsMemoryUsed = memory?.relativeTo8Bits(), bitOps = bitOpsFraction, bitOpsUsed = bitOpsUsed,
             accuracy = Accuracies(floatAccuracy, ptqAccuracy, qatAccuracy, finalizedAccuracy),
             epochs = run.epochs, phases = run.phases, layers = LayerRecords.of(finalized),

@@ -44,6 +44,7 @@ data class RunReport(
     /** The QAT config in its JSON form ([configJson] makes it from a [QatConfig]); numbers are kept verbatim. */
     @Serializable(with = VerbatimJsonSerializer::class) val config: JsonElement,
     val seed: Long,
+    /** Where it trained: `cpu` or `cuda`, and the Spark master and workers under `jqi qat --spark`. */
     val device: String,
     /** The QAT phase's knowledge distillation from the float model, or `null` when it trained on the labels alone. */
     val distillation: DistillationInfo? = null,
