@@ -41,8 +41,14 @@ final class Replica implements Serializable {
         return new Replica(ModelFile.toBytes(model), QatConfigJson.write(config), platformJson, summaries);
     }
 
+    /** A copy of the float model: the replica of float training, QAT's starting point and distillation's teacher. */
+    Module floatCopy() {
+        return ModelFile.fromBytes(floatModel).getModel();
+    }
+
+    /** The model to train: the float model, or for QAT the model {@code Qat.init} makes from it. */
     Module build() {
-        Module model = ModelFile.fromBytes(floatModel).getModel();
+        Module model = floatCopy();
         if (config == null) {
             return model;
         }

@@ -12,6 +12,7 @@ import io.jqi.qat.QatConfig;
 import io.jqi.tensor.Device;
 import io.jqi.tensor.Tensor;
 import io.jqi.train.Checkpointing;
+import io.jqi.train.Distillation;
 import io.jqi.train.EpochResult;
 import io.jqi.train.History;
 import io.jqi.train.Trainer;
@@ -66,10 +67,11 @@ public final class SparkTraining {
      * replica trains on.
      */
     public record Settings(int workers, int batchSize, int epochs, double learningRate, long seed, boolean shuffle,
-            String checkpoint, boolean cosine, Device device) implements Serializable {
-        /** Settings without checkpoints, at a constant learning rate, on the CPU. */
+            String checkpoint, boolean cosine, Device device, DistillationSettings distillation)
+            implements Serializable {
+        /** Settings without checkpoints or distillation, at a constant learning rate, on the CPU. */
         public Settings(int workers, int batchSize, int epochs, double learningRate, long seed, boolean shuffle) {
-            this(workers, batchSize, epochs, learningRate, seed, shuffle, null, false, Device.CPU);
+            this(workers, batchSize, epochs, learningRate, seed, shuffle, null, false, Device.CPU, null);
         }
 
         public Settings {
@@ -93,12 +95,14 @@ public final class SparkTraining {
          * the last one saved.
          */
         public Settings withCheckpoint(String file) {
-            return new Settings(workers, batchSize, epochs, learningRate, seed, shuffle, file, cosine, device);
+            return new Settings(workers, batchSize, epochs, learningRate, seed, shuffle, file, cosine, device,
+                    distillation);
         }
 
         /** These settings with the learning rate annealed along a cosine from {@code learningRate} to 0. */
         public Settings withCosineSchedule() {
-            return new Settings(workers, batchSize, epochs, learningRate, seed, shuffle, checkpoint, true, device);
+            return new Settings(workers, batchSize, epochs, learningRate, seed, shuffle, checkpoint, true, device,
+                    distillation);
         }
 
         /**
@@ -106,8 +110,23 @@ public final class SparkTraining {
          * of its own, visible to it as device 0 (docs/spark.md#gpu-executors), and jqi-cuda-kernels on its classpath.
          */
         public Settings withDevice(Device device) {
-            return new Settings(workers, batchSize, epochs, learningRate, seed, shuffle, checkpoint, cosine, device);
+            return new Settings(workers, batchSize, epochs, learningRate, seed, shuffle, checkpoint, cosine, device,
+                    distillation);
         }
+
+        /**
+         * These settings with QAT distilled from the float model ({@code io.jqi.train.Distillation}: the soft loss at
+         * {@code temperature}, weighted {@code weight}); every worker runs its own copy of the float model as the
+         * teacher. Only {@link #qat} takes it: a float model has no teacher.
+         */
+        public Settings withDistillation(float temperature, float weight) {
+            return new Settings(workers, batchSize, epochs, learningRate, seed, shuffle, checkpoint, cosine, device,
+                    new DistillationSettings(temperature, weight));
+        }
+    }
+
+    /** Distillation's temperature and the soft loss's weight, as {@link Settings#withDistillation} sets them. */
+    public record DistillationSettings(float temperature, float weight) implements Serializable {
     }
 
     /**
@@ -120,6 +139,10 @@ public final class SparkTraining {
 
     /** Trains the float {@code model} (which is not changed) on {@code examples} of {@code exampleShape}. */
     public static Result train(JavaRDD<LabeledInput> examples, int[] exampleShape, Module model, Settings settings) {
+        if (settings.distillation() != null) {
+            throw new IllegalArgumentException("Distillation learns from the float model, which a float model's own "
+                    + "training does not have yet; distil in SparkTraining.qat");
+        }
         return run(examples, exampleShape, Replica.floatModel(model), settings, Fault.NONE);
     }
 
@@ -232,6 +255,11 @@ public final class SparkTraining {
                 Trainer.Builder trainer = Trainer.builder(model, adam).gradientExchange(exchange);
                 if (settings.cosine()) {
                     trainer.schedule(new CosineAnnealingLR(adam, settings.epochs(), 0));
+                }
+                DistillationSettings distill = settings.distillation();
+                if (distill != null) {
+                    trainer.distillation(new Distillation(replica.value().floatCopy().to(settings.device()),
+                            distill.temperature(), distill.weight()));
                 }
                 int attempt = context.stageAttemptNumber();
                 trainer.callbacks(new TrainingCallback() {

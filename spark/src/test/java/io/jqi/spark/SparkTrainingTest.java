@@ -20,6 +20,7 @@ import io.jqi.ptq.TargetPlatform;
 import io.jqi.qat.Qat;
 import io.jqi.qat.QatConfig;
 import io.jqi.tensor.Tensor;
+import io.jqi.train.Distillation;
 import io.jqi.train.Trainer;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -83,6 +84,12 @@ class SparkTrainingTest {
 
     /** The same, with the learning rate annealed along a cosine when {@code cosine}. */
     private static Module trainedOnOneProcess(Module model, List<LabeledInput> examples, int epochs, boolean cosine) {
+        return trainedOnOneProcess(model, examples, epochs, cosine, null);
+    }
+
+    /** The same, distilled from {@code distillation}'s teacher unless it is null. */
+    private static Module trainedOnOneProcess(Module model, List<LabeledInput> examples, int epochs, boolean cosine,
+            Distillation distillation) {
         List<float[]> inputs = new ArrayList<>();
         int[] labels = new int[examples.size()];
         for (int i = 0; i < examples.size(); i++) {
@@ -92,8 +99,8 @@ class SparkTrainingTest {
         DataLoader loader = new DataLoader(new TensorDataset(SparkPtq.batch(inputs, SHAPE), labels), BATCH, false, 0,
                 true);
         Adam adam = new Adam(model.parameters(), 1e-3);
-        Trainer.builder(model, adam).schedule(cosine ? new CosineAnnealingLR(adam, epochs, 0) : null).build()
-                .fit(loader, null, epochs);
+        Trainer.builder(model, adam).schedule(cosine ? new CosineAnnealingLR(adam, epochs, 0) : null)
+                .distillation(distillation).build().fit(loader, null, epochs);
         return model;
     }
 
@@ -149,6 +156,30 @@ class SparkTrainingTest {
         Module single = Qat.init(model(), SparkPtq.batches(inputs, SHAPE, BATCH), config, platform);
 
         assertClose(trainedOnOneProcess(single, examples, 2), distributed.model());
+    }
+
+    @Test
+    void twoWorkerQatDistilledFromTheFloatModelEndsWhereOneProcessEnds() {
+        QatConfig config = QatConfig.defaults();
+        TargetPlatform platform = TargetPlatform.defaultPlatform();
+        List<LabeledInput> examples = examples();
+        List<float[]> inputs = new ArrayList<>();
+        examples.forEach(e -> inputs.add(e.input()));
+
+        SparkTraining.Result distributed = SparkTraining.qat(spark.parallelize(examples, 2), SHAPE, model(), config,
+                platform, new SparkTraining.Settings(2, BATCH, 2, 1e-3, 0, false).withDistillation(2f, 0.5f));
+        Module single = Qat.init(model(), SparkPtq.batches(inputs, SHAPE, BATCH), config, platform);
+        trainedOnOneProcess(single, examples, 2, false, new Distillation(model(), 2f, 0.5f));
+
+        assertClose(single, distributed.model());
+    }
+
+    @Test
+    void distillationWithoutATeacherIsRefused() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> SparkTraining.train(
+                spark.parallelize(examples(), 2), SHAPE, model(),
+                new SparkTraining.Settings(2, BATCH, 1, 1e-3, 0, false).withDistillation(2f, 0.5f)));
+        assertTrue(e.getMessage().contains("distil in SparkTraining.qat"), e.getMessage());
     }
 
     @Test

@@ -80,8 +80,7 @@ class QatCommandSpec : FunSpec({
     }
 
     test("--spark refuses what it does not run yet, and a batch the workers cannot share") {
-        jqi("qat", *quick, "--spark", "local[2]", "--distill-weight", "0.5").err shouldContain
-            "--spark does not take --distill-weight yet"
+        jqi("qat", *quick, "--spark", "local[2]", "--augment").err shouldContain "--spark does not take --augment yet"
         jqi("qat", *quick, "--spark", "local[2]", "--batch", "63").err shouldContain
             "--batch (63) must be a multiple of the Spark workers (2)"
         jqi("qat", *quick, "--spark-workers", "2").err shouldContain "--spark-workers needs --spark"

@@ -330,7 +330,7 @@ class QatCommand : Callable<Int> {
         }
         if (sparkPhases != null) {
             run.epochs += sparkPhases.qat(qatModel, floatModel, qatConfig, platform, summaries!!, loaded, qatN, batch,
-                qatRate, seed)
+                qatRate, seed, distillationInfo())
         } else {
             run.train(EpochRecord.QAT, qatN, trainer(qatModel, qatOptimizer, qatSchedule, EpochRecord.QAT, qatN, run,
                 distillation, penalty) {
@@ -424,7 +424,7 @@ class QatCommand : Callable<Int> {
                 "--batch ($batch) must be a multiple of the Spark workers ($workers): each takes an equal share"
             }
             val unsupported = listOfNotNull("--resume".takeIf { resume }, "--augment".takeIf { augment },
-                "--distill-weight".takeIf { distillWeight > 0 }, "--weights-memory".takeIf { weightsMemory != null },
+"--weights-memory".takeIf { weightsMemory != null },
                 "--bit-ops".takeIf { bitOps != null }, "--device cuda".takeIf { device == "cuda" },
                 "--stop-after".takeIf { stopAfter != null })
             require(unsupported.isEmpty()) {

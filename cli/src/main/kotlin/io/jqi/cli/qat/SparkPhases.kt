@@ -1,5 +1,6 @@
 package io.jqi.cli.qat
 
+import io.jqi.cli.report.DistillationInfo
 import io.jqi.cli.report.EpochRecord
 import io.jqi.nn.Module
 import io.jqi.ptq.PtqSummaries
@@ -33,14 +34,18 @@ internal class SparkPhases(private val master: String, workers: Int?, private va
 
     /**
      * QAT of [qatModel], which `Qat.init` made from the analysis of [summaries]: the workers build the same model from
-     * [floatModel] and those summaries, train it, and [qatModel] takes the result.
+     * [floatModel] and those summaries, train it (distilled from their copy of [floatModel] with [distillation]), and
+     * [qatModel] takes the result.
      */
     fun qat(qatModel: Module, floatModel: Module, config: QatConfig, platform: TargetPlatform,
-            summaries: PtqSummaries, data: LoadedData, epochs: Int, batch: Int, lr: Double, seed: Long):
-        List<EpochRecord> {
+            summaries: PtqSummaries, data: LoadedData, epochs: Int, batch: Int, lr: Double, seed: Long,
+            distillation: DistillationInfo?): List<EpochRecord> {
         if (epochs == 0) return emptyList()
+        val settings = settings(batch, epochs, lr, seed).let { s ->
+            distillation?.let { s.withDistillation(it.temperature.toFloat(), it.weight.toFloat()) } ?: s
+        }
         val result = SparkTraining.qat(examples(data), data.inputShape, floatModel, config, platform, summaries,
-            settings(batch, epochs, lr, seed))
+            settings)
         qatModel.loadStateDict(result.model().stateDict())
         return records(EpochRecord.QAT, result, data)
     }
