@@ -143,35 +143,33 @@ class SparkTrainingTest {
         assertClose(trainedOnOneProcess(model(), examples(), 3, true), distributed.model());
     }
 
+    /** Two workers' QAT of the model with PTQ's defaults on the default platform, 2 epochs, no shuffling. */
+    private static Module distributedQat(SparkTraining.Settings settings) {
+        return SparkTraining.qat(spark.parallelize(examples(), 2), SHAPE, model(), QatConfig.defaults(),
+                TargetPlatform.defaultPlatform(), settings).model();
+    }
+
+    /** The QAT model one process starts from: {@code Qat.init} over the same examples, batched alike. */
+    private static Module qatInitOnOneProcess() {
+        List<float[]> inputs = new ArrayList<>();
+        examples().forEach(e -> inputs.add(e.input()));
+        return Qat.init(model(), SparkPtq.batches(inputs, SHAPE, BATCH), QatConfig.defaults(),
+                TargetPlatform.defaultPlatform());
+    }
+
     @Test
     void twoWorkerQatEndsWhereOneProcessQatEnds() {
-        QatConfig config = QatConfig.defaults();
-        TargetPlatform platform = TargetPlatform.defaultPlatform();
-        List<LabeledInput> examples = examples();
-        List<float[]> inputs = new ArrayList<>();
-        examples.forEach(e -> inputs.add(e.input()));
-
-        SparkTraining.Result distributed = SparkTraining.qat(spark.parallelize(examples, 2), SHAPE, model(), config,
-                platform, new SparkTraining.Settings(2, BATCH, 2, 1e-3, 0, false));
-        Module single = Qat.init(model(), SparkPtq.batches(inputs, SHAPE, BATCH), config, platform);
-
-        assertClose(trainedOnOneProcess(single, examples, 2), distributed.model());
+        Module distributed = distributedQat(new SparkTraining.Settings(2, BATCH, 2, 1e-3, 0, false));
+        assertClose(trainedOnOneProcess(qatInitOnOneProcess(), examples(), 2), distributed);
     }
 
     @Test
     void twoWorkerQatDistilledFromTheFloatModelEndsWhereOneProcessEnds() {
-        QatConfig config = QatConfig.defaults();
-        TargetPlatform platform = TargetPlatform.defaultPlatform();
-        List<LabeledInput> examples = examples();
-        List<float[]> inputs = new ArrayList<>();
-        examples.forEach(e -> inputs.add(e.input()));
-
-        SparkTraining.Result distributed = SparkTraining.qat(spark.parallelize(examples, 2), SHAPE, model(), config,
-                platform, new SparkTraining.Settings(2, BATCH, 2, 1e-3, 0, false).withDistillation(2f, 0.5f));
-        Module single = Qat.init(model(), SparkPtq.batches(inputs, SHAPE, BATCH), config, platform);
-        trainedOnOneProcess(single, examples, 2, false, new Distillation(model(), 2f, 0.5f));
-
-        assertClose(single, distributed.model());
+        Module distributed = distributedQat(new SparkTraining.Settings(2, BATCH, 2, 1e-3, 0, false)
+                .withDistillation(2f, 0.5f));
+        Module single = trainedOnOneProcess(qatInitOnOneProcess(), examples(), 2, false,
+                new Distillation(model(), 2f, 0.5f));
+        assertClose(single, distributed);
     }
 
     @Test
