@@ -41,6 +41,15 @@ public final class QuantizationPlan {
      * pass their input's grid on unquantized (flatten, pooling, fused producers); 0 when that value stays float.
      */
     public int inputActivationBits(String name) {
+        NodePlan p = inputActivation(name);
+        return p == null ? 0 : p.quantization().activation().bits();
+    }
+
+    /**
+     * The input or node whose quantized output node {@code name} reads (its first input), found back as
+     * {@link #inputActivationBits} finds it; null when that value stays float.
+     */
+    public NodePlan inputActivation(String name) {
         Map<String, NodePlan> plans = new HashMap<>();
         inputs.forEach(p -> plans.put(p.ref().name(), p));
         nodes.forEach(p -> plans.put(p.ref().name(), p));
@@ -49,12 +58,12 @@ public final class QuantizationPlan {
         while (value != null) {
             NodePlan p = plans.get(value);
             if (p != null && p.quantizesActivation()) {
-                return p.quantization().activation().bits();
+                return p;
             }
             FlatGraph.Node producer = graph.nodes.get(value);
             value = producer == null || producer.inputs.isEmpty() ? null : producer.inputs.get(0);
         }
-        return 0;
+        return null;
     }
 
     /**

@@ -3,9 +3,7 @@ package io.jqi.ptq;
 import io.jqi.nn.GraphModel;
 import io.jqi.quant.FakeQuantizer;
 import io.jqi.quant.QuantizationTarget;
-import io.jqi.quant.QuantizerHost;
 import io.jqi.quant.wrap.QuantizationWrapper;
-import io.jqi.tensor.Shape;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +65,7 @@ public final class WeightSensitivity {
             throw new IllegalArgumentException("a sensitivity needs at least one representative batch");
         }
         GraphModel floatModel = plan.build(new Only(null, 0, config));
-        List<float[]> reference = outputs(floatModel, batches);
+        List<float[]> reference = SensitivityRuns.outputs(floatModel, batches);
         Map<String, Tensor> values;
         try (var ignored = Tensor.noGrad()) {
             values = floatModel.forwardEveryNode(batches.get(0));
@@ -87,7 +85,8 @@ public final class WeightSensitivity {
             long weights = 0;
             for (int i = 0; i < candidates.length; i++) {
                 Only source = new Only(node, candidates[i], config);
-                errors[i] = meanSquaredDifference(reference, outputs(plan.build(source), batches));
+                errors[i] = SensitivityRuns.meanSquaredDifference(reference,
+                        SensitivityRuns.outputs(plan.build(source), batches));
                 weights = source.weights;
             }
             // Each output value of a kernel layer takes one multiply-accumulate per kernel value of its channel.
@@ -100,32 +99,6 @@ public final class WeightSensitivity {
             layers.add(new Layer(name, weights, candidates, errors, macs, inputBits == 0 ? 32 : inputBits));
         }
         return layers;
-    }
-
-    private static List<float[]> outputs(GraphModel model, List<Tensor> batches) {
-        model.eval();
-        List<float[]> out = new ArrayList<>();
-        try (var ignored = Tensor.noGrad()) {
-            for (Tensor x : batches) {
-                out.add(model.forward(x).toFloatArray());
-            }
-        }
-        return out;
-    }
-
-    private static double meanSquaredDifference(List<float[]> a, List<float[]> b) {
-        double sum = 0;
-        long count = 0;
-        for (int i = 0; i < a.size(); i++) {
-            float[] x = a.get(i);
-            float[] y = b.get(i);
-            for (int j = 0; j < x.length; j++) {
-                double d = (double) x[j] - y[j];
-                sum += d * d;
-            }
-            count += x.length;
-        }
-        return sum / count;
     }
 
     /** Quantizes the kernel of {@code node} alone, at {@code bits}; every other quantizer passes values through. */
@@ -144,19 +117,19 @@ public final class WeightSensitivity {
 
         @Override
         public FakeQuantizer weights(NodePlan n) {
-            return n == node ? new Candidate() : new PassThrough(QuantizationTarget.WEIGHTS);
+            return n == node ? new Candidate() : new SensitivityRuns.PassThrough(QuantizationTarget.WEIGHTS);
         }
 
         @Override
         public FakeQuantizer activation(NodePlan n) {
-            return new PassThrough(QuantizationTarget.ACTIVATION);
+            return new SensitivityRuns.PassThrough(QuantizationTarget.ACTIVATION);
         }
 
         /**
          * The node's kernel quantizer at {@code bits}: its parameters are chosen from the kernel it is first applied
          * to, which is the folded kernel of the built model.
          */
-        private final class Candidate extends PassThrough {
+        private final class Candidate extends SensitivityRuns.PassThrough {
             private FakeQuantizer quantizer;
 
             Candidate() {
@@ -175,29 +148,6 @@ public final class WeightSensitivity {
                 }
                 return quantizer.apply(x, training);
             }
-        }
-    }
-
-    /** A quantizer that leaves values as they are. */
-    private static class PassThrough implements FakeQuantizer {
-        private final QuantizationTarget target;
-
-        PassThrough(QuantizationTarget target) {
-            this.target = target;
-        }
-
-        @Override
-        public QuantizationTarget target() {
-            return target;
-        }
-
-        @Override
-        public void initializeQuantization(Shape shape, String name, QuantizerHost host) {
-        }
-
-        @Override
-        public Tensor apply(Tensor x, boolean training) {
-            return x;
         }
     }
 }

@@ -87,16 +87,16 @@ public final class Qat {
             return config;
         }
         if (config.weightsLearnTheirWidths(registry)) {
-            if (mp.bitOps() != null || mp.weightsMemory() == null) {
+            if (mp.bitOps() != null || mp.weightsMemory() == null || mp.choosesActivations()) {
                 throw new IllegalArgumentException("the weights' training method learns its widths, held to a weights "
-                        + "memory budget in training; a bit-operations budget needs the mixed-precision search (train "
-                        + "with STE or LSQ)");
+                        + "memory budget in training; bit-operations, activation memory and total memory budgets need "
+                        + "the mixed-precision search (train with STE or LSQ)");
             }
             return config;
         }
         QatConfig rules = config.withMixedPrecision(null, registry);
         MixedPrecisionPlan plan = MixedPrecision.search(model, batches, rules, rules.ptq(), platform, mp);
-        return rules.withWeightBits(plan.bits(), registry);
+        return rules.withWidths(plan.bits(), plan.activationBits(), registry);
     }
 
     /** The batches, read once: analysis and search both pass over them, and an Iterable may be one-shot. */

@@ -54,7 +54,7 @@ public final class QatConfig implements QuantizationRules {
     /**
      * A config from its parts; {@link #builder()} is the usual way to make one. Validated against the registry.
      *
-     * @param mixedPrecision the weights memory budget and candidate widths, or null for the widths the grids give
+     * @param mixedPrecision the budgets and candidate widths, or null for the widths the grids give
      */
     public QatConfig(WeightsSettings weights, ActivationsSettings activations, List<LayerRule> layers, PtqConfig ptq,
             MixedPrecisionSettings mixedPrecision, QuantizerRegistry registry) {
@@ -91,7 +91,7 @@ public final class QatConfig implements QuantizationRules {
         return ptq;
     }
 
-    /** The weights memory budget and candidate widths, or null when every kernel takes its grid's width. */
+    /** The budgets and candidate widths, or null when every kernel and activation takes its grid's width. */
     public MixedPrecisionSettings mixedPrecision() {
         return mixedPrecision;
     }
@@ -102,15 +102,27 @@ public final class QatConfig implements QuantizationRules {
      * granularity and training methods stay the config's.
      */
     public QatConfig withWeightBits(Map<String, Integer> bits, QuantizerRegistry registry) {
-        List<LayerRule> rules = new ArrayList<>(layers);
-        bits.forEach((layer, b) -> rules.add(new LayerRule(layer, false,
-                new WeightsSettings(null, null, b, null, null, null, Map.of()), ActivationsSettings.INHERIT)));
-        return new QatConfig(weights, activations, rules, ptq, null, registry);
+        return withWidths(bits, Map.of(), registry);
     }
 
     /** {@link #withWeightBits(Map, QuantizerRegistry)} checked against the global registry. */
     public QatConfig withWeightBits(Map<String, Integer> bits) {
         return withWeightBits(bits, QuantizerRegistry.global());
+    }
+
+    /**
+     * This config with the widths a mixed-precision search chose: a layer rule per layer of {@code weightBits} that sets
+     * its kernel's width and one per value of {@code activationBits} (a node, or a model input) that sets its
+     * activation's width, after the config's own rules, and without mixed-precision settings.
+     */
+    public QatConfig withWidths(Map<String, Integer> weightBits, Map<String, Integer> activationBits,
+            QuantizerRegistry registry) {
+        List<LayerRule> rules = new ArrayList<>(layers);
+        weightBits.forEach((layer, b) -> rules.add(new LayerRule(layer, false,
+                new WeightsSettings(null, null, b, null, null, null, Map.of()), ActivationsSettings.INHERIT)));
+        activationBits.forEach((value, b) -> rules.add(new LayerRule(value, false, WeightsSettings.INHERIT,
+                new ActivationsSettings(null, null, b, null, null, Map.of()))));
+        return new QatConfig(weights, activations, rules, ptq, null, registry);
     }
 
     /** This config with {@code settings} as its mixed precision (null: none). */

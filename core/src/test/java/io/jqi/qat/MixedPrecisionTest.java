@@ -10,7 +10,13 @@ import io.jqi.nn.Module;
 import io.jqi.ptq.PtqConfig;
 import io.jqi.ptq.TargetPlatform;
 import io.jqi.ptq.WeightSensitivity;
+import io.jqi.ptq.ActivationSensitivity;
+import io.jqi.qat.mixed.ActivationMemory;
+import io.jqi.qat.mixed.ActivationMemoryBudget;
+import io.jqi.qat.mixed.BitOpsBudget;
 import io.jqi.qat.mixed.MixedPrecision;
+import io.jqi.qat.mixed.MixedPrecisionSettings;
+import io.jqi.qat.mixed.TotalMemoryBudget;
 import io.jqi.qat.mixed.MixedPrecisionPlan;
 import io.jqi.qat.mixed.WeightsMemory;
 import io.jqi.qat.mixed.WeightsMemoryBudget;
@@ -62,8 +68,8 @@ class MixedPrecisionTest {
             }
         }
         assertEquals(3, kernels);
-        assertEquals(mp.usedBits(), used);
-        assertTrue(used <= mp.budgetBits(), mp.toString());
+        assertEquals(mp.resources().weights(), used);
+        assertTrue(used <= mp.resources().weightsBudget(), mp.toString());
         WeightsMemory memory = WeightsMemory.of(finalized);
         assertEquals(new WeightsMemory(used, mp.eightBitBits(), mp.bits()), memory);
         assertTrue(memory.fits(WeightsMemoryBudget.relativeTo8Bits(0.5)));
@@ -126,9 +132,88 @@ class MixedPrecisionTest {
         for (WeightSensitivity.Layer l : mp.layers()) {
             used += l.macs() * mp.bits().get(l.layer()) * l.inputBits();
         }
-        assertEquals(mp.usedBitOps(), used);
-        assertTrue(used <= mp.bitOpsBudget(), mp.toString());
+        assertEquals(mp.resources().bitOps(), used);
+        assertTrue(used <= mp.resources().bitOpsBudget(), mp.toString());
         assertTrue(mp.toString().contains("bit operations"), mp.toString());
-        assertEquals(null, mp.budgetBits(), "no weights memory budget");
+        assertEquals(null, mp.resources().weightsBudget(), "no weights memory budget");
+    }
+
+    @Test
+    void narrowerActivationsMoveTheOutputsMoreForEveryValue() {
+        QatFlowTest.Task task = QatFlowTest.cnn();
+        MixedPrecisionPlan mp = MixedPrecision.search(task.model(), task.representative(), QatConfig.defaults(),
+                PtqConfig.defaults(), PLATFORM, activationBudget(1));
+        assertTrue(mp.layers().isEmpty(), "an activation memory budget leaves the kernels' widths to the config");
+        assertTrue(mp.activations().size() >= 3, mp.toString());
+        for (ActivationSensitivity.Value v : mp.activations()) {
+            assertArrayEquals(new int[] {8, 4, 2}, v.bits(), "the default activation candidates");
+            assertTrue(v.errors()[2] > v.errors()[1] && v.errors()[1] > v.errors()[0], v.value() + ": "
+                    + java.util.Arrays.toString(v.errors()));
+        }
+    }
+
+    /** The check for activations: the memory the plan reports is the QAT model's, recounted from its holders. */
+    @Test
+    void anActivationMemoryBudgetIsMetAsRecountedFromTheTrainedModel() {
+        QatFlowTest.Task task = QatFlowTest.cnn();
+        MixedPrecisionSettings settings = activationBudget(0.6);
+        QatConfig config = QatConfig.builder().mixedPrecision(settings).build();
+        MixedPrecisionPlan mp = MixedPrecision.search(task.model(), task.representative(), QatConfig.defaults(),
+                PtqConfig.defaults(), PLATFORM, settings);
+
+        GraphModel finalized = Qat.finalize(Qat.init(task.model(), task.representative(), config, PLATFORM));
+
+        Tensor x = task.representative().iterator().next();
+        ActivationMemory memory = ActivationMemory.of(finalized, x);
+        assertEquals(mp.activationBits(), memory.bitsPerValue());
+        assertEquals(mp.resources().activation(), memory.bits());
+        assertEquals(mp.resources().eightBitActivation(), memory.eightBitBits());
+        assertTrue(memory.bits() <= mp.resources().activationBudget(), mp.toString());
+        assertEquals((long) Math.floor(0.6 * memory.eightBitBits()), mp.resources().activationBudget());
+        assertTrue(mp.activationBits().containsValue(8) && mp.activationBits().values().stream().anyMatch(b -> b < 8),
+                "some values narrowed, not all: " + mp);
+    }
+
+    @Test
+    void aTotalMemoryBudgetChoosesKernelsAndActivationsTogether() {
+        QatFlowTest.Task task = QatFlowTest.cnn();
+        MixedPrecisionSettings settings = new MixedPrecisionSettings(null, null, null,
+                TotalMemoryBudget.relativeTo8Bits(0.5), java.util.List.of(2, 4, 8), java.util.List.of(4, 8));
+        MixedPrecisionPlan mp = MixedPrecision.search(task.model(), task.representative(), QatConfig.defaults(),
+                PtqConfig.defaults(), PLATFORM, settings);
+        GraphModel finalized = Qat.finalize(Qat.init(task.model(), task.representative(),
+                QatConfig.builder().mixedPrecision(settings).build(), PLATFORM));
+
+        WeightsMemory weights = WeightsMemory.of(finalized);
+        ActivationMemory activations = ActivationMemory.of(finalized, task.representative().iterator().next());
+        assertEquals(mp.bits(), weights.bitsPerLayer());
+        assertEquals(mp.activationBits(), activations.bitsPerValue());
+        long total = weights.bits() + activations.bits();
+        assertEquals(mp.resources().weights() + mp.resources().activation(), total);
+        assertTrue(total <= (long) Math.floor(0.5 * (weights.eightBitBits() + activations.eightBitBits())),
+                mp.toString());
+        assertTrue(mp.toString().contains("total memory"), mp.toString());
+    }
+
+    @Test
+    void aBitOperationsBudgetCountsTheChosenWidthsOfTheActivationsKernelsRead() {
+        QatFlowTest.Task task = QatFlowTest.cnn();
+        MixedPrecisionPlan mp = MixedPrecision.search(task.model(), task.representative(), QatConfig.defaults(),
+                PtqConfig.defaults(), PLATFORM, new MixedPrecisionSettings(null, BitOpsBudget.relativeTo8Bits(0.3),
+                        ActivationMemoryBudget.relativeTo8Bits(1), null, java.util.List.of(2, 4, 8), null));
+        var plan = io.jqi.ptq.Ptq.analyze(task.model(), task.representative(), PLATFORM, PtqConfig.defaults(),
+                QatConfig.defaults().withWidths(mp.bits(), mp.activationBits(),
+                        io.jqi.quant.registry.QuantizerRegistry.global()));
+        long used = 0;
+        for (WeightSensitivity.Layer l : mp.layers()) {
+            used += l.macs() * mp.bits().get(l.layer()) * plan.inputActivationBits(l.layer());
+        }
+        assertEquals(mp.resources().bitOps(), used, "recounted with the input widths the search chose");
+        assertTrue(used <= mp.resources().bitOpsBudget(), mp.toString());
+    }
+
+    private static MixedPrecisionSettings activationBudget(double fraction) {
+        return new MixedPrecisionSettings(null, null, ActivationMemoryBudget.relativeTo8Bits(fraction), null, null,
+                null);
     }
 }

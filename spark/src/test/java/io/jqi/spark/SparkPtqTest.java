@@ -23,6 +23,7 @@ import io.jqi.ptq.TargetPlatform;
 import io.jqi.qat.Qat;
 import io.jqi.qat.QatConfig;
 import io.jqi.qat.mixed.MixedPrecisionSettings;
+import io.jqi.qat.mixed.WeightsMemoryBudget;
 import io.jqi.quant.registry.QuantizerRegistry;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
@@ -147,7 +148,7 @@ class SparkPtqTest {
 
     @Test
     void aMixedPrecisionSearchIsRefusedWithTheReason() {
-        QatConfig mixed = CONFIG.withMixedPrecision(MixedPrecisionSettings.of(0.5, null, null, null, null),
+        QatConfig mixed = CONFIG.withMixedPrecision(new MixedPrecisionSettings(WeightsMemoryBudget.relativeTo8Bits(0.5), null),
                 QuantizerRegistry.global());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SparkPtq.analyze(spark.parallelize(examples(), 2), SHAPE, 8, model(), mixed, PLATFORM));

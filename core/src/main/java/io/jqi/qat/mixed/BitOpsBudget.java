@@ -15,6 +15,11 @@ public final class BitOpsBudget extends ResourceBudget {
         return new BitOpsBudget(count, null);
     }
 
+    /** The budget of a config: {@code fraction} of 8 bits or {@code count}, at most one given; null for neither. */
+    public static BitOpsBudget of(Double fraction, Long count) {
+        return either(fraction, count, BitOpsBudget::relativeTo8Bits, BitOpsBudget::count, "bit operations", "as a count");
+    }
+
     /** At most {@code fraction} of the bit operations at 8-bit weights and activations, in (0, 2]. */
     public static BitOpsBudget relativeTo8Bits(double fraction) {
         return new BitOpsBudget(null, fraction);

@@ -66,7 +66,7 @@ public final class LearnedWidths {
                         new double[] {0}));
             }
         }
-        int[] chosen = BitAllocation.solve(choices, budget.bits(learnt.eightBitBits() / 8));
+        int[] chosen = BitAllocation.solve(choices, budget.bits(learnt.eightBitBits() / 8), null);
         for (int i = 0; i < kernels.size(); i++) {
             if (kernels.get(i).quantizer() instanceof LearnedBitWidth l) {
                 l.chooseBits(choices.get(i).bits()[chosen[i]]);

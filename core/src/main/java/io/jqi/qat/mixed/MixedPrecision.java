@@ -1,6 +1,9 @@
 package io.jqi.qat.mixed;
 
 import io.jqi.nn.Module;
+import io.jqi.ptq.ActivationSensitivity;
+import io.jqi.ptq.InferableQuantizerSource;
+import io.jqi.ptq.NodePlan;
 import io.jqi.ptq.Ptq;
 import io.jqi.ptq.PtqConfig;
 import io.jqi.ptq.QuantizationPlan;
@@ -14,10 +17,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Mixed-precision weights under a memory budget, a bit-operations budget or both: every quantized kernel gets one of
- * the candidate widths so that the model fits the budgets and the summed sensitivity ({@link WeightSensitivity}) is
- * least, chosen exactly by an integer
- * program ({@link BitAllocation}). A QAT config with mixed-precision settings has {@code Qat.init} run it; by hand,
+ * Mixed precision under resource budgets: every quantized kernel and, under an activation or total memory budget,
+ * every quantized activation gets one of the candidate widths so that the model fits the budgets (weights memory,
+ * activation memory, both together, bit operations) and the summed sensitivity ({@link WeightSensitivity},
+ * {@link ActivationSensitivity}) is least, chosen exactly by an integer program ({@link BitAllocation}). A QAT config with mixed-precision settings has {@code Qat.init} run it; by hand,
  * the plan feeds QAT through layer rules:
  *
  * <pre>{@code
@@ -46,7 +49,12 @@ public final class MixedPrecision {
 
     /**
      * {@link #search(Module, Iterable, QuantizationRules, PtqConfig, TargetPlatform, WeightsMemoryBudget, int...)}
-     * within the budgets and with the candidates of {@code settings}.
+     * within the budgets and with the candidates of {@code settings}: the kernels' widths when it has a weights memory,
+     * total memory or bit-operations budget, the activations' widths ({@link ActivationSensitivity}) when it has an
+     * activation memory or total memory budget.
+     *
+     * @throws IllegalArgumentException when a budget is below what the narrowest candidates need, or the model has no
+     *     quantized kernel (or activation) to choose a width for
      */
     public static MixedPrecisionPlan search(Module model, Iterable<Tensor> data, QuantizationRules rules, PtqConfig ptq,
             TargetPlatform platform, MixedPrecisionSettings settings) {
@@ -54,25 +62,66 @@ public final class MixedPrecision {
         List<Tensor> batches = new ArrayList<>();
         data.forEach(batches::add);
         QuantizationPlan plan = Ptq.analyze(model, batches, platform, ptq, rules);
-        List<WeightSensitivity.Layer> layers = WeightSensitivity.measure(plan, batches, ptq, settings.candidates());
-        if (layers.isEmpty()) {
+        List<WeightSensitivity.Layer> layers = settings.choosesWeights()
+                ? WeightSensitivity.measure(plan, batches, ptq, settings.candidates()) : List.of();
+        if (settings.choosesWeights() && layers.isEmpty()) {
             throw new IllegalArgumentException("the model has no quantized kernel, so there are no weight bits to "
                     + "choose");
         }
+        BitAllocation.Activations activations = settings.choosesActivations()
+                ? activations(model, batches, platform, ptq, rules, plan, layers, settings.activationCandidates())
+                : BitAllocation.Activations.none(layers.size());
         long weights = layers.stream().mapToLong(WeightSensitivity.Layer::weights).sum();
         long macs = layers.stream().mapToLong(WeightSensitivity.Layer::macs).sum();
-        Long budgetBits = settings.weightsMemory() == null ? null : settings.weightsMemory().bits(weights);
-        Long bitOpsBudget = settings.bitOps() == null ? null : settings.bitOps().bitOps(macs);
-        int[] chosen = BitAllocation.solve(layers, budgetBits, bitOpsBudget);
+        long eightBitActivations = activations.tensors().heldBits(eights(activations.values().size()));
+        BitAllocation.Budgets budgets = new BitAllocation.Budgets(
+                settings.weightsMemory() == null ? null : settings.weightsMemory().bits(weights),
+                settings.activationMemory() == null ? null : settings.activationMemory().bits(eightBitActivations),
+                settings.totalMemory() == null ? null : settings.totalMemory().bits(8 * weights + eightBitActivations),
+                settings.bitOps() == null ? null : settings.bitOps().bitOps(macs));
+        BitAllocation.Choice choice = BitAllocation.solve(layers, activations, budgets);
         Map<String, Integer> bits = new LinkedHashMap<>();
-        long used = 0;
-        long usedBitOps = 0;
         for (int l = 0; l < layers.size(); l++) {
-            WeightSensitivity.Layer layer = layers.get(l);
-            bits.put(layer.layer(), layer.bits()[chosen[l]]);
-            used += layer.weights() * layer.bits()[chosen[l]];
-            usedBitOps += layer.bitOps(chosen[l]);
+            bits.put(layers.get(l).layer(), layers.get(l).bits()[choice.kernels()[l]]);
         }
-        return new MixedPrecisionPlan(bits, budgetBits, used, bitOpsBudget, usedBitOps, layers);
+        Map<String, Integer> activationBits = new LinkedHashMap<>();
+        for (int v = 0; v < activations.values().size(); v++) {
+            ActivationSensitivity.Value value = activations.values().get(v);
+            activationBits.put(value.value(), value.bits()[choice.activations()[v]]);
+        }
+        return new MixedPrecisionPlan(bits, activationBits, new MixedPrecisionPlan.Resources(budgets.weights(),
+                choice.weightsBits(), budgets.activation(), choice.activationBits(), eightBitActivations,
+                budgets.total(), budgets.bitOps(), choice.bitOps()), layers, activations.values());
+    }
+
+    /** The quantized activations of the plan's model, with their sensitivities, tensors and the kernels' inputs. */
+    private static BitAllocation.Activations activations(Module model, List<Tensor> batches, TargetPlatform platform,
+            PtqConfig ptq, QuantizationRules rules, QuantizationPlan plan, List<WeightSensitivity.Layer> layers,
+            int[] candidates) {
+        ActivationTensors tensors = ActivationTensors.of(plan.build(new InferableQuantizerSource()), batches.get(0));
+        if (tensors.values().isEmpty()) {
+            throw new IllegalArgumentException("the model has no quantized activation, so there are no activation "
+                    + "bits to choose");
+        }
+        Map<String, ActivationSensitivity.Value> measured = new LinkedHashMap<>();
+        ActivationSensitivity.measure(model, batches, platform, ptq, rules, candidates)
+                .forEach(v -> measured.put(v.value(), v));
+        if (!measured.keySet().equals(new java.util.HashSet<>(tensors.values()))) {
+            throw new IllegalStateException("the measured activations " + measured.keySet() + " are not the model's "
+                    + "quantized values " + tensors.values());
+        }
+        List<ActivationSensitivity.Value> values = tensors.values().stream().map(measured::get).toList();
+        int[] inputOf = new int[layers.size()];
+        for (int l = 0; l < inputOf.length; l++) {
+            NodePlan input = plan.inputActivation(layers.get(l).layer());
+            inputOf[l] = input == null ? -1 : tensors.values().indexOf(input.ref().name());
+        }
+        return new BitAllocation.Activations(values, tensors, inputOf);
+    }
+
+    private static int[] eights(int n) {
+        int[] bits = new int[n];
+        java.util.Arrays.fill(bits, 8);
+        return bits;
     }
 }

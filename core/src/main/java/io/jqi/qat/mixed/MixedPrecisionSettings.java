@@ -4,54 +4,42 @@ import io.jqi.grid.GridChecks;
 import java.util.List;
 
 /**
- * Mixed precision as a QAT config asks for it: a weights memory budget, a bit-operations budget or both, and the
- * candidate widths each quantized kernel may take. {@code Qat.init} runs the {@link MixedPrecision} search with them,
- * or, when the weights' training method learns its widths (HMQ), leaves the weights memory budget to a
- * {@link WeightsMemoryPenalty} in training.
+ * Mixed precision as a QAT config asks for it: budgets on the weights memory, the activation memory, both together and
+ * the bit operations (any of them, at least one), and the candidate widths. {@code Qat.init} runs the
+ * {@link MixedPrecision} search with them, or, when the weights' training method learns its widths (HMQ), leaves the
+ * weights memory budget to a {@link WeightsMemoryPenalty} in training.
+ *
+ * <p>The search chooses the kernels' widths when a weights memory, total memory or bit-operations budget is given, and
+ * the activations' widths when an activation memory or total memory budget is given; what it does not choose keeps the
+ * config's widths.
  *
  * @param weightsMemory the limit on the quantized kernels' memory, or null
  * @param bitOps the limit on the bit operations per example, or null
+ * @param activationMemory the limit on the quantized activations held at once per example, or null
+ * @param totalMemory the limit on both memories together, or null
  * @param candidateBits the widths to choose from for every kernel, distinct, in the order given; empty (or null): each
  *     kernel's candidates as its target platform declares them (8, 4 and 2 bits on the default platform)
+ * @param activationCandidateBits the widths to choose from for every quantized activation, distinct; empty (or null):
+ *     {@link #DEFAULT_ACTIVATION_CANDIDATES}
  */
 public record MixedPrecisionSettings(WeightsMemoryBudget weightsMemory, BitOpsBudget bitOps,
-        List<Integer> candidateBits) {
+        ActivationMemoryBudget activationMemory, TotalMemoryBudget totalMemory, List<Integer> candidateBits,
+        List<Integer> activationCandidateBits) {
+    /** The activations' candidates when none are given: target platforms declare candidates for kernels only. */
+    public static final List<Integer> DEFAULT_ACTIVATION_CANDIDATES = List.of(8, 4, 2);
+
     public MixedPrecisionSettings {
-        if (weightsMemory == null && bitOps == null) {
-            throw new IllegalArgumentException("mixed precision needs a budget: weights memory, bit operations or both");
+        if (weightsMemory == null && bitOps == null && activationMemory == null && totalMemory == null) {
+            throw new IllegalArgumentException("mixed precision needs a budget: weights memory, activation memory, "
+                    + "total memory or bit operations");
         }
-        candidateBits = List.copyOf(candidateBits == null ? List.of() : candidateBits);
-        for (int b : candidateBits) {
-            GridChecks.requireBits(b, "A mixed-precision candidate width");
-        }
-        if (candidateBits.stream().distinct().count() != candidateBits.size()) {
-            throw new IllegalArgumentException("mixed-precision candidate widths must differ, got " + candidateBits);
-        }
+        candidateBits = distinctWidths(candidateBits, "");
+        activationCandidateBits = distinctWidths(activationCandidateBits, "activation ");
     }
 
-    /**
-     * The settings of a config file or DSL block: at most one of {@code weightsMemory} (a fraction of the 8-bit memory)
-     * and {@code weightsMemoryBytes}, at most one of {@code bitOps} (a fraction of the 8-bit bit operations) and
-     * {@code bitOpsCount}, and at least one budget in all; null for what is not given.
-     */
-    public static MixedPrecisionSettings of(Double weightsMemory, Long weightsMemoryBytes, Double bitOps,
-            Long bitOpsCount, List<Integer> candidateBits) {
-        if (weightsMemory != null && weightsMemoryBytes != null) {
-            throw new IllegalArgumentException("give the weights memory once: as a fraction of the 8-bit memory or in "
-                    + "bytes");
-        }
-        if (bitOps != null && bitOpsCount != null) {
-            throw new IllegalArgumentException("give the bit operations once: as a fraction of the 8-bit bit "
-                    + "operations or as a count");
-        }
-        if (weightsMemory == null && weightsMemoryBytes == null && bitOps == null && bitOpsCount == null) {
-            throw new IllegalArgumentException("give a budget: weights memory, bit operations or both");
-        }
-        WeightsMemoryBudget memory = weightsMemory != null ? WeightsMemoryBudget.relativeTo8Bits(weightsMemory)
-                : weightsMemoryBytes != null ? WeightsMemoryBudget.bytes(weightsMemoryBytes) : null;
-        BitOpsBudget operations = bitOps != null ? BitOpsBudget.relativeTo8Bits(bitOps)
-                : bitOpsCount != null ? BitOpsBudget.count(bitOpsCount) : null;
-        return new MixedPrecisionSettings(memory, operations, candidateBits);
+    /** Budgets on the weights memory and the bit operations, either may be null. */
+    public MixedPrecisionSettings(WeightsMemoryBudget weightsMemory, BitOpsBudget bitOps, List<Integer> candidateBits) {
+        this(weightsMemory, bitOps, null, null, candidateBits, null);
     }
 
     /** A weights memory budget alone. */
@@ -59,8 +47,35 @@ public record MixedPrecisionSettings(WeightsMemoryBudget weightsMemory, BitOpsBu
         this(weightsMemory, null, candidateBits);
     }
 
-    /** The candidates as the search takes them (none: the platform's). */
+    private static List<Integer> distinctWidths(List<Integer> widths, String what) {
+        List<Integer> out = List.copyOf(widths == null ? List.of() : widths);
+        for (int b : out) {
+            GridChecks.requireBits(b, "A mixed-precision " + what + "candidate width");
+        }
+        if (out.stream().distinct().count() != out.size()) {
+            throw new IllegalArgumentException("mixed-precision " + what + "candidate widths must differ, got " + out);
+        }
+        return out;
+    }
+
+    /** Whether the search chooses the kernels' widths: a weights memory, total memory or bit-operations budget. */
+    public boolean choosesWeights() {
+        return weightsMemory != null || totalMemory != null || bitOps != null;
+    }
+
+    /** Whether the search chooses the activations' widths: an activation memory or total memory budget. */
+    public boolean choosesActivations() {
+        return activationMemory != null || totalMemory != null;
+    }
+
+    /** The kernels' candidates as the search takes them (none: the platform's). */
     public int[] candidates() {
         return candidateBits.stream().mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The activations' candidates as the search takes them. */
+    public int[] activationCandidates() {
+        return (activationCandidateBits.isEmpty() ? DEFAULT_ACTIVATION_CANDIDATES : activationCandidateBits).stream()
+                .mapToInt(Integer::intValue).toArray();
     }
 }

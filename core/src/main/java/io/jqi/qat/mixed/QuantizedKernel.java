@@ -38,6 +38,14 @@ record QuantizedKernel(String layer, String attribute, long weights, FakeQuantiz
 
     /** The width the kernel has, or for a quantizer that learns it, the width it would finalize to now. */
     int bits() {
+        return widthOf(quantizer, "layer '" + layer + "' has a weight quantizer");
+    }
+
+    /**
+     * The width of a weight or activation quantizer of a QAT or finalized model; for one that learns it, the width it
+     * would finalize to now. {@code what} names it in the error for a quantizer of unknown kind.
+     */
+    static int widthOf(FakeQuantizer quantizer, String what) {
         if (quantizer instanceof InferableQuantizer inferable) {
             return inferable.spec().bits();
         }
@@ -47,7 +55,6 @@ record QuantizedKernel(String layer, String attribute, long weights, FakeQuantiz
         if (quantizer instanceof TrainableQuantizer trainable) {
             return trainable.config().nBits();
         }
-        throw new IllegalStateException("layer '" + layer + "' has a weight quantizer of unknown kind: "
-                + quantizer.getClass().getName());
+        throw new IllegalStateException(what + " of unknown kind: " + quantizer.getClass().getName());
     }
 }

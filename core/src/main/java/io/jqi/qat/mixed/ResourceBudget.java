@@ -1,12 +1,16 @@
 package io.jqi.qat.mixed;
 
 import java.util.Objects;
+import java.util.function.DoubleFunction;
+import java.util.function.LongFunction;
 
 /**
  * A limit on one resource of the quantized layers: absolute, or a fraction of the resource at 8 bits. The two kinds,
- * {@link WeightsMemoryBudget} and {@link BitOpsBudget}, differ only in their unit and in what "at 8 bits" means.
+ * {@link WeightsMemoryBudget}, {@link ActivationMemoryBudget}, {@link TotalMemoryBudget} and {@link BitOpsBudget},
+ * differ only in their unit and in what "at 8 bits" means.
  */
-public abstract sealed class ResourceBudget permits WeightsMemoryBudget, BitOpsBudget {
+public abstract sealed class ResourceBudget permits WeightsMemoryBudget, BitOpsBudget, ActivationMemoryBudget,
+        TotalMemoryBudget {
     private final Long absolute;
     private final Double relativeTo8Bits;
 
@@ -25,6 +29,23 @@ public abstract sealed class ResourceBudget permits WeightsMemoryBudget, BitOpsB
     /** The limit in the resource's unit, given the resource's amount at 8 bits. */
     final long limit(long at8Bits) {
         return absolute != null ? absolute : (long) Math.floor(relativeTo8Bits * at8Bits);
+    }
+
+    /**
+     * The budget a config gives as a fraction of 8 bits or as an absolute amount: at most one of them; null when
+     * neither is given.
+     */
+    static <B extends ResourceBudget> B either(Double fraction, Long absolute, DoubleFunction<B> relative,
+            LongFunction<B> exact, String what, String unit) {
+        if (fraction != null && absolute != null) {
+            throw new IllegalArgumentException("give the " + what + " once: as a fraction of 8 bits or " + unit);
+        }
+        return fraction != null ? relative.apply(fraction) : absolute != null ? exact.apply(absolute) : null;
+    }
+
+    /** A memory limit in bits: its bytes, or its fraction of {@code eightBitBits}, the memory at 8 bits. */
+    final long bitsOf(long eightBitBits) {
+        return absolute != null ? absolute * 8 : limit(eightBitBits);
     }
 
     /** The absolute limit, or null for a budget relative to 8 bits. */

@@ -15,6 +15,11 @@ public final class WeightsMemoryBudget extends ResourceBudget {
         return new WeightsMemoryBudget(bytes, null);
     }
 
+    /** The budget of a config: {@code fraction} of 8 bits or {@code bytes}, at most one given; null for neither. */
+    public static WeightsMemoryBudget of(Double fraction, Long bytes) {
+        return either(fraction, bytes, WeightsMemoryBudget::relativeTo8Bits, WeightsMemoryBudget::bytes, "weights memory", "in bytes");
+    }
+
     /** At most {@code fraction} of the kernels' memory at 8 bits, in (0, 2]: 0.5 allows 4 bits on average. */
     public static WeightsMemoryBudget relativeTo8Bits(double fraction) {
         return new WeightsMemoryBudget(null, fraction);
@@ -22,8 +27,7 @@ public final class WeightsMemoryBudget extends ResourceBudget {
 
     /** The budget in bits, for kernels holding {@code weights} values in all. */
     public long bits(long weights) {
-        Long bytes = absolute();
-        return bytes != null ? bytes * 8 : limit(8 * weights);
+        return bitsOf(8 * weights);
     }
 
     /** The limit in bytes, or null for a budget relative to 8 bits. */

@@ -1,0 +1,110 @@
+package io.jqi.ptq;
+
+import io.jqi.nn.GraphModel;
+import io.jqi.nn.Module;
+import io.jqi.quant.FakeQuantizer;
+import io.jqi.quant.QuantizationTarget;
+import io.jqi.tensor.Tensor;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.stream.Collectors;
+
+/**
+ * How much each quantized activation, alone at each candidate bit width, moves the model's outputs: the activations'
+ * input to a mixed-precision search, measured like {@link WeightSensitivity}. For value {@code v} and bits {@code b},
+ * the model is built with only {@code v} quantized, at the thresholds PTQ chooses for it at {@code b} bits, and
+ * everything else float; the sensitivity is the mean squared difference between its outputs and the all-float outputs
+ * over the representative batches. The thresholds come from one analysis per candidate width with every activation at
+ * that width: an activation's statistics come from the float model, so its thresholds at a width do not depend on
+ * the other values' widths.
+ */
+public final class ActivationSensitivity {
+    private ActivationSensitivity() {
+    }
+
+    /**
+     * One quantized activation: the node whose output it quantizes (or the model input), and {@code errors[i]} for
+     * {@code bits[i]}.
+     */
+    public record Value(String value, int[] bits, double[] errors) {
+    }
+
+    /**
+     * The sensitivity of every quantized activation of {@code model} analysed under {@code platform}, {@code config}
+     * and {@code rules} (as {@link Ptq#analyze}), at every width of {@code bits}, in the model's order (inputs first).
+     *
+     * @throws IllegalArgumentException without data or candidates, or when shift-negative correction makes graphs
+     *     that differ between widths
+     */
+    public static List<Value> measure(Module model, List<Tensor> batches, TargetPlatform platform, PtqConfig config,
+            QuantizationRules rules, int... bits) {
+        Objects.requireNonNull(rules, "rules");
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("a sensitivity needs at least one representative batch");
+        }
+        if (bits.length == 0) {
+            throw new IllegalArgumentException("activation sensitivities need candidate widths");
+        }
+        List<QuantizationPlan> plans = new ArrayList<>();
+        for (int b : bits) {
+            plans.add(Ptq.analyze(model, batches, platform, config, atWidth(rules, b)));
+        }
+        List<String> values = quantizedValues(plans.get(0));
+        for (int i = 1; i < plans.size(); i++) {
+            if (!quantizedValues(plans.get(i)).equals(values)) {
+                throw new IllegalArgumentException("shift-negative correction quantizes other values at " + bits[i]
+                        + " bits than at " + bits[0] + " bits, so activation widths cannot be chosen one value at a "
+                        + "time; turn shift_negative_correction off for an activation or total memory budget");
+            }
+        }
+        List<float[]> reference = SensitivityRuns.outputs(plans.get(0).build(new Only(null)), batches);
+        List<Value> out = new ArrayList<>();
+        for (String value : values) {
+            double[] errors = new double[bits.length];
+            for (int i = 0; i < bits.length; i++) {
+                GraphModel one = plans.get(i).build(new Only(value));
+                errors[i] = SensitivityRuns.meanSquaredDifference(reference, SensitivityRuns.outputs(one, batches));
+            }
+            out.add(new Value(value, bits.clone(), errors));
+        }
+        return out;
+    }
+
+    /** {@code rules} with every quantized activation at {@code bits}. */
+    private static QuantizationRules atWidth(QuantizationRules rules, int bits) {
+        return new QuantizationRules() {
+            @Override
+            public OpQuantization resolve(NodeRef node, OpQuantization op) {
+                OpQuantization out = rules.resolve(node, op);
+                ActivationQuantization a = out.activation();
+                return a == null ? out
+                        : out.withActivation(new ActivationQuantization(a.method(), bits, a.signedness()));
+            }
+
+            @Override
+            public void validate(List<NodeRef> nodes) {
+                rules.validate(nodes);
+            }
+        };
+    }
+
+    private static List<String> quantizedValues(QuantizationPlan plan) {
+        return java.util.stream.Stream.concat(plan.inputs().stream(), plan.nodes().stream())
+                .filter(NodePlan::quantizesActivation).map(n -> n.ref().name()).collect(Collectors.toList());
+    }
+
+    /** Quantizes the activation of {@code value} alone (none: nothing); every other quantizer passes values through. */
+    private record Only(String value) implements QuantizerSource {
+        @Override
+        public FakeQuantizer weights(NodePlan n) {
+            return new SensitivityRuns.PassThrough(QuantizationTarget.WEIGHTS);
+        }
+
+        @Override
+        public FakeQuantizer activation(NodePlan n) {
+            return n.ref().name().equals(value) ? new InferableQuantizerSource().activation(n)
+                    : new SensitivityRuns.PassThrough(QuantizationTarget.ACTIVATION);
+        }
+    }
+}
