@@ -4,8 +4,10 @@ import io.jqi.ptq.ErrorMethod
 import io.jqi.ptq.PtqConfig
 import io.jqi.ptq.Signedness
 import io.jqi.qat.QatConfig
+import io.jqi.qat.mixed.ActivationMemoryBudget
 import io.jqi.qat.mixed.BitOpsBudget
 import io.jqi.qat.mixed.MixedPrecisionSettings
+import io.jqi.qat.mixed.TotalMemoryBudget
 import io.jqi.qat.mixed.WeightsMemoryBudget
 import io.jqi.quant.trainable.LsqGradientScale
 import io.kotest.assertions.throwables.shouldThrow
@@ -70,6 +72,9 @@ class JavaBuilderSpec : FunSpec({
         qat { mixedPrecision { bitOps = 0.25; weightsMemory = 0.5 } } shouldBe QatConfig.builder().mixedPrecision(
             MixedPrecisionSettings(WeightsMemoryBudget.relativeTo8Bits(0.5), BitOpsBudget.relativeTo8Bits(0.25),
                 emptyList())).build()
+        qat { mixedPrecision { activationMemory = 0.5; totalMemoryBytes = 4096; activationCandidateBits = listOf(8, 4) } } shouldBe
+            QatConfig.builder().mixedPrecision(MixedPrecisionSettings(null, null, ActivationMemoryBudget.relativeTo8Bits(0.5),
+                TotalMemoryBudget.bytes(4096), emptyList(), listOf(8, 4))).build()
     }
 
     test("a mixed-precision block needs exactly one budget") {

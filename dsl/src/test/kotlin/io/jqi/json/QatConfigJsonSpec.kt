@@ -6,8 +6,10 @@ import io.jqi.dsl.qat
 import io.jqi.ptq.ErrorMethod
 import io.jqi.ptq.PtqConfig
 import io.jqi.qat.QatConfig
+import io.jqi.qat.mixed.ActivationMemoryBudget
 import io.jqi.qat.mixed.BitOpsBudget
 import io.jqi.qat.mixed.MixedPrecisionSettings
+import io.jqi.qat.mixed.TotalMemoryBudget
 import io.jqi.qat.mixed.WeightsMemoryBudget
 import io.jqi.quant.registry.QuantizerRegistry
 import io.kotest.assertions.throwables.shouldThrow
@@ -132,6 +134,23 @@ class QatConfigJsonSpec : FunSpec({
         }
         QatConfigJson.read("""{"format_version": 1, "mixed_precision": {"weights_memory": 0.5}}""").mixedPrecision() shouldBe
             MixedPrecisionSettings(WeightsMemoryBudget.relativeTo8Bits(0.5), emptyList())
+    }
+
+    test("activation and total memory budgets and the activations' candidates round-trip") {
+        val settings = listOf(
+            MixedPrecisionSettings(null, null, ActivationMemoryBudget.relativeTo8Bits(0.5), null, emptyList(), listOf(8, 4)),
+            MixedPrecisionSettings(null, null, ActivationMemoryBudget.bytes(2048), TotalMemoryBudget.bytes(9000),
+                listOf(2, 8), emptyList()),
+            MixedPrecisionSettings(null, null, null, TotalMemoryBudget.relativeTo8Bits(0.4), emptyList(), emptyList()))
+        for (s in settings) {
+            val config = QatConfig.builder().mixedPrecision(s).build()
+            QatConfigJson.read(QatConfigJson.write(config)) shouldBe config
+        }
+        QatConfigJson.read("""{"format_version": 1, "mixed_precision": {"activation_memory": 0.5,
+            "activation_candidate_bits": [8, 6]}}""").mixedPrecision() shouldBe
+            MixedPrecisionSettings(null, null, ActivationMemoryBudget.relativeTo8Bits(0.5), null, null, listOf(8, 6))
+        error("""{"format_version": 1, "mixed_precision": {"total_memory": 0.5, "total_memory_bytes": 10}}""") shouldContain
+            "give the total memory once"
     }
 
     test("a mixed-precision block without a budget, or with one given twice, is refused at its path") {

@@ -6,7 +6,11 @@ import io.jqi.ptq.Signedness
 import io.jqi.qat.ActivationsSettings
 import io.jqi.qat.LayerRule
 import io.jqi.qat.QatConfig
+import io.jqi.qat.mixed.ActivationMemoryBudget
+import io.jqi.qat.mixed.BitOpsBudget
 import io.jqi.qat.mixed.MixedPrecisionSettings
+import io.jqi.qat.mixed.TotalMemoryBudget
+import io.jqi.qat.mixed.WeightsMemoryBudget
 import io.jqi.qat.WeightsSettings
 import io.jqi.quant.QuantizationMethod
 import io.jqi.quant.registry.QuantizerRegistry
@@ -58,9 +62,16 @@ object QatConfigJson {
     private fun mixedPrecision(m: MixedPrecisionSettings) = buildJsonObject {
         m.weightsMemory()?.fractionOf8Bits()?.let { put("weights_memory", it) }
         m.weightsMemory()?.limitBytes()?.let { put("weights_memory_bytes", it) }
+        m.activationMemory()?.fractionOf8Bits()?.let { put("activation_memory", it) }
+        m.activationMemory()?.limitBytes()?.let { put("activation_memory_bytes", it) }
+        m.totalMemory()?.fractionOf8Bits()?.let { put("total_memory", it) }
+        m.totalMemory()?.limitBytes()?.let { put("total_memory_bytes", it) }
         m.bitOps()?.fractionOf8Bits()?.let { put("bit_ops", it) }
         m.bitOps()?.limitCount()?.let { put("bit_ops_count", it) }
         if (m.candidateBits().isNotEmpty()) put("candidate_bits", JsonArray(m.candidateBits().map { JsonPrimitive(it) }))
+        if (m.activationCandidateBits().isNotEmpty()) {
+            put("activation_candidate_bits", JsonArray(m.activationCandidateBits().map { JsonPrimitive(it) }))
+        }
     }
 
     private fun weights(w: WeightsSettings) = settings(w.trainingMethod(), w.method(), w.bits(), w.enabled(),
@@ -116,17 +127,24 @@ object QatConfigJson {
     }
 
     /**
-     * A weights memory budget relative to 8 bits (`weights_memory`) or in bytes (`weights_memory_bytes`), a
-     * bit-operations budget relative to 8 bits (`bit_ops`) or as a count (`bit_ops_count`), and the candidates.
+     * The budgets, each relative to 8 bits or absolute: `weights_memory` / `weights_memory_bytes`,
+     * `activation_memory` / `activation_memory_bytes`, `total_memory` / `total_memory_bytes`, `bit_ops` /
+     * `bit_ops_count`; and the candidates, `candidate_bits` and `activation_candidate_bits`.
      */
     private fun readMixedPrecision(r: ConfigReader): MixedPrecisionSettings {
-        val fraction = r.optionalDouble("weights_memory")
-        val bytes = r.optionalLong("weights_memory_bytes")
-        val bitOps = r.optionalDouble("bit_ops")
-        val bitOpsCount = r.optionalLong("bit_ops_count")
+        val weights = r.optionalDouble("weights_memory") to r.optionalLong("weights_memory_bytes")
+        val activation = r.optionalDouble("activation_memory") to r.optionalLong("activation_memory_bytes")
+        val total = r.optionalDouble("total_memory") to r.optionalLong("total_memory_bytes")
+        val bitOps = r.optionalDouble("bit_ops") to r.optionalLong("bit_ops_count")
         val candidates = r.optionalInts("candidate_bits")?.toList()
+        val activationCandidates = r.optionalInts("activation_candidate_bits")?.toList()
         r.finish()
-        return r.build { MixedPrecisionSettings.of(fraction, bytes, bitOps, bitOpsCount, candidates) }
+        return r.build {
+            MixedPrecisionSettings(WeightsMemoryBudget.of(weights.first, weights.second),
+                BitOpsBudget.of(bitOps.first, bitOps.second),
+                ActivationMemoryBudget.of(activation.first, activation.second),
+                TotalMemoryBudget.of(total.first, total.second), candidates, activationCandidates)
+        }
     }
 
     private fun readWeights(r: ConfigReader): WeightsSettings {

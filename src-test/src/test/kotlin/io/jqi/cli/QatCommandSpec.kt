@@ -5,8 +5,11 @@ import io.jqi.cli.report.RunReport
 import io.jqi.cuda.CudaProbe
 import io.jqi.data.MnistFormat
 import io.jqi.modelfile.ModelFile
+import io.jqi.nn.GraphModel
+import io.jqi.qat.mixed.ActivationMemory
 import io.jqi.quant.inferable.InferableQuantizer
 import io.jqi.quant.wrap.QuantizationWrapper
+import io.jqi.tensor.Tensor
 import io.kotest.core.spec.style.FunSpec
 import io.kotest.matchers.booleans.shouldBeTrue
 import io.kotest.matchers.doubles.shouldBeGreaterThan
@@ -166,6 +169,40 @@ class QatCommandSpec : FunSpec({
         (report.bitOpsUsed!! <= 0.5).shouldBeTrue()
         jqi("table", out.toString()).out shouldContain "w8a8 + BOPs 0.5"
         jqi("qat", *quick, "--bit-ops", "3").err shouldContain "--bit-ops must be in (0, 2]"
+    }
+
+    test("--activation-memory picks activation bits whose saved quantizers fit the budget as the report states") {
+        val out = runs.resolve("activation-memory")
+        val r = jqi("qat", *quick, "--activation-memory", "0.5", "--out", out.toString())
+
+        r.code shouldBe 0
+        r.out shouldContain "| activation | bits |"
+        val report = RunReport.read(out.resolve("report.json"))
+        val saved = ModelFile.load(out.resolve("model.jqi")).model as GraphModel
+        val memory = ActivationMemory.of(saved, Tensor.zeros(1, *report.dataset.inputShape.toIntArray()))
+        (memory.bits() * 2 <= memory.eightBitBits()).shouldBeTrue()
+        memory.bitsPerValue().values.any { it < 8 }.shouldBeTrue()
+        report.activationMemory shouldBe 0.5
+        report.activationMemoryUsed shouldBe memory.relativeTo8Bits()
+        report.weightsMemoryUsed shouldBe 1.0   // the kernels keep the preset's 8 bits
+        jqi("table", out.toString()).out shouldContain "w8a8 + AM 0.5"
+        jqi("qat", *quick, "--activation-memory", "2.5").err shouldContain "--activation-memory must be in (0, 2]"
+    }
+
+    test("--total-memory holds kernels and activations together to the budget, recounted from the saved model") {
+        val out = runs.resolve("total-memory")
+        val r = jqi("qat", *quick, "--total-memory", "0.4", "--out", out.toString())
+
+        r.code shouldBe 0
+        val report = RunReport.read(out.resolve("report.json"))
+        val saved = ModelFile.load(out.resolve("model.jqi")).model as GraphModel
+        val activations = ActivationMemory.of(saved, Tensor.zeros(1, *report.dataset.inputShape.toIntArray()))
+        val (used, eightBits, _) = kernelMemory(out.resolve("model.jqi"))
+        val total = (used + activations.bits()).toDouble() / (eightBits + activations.eightBitBits())
+        (total <= 0.4).shouldBeTrue()
+        report.totalMemory shouldBe 0.4
+        report.totalMemoryUsed shouldBe total
+        out.resolve("report.md").toFile().readText() shouldContain "0.4 of the 8-bit total memory"
     }
 
     test("with HMQ, --weights-memory is a training penalty and the learnt widths fit the budget as reported") {

@@ -38,6 +38,8 @@ import io.jqi.tensor.Device
 import io.jqi.tensor.Shape
 import kotlinx.serialization.json.JsonObject
 import io.jqi.qat.mixed.LearnedWidths
+import io.jqi.qat.mixed.ActivationMemory
+import io.jqi.qat.mixed.ActivationMemoryBudget
 import io.jqi.qat.mixed.BitOpsBudget
 import io.jqi.qat.mixed.MixedPrecision
 import io.jqi.qat.mixed.MixedPrecisionPlan
@@ -45,6 +47,7 @@ import io.jqi.qat.mixed.MixedPrecisionSettings
 import io.jqi.qat.mixed.WeightsMemory
 import io.jqi.qat.mixed.WeightsMemoryPenalty
 import io.jqi.train.TrainingPenalty
+import io.jqi.qat.mixed.TotalMemoryBudget
 import io.jqi.qat.mixed.WeightsMemoryBudget
 import io.jqi.train.Distillation
 import io.jqi.train.EpochResult
@@ -146,6 +149,17 @@ class QatCommand : Callable<Int> {
             "weights; with --weights-memory, both hold"])
     var bitOps: Double? = null
 
+    @Option(names = ["--activation-memory"], paramLabel = "F",
+        description = ["Mixed precision: give each quantized activation 8, 4 or 2 bits so that the activations held " +
+            "at once per example take at most F of their memory at 8 bits, chosen by sensitivity; with the other " +
+            "budgets, all hold"])
+    var activationMemory: Double? = null
+
+    @Option(names = ["--total-memory"], paramLabel = "F",
+        description = ["Mixed precision: choose the bits of kernels and activations together so that the weights " +
+            "memory plus the activation memory is at most F of theirs at 8 bits"])
+    var totalMemory: Double? = null
+
     @Option(names = ["--distill-weight"], paramLabel = "W",
         description = ["QAT learns from the float model too: the share W in [0, 1] of the distillation loss " +
             "(default 0: labels only)"])
@@ -221,7 +235,8 @@ class QatCommand : Callable<Int> {
             lr, qatRate, seed, subset, loaded.preprocessing, augment).joinToString("|") +
             // Only when set, so runs without distillation or mixed precision resume as before.
             (distillationInfo()?.let { "|$it" } ?: "") + (weightsMemory?.let { "|weights-memory $it" } ?: "") +
-            (bitOps?.let { "|bit-ops $it" } ?: "")
+            (bitOps?.let { "|bit-ops $it" } ?: "") + (activationMemory?.let { "|activation-memory $it" } ?: "") +
+            (totalMemory?.let { "|total-memory $it" } ?: "")
 
         val checkpoint = if (resume) Checkpoint.load(dir)
             ?: throw IllegalArgumentException("Nothing to resume in $dir: it has no checkpoint") else null
@@ -274,18 +289,21 @@ class QatCommand : Callable<Int> {
         // Post-training quantization, and QAT from the same analysis.
         val platform = TargetPlatform.defaultPlatform()
         val calibration = RepresentativeData.of(plainLoader, CALIBRATION_BATCHES)
-        // Mixed precision (--weights-memory, else the config's): the weight bits per layer within the budget, as layer
-        // rules on the config, unless the training method learns the widths itself; then a penalty holds them to the
-        // budget while QAT trains.
+        // Mixed precision (the budget options, else the config's): the bits per layer and activation within the
+        // budgets, as layer rules on the config, unless the training method learns the widths itself; then a penalty
+        // holds them to the budget while QAT trains.
         val registry = QuantizerRegistry.global()
-        val mixedPrecision = if (weightsMemory != null || bitOps != null) {
+        val mixedPrecision = if (listOf(weightsMemory, bitOps, activationMemory, totalMemory).any { it != null }) {
             MixedPrecisionSettings(weightsMemory?.let { WeightsMemoryBudget.relativeTo8Bits(it) },
-                bitOps?.let { BitOpsBudget.relativeTo8Bits(it) }, null)
+                bitOps?.let { BitOpsBudget.relativeTo8Bits(it) },
+                activationMemory?.let { ActivationMemoryBudget.relativeTo8Bits(it) },
+                totalMemory?.let { TotalMemoryBudget.relativeTo8Bits(it) }, null, null)
         } else configured.mixedPrecision()
         val learnedWidths = mixedPrecision != null && configured.weightsLearnTheirWidths(registry)
-        require(!learnedWidths || (mixedPrecision!!.bitOps() == null && mixedPrecision.weightsMemory() != null)) {
-            "the weights' training method learns its widths, held to --weights-memory in training; --bit-ops needs " +
-                "the mixed-precision search (train with STE or LSQ)"
+        require(!learnedWidths || (mixedPrecision!!.bitOps() == null && mixedPrecision.weightsMemory() != null &&
+            !mixedPrecision.choosesActivations())) {
+            "the weights' training method learns its widths, held to --weights-memory in training; --bit-ops, " +
+                "--activation-memory and --total-memory need the mixed-precision search (train with STE or LSQ)"
         }
         require(sparkPhases == null || !learnedWidths) {
             "--spark does not train widths learnt under a memory penalty yet (docs/spark.md#what-is-missing)"
@@ -298,7 +316,7 @@ class QatCommand : Callable<Int> {
             }
             searched = mixed
             console.println("  mixed precision:\n" + mixed.toString().prependIndent("    "))
-            rules.withWeightBits(mixed.bits(), registry)
+            rules.withWidths(mixed.bits(), mixed.activationBits(), registry)
         } ?: rules
         // Under --spark the workers rebuild the QAT model from the statistics' batch summaries: the same plan, bit for bit.
         val summaries = sparkPhases?.let {
@@ -354,19 +372,31 @@ class QatCommand : Callable<Int> {
         val finalized = run.timed("finalize") { Qat.finalize(qatModel) }
         val finalizedAccuracy = Evaluation.accuracy(finalized, loaded.split.test())
         val memory = mixedPrecision?.let { WeightsMemory.of(finalized) }
-        // The budget as a fraction of the 8-bit memory, also when the config gave it in bytes.
-        // The budgets as fractions of their 8-bit values, also when the config gave them as counts.
+        val activations = mixedPrecision?.let { ActivationMemory.of(finalized, calibration.first()) }
+        // The budgets as fractions of their 8-bit values, also when the config gave them as bytes or counts.
         val budgetFraction = mixedPrecision?.weightsMemory()?.let {
             it.fractionOf8Bits() ?: (it.bits(memory!!.eightBitBits() / 8).toDouble() / memory.eightBitBits())
         }
-        val bitOpsFraction = searched?.bitOpsBudget()?.let {
+        val resources = searched?.resources()
+        val bitOpsFraction = resources?.bitOpsBudget()?.let {
             mixedPrecision?.bitOps()?.fractionOf8Bits() ?: (it.toDouble() / searched!!.eightBitOps())
+        }
+        val activationFraction = resources?.activationBudget()?.let {
+            mixedPrecision?.activationMemory()?.fractionOf8Bits() ?: (it.toDouble() / activations!!.eightBitBits())
+        }
+        val totalFraction = resources?.totalBudget()?.let {
+            mixedPrecision?.totalMemory()?.fractionOf8Bits()
+                ?: (it.toDouble() / (memory!!.eightBitBits() + activations!!.eightBitBits()))
         }
         memory?.let {
             console.println("  weights memory: %.4f of 8 bits%s".format(it.relativeTo8Bits(),
                 budgetFraction?.let { b -> " (budget %.4f)".format(b) } ?: ""))
         }
-        val bitOpsUsed = searched?.takeIf { it.bitOpsBudget() != null }?.let { it.usedBitOps().toDouble() / it.eightBitOps() }
+        activations?.takeIf { activationFraction != null || totalFraction != null }?.let {
+            console.println("  activation memory: %.4f of 8 bits%s".format(it.relativeTo8Bits(),
+                activationFraction?.let { b -> " (budget %.4f)".format(b) } ?: ""))
+        }
+        val bitOpsUsed = resources?.takeIf { it.bitOpsBudget() != null }?.let { it.bitOps().toDouble() / searched!!.eightBitOps() }
 
         val report = RunReport(
             dataset = DatasetInfo(loaded.name, loaded.source, loaded.split.train().size(), loaded.split.test().size(),
@@ -377,6 +407,11 @@ class QatCommand : Callable<Int> {
                 (sparkPhases?.let { " (Spark $spark, ${it.workers} workers)" } ?: ""),
             distillation = distillationInfo(), weightsMemory = budgetFraction,
             weightsMemoryUsed = memory?.relativeTo8Bits(), bitOps = bitOpsFraction, bitOpsUsed = bitOpsUsed,
+            activationMemory = activationFraction,
+            activationMemoryUsed = activationFraction?.let { activations!!.relativeTo8Bits() }, totalMemory = totalFraction,
+            totalMemoryUsed = totalFraction?.let {
+                (memory!!.bits() + activations!!.bits()).toDouble() / (memory.eightBitBits() + activations.eightBitBits())
+            },
             accuracy = Accuracies(floatAccuracy, ptqAccuracy, qatAccuracy, finalizedAccuracy),
             epochs = run.epochs, phases = run.phases, layers = LayerRecords.of(finalized),
             startedAt = run.startedAt, jqiVersion = RunReport.currentJqiVersion(),
@@ -411,6 +446,14 @@ class QatCommand : Callable<Int> {
         bitOps?.let {
             require(it > 0 && it <= 2) { "--bit-ops must be in (0, 2] (a fraction of the 8-bit bit operations), got $it" }
         }
+        activationMemory?.let {
+            require(it > 0 && it <= 2) {
+                "--activation-memory must be in (0, 2] (a fraction of the 8-bit activation memory), got $it"
+            }
+        }
+        totalMemory?.let {
+            require(it > 0 && it <= 2) { "--total-memory must be in (0, 2] (a fraction of the 8-bit total memory), got $it" }
+        }
         require(distillWeight in 0.0..1.0) { "--distill-weight must be in [0, 1] (0: no distillation), got $distillWeight" }
         distillTemperature?.let {
             require(it > 0 && it.isFinite()) { "--distill-temperature must be a number above 0, got $it" }
@@ -425,7 +468,8 @@ class QatCommand : Callable<Int> {
             }
             val unsupported = listOfNotNull("--resume".takeIf { resume }, "--augment".takeIf { augment },
 "--weights-memory".takeIf { weightsMemory != null },
-                "--bit-ops".takeIf { bitOps != null }, "--device cuda".takeIf { device == "cuda" },
+                "--bit-ops".takeIf { bitOps != null }, "--activation-memory".takeIf { activationMemory != null },
+                "--total-memory".takeIf { totalMemory != null }, "--device cuda".takeIf { device == "cuda" },
                 "--stop-after".takeIf { stopAfter != null })
             require(unsupported.isEmpty()) {
                 "--spark does not take ${unsupported.joinToString(", ")} yet (docs/spark.md#what-is-missing)"

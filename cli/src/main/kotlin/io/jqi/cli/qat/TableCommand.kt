@@ -28,7 +28,7 @@ class TableCommand : Callable<Int> {
             val float = r.accuracy.float
             val finalized = r.accuracy.finalized
             val seconds = r.phases.sumOf { it.seconds }
-            out.println("| ${r.dataset.name} | ${r.model} | ${r.preset}${r.weightsMemory?.let { " + MP $it" } ?: ""}${r.bitOps?.let { " + BOPs ${Formats.number(it)}" } ?: ""}${r.distillation?.let { " + ${it.label()}" } ?: ""} | " +
+            out.println("| ${r.dataset.name} | ${r.model} | ${r.preset}${r.weightsMemory?.let { " + MP $it" } ?: ""}${r.bitOps?.let { " + BOPs ${Formats.number(it)}" } ?: ""}${r.activationMemory?.let { " + AM ${Formats.number(it)}" } ?: ""}${r.totalMemory?.let { " + TM ${Formats.number(it)}" } ?: ""}${r.distillation?.let { " + ${it.label()}" } ?: ""} | " +
                 "${r.epochsOf("float").size} + " +
                 "${r.epochsOf("qat").size} | ${pct(float)} | ${pct(r.accuracy.ptq)} | ${pct(finalized)} | " +
                 "${if (float != null && finalized != null) "%+.2f".format((finalized - float) * 100) else "-"} | " +

@@ -112,9 +112,11 @@ object ReportMarkdown {
     private fun mixedPrecision(r: RunReport): String {
         val budgets = listOfNotNull(
             r.weightsMemory?.let { "${Formats.number(it)} of the 8-bit weight memory (using ${Formats.number(r.weightsMemoryUsed)})" },
+            r.activationMemory?.let { "${Formats.number(it)} of the 8-bit activation memory (using ${Formats.number(r.activationMemoryUsed)})" },
+            r.totalMemory?.let { "${Formats.number(it)} of the 8-bit total memory (using ${Formats.number(r.totalMemoryUsed)})" },
             r.bitOps?.let { "${Formats.number(it)} of the 8-bit bit operations (using ${Formats.number(r.bitOpsUsed)})" },
         )
-        return if (budgets.isEmpty()) "none" else "weight bits per layer within " + budgets.joinToString(" and ") +
+        return if (budgets.isEmpty()) "none" else "bits per layer within " + budgets.joinToString(" and ") +
             " (see the layers)"
     }
 

@@ -64,6 +64,18 @@ data class RunReport(
      */
     @SerialName("bit_ops") val bitOps: Double? = null,
     @SerialName("bit_ops_used") val bitOpsUsed: Double? = null,
+    /**
+     * The activation memory budget as a fraction of the quantized activations held at once at 8 bits
+     * (`--activation-memory`), and what the finalized model uses, recounted from its quantizers; `null` without one.
+     */
+    @SerialName("activation_memory") val activationMemory: Double? = null,
+    @SerialName("activation_memory_used") val activationMemoryUsed: Double? = null,
+    /**
+     * The total memory budget (weights and activations together) as a fraction of theirs at 8 bits
+     * (`--total-memory`), and what the finalized model uses, recounted from its quantizers; `null` without one.
+     */
+    @SerialName("total_memory") val totalMemory: Double? = null,
+    @SerialName("total_memory_used") val totalMemoryUsed: Double? = null,
     val accuracy: Accuracies,
     val epochs: List<EpochRecord>,
     val phases: List<PhaseTiming>,

@@ -30,8 +30,8 @@ public record MixedPrecisionSettings(WeightsMemoryBudget weightsMemory, BitOpsBu
 
     public MixedPrecisionSettings {
         if (weightsMemory == null && bitOps == null && activationMemory == null && totalMemory == null) {
-            throw new IllegalArgumentException("mixed precision needs a budget: weights memory, activation memory, "
-                    + "total memory or bit operations");
+            throw new IllegalArgumentException("give a budget: weights memory, activation memory, total memory or "
+                    + "bit operations");
         }
         candidateBits = distinctWidths(candidateBits, "");
         activationCandidateBits = distinctWidths(activationCandidateBits, "activation ");
