@@ -352,7 +352,7 @@ public final class QatConfig implements QuantizationRules {
 
         /**
          * Mixed precision: each quantized kernel takes one of {@code candidateBits} (none given: the platform's
-         * candidates for it, 8, 4 and 2 bits on the default platform) so that the kernels fit {@code budget} ({@link Qat#init} runs the search; docs/qat-config.md#mixed-precision-under-a-weights-memory-budget).
+         * candidates for it, 8, 4 and 2 bits on the default platform) so that the kernels fit {@code budget} ({@link Qat#init} runs the search; docs/qat-config.md#mixed-precision-under-resource-budgets).
          */
         public Builder mixedPrecision(WeightsMemoryBudget budget, int... candidateBits) {
             return mixedPrecision(new MixedPrecisionSettings(budget, null,

@@ -28,7 +28,7 @@ import org.junit.jupiter.api.Test;
 
 /**
  * The mixed-precision search on the trained CNN of {@link QatFlowTest}: sensitivities, the budget, QAT at the bits
- * (the calls of docs/qat-config.md#mixed-precision-under-a-weights-memory-budget).
+ * (the calls of docs/qat-config.md#mixed-precision-under-resource-budgets).
  */
 class MixedPrecisionTest {
     private static final TargetPlatform PLATFORM = TargetPlatform.defaultPlatform();

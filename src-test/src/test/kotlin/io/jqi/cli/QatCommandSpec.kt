@@ -205,6 +205,21 @@ class QatCommandSpec : FunSpec({
         out.resolve("report.md").toFile().readText() shouldContain "0.4 of the 8-bit total memory"
     }
 
+    test("under --spark a memory budget is searched on the driver and the workers train at its widths") {
+        val out = runs.resolve("spark-total-memory")
+        val r = jqi("qat", *quick, "--spark", "local[2]", "--total-memory", "0.5", "--out", out.toString())
+
+        r.code shouldBe 0
+        r.out shouldContain "| activation | bits |"
+        val report = RunReport.read(out.resolve("report.json"))
+        val saved = ModelFile.load(out.resolve("model.jqi")).model as GraphModel
+        val activations = ActivationMemory.of(saved, Tensor.zeros(1, *report.dataset.inputShape.toIntArray()))
+        val (used, eightBits, _) = kernelMemory(out.resolve("model.jqi"))
+        report.totalMemoryUsed shouldBe (used + activations.bits()).toDouble() / (eightBits + activations.eightBitBits())
+        (report.totalMemoryUsed!! <= 0.5).shouldBeTrue()
+        report.accuracy.finalized!! shouldBeGreaterThan 0.5
+    }
+
     test("with HMQ, --weights-memory is a training penalty and the learnt widths fit the budget as reported") {
         val out = runs.resolve("hmq")
         val config = Path.of("..", "examples", "qat-hmq.json")   // the module directory is the working directory

@@ -467,9 +467,7 @@ class QatCommand : Callable<Int> {
                 "--batch ($batch) must be a multiple of the Spark workers ($workers): each takes an equal share"
             }
             val unsupported = listOfNotNull("--resume".takeIf { resume }, "--augment".takeIf { augment },
-"--weights-memory".takeIf { weightsMemory != null },
-                "--bit-ops".takeIf { bitOps != null }, "--activation-memory".takeIf { activationMemory != null },
-                "--total-memory".takeIf { totalMemory != null }, "--device cuda".takeIf { device == "cuda" },
+"--device cuda".takeIf { device == "cuda" },
                 "--stop-after".takeIf { stopAfter != null })
             require(unsupported.isEmpty()) {
                 "--spark does not take ${unsupported.joinToString(", ")} yet (docs/spark.md#what-is-missing)"
