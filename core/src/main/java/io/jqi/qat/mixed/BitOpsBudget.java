@@ -7,7 +7,8 @@ package io.jqi.qat.mixed;
  */
 public final class BitOpsBudget extends ResourceBudget {
     private BitOpsBudget(Long count, Double relativeTo8Bits) {
-        super(count, relativeTo8Bits, "bit-operations", "0.5 is 4-bit weights with 8-bit activations");
+        super(count, relativeTo8Bits, "bit-operations", "bit operations",
+                "0.5 is 4-bit weights with 8-bit activations");
     }
 
     /** At most {@code count} bit operations per example. */
@@ -15,9 +16,10 @@ public final class BitOpsBudget extends ResourceBudget {
         return new BitOpsBudget(count, null);
     }
 
-    /** The budget of a config: {@code fraction} of 8 bits or {@code count}, at most one given; null for neither. */
+    /** The budget a config gives: {@code fraction} of 8 bits or {@code count}, at most one; null for neither. */
     public static BitOpsBudget of(Double fraction, Long count) {
-        return either(fraction, count, BitOpsBudget::relativeTo8Bits, BitOpsBudget::count, "bit operations", "as a count");
+        return either(fraction, count, BitOpsBudget::relativeTo8Bits, BitOpsBudget::count,
+                "bit operations", "as a count");
     }
 
     /** At most {@code fraction} of the bit operations at 8-bit weights and activations, in (0, 2]. */
@@ -33,10 +35,5 @@ public final class BitOpsBudget extends ResourceBudget {
     /** The limit in bit operations, or null for a budget relative to 8 bits. */
     public Long limitCount() {
         return absolute();
-    }
-
-    @Override
-    public String toString() {
-        return absolute() != null ? absolute() + " bit operations" : fractionOf8Bits() + " of the 8-bit bit operations";
     }
 }

@@ -5,7 +5,7 @@ import java.util.function.DoubleFunction;
 import java.util.function.LongFunction;
 
 /**
- * A limit on one resource of the quantized layers: absolute, or a fraction of the resource at 8 bits. The two kinds,
+ * A limit on one resource of the quantized layers: absolute, or a fraction of the resource at 8 bits. The kinds,
  * {@link WeightsMemoryBudget}, {@link ActivationMemoryBudget}, {@link TotalMemoryBudget} and {@link BitOpsBudget},
  * differ only in their unit and in what "at 8 bits" means.
  */
@@ -13,8 +13,15 @@ public abstract sealed class ResourceBudget permits WeightsMemoryBudget, BitOpsB
         TotalMemoryBudget {
     private final Long absolute;
     private final Double relativeTo8Bits;
+    private final String what;
+    private final String unit;
 
-    ResourceBudget(Long absolute, Double relativeTo8Bits, String what, String example) {
+    /**
+     * @param what the resource, as in "the 8-bit weights memory"
+     * @param unit the absolute limit's unit
+     * @param example what fractions mean, for the error on one out of range
+     */
+    ResourceBudget(Long absolute, Double relativeTo8Bits, String what, String unit, String example) {
         if (absolute != null && absolute <= 0) {
             throw new IllegalArgumentException("a " + what + " budget must be above 0, got " + absolute);
         }
@@ -24,6 +31,8 @@ public abstract sealed class ResourceBudget permits WeightsMemoryBudget, BitOpsB
         }
         this.absolute = absolute;
         this.relativeTo8Bits = relativeTo8Bits;
+        this.what = what;
+        this.unit = unit;
     }
 
     /** The limit in the resource's unit, given the resource's amount at 8 bits. */
@@ -56,6 +65,11 @@ public abstract sealed class ResourceBudget permits WeightsMemoryBudget, BitOpsB
     /** The fraction of the resource at 8 bits, or null for an absolute budget. */
     public final Double fractionOf8Bits() {
         return relativeTo8Bits;
+    }
+
+    @Override
+    public final String toString() {
+        return absolute != null ? absolute + " " + unit : relativeTo8Bits + " of the 8-bit " + what;
     }
 
     @Override

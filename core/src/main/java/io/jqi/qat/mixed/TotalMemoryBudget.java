@@ -6,7 +6,7 @@ package io.jqi.qat.mixed;
  */
 public final class TotalMemoryBudget extends ResourceBudget {
     private TotalMemoryBudget(Long bytes, Double relativeTo8Bits) {
-        super(bytes, relativeTo8Bits, "total memory", "0.5 is 4 bits on average, 1 is 8 bits");
+        super(bytes, relativeTo8Bits, "total memory", "bytes", "0.5 is 4 bits on average, 1 is 8 bits");
     }
 
     /** At most {@code bytes} bytes of quantized kernels and activations held at once. */
@@ -14,9 +14,10 @@ public final class TotalMemoryBudget extends ResourceBudget {
         return new TotalMemoryBudget(bytes, null);
     }
 
-    /** The budget of a config: {@code fraction} of 8 bits or {@code bytes}, at most one given; null for neither. */
+    /** The budget a config gives: {@code fraction} of 8 bits or {@code bytes}, at most one; null for neither. */
     public static TotalMemoryBudget of(Double fraction, Long bytes) {
-        return either(fraction, bytes, TotalMemoryBudget::relativeTo8Bits, TotalMemoryBudget::bytes, "total memory", "in bytes");
+        return either(fraction, bytes, TotalMemoryBudget::relativeTo8Bits, TotalMemoryBudget::bytes,
+                "total memory", "in bytes");
     }
 
     /** At most {@code fraction} of the weights and activation memory at 8 bits, in (0, 2]. */
@@ -32,10 +33,5 @@ public final class TotalMemoryBudget extends ResourceBudget {
     /** The limit in bytes, or null for a budget relative to 8 bits. */
     public Long limitBytes() {
         return absolute();
-    }
-
-    @Override
-    public String toString() {
-        return absolute() != null ? absolute() + " bytes" : fractionOf8Bits() + " of the 8-bit total memory";
     }
 }

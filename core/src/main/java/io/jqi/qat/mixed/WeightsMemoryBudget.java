@@ -7,7 +7,7 @@ package io.jqi.qat.mixed;
  */
 public final class WeightsMemoryBudget extends ResourceBudget {
     private WeightsMemoryBudget(Long bytes, Double relativeTo8Bits) {
-        super(bytes, relativeTo8Bits, "weights memory", "0.5 is 4 bits on average, 1 is 8 bits");
+        super(bytes, relativeTo8Bits, "weights memory", "bytes", "0.5 is 4 bits on average, 1 is 8 bits");
     }
 
     /** At most {@code bytes} bytes of quantized kernels. */
@@ -15,9 +15,10 @@ public final class WeightsMemoryBudget extends ResourceBudget {
         return new WeightsMemoryBudget(bytes, null);
     }
 
-    /** The budget of a config: {@code fraction} of 8 bits or {@code bytes}, at most one given; null for neither. */
+    /** The budget a config gives: {@code fraction} of 8 bits or {@code bytes}, at most one; null for neither. */
     public static WeightsMemoryBudget of(Double fraction, Long bytes) {
-        return either(fraction, bytes, WeightsMemoryBudget::relativeTo8Bits, WeightsMemoryBudget::bytes, "weights memory", "in bytes");
+        return either(fraction, bytes, WeightsMemoryBudget::relativeTo8Bits, WeightsMemoryBudget::bytes,
+                "weights memory", "in bytes");
     }
 
     /** At most {@code fraction} of the kernels' memory at 8 bits, in (0, 2]: 0.5 allows 4 bits on average. */
@@ -33,10 +34,5 @@ public final class WeightsMemoryBudget extends ResourceBudget {
     /** The limit in bytes, or null for a budget relative to 8 bits. */
     public Long limitBytes() {
         return absolute();
-    }
-
-    @Override
-    public String toString() {
-        return absolute() != null ? absolute() + " bytes" : fractionOf8Bits() + " of the 8-bit weight memory";
     }
 }
