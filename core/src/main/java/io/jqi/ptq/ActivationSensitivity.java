@@ -39,6 +39,12 @@ public final class ActivationSensitivity {
      */
     public static List<Value> measure(Module model, List<Tensor> batches, TargetPlatform platform, PtqConfig config,
             QuantizationRules rules, int... bits) {
+        return measure(model, batches, platform, config, rules, SensitivityProgress.NONE, bits);
+    }
+
+    /** {@link #measure(Module, List, TargetPlatform, PtqConfig, QuantizationRules, int...)}, telling {@code progress}. */
+    public static List<Value> measure(Module model, List<Tensor> batches, TargetPlatform platform, PtqConfig config,
+            QuantizationRules rules, SensitivityProgress progress, int... bits) {
         Objects.requireNonNull(rules, "rules");
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("a sensitivity needs at least one representative batch");
@@ -60,11 +66,13 @@ public final class ActivationSensitivity {
         }
         List<float[]> reference = SensitivityRuns.outputs(plans.get(0).build(new Only(null)), batches);
         List<Value> out = new ArrayList<>();
+        int done = 0;
         for (String value : values) {
             double[] errors = new double[bits.length];
             for (int i = 0; i < bits.length; i++) {
                 GraphModel one = plans.get(i).build(new Only(value));
                 errors[i] = SensitivityRuns.meanSquaredDifference(reference, SensitivityRuns.outputs(one, batches));
+                progress.measured("activations", ++done, values.size() * bits.length);
             }
             out.add(new Value(value, bits.clone(), errors));
         }

@@ -57,6 +57,12 @@ public final class WeightSensitivity {
      * @throws IllegalArgumentException without data, without candidates, or with a width outside 1..16
      */
     public static List<Layer> measure(QuantizationPlan plan, Iterable<Tensor> data, PtqConfig config, int... bits) {
+        return measure(plan, data, config, SensitivityProgress.NONE, bits);
+    }
+
+    /** {@link #measure(QuantizationPlan, Iterable, PtqConfig, int...)}, telling {@code progress} after every run. */
+    public static List<Layer> measure(QuantizationPlan plan, Iterable<Tensor> data, PtqConfig config,
+            SensitivityProgress progress, int... bits) {
         Objects.requireNonNull(plan, "plan");
         Objects.requireNonNull(config, "config");
         List<Tensor> batches = new ArrayList<>();
@@ -70,24 +76,31 @@ public final class WeightSensitivity {
         try (var ignored = Tensor.noGrad()) {
             values = floatModel.forwardEveryNode(batches.get(0));
         }
-        List<Layer> layers = new ArrayList<>();
-        for (NodePlan node : plan.nodes()) {
-            if (!node.quantizesWeights()) {
-                continue;
-            }
-            int[] candidates = bits.length > 0 ? bits.clone()
+        List<NodePlan> kernels = plan.nodes().stream().filter(NodePlan::quantizesWeights).toList();
+        List<int[]> candidates = new ArrayList<>();
+        for (NodePlan node : kernels) {
+            int[] c = bits.length > 0 ? bits.clone()
                     : node.quantization().weights().candidateBits().stream().mapToInt(Integer::intValue).toArray();
-            if (candidates.length == 0) {
+            if (c.length == 0) {
                 throw new IllegalArgumentException("layer " + node.ref() + ": the target platform declares no "
                         + "mixed-precision candidate widths for its kernel; give the candidates (candidate_bits)");
             }
-            double[] errors = new double[candidates.length];
+            candidates.add(c);
+        }
+        int total = candidates.stream().mapToInt(c -> c.length).sum();
+        int done = 0;
+        List<Layer> layers = new ArrayList<>();
+        for (int k = 0; k < kernels.size(); k++) {
+            NodePlan node = kernels.get(k);
+            int[] widths = candidates.get(k);
+            double[] errors = new double[widths.length];
             long weights = 0;
-            for (int i = 0; i < candidates.length; i++) {
-                Only source = new Only(node, candidates[i], config);
+            for (int i = 0; i < widths.length; i++) {
+                Only source = new Only(node, widths[i], config);
                 errors[i] = SensitivityRuns.meanSquaredDifference(reference,
                         SensitivityRuns.outputs(plan.build(source), batches));
                 weights = source.weights;
+                progress.measured("kernels", ++done, total);
             }
             // Each output value of a kernel layer takes one multiply-accumulate per kernel value of its channel.
             String name = node.ref().name();
@@ -96,7 +109,7 @@ public final class WeightSensitivity {
             Tensor out = values.get(name);
             long macs = out.numel() / out.shape().dim(0) * (kernel.numel() / kernel.shape().dim(0));
             int inputBits = plan.inputActivationBits(name);
-            layers.add(new Layer(name, weights, candidates, errors, macs, inputBits == 0 ? 32 : inputBits));
+            layers.add(new Layer(name, weights, widths, errors, macs, inputBits == 0 ? 32 : inputBits));
         }
         return layers;
     }

@@ -27,6 +27,7 @@ import io.jqi.nn.optim.Optimizer
 import io.jqi.ptq.InferableQuantizerSource
 import io.jqi.ptq.Ptq
 import io.jqi.ptq.RepresentativeData
+import io.jqi.ptq.SensitivityProgress
 import io.jqi.ptq.TargetPlatform
 import io.jqi.qat.Qat
 import io.jqi.qat.QatConfig
@@ -312,7 +313,7 @@ class QatCommand : Callable<Int> {
         var searched: MixedPrecisionPlan? = null
         val qatConfig = mixedPrecision?.takeUnless { learnedWidths }?.let { mp ->
             val mixed = run.timed("mixed precision") {
-                MixedPrecision.search(floatModel, calibration, rules, rules.ptq(), platform, mp)
+                MixedPrecision.search(floatModel, calibration, rules, rules.ptq(), platform, mp, searchProgress(console))
             }
             searched = mixed
             console.println("  mixed precision:\n" + mixed.toString().prependIndent("    "))
@@ -501,6 +502,19 @@ class QatCommand : Callable<Int> {
             ?.takeIf { it.size == 3 }
 
     /** What a user fine-tuning an imported model should know before the run starts. */
+    /** Lines at every tenth of each sensitivity measurement: on a large model the search takes minutes. */
+    private fun searchProgress(out: PrintWriter): SensitivityProgress {
+        var reported = 0
+        return SensitivityProgress { what, done, total ->
+            val tenth = done * 10 / total
+            if (done == 1) reported = 0
+            if (tenth > reported && done < total) {
+                reported = tenth
+                out.println("  mixed precision: %s' sensitivities %d%% (%d/%d runs)".format(what, tenth * 10, done, total))
+            }
+        }
+    }
+
     private fun warnings(source: SavedModel?, hasNormalization: Boolean, floatN: Int, lr: Double, loaded: LoadedData,
                          console: PrintWriter) {
         source ?: return

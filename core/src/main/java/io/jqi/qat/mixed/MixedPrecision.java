@@ -8,6 +8,7 @@ import io.jqi.ptq.Ptq;
 import io.jqi.ptq.PtqConfig;
 import io.jqi.ptq.QuantizationPlan;
 import io.jqi.ptq.QuantizationRules;
+import io.jqi.ptq.SensitivityProgress;
 import io.jqi.ptq.TargetPlatform;
 import io.jqi.ptq.WeightSensitivity;
 import io.jqi.tensor.Tensor;
@@ -58,18 +59,28 @@ public final class MixedPrecision {
      */
     public static MixedPrecisionPlan search(Module model, Iterable<Tensor> data, QuantizationRules rules, PtqConfig ptq,
             TargetPlatform platform, MixedPrecisionSettings settings) {
+        return search(model, data, rules, ptq, platform, settings, SensitivityProgress.NONE);
+    }
+
+    /**
+     * {@link #search(Module, Iterable, QuantizationRules, PtqConfig, TargetPlatform, MixedPrecisionSettings)}, telling
+     * {@code progress} after every run of the sensitivity measurements, which take most of its time.
+     */
+    public static MixedPrecisionPlan search(Module model, Iterable<Tensor> data, QuantizationRules rules, PtqConfig ptq,
+            TargetPlatform platform, MixedPrecisionSettings settings, SensitivityProgress progress) {
         // Read once: the analysis and the measurement both pass over the batches, and an Iterable may be one-shot.
         List<Tensor> batches = new ArrayList<>();
         data.forEach(batches::add);
         QuantizationPlan plan = Ptq.analyze(model, batches, platform, ptq, rules);
         List<WeightSensitivity.Layer> layers = settings.choosesWeights()
-                ? WeightSensitivity.measure(plan, batches, ptq, settings.candidates()) : List.of();
+                ? WeightSensitivity.measure(plan, batches, ptq, progress, settings.candidates()) : List.of();
         if (settings.choosesWeights() && layers.isEmpty()) {
             throw new IllegalArgumentException("the model has no quantized kernel, so there are no weight bits to "
                     + "choose");
         }
         BitAllocation.Activations activations = settings.choosesActivations()
-                ? activations(model, batches, platform, ptq, rules, plan, layers, settings.activationCandidates())
+                ? activations(model, batches, platform, ptq, rules, plan, layers, settings.activationCandidates(),
+                        progress)
                 : BitAllocation.Activations.none(layers.size());
         long weights = layers.stream().mapToLong(WeightSensitivity.Layer::weights).sum();
         long macs = layers.stream().mapToLong(WeightSensitivity.Layer::macs).sum();
@@ -97,14 +108,14 @@ public final class MixedPrecision {
     /** The quantized activations of the plan's model, with their sensitivities, tensors and the kernels' inputs. */
     private static BitAllocation.Activations activations(Module model, List<Tensor> batches, TargetPlatform platform,
             PtqConfig ptq, QuantizationRules rules, QuantizationPlan plan, List<WeightSensitivity.Layer> layers,
-            int[] candidates) {
+            int[] candidates, SensitivityProgress progress) {
         ActivationTensors tensors = ActivationTensors.of(plan.build(new InferableQuantizerSource()), batches.get(0));
         if (tensors.values().isEmpty()) {
             throw new IllegalArgumentException("the model has no quantized activation, so there are no activation "
                     + "bits to choose");
         }
         Map<String, ActivationSensitivity.Value> measured = new LinkedHashMap<>();
-        ActivationSensitivity.measure(model, batches, platform, ptq, rules, candidates)
+        ActivationSensitivity.measure(model, batches, platform, ptq, rules, progress, candidates)
                 .forEach(v -> measured.put(v.value(), v));
         if (!measured.keySet().equals(new java.util.HashSet<>(tensors.values()))) {
             throw new IllegalStateException("the measured activations " + measured.keySet() + " are not the model's "
