@@ -5,7 +5,9 @@
 # FASHION_MNIST=DIR pointing at the IDX files. About 9 minutes for the first preset and 3 for each other on 2 cores.
 # MIXED=F (such as 0.5) adds two runs under a weights memory budget of F of the 8-bit memory: the mixed-precision search
 # (w8a8 with QAT learning rate 0.001, as w4a8) and HMQ (examples/qat-hmq.json; HMQ is compiled with src-test's tests
-# and put on JQI_CLASSPATH). SEED=S changes the seed.
+# and put on JQI_CLASSPATH). ACTIVATION=F adds a run under an activation memory budget of F of the 8-bit activation
+# memory, TOTAL=F one under a total (weights plus activations) memory budget, both from w8a8 with QAT learning rate
+# 0.001. SEED=S changes the seed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 out=${OUT:-runs/accuracy}
@@ -44,4 +46,9 @@ if [ -n "${MIXED:-}" ]; then
     "$out/fashion-mnist-cnn-hmq$MIXED" --weights-memory "$MIXED"
   dirs+=("$out/fashion-mnist-cnn-hmq$MIXED")
 fi
+for budget in ${ACTIVATION:+activation-memory:$ACTIVATION} ${TOTAL:+total-memory:$TOTAL}; do
+  dir="$out/fashion-mnist-cnn-${budget%%:*}${budget#*:}"
+  run w8a8 "$first/float.jqi" "$dir" --qat-lr 0.001 "--${budget%%:*}" "${budget#*:}"
+  dirs+=("$dir")
+done
 ./jqi table "${dirs[@]}"

@@ -1,6 +1,7 @@
 package io.jqi.qat.mixed;
 
 import io.jqi.nn.GraphModel;
+import io.jqi.nn.Module;
 import io.jqi.ptq.QuantizationPlan;
 import io.jqi.quant.FakeQuantizer;
 import io.jqi.quant.wrap.ActivationQuantizationHolder;
@@ -30,10 +31,16 @@ record ActivationTensors(List<String> values, long[] sizes, List<FakeQuantizer> 
 
     /** The quantized values of {@code model}, sized by one forward pass over {@code example} (a batch of any size). */
     static ActivationTensors of(GraphModel model, Tensor example) {
+        // In eval mode, so that batch norms neither use nor update batch statistics; every module's mode comes back,
+        // parents first (train(on) sets a module's descendants too).
+        Map<Module, Boolean> modes = new java.util.LinkedHashMap<>();
+        model.namedModules().values().forEach(m -> modes.put(m, m.isTraining()));
         Map<String, Tensor> outputs;
         model.eval();
         try (var ignored = Tensor.noGrad()) {
             outputs = model.forwardEveryNode(example);
+        } finally {
+            modes.forEach(Module::train);
         }
         long batch = example.shape().dim(0);
         List<String> order = model.nodeNames();

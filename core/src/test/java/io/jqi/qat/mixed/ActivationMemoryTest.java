@@ -56,4 +56,15 @@ class ActivationMemoryTest {
         assertEquals(3, tensors.cuts().size(), "{x}, {a, b}, {c}");
         assertEquals(java.util.List.of(4L, 4L, 8L, 12L), java.util.Arrays.stream(tensors.sizes()).boxed().toList());
     }
+
+    @Test
+    void countingLeavesEveryModuleInTheModeItWasIn() {
+        GraphModel model = skipModel();
+        model.train();
+        model.node("b").eval();
+        ActivationMemory.of(model, Tensor.zeros(2, 4));
+        assertEquals(true, model.isTraining());
+        assertEquals(true, model.node("a").isTraining());
+        assertEquals(false, model.node("b").isTraining());
+    }
 }
