@@ -22,6 +22,21 @@ public final class GridChecks {
         }
     }
 
+    /**
+     * Mixed-precision candidate widths: each a valid width, none twice; null reads as none. Returns an unmodifiable
+     * copy. {@code what} names them in the errors, such as "mixed-precision candidate widths".
+     */
+    public static java.util.List<Integer> requireCandidateBits(java.util.List<Integer> widths, String what) {
+        java.util.List<Integer> out = java.util.List.copyOf(widths == null ? java.util.List.of() : widths);
+        for (int b : out) {
+            requireBits(b, "A width of the " + what);
+        }
+        if (out.stream().distinct().count() != out.size()) {
+            throw new IllegalArgumentException("the " + what + " must differ, got " + out);
+        }
+        return out;
+    }
+
     /** Thresholds: one per channel, or exactly one per tensor; each positive and finite. */
     public static void requireThresholds(float[] thresholds, boolean perChannel) {
         requireLength(thresholds, "threshold", perChannel);

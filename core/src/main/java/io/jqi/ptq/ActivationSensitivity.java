@@ -6,9 +6,11 @@ import io.jqi.quant.FakeQuantizer;
 import io.jqi.quant.QuantizationTarget;
 import io.jqi.tensor.Tensor;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
-import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * How much each quantized activation, alone at each candidate bit width, moves the model's outputs: the activations'
@@ -32,7 +34,8 @@ public final class ActivationSensitivity {
 
     /**
      * The sensitivity of every quantized activation of {@code model} analysed under {@code platform}, {@code config}
-     * and {@code rules} (as {@link Ptq#analyze}), at every width of {@code bits}, in the model's order (inputs first).
+     * and {@code rules} (as {@link Ptq#analyze}), at every width of {@code bits}, in the model's order (inputs first);
+     * with no {@code bits}, at the candidate widths its target platform declares for each activation.
      *
      * @throws IllegalArgumentException without data or candidates, or when shift-negative correction makes graphs
      *     that differ between widths
@@ -49,32 +52,43 @@ public final class ActivationSensitivity {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("a sensitivity needs at least one representative batch");
         }
-        if (bits.length == 0) {
-            throw new IllegalArgumentException("activation sensitivities need candidate widths");
+        QuantizationPlan asIs = Ptq.analyze(model, batches, platform, config, rules);
+        Map<String, int[]> candidates = new LinkedHashMap<>();
+        for (NodePlan n : quantizedValues(asIs)) {
+            int[] c = bits.length > 0 ? bits.clone()
+                    : n.quantization().activation().candidateBits().stream().mapToInt(Integer::intValue).toArray();
+            if (c.length == 0) {
+                throw new IllegalArgumentException("value " + n.ref() + ": the target platform declares no "
+                        + "mixed-precision candidate widths for its activation; give the candidates "
+                        + "(activation_candidate_bits)");
+            }
+            candidates.put(n.ref().name(), c);
         }
-        List<QuantizationPlan> plans = new ArrayList<>();
-        for (int b : bits) {
-            plans.add(Ptq.analyze(model, batches, platform, config, atWidth(rules, b)));
-        }
-        List<String> values = quantizedValues(plans.get(0));
-        for (int i = 1; i < plans.size(); i++) {
-            if (!quantizedValues(plans.get(i)).equals(values)) {
-                throw new IllegalArgumentException("shift-negative correction quantizes other values at " + bits[i]
-                        + " bits than at " + bits[0] + " bits, so activation widths cannot be chosen one value at a "
+        // One analysis per width any value may take: a value's thresholds at a width come from the analysis at it.
+        Map<Integer, QuantizationPlan> plans = new LinkedHashMap<>();
+        candidates.values().stream().flatMapToInt(java.util.Arrays::stream).distinct()
+                .forEach(b -> plans.put(b, Ptq.analyze(model, batches, platform, config, atWidth(rules, b))));
+        List<String> values = List.copyOf(candidates.keySet());
+        plans.forEach((b, plan) -> {
+            if (!quantizedValues(plan).stream().map(n -> n.ref().name()).toList().equals(values)) {
+                throw new IllegalArgumentException("shift-negative correction quantizes other values at " + b
+                        + " bits than at the config's widths, so activation widths cannot be chosen one value at a "
                         + "time; turn shift_negative_correction off for an activation or total memory budget");
             }
-        }
-        List<float[]> reference = SensitivityRuns.outputs(plans.get(0).build(new Only(null)), batches);
-        List<Value> out = new ArrayList<>();
+        });
+        List<float[]> reference = SensitivityRuns.outputs(asIs.build(new Only(null)), batches);
+        int total = candidates.values().stream().mapToInt(c -> c.length).sum();
         int done = 0;
-        for (String value : values) {
-            double[] errors = new double[bits.length];
-            for (int i = 0; i < bits.length; i++) {
-                GraphModel one = plans.get(i).build(new Only(value));
+        List<Value> out = new ArrayList<>();
+        for (Map.Entry<String, int[]> value : candidates.entrySet()) {
+            int[] widths = value.getValue();
+            double[] errors = new double[widths.length];
+            for (int i = 0; i < widths.length; i++) {
+                GraphModel one = plans.get(widths[i]).build(new Only(value.getKey()));
                 errors[i] = SensitivityRuns.meanSquaredDifference(reference, SensitivityRuns.outputs(one, batches));
-                progress.measured("activations", ++done, values.size() * bits.length);
+                progress.measured("activations", ++done, total);
             }
-            out.add(new Value(value, bits.clone(), errors));
+            out.add(new Value(value.getKey(), widths, errors));
         }
         return out;
     }
@@ -87,7 +101,7 @@ public final class ActivationSensitivity {
                 OpQuantization out = rules.resolve(node, op);
                 ActivationQuantization a = out.activation();
                 return a == null ? out
-                        : out.withActivation(new ActivationQuantization(a.method(), bits, a.signedness()));
+                        : out.withActivation(a.withBits(bits));
             }
 
             @Override
@@ -97,9 +111,9 @@ public final class ActivationSensitivity {
         };
     }
 
-    private static List<String> quantizedValues(QuantizationPlan plan) {
-        return java.util.stream.Stream.concat(plan.inputs().stream(), plan.nodes().stream())
-                .filter(NodePlan::quantizesActivation).map(n -> n.ref().name()).collect(Collectors.toList());
+    private static List<NodePlan> quantizedValues(QuantizationPlan plan) {
+        return Stream.concat(plan.inputs().stream(), plan.nodes().stream()).filter(NodePlan::quantizesActivation)
+                .toList();
     }
 
     /** Quantizes the activation of {@code value} alone (none: nothing); every other quantizer passes values through. */

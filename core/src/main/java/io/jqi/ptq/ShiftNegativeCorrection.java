@@ -88,9 +88,9 @@ final class ShiftNegativeCorrection {
                     List.of(n.name)));
             refs.put(name, new NodeRef(name, path0, "AddConstant"));
             ops.put(name, OpQuantization.activationOnly(new ActivationQuantization(a.method(), a.bits(),
-                    Signedness.UNSIGNED)));
+                    Signedness.UNSIGNED, a.candidateBits())));
             ops.put(n.name, ops.get(n.name).withActivation(new ActivationQuantization(a.method(), NON_LINEAR_BITS,
-                    Signedness.SIGNED)));
+                    Signedness.SIGNED, a.candidateBits())));
             for (FlatGraph.Node p : path) {
                 p.module = shifted(p.module, shift);
             }

@@ -21,13 +21,7 @@ public record WeightQuantization(QuantizationMethod method, int bits, boolean pe
         if (channelAxis < 0) {
             throw new IllegalArgumentException("The weights channel axis must be >= 0, got " + channelAxis);
         }
-        candidateBits = List.copyOf(candidateBits == null ? List.of() : candidateBits);
-        for (int b : candidateBits) {
-            GridChecks.requireBits(b, "A mixed-precision candidate width");
-        }
-        if (candidateBits.stream().distinct().count() != candidateBits.size()) {
-            throw new IllegalArgumentException("Mixed-precision candidate widths must differ, got " + candidateBits);
-        }
+        candidateBits = GridChecks.requireCandidateBits(candidateBits, "mixed-precision candidate widths");
     }
 
     /** Without mixed-precision candidates. */

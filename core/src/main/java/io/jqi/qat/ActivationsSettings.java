@@ -60,6 +60,6 @@ public record ActivationsSettings(String trainingMethod, QuantizationMethod meth
             base = ActivationQuantization.of(method, bits);
         }
         return new ActivationQuantization(method != null ? method : base.method(), bits != null ? bits : base.bits(),
-                signedness != null ? signedness : base.signedness());
+                signedness != null ? signedness : base.signedness(), base.candidateBits());
     }
 }

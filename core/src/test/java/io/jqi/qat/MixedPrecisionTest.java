@@ -212,6 +212,25 @@ class MixedPrecisionTest {
         assertTrue(used <= mp.resources().bitOpsBudget(), mp.toString());
     }
 
+    @Test
+    void withoutActivationCandidatesEachValueTakesItsPlatformsOrTheSearchSaysWhatToGive() {
+        QatFlowTest.Task task = QatFlowTest.cnn();
+        TargetPlatform noCandidates = PLATFORM.withOp("ReLU", PLATFORM.forOp("ReLU").withActivation(
+                PLATFORM.forOp("ReLU").activation().withCandidateBits(java.util.List.of())));
+        var e = assertThrows(IllegalArgumentException.class, () -> MixedPrecision.search(task.model(),
+                task.representative(), QatConfig.defaults(), PtqConfig.defaults(), noCandidates, activationBudget(0.5)));
+        assertTrue(e.getMessage().contains("activation_candidate_bits"), e.getMessage());
+
+        TargetPlatform sixes = PLATFORM.withOp("ReLU", PLATFORM.forOp("ReLU").withActivation(
+                PLATFORM.forOp("ReLU").activation().withCandidateBits(java.util.List.of(8, 6))));
+        MixedPrecisionPlan mp = MixedPrecision.search(task.model(), task.representative(), QatConfig.defaults(),
+                PtqConfig.defaults(), sixes, activationBudget(0.9));
+        assertTrue(mp.activations().stream().anyMatch(v -> java.util.Arrays.equals(v.bits(), new int[] {8, 6})),
+                mp.toString());
+        assertTrue(mp.activations().stream().anyMatch(v -> java.util.Arrays.equals(v.bits(), new int[] {8, 4, 2})),
+                mp.toString());
+    }
+
     private static MixedPrecisionSettings activationBudget(double fraction) {
         return new MixedPrecisionSettings(null, null, ActivationMemoryBudget.relativeTo8Bits(fraction), null, null,
                 null);

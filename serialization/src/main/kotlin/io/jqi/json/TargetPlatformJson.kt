@@ -67,6 +67,7 @@ object TargetPlatformJson {
         put("method", a.method().name)
         put("bits", a.bits())
         put("signedness", a.signedness().name)
+        if (a.candidateBits().isNotEmpty()) put("candidate_bits", JsonArray(a.candidateBits().map { JsonPrimitive(it) }))
     }
 
     private fun fromJson(top: ConfigReader): TargetPlatform {
@@ -102,7 +103,8 @@ object TargetPlatformJson {
         val method = r.enum("method", QuantizationMethod.entries)
         val bits = r.int("bits")
         val signedness = r.optionalEnum("signedness", Signedness.entries) ?: Signedness.AUTO
+        val candidates = r.optionalInts("candidate_bits")?.toList()
         r.finish()
-        return r.build { ActivationQuantization(method, bits, signedness) }
+        return r.build { ActivationQuantization(method, bits, signedness, candidates) }
     }
 }

@@ -61,6 +61,16 @@ class TargetPlatformJsonSpec : FunSpec({
         platform.forOp("Dense").weights().candidateBits() shouldBe listOf(8, 6, 4)
     }
 
+    test("activations may list mixed-precision candidate widths, as the default platform's do") {
+        TargetPlatform.defaultPlatform().forOp("ReLU").activation().candidateBits() shouldBe listOf(8, 4, 2)
+        (Json.parseToJsonElement(TargetPlatformJson.write(TargetPlatform.defaultPlatform())).jsonObject["defaults"]!!
+            .jsonObject["activation"]!!.jsonObject["candidate_bits"]).toString() shouldBe "[8,4,2]"
+        val platform = TargetPlatformJson.read("""{$header, "defaults": {"activation": {"method": "POWER_OF_TWO",
+            "bits": 8, "candidate_bits": [8, 6]}}, "ops": {}}""")
+        platform.defaults().activation().candidateBits() shouldBe listOf(8, 6)
+        TargetPlatformJson.read(TargetPlatformJson.write(platform)) shouldBe platform
+    }
+
     test("a hand-written op may leave out what defaults: float, axis 0, AUTO signedness") {
         val platform = TargetPlatformJson.read("""{$header, "defaults": {},
             "ops": {"Conv2D": {"kernel_attribute": "weight", "weights": {"method": "SYMMETRIC", "bits": 8,

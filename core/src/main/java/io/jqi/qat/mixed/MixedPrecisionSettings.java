@@ -20,21 +20,19 @@ import java.util.List;
  * @param candidateBits the widths to choose from for every kernel, distinct, in the order given; empty (or null): each
  *     kernel's candidates as its target platform declares them (8, 4 and 2 bits on the default platform)
  * @param activationCandidateBits the widths to choose from for every quantized activation, distinct; empty (or null):
- *     {@link #DEFAULT_ACTIVATION_CANDIDATES}
+ *     each activation's candidates as its target platform declares them (8, 4 and 2 bits on the default platform)
  */
 public record MixedPrecisionSettings(WeightsMemoryBudget weightsMemory, BitOpsBudget bitOps,
         ActivationMemoryBudget activationMemory, TotalMemoryBudget totalMemory, List<Integer> candidateBits,
         List<Integer> activationCandidateBits) {
-    /** The activations' candidates when none are given: target platforms declare candidates for kernels only. */
-    public static final List<Integer> DEFAULT_ACTIVATION_CANDIDATES = List.of(8, 4, 2);
-
     public MixedPrecisionSettings {
         if (weightsMemory == null && bitOps == null && activationMemory == null && totalMemory == null) {
             throw new IllegalArgumentException("give a budget: weights memory, activation memory, total memory or "
                     + "bit operations");
         }
-        candidateBits = distinctWidths(candidateBits, "");
-        activationCandidateBits = distinctWidths(activationCandidateBits, "activation ");
+        candidateBits = GridChecks.requireCandidateBits(candidateBits, "mixed-precision candidate widths");
+        activationCandidateBits = GridChecks.requireCandidateBits(activationCandidateBits,
+                "mixed-precision activation candidate widths");
     }
 
     /** Budgets on the weights memory and the bit operations, either may be null. */
@@ -45,17 +43,6 @@ public record MixedPrecisionSettings(WeightsMemoryBudget weightsMemory, BitOpsBu
     /** A weights memory budget alone. */
     public MixedPrecisionSettings(WeightsMemoryBudget weightsMemory, List<Integer> candidateBits) {
         this(weightsMemory, null, candidateBits);
-    }
-
-    private static List<Integer> distinctWidths(List<Integer> widths, String what) {
-        List<Integer> out = List.copyOf(widths == null ? List.of() : widths);
-        for (int b : out) {
-            GridChecks.requireBits(b, "A mixed-precision " + what + "candidate width");
-        }
-        if (out.stream().distinct().count() != out.size()) {
-            throw new IllegalArgumentException("mixed-precision " + what + "candidate widths must differ, got " + out);
-        }
-        return out;
     }
 
     /** Whether the search chooses the kernels' widths: a weights memory, total memory or bit-operations budget. */
@@ -73,9 +60,8 @@ public record MixedPrecisionSettings(WeightsMemoryBudget weightsMemory, BitOpsBu
         return candidateBits.stream().mapToInt(Integer::intValue).toArray();
     }
 
-    /** The activations' candidates as the search takes them. */
+    /** The activations' candidates as the search takes them (none: the platform's). */
     public int[] activationCandidates() {
-        return (activationCandidateBits.isEmpty() ? DEFAULT_ACTIVATION_CANDIDATES : activationCandidateBits).stream()
-                .mapToInt(Integer::intValue).toArray();
+        return activationCandidateBits.stream().mapToInt(Integer::intValue).toArray();
     }
 }
