@@ -502,13 +502,20 @@ class QatCommand : Callable<Int> {
             ?.takeIf { it.size == 3 }
 
     /** What a user fine-tuning an imported model should know before the run starts. */
-    /** Lines at every tenth of each sensitivity measurement: on a large model the search takes minutes. */
+    /**
+     * Lines at every tenth of each sensitivity measurement once it has run for two seconds: on a large model the
+     * search takes minutes, on a small one it would only be noise.
+     */
     private fun searchProgress(out: PrintWriter): SensitivityProgress {
         var reported = 0
+        var start = 0L
         return SensitivityProgress { what, done, total ->
+            if (done == 1) {
+                reported = 0
+                start = System.nanoTime()
+            }
             val tenth = done * 10 / total
-            if (done == 1) reported = 0
-            if (tenth > reported && done < total) {
+            if (tenth > reported && done < total && System.nanoTime() - start > 2_000_000_000L) {
                 reported = tenth
                 out.println("  mixed precision: %s' sensitivities %d%% (%d/%d runs)".format(what, tenth * 10, done, total))
             }
