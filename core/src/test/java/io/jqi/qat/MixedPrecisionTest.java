@@ -231,6 +231,26 @@ class MixedPrecisionTest {
                 mp.toString());
     }
 
+    @Test
+    void theSearchTellsItsProgressAfterEverySensitivityRun() {
+        QatFlowTest.Task task = QatFlowTest.cnn();
+        java.util.List<String> told = new java.util.ArrayList<>();
+        MixedPrecisionPlan mp = MixedPrecision.search(task.model(), task.representative(), QatConfig.defaults(),
+                PtqConfig.defaults(), PLATFORM, new MixedPrecisionSettings(null, null, null,
+                        TotalMemoryBudget.relativeTo8Bits(0.9), java.util.List.of(4, 8), java.util.List.of(4, 8)),
+                (what, done, total) -> told.add(what + " " + done + "/" + total));
+        int kernels = 2 * mp.layers().size();
+        int activations = 2 * mp.activations().size();
+        java.util.List<String> expected = new java.util.ArrayList<>();
+        for (int i = 1; i <= kernels; i++) {
+            expected.add("kernels " + i + "/" + kernels);
+        }
+        for (int i = 1; i <= activations; i++) {
+            expected.add("activations " + i + "/" + activations);
+        }
+        assertEquals(expected, told);
+    }
+
     private static MixedPrecisionSettings activationBudget(double fraction) {
         return new MixedPrecisionSettings(null, null, ActivationMemoryBudget.relativeTo8Bits(fraction), null, null,
                 null);
