@@ -45,7 +45,10 @@ public final class ActivationSensitivity {
         return measure(model, batches, platform, config, rules, SensitivityProgress.NONE, bits);
     }
 
-    /** {@link #measure(Module, List, TargetPlatform, PtqConfig, QuantizationRules, int...)}, telling {@code progress}. */
+    /**
+     * {@link #measure(Module, List, TargetPlatform, PtqConfig, QuantizationRules, int...)}, telling {@code progress}
+     * after every run.
+     */
     public static List<Value> measure(Module model, List<Tensor> batches, TargetPlatform platform, PtqConfig config,
             QuantizationRules rules, SensitivityProgress progress, int... bits) {
         Objects.requireNonNull(rules, "rules");

@@ -65,8 +65,8 @@ public record TargetPlatform(String name, OpQuantization defaults, Map<String, O
      * The reference's default (IMX500 v1, docs/quantizer-contract.md#default-target-platform), read off the layer
      * types' traits: {@link KernelLayer}s quantize their kernels SYMMETRIC 8-bit per output channel, with 8, 4 and 2
      * bits as mixed-precision candidates (biases stay float), activations are POWER_OF_TWO 8-bit with automatic
-     * signedness and 8, 4 and 2 bits as candidates, {@link DataMovement} layers preserve their input's grid, and kernel layers and {@link Add} run fused
-     * with a following {@link ElementwiseActivation}.
+     * signedness and 8, 4 and 2 bits as candidates, {@link DataMovement} layers preserve their input's grid, and
+     * kernel layers and {@link Add} run fused with a following {@link ElementwiseActivation}.
      * Every other op (Sub, Mul, Div, MatMul, AddConstant, ...) quantizes its output.
      */
     public static TargetPlatform defaultPlatform() {

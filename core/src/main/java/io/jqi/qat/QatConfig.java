@@ -111,8 +111,8 @@ public final class QatConfig implements QuantizationRules {
     }
 
     /**
-     * This config with the widths a mixed-precision search chose: a layer rule per layer of {@code weightBits} that sets
-     * its kernel's width and one per value of {@code activationBits} (a node, or a model input) that sets its
+     * This config with the widths a mixed-precision search chose: a layer rule per layer of {@code weightBits} that
+     * sets its kernel's width and one per value of {@code activationBits} (a node, or a model input) that sets its
      * activation's width, after the config's own rules, and without mixed-precision settings.
      */
     public QatConfig withWidths(Map<String, Integer> weightBits, Map<String, Integer> activationBits,

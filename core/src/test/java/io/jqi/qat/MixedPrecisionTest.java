@@ -152,7 +152,7 @@ class MixedPrecisionTest {
         }
     }
 
-    /** The check for activations: the memory the plan reports is the QAT model's, recounted from its holders. */
+    /** The check for activations: the plan's memory is the finalized model's, recounted from its holders. */
     @Test
     void anActivationMemoryBudgetIsMetAsRecountedFromTheTrainedModel() {
         QatFlowTest.Task task = QatFlowTest.cnn();
@@ -218,7 +218,8 @@ class MixedPrecisionTest {
         TargetPlatform noCandidates = PLATFORM.withOp("ReLU", PLATFORM.forOp("ReLU").withActivation(
                 PLATFORM.forOp("ReLU").activation().withCandidateBits(java.util.List.of())));
         var e = assertThrows(IllegalArgumentException.class, () -> MixedPrecision.search(task.model(),
-                task.representative(), QatConfig.defaults(), PtqConfig.defaults(), noCandidates, activationBudget(0.5)));
+                task.representative(), QatConfig.defaults(), PtqConfig.defaults(), noCandidates,
+                activationBudget(0.5)));
         assertTrue(e.getMessage().contains("activation_candidate_bits"), e.getMessage());
 
         TargetPlatform sixes = PLATFORM.withOp("ReLU", PLATFORM.forOp("ReLU").withActivation(

@@ -148,8 +148,8 @@ class SparkPtqTest {
 
     @Test
     void aMixedPrecisionSearchIsRefusedWithTheReason() {
-        QatConfig mixed = CONFIG.withMixedPrecision(new MixedPrecisionSettings(WeightsMemoryBudget.relativeTo8Bits(0.5), null),
-                QuantizerRegistry.global());
+        QatConfig mixed = CONFIG.withMixedPrecision(
+                new MixedPrecisionSettings(WeightsMemoryBudget.relativeTo8Bits(0.5), null), QuantizerRegistry.global());
         IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
                 () -> SparkPtq.analyze(spark.parallelize(examples(), 2), SHAPE, 8, model(), mixed, PLATFORM));
         assertTrue(e.getMessage().contains("mixed-precision search"), e.getMessage());

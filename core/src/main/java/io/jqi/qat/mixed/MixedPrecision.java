@@ -21,8 +21,9 @@ import java.util.Map;
  * Mixed precision under resource budgets: every quantized kernel and, under an activation or total memory budget,
  * every quantized activation gets one of the candidate widths so that the model fits the budgets (weights memory,
  * activation memory, both together, bit operations) and the summed sensitivity ({@link WeightSensitivity},
- * {@link ActivationSensitivity}) is least, chosen exactly by an integer program ({@link BitAllocation}). A QAT config with mixed-precision settings has {@code Qat.init} run it; by hand,
- * the plan feeds QAT through layer rules:
+ * {@link ActivationSensitivity}) is least, chosen exactly by an integer program ({@link BitAllocation}). A QAT config
+ * with mixed-precision settings has {@code Qat.init} run it; by hand, the plan feeds QAT through layer rules
+ * ({@code config.withWidths(mp.bits(), mp.activationBits(), registry)} when activations are chosen too):
  *
  * <pre>{@code
  * MixedPrecisionPlan mp = MixedPrecision.search(model, data, config, config.ptq(), platform,

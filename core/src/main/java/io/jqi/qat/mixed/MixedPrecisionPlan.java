@@ -57,7 +57,7 @@ public record MixedPrecisionPlan(Map<String, Integer> bits, Map<String, Integer>
         return layers.stream().mapToLong(l -> l.macs() * 64).sum();
     }
 
-    /** Tables of the kernels and the activations, their candidates' sensitivities and chosen bits, and the resources. */
+    /** Tables of the kernels and activations, their candidates' sensitivities and chosen bits, and the resources. */
     @Override
     public String toString() {
         StringBuilder s = new StringBuilder();
