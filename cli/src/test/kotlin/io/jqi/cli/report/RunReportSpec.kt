@@ -33,8 +33,9 @@ class RunReportSpec : FunSpec({
         tree.keys.first() shouldBe "format_version"
         tree["format_version"]!!.jsonPrimitive.content shouldBe "1"
         tree.keys shouldBe setOf("format_version", "dataset", "model", "preset", "config", "seed", "device",
-            "distillation", "weights_memory", "weights_memory_used", "bit_ops", "bit_ops_used", "accuracy", "epochs",
-            "phases", "layers", "started_at", "jqi_version")
+            "distillation", "weights_memory", "weights_memory_used", "bit_ops", "bit_ops_used", "activation_memory",
+            "activation_memory_used", "total_memory", "total_memory_used", "accuracy", "epochs", "phases", "layers",
+            "started_at", "jqi_version")
         (tree["dataset"] as JsonObject).keys shouldBe
             setOf("name", "source", "train_size", "test_size", "input_shape", "classes")
         report.toJson() shouldContain "\"test_accuracy\": "
