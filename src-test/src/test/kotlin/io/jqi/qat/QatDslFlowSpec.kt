@@ -99,16 +99,19 @@ class QatDslFlowSpec : FunSpec({
         QatConfigJson.readFile(Path.of("..", "examples", "qat-w8a4-snc.json")) shouldBe dsl
     }
 
-    test("examples/qat-w4a4-first-last-8bit.json is the w4a4 preset with the first and last kernels at 8 bits") {
-        // The W4A4 recipe of docs/results.md (with distillation), as the LSQ paper keeps its first and last layers.
-        val dsl = qat {
-            weights { training = LSQ; symmetric(bits = 4) { perChannel() } }
-            activations { training = LSQ; symmetric(bits = 4) }
-            layer(TargetPlatform.INPUT) { activations { symmetric(bits = 8) } }
-            layer(LayerRule.OUTPUT) { activations { symmetric(bits = 8) } }
-            layer("conv1") { weights { symmetric(bits = 8) { perChannel() } } }
-            layer("classifier") { weights { symmetric(bits = 8) { perChannel() } } }
-        }
-        QatConfigJson.readFile(Path.of("..", "examples", "qat-w4a4-first-last-8bit.json")) shouldBe dsl
+    /** The LSQ presets' config at these widths, with the first and last kernels at 8 bits, as the LSQ paper keeps them. */
+    fun lsqFirstLast8Bit(weightBits: Int, activationBits: Int) = qat {
+        weights { training = LSQ; symmetric(bits = weightBits) { perChannel() } }
+        activations { training = LSQ; symmetric(bits = activationBits) }
+        layer(TargetPlatform.INPUT) { activations { symmetric(bits = 8) } }
+        layer(LayerRule.OUTPUT) { activations { symmetric(bits = 8) } }
+        layer("conv1") { weights { symmetric(bits = 8) { perChannel() } } }
+        layer("classifier") { weights { symmetric(bits = 8) { perChannel() } } }
+    }
+
+    test("examples/qat-w4a4-first-last-8bit.json and qat-w2a3-first-last-8bit.json are the LSQ presets, first and last kernels at 8 bits") {
+        // The W4A4 and W2A3 recipes of docs/results.md (with distillation).
+        QatConfigJson.readFile(Path.of("..", "examples", "qat-w4a4-first-last-8bit.json")) shouldBe lsqFirstLast8Bit(4, 4)
+        QatConfigJson.readFile(Path.of("..", "examples", "qat-w2a3-first-last-8bit.json")) shouldBe lsqFirstLast8Bit(2, 3)
     }
 })
