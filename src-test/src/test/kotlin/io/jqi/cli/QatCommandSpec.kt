@@ -142,6 +142,11 @@ class QatCommandSpec : FunSpec({
         return Triple(used, eightBits, widths)
     }
 
+    /** The saved model's activation memory, counted by one pass over an example of the run's input shape. */
+    fun activationMemory(out: Path, report: RunReport): ActivationMemory = ActivationMemory.of(
+        ModelFile.load(out.resolve("model.jqi")).model as GraphModel,
+        Tensor.zeros(1, *report.dataset.inputShape.toIntArray()))
+
     test("--weights-memory picks bits per layer whose saved kernels fit the budget as the report states") {
         val out = runs.resolve("mixed")
         val r = jqi("qat", *quick, "--weights-memory", "0.5", "--out", out.toString())
@@ -178,8 +183,7 @@ class QatCommandSpec : FunSpec({
         r.code shouldBe 0
         r.out shouldContain "| activation | bits |"
         val report = RunReport.read(out.resolve("report.json"))
-        val saved = ModelFile.load(out.resolve("model.jqi")).model as GraphModel
-        val memory = ActivationMemory.of(saved, Tensor.zeros(1, *report.dataset.inputShape.toIntArray()))
+        val memory = activationMemory(out, report)
         (memory.bits() * 2 <= memory.eightBitBits()).shouldBeTrue()
         memory.bitsPerValue().values.any { it < 8 }.shouldBeTrue()
         report.activationMemory shouldBe 0.5
@@ -195,8 +199,7 @@ class QatCommandSpec : FunSpec({
 
         r.code shouldBe 0
         val report = RunReport.read(out.resolve("report.json"))
-        val saved = ModelFile.load(out.resolve("model.jqi")).model as GraphModel
-        val activations = ActivationMemory.of(saved, Tensor.zeros(1, *report.dataset.inputShape.toIntArray()))
+        val activations = activationMemory(out, report)
         val (used, eightBits, _) = kernelMemory(out.resolve("model.jqi"))
         val total = (used + activations.bits()).toDouble() / (eightBits + activations.eightBitBits())
         (total <= 0.4).shouldBeTrue()
@@ -212,8 +215,7 @@ class QatCommandSpec : FunSpec({
         r.code shouldBe 0
         r.out shouldContain "| activation | bits |"
         val report = RunReport.read(out.resolve("report.json"))
-        val saved = ModelFile.load(out.resolve("model.jqi")).model as GraphModel
-        val activations = ActivationMemory.of(saved, Tensor.zeros(1, *report.dataset.inputShape.toIntArray()))
+        val activations = activationMemory(out, report)
         val (used, eightBits, _) = kernelMemory(out.resolve("model.jqi"))
         report.totalMemoryUsed shouldBe (used + activations.bits()).toDouble() / (eightBits + activations.eightBitBits())
         (report.totalMemoryUsed!! <= 0.5).shouldBeTrue()
