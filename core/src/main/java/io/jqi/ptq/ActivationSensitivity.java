@@ -55,7 +55,22 @@ public final class ActivationSensitivity {
         if (batches.isEmpty()) {
             throw new IllegalArgumentException("a sensitivity needs at least one representative batch");
         }
-        QuantizationPlan asIs = Ptq.analyze(model, batches, platform, config, rules);
+        return measure(Ptq.analyze(model, batches, platform, config, rules), model, batches, platform, config, rules,
+                progress, bits);
+    }
+
+    /**
+     * {@link #measure(Module, List, TargetPlatform, PtqConfig, QuantizationRules, SensitivityProgress, int...)} with
+     * {@code asIs}, the analysis of these arguments already made: its statistics pass is not made again, nor the one
+     * at a width every value already has.
+     */
+    public static List<Value> measure(QuantizationPlan asIs, Module model, List<Tensor> batches,
+            TargetPlatform platform, PtqConfig config, QuantizationRules rules, SensitivityProgress progress,
+            int... bits) {
+        Objects.requireNonNull(rules, "rules");
+        if (batches.isEmpty()) {
+            throw new IllegalArgumentException("a sensitivity needs at least one representative batch");
+        }
         Map<String, int[]> candidates = new LinkedHashMap<>();
         for (NodePlan n : quantizedValues(asIs)) {
             int[] c = bits.length > 0 ? bits.clone()
@@ -69,8 +84,9 @@ public final class ActivationSensitivity {
         }
         // One analysis per width any value may take: a value's thresholds at a width come from the analysis at it.
         Map<Integer, QuantizationPlan> plans = new LinkedHashMap<>();
-        candidates.values().stream().flatMapToInt(java.util.Arrays::stream).distinct()
-                .forEach(b -> plans.put(b, Ptq.analyze(model, batches, platform, config, atWidth(rules, b))));
+        candidates.values().stream().flatMapToInt(java.util.Arrays::stream).distinct().forEach(b -> plans.put(b,
+                quantizedValues(asIs).stream().allMatch(n -> n.quantization().activation().bits() == b) ? asIs
+                        : Ptq.analyze(model, batches, platform, config, atWidth(rules, b))));
         List<String> values = List.copyOf(candidates.keySet());
         plans.forEach((b, plan) -> {
             if (!quantizedValues(plan).stream().map(n -> n.ref().name()).toList().equals(values)) {

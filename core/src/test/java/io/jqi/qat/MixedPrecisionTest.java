@@ -252,6 +252,23 @@ class MixedPrecisionTest {
         assertEquals(expected, told);
     }
 
+    @Test
+    void anActivationsSensitivityAtAWidthIsTheSameWhateverWidthTheConfigGivesIt() {
+        // At 8 bits the 8-bit config's own analysis is reused; under a 4-bit config the 8-bit thresholds come from a
+        // fresh analysis. Statistics come from the float model, so both must give the same bits.
+        QatFlowTest.Task task = QatFlowTest.cnn();
+        QatConfig fourBits = QatConfig.builder().activations(a -> a.powerOfTwo(4)).build();
+        java.util.List<Tensor> batches = new java.util.ArrayList<>();
+        task.representative().forEach(batches::add);
+        var eight = ActivationSensitivity.measure(task.model(), batches, PLATFORM, PtqConfig.defaults(),
+                QatConfig.defaults(), 8, 4);
+        var four = ActivationSensitivity.measure(task.model(), batches, PLATFORM, PtqConfig.defaults(), fourBits, 8, 4);
+        assertEquals(eight.size(), four.size());
+        for (int v = 0; v < eight.size(); v++) {
+            assertArrayEquals(eight.get(v).errors(), four.get(v).errors(), eight.get(v).value());
+        }
+    }
+
     private static MixedPrecisionSettings activationBudget(double fraction) {
         return new MixedPrecisionSettings(null, null, ActivationMemoryBudget.relativeTo8Bits(fraction), null, null,
                 null);

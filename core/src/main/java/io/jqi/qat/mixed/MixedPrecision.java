@@ -116,7 +116,7 @@ public final class MixedPrecision {
                     + "bits to choose");
         }
         Map<String, ActivationSensitivity.Value> measured = new LinkedHashMap<>();
-        ActivationSensitivity.measure(model, batches, platform, ptq, rules, progress, candidates)
+        ActivationSensitivity.measure(plan, model, batches, platform, ptq, rules, progress, candidates)
                 .forEach(v -> measured.put(v.value(), v));
         if (!measured.keySet().equals(new java.util.HashSet<>(tensors.values()))) {
             throw new IllegalStateException("the measured activations " + measured.keySet() + " are not the model's "
