@@ -373,7 +373,9 @@ class QatCommand : Callable<Int> {
         val finalized = run.timed("finalize") { Qat.finalize(qatModel) }
         val finalizedAccuracy = Evaluation.accuracy(finalized, loaded.split.test())
         val memory = mixedPrecision?.let { WeightsMemory.of(finalized) }
-        val activations = mixedPrecision?.let { ActivationMemory.of(finalized, calibration.first()) }
+        // Counted only where a budget holds it: it takes a forward pass.
+        val activations = mixedPrecision?.takeIf { it.choosesActivations() }
+            ?.let { ActivationMemory.of(finalized, calibration.first()) }
         // The budgets as fractions of their 8-bit values, also when the config gave them as bytes or counts.
         val budgetFraction = mixedPrecision?.weightsMemory()?.let {
             it.fractionOf8Bits() ?: (it.bits(memory!!.eightBitBits() / 8).toDouble() / memory.eightBitBits())
@@ -393,7 +395,7 @@ class QatCommand : Callable<Int> {
             console.println("  weights memory: %.4f of 8 bits%s".format(it.relativeTo8Bits(),
                 budgetFraction?.let { b -> " (budget %.4f)".format(b) } ?: ""))
         }
-        activations?.takeIf { activationFraction != null || totalFraction != null }?.let {
+        activations?.let {
             console.println("  activation memory: %.4f of 8 bits%s".format(it.relativeTo8Bits(),
                 activationFraction?.let { b -> " (budget %.4f)".format(b) } ?: ""))
         }
@@ -441,19 +443,13 @@ class QatCommand : Callable<Int> {
             "--config replaces the preset; give one of --config and --preset"
         }
         require(device in listOf("auto", "cpu", "cuda")) { "--device must be auto, cpu or cuda, got '$device'" }
-        weightsMemory?.let {
-            require(it > 0 && it <= 2) { "--weights-memory must be in (0, 2] (a fraction of the 8-bit weight memory), got $it" }
-        }
-        bitOps?.let {
-            require(it > 0 && it <= 2) { "--bit-ops must be in (0, 2] (a fraction of the 8-bit bit operations), got $it" }
-        }
-        activationMemory?.let {
-            require(it > 0 && it <= 2) {
-                "--activation-memory must be in (0, 2] (a fraction of the 8-bit activation memory), got $it"
+        // The budgets, each a fraction of its 8-bit amount.
+        listOf(Triple("--weights-memory", weightsMemory, "weight memory"), Triple("--bit-ops", bitOps, "bit operations"),
+            Triple("--activation-memory", activationMemory, "activation memory"),
+            Triple("--total-memory", totalMemory, "total memory")).forEach { (option, value, what) ->
+            require(value == null || (value > 0 && value <= 2)) {
+                "$option must be in (0, 2] (a fraction of the 8-bit $what), got $value"
             }
-        }
-        totalMemory?.let {
-            require(it > 0 && it <= 2) { "--total-memory must be in (0, 2] (a fraction of the 8-bit total memory), got $it" }
         }
         require(distillWeight in 0.0..1.0) { "--distill-weight must be in [0, 1] (0: no distillation), got $distillWeight" }
         distillTemperature?.let {
