@@ -17,7 +17,8 @@ import java.util.function.Supplier;
  * each running its products on its own; with few, the images go one after another and each product is spread
  * instead. Weight gradient: one sum per weight over all images, so the images go in order, each product accumulating
  * into the gradient ({@link CpuGemm#multiply(Operand, Operand, int, int, int, int, float[], int, boolean, boolean)}),
- * which continues every element's sum exactly where the previous image left it.
+ * which continues every element's sum exactly where the previous image left it; the threads share the weights out
+ * between them instead of the images.
  */
 final class CpuConvolution {
     private CpuConvolution() {
@@ -97,6 +98,10 @@ final class CpuConvolution {
         ConvolutionShape c = shape(w, outChannels, groups);
         int image = outChannels * c.plane();
         float[] dw = new float[outChannels * c.taps()];
+        if (groups == 1) {
+            weightGradByTaps(x, dy, w, c, dw);
+            return dw;
+        }
         float[] columns = new float[columnsSize(w, c)];
         for (int n = 0; n < w.batch(); n++) {
             CpuWindows.im2colImage(x, w, n, columns);
@@ -105,6 +110,38 @@ final class CpuConvolution {
                     n > 0, true);
         }
         return dw;
+    }
+
+    /**
+     * The ungrouped weight gradient with its taps (the columns of {@code dw}, the rows of the im2col matrix) split
+     * over the threads. Each thread unfolds only its rows of every image and multiplies them, as scalar rows, by the
+     * image's output gradient transposed, the panel: {@code outChannels} wide, gathered once per image and thread.
+     * Multiplied the other way round, the panel is the im2col matrix transposed, taps wide, and every unit of rows
+     * gathered it again: half the weight gradient's time went to that gather in the cnn's training step
+     * (docs/performance.md#seventh-pass-2026-12-07-the-weight-gradient-split-by-taps). Each weight's sum is still
+     * one thread's, image after image, so the bits are the same.
+     */
+    private static void weightGradByTaps(float[] x, float[] dy, Window2d w, ConvolutionShape c, float[] dw) {
+        int taps = c.taps();
+        int plane = c.plane();
+        int image = c.rows() * plane;
+        int tiles = (taps + VectorGemmKernel.TILE_ROWS - 1) / VectorGemmKernel.TILE_ROWS;
+        int parts = Math.min(Runtime.getRuntime().availableProcessors(), tiles);
+        Parallel.forRange(parts, (long) w.batch() * image * taps / parts, (from, to) -> {
+            for (int part = from; part < to; part++) {
+                int first = Math.min(taps, tiles * part / parts * VectorGemmKernel.TILE_ROWS);
+                int end = Math.min(taps, tiles * (part + 1) / parts * VectorGemmKernel.TILE_ROWS);
+                float[] rows = new float[(end - first) * plane];
+                for (int n = 0; n < w.batch(); n++) {
+                    for (int r = first; r < end; r++) {
+                        CpuWindows.unfold(x, w, n, r, 0, plane, rows, (r - first) * plane);
+                    }
+                    CpuGemm.multiplyTransposedOut(new Operand(rows, 0, 0, false),
+                            new Operand(dy, n * image, 0, true), end - first, plane, c.rows(), dw, first, taps,
+                            n > 0);
+                }
+            }
+        });
     }
 
     private static ConvolutionShape shape(Window2d w, int outChannels, int groups) {

@@ -152,6 +152,28 @@ final class CpuGemm {
     }
 
     /**
+     * {@code op(A) @ op(B)} ({@code [m, k] x [k, n]}) on the calling thread, its rows the scalar rows whatever the
+     * shape (never swapped), written transposed: element (i, j) to {@code out[outOffset + j * outStride + i]}, or
+     * with {@code accumulate} added to the value there in the same order as {@link #multiply(Operand, Operand, int,
+     * int, int, int, float[], int, boolean, boolean)}. For a caller that splits a product's rows over threads itself
+     * and wants the short dimension in the panel: then every thread packs the panel once, where the panel of the
+     * long dimension would be gathered again by every unit of rows.
+     */
+    static void multiplyTransposedOut(Operand a, Operand b, int m, int k, int n, float[] out, int outOffset,
+            int outStride, boolean accumulate) {
+        if (m * n == 0 || (k == 0 && accumulate)) {
+            return;
+        }
+        Layout layout = new Layout(a.values, a.offset, 0, a.transposed ? 1 : k, a.transposed ? m : 1, b.values,
+                b.offset, 0, b.transposed ? 1 : n, b.transposed ? k : 1, null, m, n, 1, outStride);
+        if ((long) m * n * k <= TINY_MACS) {
+            direct(layout, k, 0, outOffset, out, accumulate);
+        } else {
+            packed(layout, 1, k, out, outOffset, accumulate, false);
+        }
+    }
+
+    /**
      * The packed product of {@code layout}, in units, on the pool when {@code parallel} and it pays. On one thread
      * rows are not split beyond {@link #ROWS_PER_UNIT}: more units would only pack every panel again.
      */
