@@ -237,6 +237,11 @@ public final class CpuBackend implements Backend {
     /** {@code out[o + j] = op(x[xo + j * xs], y[yo + j * ys])} for {@code j < n}; the arithmetic ops inline. */
     private static void zipRun(BinaryOp op, FloatFn2 f, float[] x, int xo, int xs, float[] y, int yo, int ys,
             float[] out, int o, int n) {
+        if (xs == 1 && xo == o && (ys == 0 || ys == 1 && yo == o)
+                && (op == BinaryOp.ADD || op == BinaryOp.SUB || op == BinaryOp.MUL || op == BinaryOp.DIV)) {
+            alignedRun(op, x, y, ys == 0 ? yo : -1, out, o, o + n);
+            return;
+        }
         switch (op) {
             case ADD -> {
                 for (int j = 0; j < n; j++) {
@@ -266,6 +271,62 @@ public final class CpuBackend implements Backend {
         }
     }
 
+    /**
+     * {@link #zipRun} of an arithmetic op where x and out share their indices and y does too ({@code yAt} -1) or is
+     * the constant {@code y[yAt]} (a bias): every array indexed by the loop variable alone, which C2 needs to
+     * vectorize a loop.
+     */
+    private static void alignedRun(BinaryOp op, float[] x, float[] y, int yAt, float[] out, int from, int to) {
+        if (yAt >= 0) {
+            float c = y[yAt];
+            switch (op) {
+                case ADD -> {
+                    for (int i = from; i < to; i++) {
+                        out[i] = x[i] + c;
+                    }
+                }
+                case SUB -> {
+                    for (int i = from; i < to; i++) {
+                        out[i] = x[i] - c;
+                    }
+                }
+                case MUL -> {
+                    for (int i = from; i < to; i++) {
+                        out[i] = x[i] * c;
+                    }
+                }
+                default -> {
+                    for (int i = from; i < to; i++) {
+                        out[i] = x[i] / c;
+                    }
+                }
+            }
+            return;
+        }
+        switch (op) {
+            case ADD -> {
+                for (int i = from; i < to; i++) {
+                    out[i] = x[i] + y[i];
+                }
+            }
+            case SUB -> {
+                for (int i = from; i < to; i++) {
+                    out[i] = x[i] - y[i];
+                }
+            }
+            case MUL -> {
+                for (int i = from; i < to; i++) {
+                    out[i] = x[i] * y[i];
+                }
+            }
+            default -> {
+                for (int i = from; i < to; i++) {
+                    out[i] = x[i] / y[i];
+                }
+            }
+        }
+    }
+
     @Override
     public Storage sumTo(Storage x, Shape xShape, Shape outShape) {
         float[] in = data(x);
@@ -281,22 +342,33 @@ public final class CpuBackend implements Backend {
             StridedRuns runs = new StridedRuns(xShape.toArray(), outShape.broadcastStrides(xShape));
             int length = runs.length();
             int step = runs.step(0);
-            StridedRuns.Cursor c = runs.cursor(0);
-            for (int r = 0; r < runs.count(); r++) {
-                int o = c.offset(0);
-                int i = r * length;
-                if (step == 0) {
-                    double s = acc[o];
-                    for (int j = 0; j < length; j++) {
-                        s += in[i + j];
+            if (step == 0) {
+                // Each run adds into one output element (a bias gradient: one plane into its channel), so the
+                // threads share out the output elements, each walking the runs in order and taking its own.
+                Parallel.forRange(acc.length, (long) in.length / acc.length, (lo, hi) -> {
+                    StridedRuns.Cursor c = runs.cursor(0);
+                    for (int r = 0; r < runs.count(); r++) {
+                        int o = c.offset(0);
+                        if (o >= lo && o < hi) {
+                            double s = acc[o];
+                            for (int i = r * length, end = i + length; i < end; i++) {
+                                s += in[i];
+                            }
+                            acc[o] = s;
+                        }
+                        c.next();
                     }
-                    acc[o] = s;
-                } else {
+                });
+            } else {
+                StridedRuns.Cursor c = runs.cursor(0);
+                for (int r = 0; r < runs.count(); r++) {
+                    int o = c.offset(0);
+                    int i = r * length;
                     for (int j = 0; j < length; j++) {
                         acc[o + j * step] += in[i + j];
                     }
+                    c.next();
                 }
-                c.next();
             }
         }
         float[] out = new float[acc.length];

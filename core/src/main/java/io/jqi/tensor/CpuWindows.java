@@ -224,7 +224,9 @@ final class CpuWindows {
     /**
      * {@link #maxPool} of one plane for the common 2x2 window of stride 2 without padding, dilation or partial
      * (ceil-mode) windows: the same comparisons in the same window order, with the window's four cells read directly
-     * and the winner picked by conditional moves (selects on int bits and indices), not branches.
+     * and the winner picked by masks on int bits and indices, not branches. Written as conditional expressions, C2
+     * compiled the selects as branches whenever its profile favoured one side, and ReLU outputs (half zeros, ties
+     * that never win) then ran at less than half the speed (docs/performance.md, seventh pass).
      */
     private static void maxPlane2x2(float[] x, int src, int width, int oh, int ow, float[] out, int o,
             int[] argmax) {
@@ -240,9 +242,9 @@ final class CpuWindows {
                 for (int k = 1; k < 4; k++) {
                     int cell = at + (k >> 1) * width + (k & 1);
                     float v = x[src + cell];
-                    boolean wins = beats(v, best);
-                    bestBits = wins ? Float.floatToRawIntBits(v) : bestBits;
-                    bestAt = wins ? cell : bestAt;
+                    int wins = beats(v, best) ? -1 : 0;
+                    bestBits = Float.floatToRawIntBits(v) & wins | bestBits & ~wins;
+                    bestAt = cell & wins | bestAt & ~wins;
                     best = Float.intBitsToFloat(bestBits);
                 }
                 out[row + ox] = best;
