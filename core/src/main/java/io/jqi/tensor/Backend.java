@@ -21,6 +21,15 @@ public interface Backend {
     /** {@code op(a, b)} with NumPy broadcasting of {@code aShape} and {@code bShape} to {@code outShape}. */
     Storage zip(BinaryOp op, Storage a, Shape aShape, Storage b, Shape bShape, Shape outShape);
 
+    /**
+     * A ReLU's input gradient from its output: {@code dy * (y > 0 ? 1 : 0)} element by element, both of
+     * {@code shape}. The default is that composition, {@link UnaryOp#POSITIVE} then a product; a backend may fuse it
+     * into one pass with the same bits.
+     */
+    default Storage reluGradient(Storage dy, Storage y, Shape shape) {
+        return zip(BinaryOp.MUL, dy, shape, map(UnaryOp.POSITIVE, y, 0f, 0f), shape, shape);
+    }
+
     /** Sums over the axes where {@code outShape} (same rank, kept dims) has extent 1 and {@code xShape} has more. */
     Storage sumTo(Storage x, Shape xShape, Shape outShape);
 

@@ -150,6 +150,20 @@ public final class CpuBackend implements Backend {
         return new CpuStorage(out);
     }
 
+    /** One pass instead of a mask and a product: the product's bits, {@code dy * 1} or {@code dy * 0}. */
+    @Override
+    public Storage reluGradient(Storage dy, Storage y, Shape shape) {
+        float[] g = data(dy);
+        float[] v = data(y);
+        float[] out = new float[g.length];
+        Parallel.forRange(g.length, 2, (from, to) -> {
+            for (int i = from; i < to; i++) {
+                out[i] = g[i] * Float.intBitsToFloat(v[i] > 0f ? ONE_BITS : 0);
+            }
+        });
+        return new CpuStorage(out);
+    }
+
     private static FloatFn unary(UnaryOp op, float a, float b) {
         return switch (op) {
             case NEG -> x -> -x;

@@ -223,10 +223,12 @@ final class CpuWindows {
 
     /**
      * {@link #maxPool} of one plane for the common 2x2 window of stride 2 without padding, dilation or partial
-     * (ceil-mode) windows: the same comparisons in the same window order, with the window's four cells read directly
-     * and the winner picked by masks on int bits and indices, not branches. Written as conditional expressions, C2
-     * compiled the selects as branches whenever its profile favoured one side, and ReLU outputs (half zeros, ties
-     * that never win) then ran at less than half the speed (docs/performance.md, seventh pass).
+     * (ceil-mode) windows. The winner of the window's top pair and that of its bottom pair meet last, the top one
+     * winning ties: the first maximum (or first NaN) in window order all the same, since the top pair comes first.
+     * The comparisons give 0 or 1, which pick the winner's index arithmetically, and the value is read at that
+     * index: no selects at all. Selects (conditional expressions) became branches whenever C2's profile favoured a
+     * side, mispredicted on ReLU outputs, whose zeros tie and never win; moving float bits through integer selects
+     * cost a third more than this (docs/performance.md, seventh pass).
      */
     private static void maxPlane2x2(float[] x, int src, int width, int oh, int ow, float[] out, int o,
             int[] argmax) {
@@ -235,24 +237,23 @@ final class CpuWindows {
             int row = o + oy * ow;
             for (int ox = 0; ox < ow; ox++) {
                 int at = top + 2 * ox;
-                float best = x[src + at];
-                int bestBits = Float.floatToRawIntBits(best);
-                int bestAt = at;
-                // The window's other cells in window order: right, below, below right.
-                for (int k = 1; k < 4; k++) {
-                    int cell = at + (k >> 1) * width + (k & 1);
-                    float v = x[src + cell];
-                    int wins = beats(v, best) ? -1 : 0;
-                    bestBits = Float.floatToRawIntBits(v) & wins | bestBits & ~wins;
-                    bestAt = cell & wins | bestAt & ~wins;
-                    best = Float.intBitsToFloat(bestBits);
-                }
-                out[row + ox] = best;
+                int t = src + at;
+                int b = t + width;
+                int right = beatsBit(x[t + 1], x[t]);
+                int belowRight = beatsBit(x[b + 1], x[b]);
+                int below = beatsBit(x[b + belowRight], x[t + right]);
+                int winner = right + below * (width + belowRight - right);
+                out[row + ox] = x[t + winner];
                 if (argmax != null) {
-                    argmax[row + ox] = bestAt;
+                    argmax[row + ox] = at + winner;
                 }
             }
         }
+    }
+
+    /** {@link #beats} as 1 or 0, computed without a branch. */
+    private static int beatsBit(float v, float best) {
+        return beats(v, best) ? 1 : 0;
     }
 
     /** Whether {@code v} replaces the window's best so far: strictly greater, or the first NaN. */

@@ -73,7 +73,7 @@ final class Elementwise {
             case RECIPROCAL -> g.mul(out.mul(out)).neg();
             case POW -> g.mul(x.pow(a - 1f).mul(a));
             // relu(x) > 0 exactly where x > 0 (a NaN input gives 0, and POSITIVE(NaN) is 0 too).
-            case RELU -> g.mul(map(UnaryOp.POSITIVE, out, 0f, 0f));
+            case RELU -> Tensor.ofStorage(g.shape(), g.backend().reluGradient(g.storage(), out.storage(), g.shape()));
             case CLAMP -> g.mul(map(UnaryOp.INSIDE, x, a, b));
             case LEAKY_RELU -> g.mul(map(UnaryOp.POSITIVE, x, 0f, 0f).mul(1f - a).add(a));
             case SIGMOID -> g.mul(out.mul(out.neg().add(1f)));

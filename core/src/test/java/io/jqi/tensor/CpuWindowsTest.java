@@ -120,4 +120,37 @@ class CpuWindowsTest {
             assertEquals(dot(y, g), dot(x, CpuWindows.maxPoolBackward(g, argmax, w)), 1e-4, w.toString());
         }
     }
+
+    @Test
+    void twoByTwoMaxPoolKeepsTheFirstMaximumOrFirstNanInWindowOrderBitForBit() {
+        // Ties, signed zeros and NaNs of different payloads: what pairing the window's cells could get wrong.
+        float[] choices = {0f, -0f, 1f, 2f, Float.NaN, Float.intBitsToFloat(0x7fc00123), Float.NEGATIVE_INFINITY};
+        Window2d w = new Window2d(2, 3, 8, 9, 2, 2, 2, 2, 0, 0, 1, 1);
+        Random random = new Random(29);
+        float[] x = new float[inputSize(w)];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = choices[random.nextInt(choices.length)];
+        }
+        int[] argmax = new int[outputSize(w)];
+        float[] y = CpuWindows.maxPool(x, w, argmax);
+        int plane = w.height() * w.width();
+        for (int p = 0; p < w.batch() * w.channels(); p++) {
+            for (int oy = 0; oy < w.outHeight(); oy++) {
+                for (int ox = 0; ox < w.outWidth(); ox++) {
+                    int best = 2 * oy * w.width() + 2 * ox;
+                    for (int cell : new int[] {best + 1, best + w.width(), best + w.width() + 1}) {
+                        float v = x[p * plane + cell];
+                        float b = x[p * plane + best];
+                        if (v > b || Float.isNaN(v) && !Float.isNaN(b)) {
+                            best = cell;
+                        }
+                    }
+                    int o = (p * w.outHeight() + oy) * w.outWidth() + ox;
+                    assertEquals(best, argmax[o], "argmax of window " + o);
+                    assertEquals(Float.floatToRawIntBits(x[p * plane + best]), Float.floatToRawIntBits(y[o]),
+                            "value of window " + o);
+                }
+            }
+        }
+    }
 }
