@@ -224,11 +224,12 @@ final class CpuWindows {
     /**
      * {@link #maxPool} of one plane for the common 2x2 window of stride 2 without padding, dilation or partial
      * (ceil-mode) windows. The winner of the window's top pair and that of its bottom pair meet last, the top one
-     * winning ties: the first maximum (or first NaN) in window order all the same, since the top pair comes first.
-     * The comparisons give 0 or 1, which pick the winner's index arithmetically, and the value is read at that
-     * index: no selects at all. Selects (conditional expressions) became branches whenever C2's profile favoured a
-     * side, mispredicted on ReLU outputs, whose zeros tie and never win; moving float bits through integer selects
-     * cost a third more than this (docs/performance.md, seventh pass).
+     * winning ties: the first maximum in window order all the same, since the top pair comes first. The comparisons
+     * are integer arithmetic on the values' {@link #order}, giving masks that pick the winner's index, and the value
+     * is read at that index: no branch and no select whose cost depends on the data. Float comparisons turned into
+     * 0 or 1 became branches wherever C2's profile favoured a side, and then ran three times slower on the 4-bit
+     * activations of QAT, whose zeros tie and never win, than on float ReLU outputs (docs/performance.md, seventh
+     * pass). A window holding a NaN (or infinities of both signs) takes the comparisons of {@link #beats}.
      */
     private static void maxPlane2x2(float[] x, int src, int width, int oh, int ow, float[] out, int o,
             int[] argmax) {
@@ -239,10 +240,27 @@ final class CpuWindows {
                 int at = top + 2 * ox;
                 int t = src + at;
                 int b = t + width;
-                int right = beatsBit(x[t + 1], x[t]);
-                int belowRight = beatsBit(x[b + 1], x[b]);
-                int below = beatsBit(x[b + belowRight], x[t + right]);
-                int winner = right + below * (width + belowRight - right);
+                float topLeft = x[t];
+                float topRight = x[t + 1];
+                float bottomLeft = x[b];
+                float bottomRight = x[b + 1];
+                int winner;
+                if (Float.isNaN(topLeft + topRight + bottomLeft + bottomRight)) {
+                    int right = beats(topRight, topLeft) ? 1 : 0;
+                    int belowRight = beats(bottomRight, bottomLeft) ? 1 : 0;
+                    int below = beats(x[b + belowRight], x[t + right]) ? 1 : 0;
+                    winner = right + below * (width + belowRight - right);
+                } else {
+                    int a = order(topLeft);
+                    int r = order(topRight);
+                    int c = order(bottomLeft);
+                    int d = order(bottomRight);
+                    int right = above(a, r);
+                    int belowRight = above(c, d);
+                    int below = above(a ^ (right & (r ^ a)), c ^ (belowRight & (d ^ c)));
+                    int upAt = right & 1;
+                    winner = upAt ^ (below & ((width + (belowRight & 1)) ^ upAt));
+                }
                 out[row + ox] = x[t + winner];
                 if (argmax != null) {
                     argmax[row + ox] = at + winner;
@@ -251,9 +269,19 @@ final class CpuWindows {
         }
     }
 
-    /** {@link #beats} as 1 or 0, computed without a branch. */
-    private static int beatsBit(float v, float best) {
-        return beats(v, best) ? 1 : 0;
+    /**
+     * A non-NaN float's place in the order of values as an int: the sign-magnitude bits made two's complement, then
+     * -0 moved onto +0 so that the two compare equal, as floats do.
+     */
+    private static int order(float v) {
+        int bits = Float.floatToRawIntBits(v);
+        int k = bits ^ ((bits >> 31) & 0x7fffffff);
+        return k + (k >>> 31);
+    }
+
+    /** -1 (all bits) where order {@code b} is above order {@code a}, else 0; in long, where the difference fits. */
+    private static int above(int a, int b) {
+        return (int) (((long) a - b) >> 63);
     }
 
     /** Whether {@code v} replaces the window's best so far: strictly greater, or the first NaN. */

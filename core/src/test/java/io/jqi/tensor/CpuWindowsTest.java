@@ -124,7 +124,8 @@ class CpuWindowsTest {
     @Test
     void twoByTwoMaxPoolKeepsTheFirstMaximumOrFirstNanInWindowOrderBitForBit() {
         // Ties, signed zeros and NaNs of different payloads: what pairing the window's cells could get wrong.
-        float[] choices = {0f, -0f, 1f, 2f, Float.NaN, Float.intBitsToFloat(0x7fc00123), Float.NEGATIVE_INFINITY};
+        float[] choices = {0f, -0f, 1f, 2f, Float.NaN, Float.intBitsToFloat(0x7fc00123), Float.NEGATIVE_INFINITY,
+            Float.POSITIVE_INFINITY};
         Window2d w = new Window2d(2, 3, 8, 9, 2, 2, 2, 2, 0, 0, 1, 1);
         Random random = new Random(29);
         float[] x = new float[inputSize(w)];
