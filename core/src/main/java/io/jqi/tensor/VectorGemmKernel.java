@@ -17,6 +17,13 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Used only when {@link VectorApi#ENABLED}; the JVM resolves this class's references to the incubating module
  * lazily, so without it the class is simply never loaded.
+ *
+ * <p>Every vector load and store stays within its array by the checks of {@link #accumulate} (the padded tiles run
+ * only where the rows have room). The JVM checks each access again unless started with
+ * {@code -Djdk.incubator.vector.VECTOR_ACCESS_OOB_CHECK=0}, and here it cannot hoist those checks out of the depth
+ * loop, because every panel row is an array of its own: they cost a quarter of the kernel's time. {@code ./jqi} and
+ * the benchmarks start the JVM with the flag; the tests run without it, so an access outside an array fails them
+ * (docs/performance.md#the-vector-api).
  */
 final class VectorGemmKernel {
     private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
