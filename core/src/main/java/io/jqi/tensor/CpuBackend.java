@@ -99,6 +99,11 @@ public final class CpuBackend implements Backend {
     }
 
     private static final int ONE_BITS = Float.floatToRawIntBits(1f);
+    /**
+     * Shortest run of a reduction into one element that {@link #sumTo} spreads over the threads, each of which walks
+     * every run: short runs would not repay the walk.
+     */
+    private static final int PARALLEL_RUN = 64;
 
     @Override
     public Storage map(UnaryOp op, Storage x, float a, float b) {
@@ -356,10 +361,13 @@ public final class CpuBackend implements Backend {
             StridedRuns runs = new StridedRuns(xShape.toArray(), outShape.broadcastStrides(xShape));
             int length = runs.length();
             int step = runs.step(0);
-            if (step == 0) {
-                // Each run adds into one output element (a bias gradient: one plane into its channel), so the
-                // threads share out the output elements, each walking the runs in order and taking its own.
-                Parallel.forRange(acc.length, (long) in.length / acc.length, (lo, hi) -> {
+            if (step == 0 && length >= PARALLEL_RUN) {
+                // Each run adds into one output element (a bias gradient: one plane into its channel), so each
+                // thread takes a range of output elements and walks every run in order, adding the runs of its own.
+                int parts = Math.min(Runtime.getRuntime().availableProcessors(), acc.length);
+                Parallel.forRange(parts, (long) in.length / parts, (from, to) -> {
+                    int lo = (int) ((long) acc.length * from / parts);
+                    int hi = (int) ((long) acc.length * to / parts);
                     StridedRuns.Cursor c = runs.cursor(0);
                     for (int r = 0; r < runs.count(); r++) {
                         int o = c.offset(0);
@@ -378,8 +386,16 @@ public final class CpuBackend implements Backend {
                 for (int r = 0; r < runs.count(); r++) {
                     int o = c.offset(0);
                     int i = r * length;
-                    for (int j = 0; j < length; j++) {
-                        acc[o + j * step] += in[i + j];
+                    if (step == 0) {
+                        double s = acc[o];
+                        for (int j = 0; j < length; j++) {
+                            s += in[i + j];
+                        }
+                        acc[o] = s;
+                    } else {
+                        for (int j = 0; j < length; j++) {
+                            acc[o + j * step] += in[i + j];
+                        }
                     }
                     c.next();
                 }
