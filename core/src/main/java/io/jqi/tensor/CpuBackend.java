@@ -359,46 +359,14 @@ public final class CpuBackend implements Backend {
         } else {
             // Every output element adds its inputs in storage order, one at a time, in double.
             StridedRuns runs = new StridedRuns(xShape.toArray(), outShape.broadcastStrides(xShape));
-            int length = runs.length();
-            int step = runs.step(0);
-            if (step == 0 && length >= PARALLEL_RUN) {
+            if (runs.step(0) == 0 && runs.length() >= PARALLEL_RUN) {
                 // Each run adds into one output element (a bias gradient: one plane into its channel), so each
                 // thread takes a range of output elements and walks every run in order, adding the runs of its own.
                 int parts = Math.min(Runtime.getRuntime().availableProcessors(), acc.length);
-                Parallel.forRange(parts, (long) in.length / parts, (from, to) -> {
-                    int lo = (int) ((long) acc.length * from / parts);
-                    int hi = (int) ((long) acc.length * to / parts);
-                    StridedRuns.Cursor c = runs.cursor(0);
-                    for (int r = 0; r < runs.count(); r++) {
-                        int o = c.offset(0);
-                        if (o >= lo && o < hi) {
-                            double s = acc[o];
-                            for (int i = r * length, end = i + length; i < end; i++) {
-                                s += in[i];
-                            }
-                            acc[o] = s;
-                        }
-                        c.next();
-                    }
-                });
+                Parallel.forRange(parts, (long) in.length / parts, (from, to) -> addRuns(runs, in, acc,
+                        (int) ((long) acc.length * from / parts), (int) ((long) acc.length * to / parts)));
             } else {
-                StridedRuns.Cursor c = runs.cursor(0);
-                for (int r = 0; r < runs.count(); r++) {
-                    int o = c.offset(0);
-                    int i = r * length;
-                    if (step == 0) {
-                        double s = acc[o];
-                        for (int j = 0; j < length; j++) {
-                            s += in[i + j];
-                        }
-                        acc[o] = s;
-                    } else {
-                        for (int j = 0; j < length; j++) {
-                            acc[o + j * step] += in[i + j];
-                        }
-                    }
-                    c.next();
-                }
+                addRuns(runs, in, acc, 0, acc.length);
             }
         }
         float[] out = new float[acc.length];
@@ -406,6 +374,32 @@ public final class CpuBackend implements Backend {
             out[i] = (float) acc[i];
         }
         return new CpuStorage(out);
+    }
+
+    /**
+     * Adds the runs of {@code in} into {@code acc} in storage order. A run that adds into one output element (step 0)
+     * is taken only when that element is in {@code [lo, hi)}; a run spread over output elements is always taken.
+     */
+    private static void addRuns(StridedRuns runs, float[] in, double[] acc, int lo, int hi) {
+        int length = runs.length();
+        int step = runs.step(0);
+        StridedRuns.Cursor c = runs.cursor(0);
+        for (int r = 0; r < runs.count(); r++) {
+            int o = c.offset(0);
+            int i = r * length;
+            if (step != 0) {
+                for (int j = 0; j < length; j++) {
+                    acc[o + j * step] += in[i + j];
+                }
+            } else if (o >= lo && o < hi) {
+                double s = acc[o];
+                for (int j = 0; j < length; j++) {
+                    s += in[i + j];
+                }
+                acc[o] = s;
+            }
+            c.next();
+        }
     }
 
     @Override
