@@ -85,13 +85,53 @@ final class CpuConvolution {
         ConvolutionShape c = shape(w, outChannels, groups);
         int image = outChannels * c.plane();
         float[] dx = new float[w.inputSize()];
+        if (groups == 1) {
+            inputGradByChannels(weight, dy, w, c, dx);
+            return dx;
+        }
         forEachImage(w, c, () -> new float[columnsSize(w, c)], (n, columns, parallel) -> {
             CpuGemm.multiply(new Operand(weight, 0, c.rows() * c.taps(), true),
                     new Operand(dy, n * image, c.rows() * c.plane(), false), groups, c.taps(), c.rows(), c.plane(),
                     columns, 0, false, parallel);
-            CpuWindows.col2imImage(columns, w, n, dx);
+            CpuWindows.col2imChannels(columns, w, n, 0, w.channels(), dx);
         });
         return dx;
+    }
+
+    /**
+     * The ungrouped input gradient, a block of input channels at a time: per image and block, the block's rows of the
+     * im2col gradient {@code W^T dY} (as many rows as a GEMM unit holds), folded into {@code dx} at once. The block
+     * is still in the level-2 cache when it is folded, where the image's whole im2col gradient (1.8 MB for
+     * ResNet-18's 64-channel 28x28 layers) went out to memory and came back; and the output gradient, the product's
+     * panel, is read in place ({@link CpuGemm.RowsAt}) instead of packed again for every unit of rows. Each element
+     * of the im2col gradient is the same sum as before, and each input cell still receives its channel's taps in
+     * window order, so the bits are the same.
+     */
+    private static void inputGradByChannels(float[] weight, float[] dy, Window2d w, ConvolutionShape c, float[] dx) {
+        int kernel = w.kernelSize();
+        int outChannels = c.rows();
+        int plane = c.plane();
+        int block = Math.max(1, Math.min(w.channels(), CpuGemm.ROWS_PER_UNIT / kernel));
+        // W^T, [channels * kernel, outChannels]: a block's scalar rows lie next to each other.
+        float[] transposed = new float[c.taps() * outChannels];
+        for (int o = 0; o < outChannels; o++) {
+            for (int t = 0; t < c.taps(); t++) {
+                transposed[t * outChannels + o] = weight[o * c.taps() + t];
+            }
+        }
+        forEachImage(w, c, () -> new float[block * kernel * plane], (n, columns, parallel) -> {
+            int[] rows = new int[outChannels];
+            for (int o = 0; o < outChannels; o++) {
+                rows[o] = (n * outChannels + o) * plane;
+            }
+            CpuGemm.RowsAt gradient = new CpuGemm.RowsAt(dy, rows);
+            for (int c0 = 0; c0 < w.channels(); c0 += block) {
+                int channels = Math.min(block, w.channels() - c0);
+                CpuGemm.multiply(new Operand(transposed, c0 * kernel * outChannels, 0, false), gradient,
+                        channels * kernel, outChannels, plane, columns, 0, parallel);
+                CpuWindows.col2imChannels(columns, w, n, c0, channels, dx);
+            }
+        });
     }
 
     static float[] weightGrad(float[] x, float[] dy, Window2d w, int outChannels, int groups) {
@@ -115,19 +155,28 @@ final class CpuConvolution {
     /**
      * The ungrouped weight gradient with its taps (the columns of {@code dw}, the rows of the im2col matrix) split
      * over the threads. Each thread unfolds only its rows of every image and multiplies them, as scalar rows, by the
-     * image's output gradient transposed, the panel: {@code outChannels} wide, gathered once per image and thread.
-     * Multiplied the other way round, the panel is the im2col matrix transposed, taps wide, and every unit of rows
-     * gathered it again: half the weight gradient's time went to that gather in the cnn's training step
+     * image's output gradient transposed, the panel: {@code outChannels} wide, transposed once per image and thread
+     * into scratch that the product reads in place ({@link CpuGemm.RowsAt}). Multiplied the other way round, the
+     * panel is the im2col matrix transposed, taps wide, and every unit of rows gathered it again: half the weight
+     * gradient's time went to that gather in the cnn's training step
      * (docs/performance.md#seventh-pass-2026-12-07-the-weight-gradient-split-by-taps). Each weight's sum is still
      * one thread's, image after image, so the bits are the same.
      */
     private static void weightGradByTaps(float[] x, float[] dy, Window2d w, ConvolutionShape c, float[] dw) {
         int taps = c.taps();
         int plane = c.plane();
-        int image = c.rows() * plane;
+        int outChannels = c.rows();
+        int image = outChannels * plane;
         int tiles = (taps + VectorGemmKernel.TILE_ROWS - 1) / VectorGemmKernel.TILE_ROWS;
         int parts = Math.min(Runtime.getRuntime().availableProcessors(), tiles);
+        int[] panelRows = new int[plane];
+        for (int p = 0; p < plane; p++) {
+            panelRows[p] = p * outChannels;
+        }
         Parallel.forRange(parts, (long) w.batch() * image * taps / parts, (from, to) -> {
+            // Room past the last panel row, so that the product's last tile of columns runs whole (RowsAt).
+            float[] transposed = new float[image + CpuGemm.PANEL_WIDTH];
+            CpuGemm.RowsAt panel = new CpuGemm.RowsAt(transposed, panelRows);
             for (int part = from; part < to; part++) {
                 int first = Math.min(taps, tiles * part / parts * VectorGemmKernel.TILE_ROWS);
                 int end = Math.min(taps, tiles * (part + 1) / parts * VectorGemmKernel.TILE_ROWS);
@@ -136,12 +185,40 @@ final class CpuConvolution {
                     for (int r = first; r < end; r++) {
                         CpuWindows.unfold(x, w, n, r, 0, plane, rows, (r - first) * plane);
                     }
-                    CpuGemm.multiplyTransposedOut(new Operand(rows, 0, 0, false),
-                            new Operand(dy, n * image, 0, true), end - first, plane, c.rows(), dw, first, taps,
-                            n > 0);
+                    transpose(dy, n * image, outChannels, plane, transposed);
+                    CpuGemm.multiplyTransposedOut(new Operand(rows, 0, 0, false), panel, end - first, plane,
+                            outChannels, dw, first, taps, n > 0);
                 }
             }
         });
+    }
+
+    /**
+     * {@code out[p * rows + o] = src[offset + o * columns + p]}: eight rows at a time, so that each write fills
+     * eight neighbouring cells.
+     */
+    private static void transpose(float[] src, int offset, int rows, int columns, float[] out) {
+        int o = 0;
+        for (; o + 7 < rows; o += 8) {
+            int s0 = offset + o * columns;
+            for (int p = 0; p < columns; p++) {
+                int d = p * rows + o;
+                int s = s0 + p;
+                out[d] = src[s];
+                out[d + 1] = src[s + columns];
+                out[d + 2] = src[s + 2 * columns];
+                out[d + 3] = src[s + 3 * columns];
+                out[d + 4] = src[s + 4 * columns];
+                out[d + 5] = src[s + 5 * columns];
+                out[d + 6] = src[s + 6 * columns];
+                out[d + 7] = src[s + 7 * columns];
+            }
+        }
+        for (; o < rows; o++) {
+            for (int p = 0; p < columns; p++) {
+                out[p * rows + o] = src[offset + o * columns + p];
+            }
+        }
     }
 
     private static ConvolutionShape shape(Window2d w, int outChannels, int groups) {

@@ -110,15 +110,16 @@ final class CpuWindows {
     }
 
     /**
-     * The adjoint of {@link #im2colImage}: adds image {@code n}'s matrix {@code cols}
-     * {@code [channels * kernelSize, outHeight * outWidth]} onto that image's planes of {@code out}, in
-     * {@link #col2im}'s order, so the same values.
+     * Adds the im2col rows of channels {@code [c0, c0 + count)} of image {@code n}, the rows of {@code cols}
+     * ({@code count * kernelSize} of {@code outHeight * outWidth}), onto that image's planes of {@code out}, taps in
+     * window order: the adjoint of {@link #im2colImage} for those channels, in {@link #col2im}'s order, so the same
+     * values.
      */
-    static void col2imImage(float[] cols, Window2d w, int n, float[] out) {
+    static void col2imChannels(float[] cols, Window2d w, int n, int c0, int count, float[] out) {
         int planeSize = w.height() * w.width();
         int plane = w.outHeight() * w.outWidth();
-        for (int c = 0; c < w.channels(); c++) {
-            fold(cols, plane, 0, w, c, out, (n * w.channels() + c) * planeSize);
+        for (int c = 0; c < count; c++) {
+            fold(cols, plane, 0, w, c, out, (n * w.channels() + c0 + c) * planeSize);
         }
     }
 

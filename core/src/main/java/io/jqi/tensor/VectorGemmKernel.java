@@ -77,6 +77,11 @@ final class VectorGemmKernel {
     /** Rows {@code [r0, r1)}, columns {@code [l0, l1)}, one fused multiply-add at a time, p ascending. */
     private static void scalar(float[] s, float[][] panel, int[] from, float[][] acc, int r0, int r1, int depth,
             int l0, int l1) {
+        if (l0 >= l1) {
+            // No columns left: without this the loops below still walk every row and depth, which cost a narrow
+            // product (the weight gradient's, 64 columns) half as much again as its tiles.
+            return;
+        }
         for (int r = r0; r < r1; r++) {
             float[] c = acc[r];
             int so = r * depth;
