@@ -515,14 +515,14 @@ public final class CpuBackend implements Backend {
     @Override
     public Storage conv2dInputGrad(Storage weight, Storage gradOutput, Window2d window, int outChannels,
             int groups) {
-        return CpuConvolution.imageByImage(window)
+        return CpuConvolution.imageByImage(window) || groups == 1
                 ? new CpuStorage(CpuConvolution.inputGrad(data(weight), data(gradOutput), window, outChannels, groups))
                 : Backend.super.conv2dInputGrad(weight, gradOutput, window, outChannels, groups);
     }
 
     @Override
     public Storage conv2dWeightGrad(Storage x, Storage gradOutput, Window2d window, int outChannels, int groups) {
-        return CpuConvolution.imageByImage(window)
+        return CpuConvolution.imageByImage(window) || groups == 1
                 ? new CpuStorage(CpuConvolution.weightGrad(data(x), data(gradOutput), window, outChannels, groups))
                 : Backend.super.conv2dWeightGrad(x, gradOutput, window, outChannels, groups);
     }

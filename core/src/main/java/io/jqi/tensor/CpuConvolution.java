@@ -21,6 +21,9 @@ import java.util.function.Supplier;
  * between them instead of the images.
  */
 final class CpuConvolution {
+    /** The fewest positions a gradient's product sums over, when the images are small enough to group. */
+    private static final int DEEP_PRODUCT = 256;
+
     private CpuConvolution() {
     }
 
@@ -93,7 +96,7 @@ final class CpuConvolution {
             CpuGemm.multiply(new Operand(weight, 0, c.rows() * c.taps(), true),
                     new Operand(dy, n * image, c.rows() * c.plane(), false), groups, c.taps(), c.rows(), c.plane(),
                     columns, 0, false, parallel);
-            CpuWindows.col2imChannels(columns, w, n, 0, w.channels(), dx);
+            CpuWindows.col2imChannels(columns, c.plane(), 0, w, n, 0, w.channels(), dx);
         });
         return dx;
     }
@@ -103,15 +106,18 @@ final class CpuConvolution {
      * im2col gradient {@code W^T dY} (as many rows as a GEMM unit holds), folded into {@code dx} at once. The block
      * is still in the level-2 cache when it is folded, where the image's whole im2col gradient (1.8 MB for
      * ResNet-18's 64-channel 28x28 layers) went out to memory and came back; and the output gradient, the product's
-     * panel, is read in place ({@link CpuGemm.RowsAt}) instead of packed again for every unit of rows. Each element
-     * of the im2col gradient is the same sum as before, and each input cell still receives its channel's taps in
-     * window order, so the bits are the same.
+     * panel, is read in place ({@link CpuGemm.RowsAt}) instead of packed again for every unit of rows. Images of
+     * fewer positions than a panel is wide go several at a time, their output gradients copied side by side, so
+     * that the panel's rows stay long. Each element of the im2col gradient is the same sum as before, and each input
+     * cell still receives its channel's taps in window order, so the bits are the same.
      */
     private static void inputGradByChannels(float[] weight, float[] dy, Window2d w, ConvolutionShape c, float[] dx) {
         int kernel = w.kernelSize();
         int outChannels = c.rows();
         int plane = c.plane();
+        int image = outChannels * plane;
         int block = Math.max(1, Math.min(w.channels(), CpuGemm.ROWS_PER_UNIT / kernel));
+        int chunk = Math.max(1, Math.min(w.batch(), CpuGemm.PANEL_WIDTH / Math.max(1, plane)));
         // W^T, [channels * kernel, outChannels]: a block's scalar rows lie next to each other.
         float[] transposed = new float[c.taps() * outChannels];
         for (int o = 0; o < outChannels; o++) {
@@ -119,17 +125,36 @@ final class CpuConvolution {
                 transposed[t * outChannels + o] = weight[o * c.taps() + t];
             }
         }
-        forEachImage(w, c, () -> new float[block * kernel * plane], (n, columns, parallel) -> {
+        // Per thread: the block's im2col gradient, and for chunks of several images their output gradients side by
+        // side, with room past the last row for the product's last tile of columns (RowsAt).
+        Supplier<float[][]> scratch = () -> new float[][] {new float[block * kernel * chunk * plane],
+            chunk == 1 ? null : new float[chunk * image + CpuGemm.PANEL_WIDTH]};
+        forEachChunk(w, c, chunk, scratch, (n0, images, buffers, parallel) -> {
+            int columns = images * plane;
             int[] rows = new int[outChannels];
-            for (int o = 0; o < outChannels; o++) {
-                rows[o] = (n * outChannels + o) * plane;
+            float[] gradients = dy;
+            if (chunk == 1) {
+                for (int o = 0; o < outChannels; o++) {
+                    rows[o] = n0 * image + o * plane;
+                }
+            } else {
+                gradients = buffers[1];
+                for (int o = 0; o < outChannels; o++) {
+                    rows[o] = o * columns;
+                    for (int g = 0; g < images; g++) {
+                        System.arraycopy(dy, (n0 + g) * image + o * plane, gradients, o * columns + g * plane,
+                                plane);
+                    }
+                }
             }
-            CpuGemm.RowsAt gradient = new CpuGemm.RowsAt(dy, rows);
+            CpuGemm.RowsAt gradient = new CpuGemm.RowsAt(gradients, rows);
             for (int c0 = 0; c0 < w.channels(); c0 += block) {
                 int channels = Math.min(block, w.channels() - c0);
                 CpuGemm.multiply(new Operand(transposed, c0 * kernel * outChannels, 0, false), gradient,
-                        channels * kernel, outChannels, plane, columns, 0, parallel);
-                CpuWindows.col2imChannels(columns, w, n, c0, channels, dx);
+                        channels * kernel, outChannels, columns, buffers[0], 0, parallel);
+                for (int g = 0; g < images; g++) {
+                    CpuWindows.col2imChannels(buffers[0], columns, g * plane, w, n0 + g, c0, channels, dx);
+                }
             }
         });
     }
@@ -154,55 +179,79 @@ final class CpuConvolution {
 
     /**
      * The ungrouped weight gradient with its taps (the columns of {@code dw}, the rows of the im2col matrix) split
-     * over the threads. Each thread unfolds only its rows of every image and multiplies them, as scalar rows, by the
-     * image's output gradient transposed, the panel: {@code outChannels} wide, transposed once per image and thread
-     * into scratch that the product reads in place ({@link CpuGemm.RowsAt}). Multiplied the other way round, the
-     * panel is the im2col matrix transposed, taps wide, and every unit of rows gathered it again: half the weight
-     * gradient's time went to that gather in the cnn's training step
-     * (docs/performance.md#seventh-pass-2026-12-07-the-weight-gradient-split-by-taps). Each weight's sum is still
-     * one thread's, image after image, so the bits are the same.
+     * over the threads. Each thread unfolds only its rows of a few images at a time and multiplies them, as scalar
+     * rows, by those images' output gradient transposed, the panel: {@code outChannels} wide, transposed once per
+     * image and thread into scratch that the product reads in place ({@link CpuGemm.RowsAt}). Multiplied the other
+     * way round, the panel is the im2col matrix transposed, taps wide, and every unit of rows gathered it again: half
+     * the weight gradient's time went to that gather in the cnn's training step
+     * (docs/performance.md#seventh-pass-2026-12-07-the-weight-gradient-split-by-taps). Images of few positions go
+     * {@link #imagesPerProduct} at a time, so that each product is deep enough to pay for loading its accumulators.
+     * Each weight's sum is still one thread's, over the positions of the images in order, as in the batch-wide
+     * product, so the bits are the same.
      */
     private static void weightGradByTaps(float[] x, float[] dy, Window2d w, ConvolutionShape c, float[] dw) {
         int taps = c.taps();
         int plane = c.plane();
         int outChannels = c.rows();
         int image = outChannels * plane;
+        int chunk = imagesPerProduct(w);
         int tiles = (taps + VectorGemmKernel.TILE_ROWS - 1) / VectorGemmKernel.TILE_ROWS;
         int parts = Math.min(Runtime.getRuntime().availableProcessors(), tiles);
-        int[] panelRows = new int[plane];
-        for (int p = 0; p < plane; p++) {
+        int[] panelRows = new int[chunk * plane];
+        for (int p = 0; p < panelRows.length; p++) {
             panelRows[p] = p * outChannels;
         }
         Parallel.forRange(parts, (long) w.batch() * image * taps / parts, (from, to) -> {
             // Room past the last panel row, so that the product's last tile of columns runs whole (RowsAt).
-            float[] transposed = new float[image + CpuGemm.PANEL_WIDTH];
+            float[] transposed = new float[chunk * image + CpuGemm.PANEL_WIDTH];
             CpuGemm.RowsAt panel = new CpuGemm.RowsAt(transposed, panelRows);
             for (int part = from; part < to; part++) {
                 int first = Math.min(taps, tiles * part / parts * VectorGemmKernel.TILE_ROWS);
                 int end = Math.min(taps, tiles * (part + 1) / parts * VectorGemmKernel.TILE_ROWS);
-                float[] rows = new float[(end - first) * plane];
-                for (int n = 0; n < w.batch(); n++) {
-                    for (int r = first; r < end; r++) {
-                        CpuWindows.unfold(x, w, n, r, 0, plane, rows, (r - first) * plane);
+                int block = Math.min(end - first, CpuGemm.ROWS_PER_UNIT);
+                float[] rows = new float[block * chunk * plane];
+                for (int n0 = 0; n0 < w.batch(); n0 += chunk) {
+                    int images = Math.min(chunk, w.batch() - n0);
+                    int depth = images * plane;
+                    for (int g = 0; g < images; g++) {
+                        transpose(dy, (n0 + g) * image, outChannels, plane, transposed, g * image);
                     }
-                    transpose(dy, n * image, outChannels, plane, transposed);
-                    CpuGemm.multiplyTransposedOut(new Operand(rows, 0, 0, false), panel, end - first, plane,
-                            outChannels, dw, first, taps, n > 0);
+                    // A block of rows at a time, unfolded just before the product reads them: the thread's whole
+                    // share (2.4 MB for ResNet-18's 4x4 layers) went out of the level-2 cache and back.
+                    for (int r0 = first; r0 < end; r0 += block) {
+                        int r1 = Math.min(end, r0 + block);
+                        for (int r = r0; r < r1; r++) {
+                            for (int g = 0; g < images; g++) {
+                                CpuWindows.unfold(x, w, n0 + g, r, 0, plane, rows, (r - r0) * depth + g * plane);
+                            }
+                        }
+                        CpuGemm.multiplyTransposedOut(new Operand(rows, 0, 0, false), panel, r1 - r0, depth,
+                                outChannels, dw, r0, taps, n0 > 0);
+                    }
                 }
             }
         });
     }
 
     /**
-     * {@code out[p * rows + o] = src[offset + o * columns + p]}: eight rows at a time, so that each write fills
+     * Images per product in the gradients: enough that each product sums over at least {@link #DEEP_PRODUCT}
+     * positions (ResNet-18's 7x7 layers take 6 images, its 4x4 ones 16), one for images that large.
+     */
+    static int imagesPerProduct(Window2d w) {
+        int plane = w.outHeight() * w.outWidth();
+        return Math.max(1, Math.min(w.batch(), (DEEP_PRODUCT + plane - 1) / Math.max(1, plane)));
+    }
+
+    /**
+     * {@code out[dst + p * rows + o] = src[offset + o * columns + p]}: eight rows at a time, so that each write fills
      * eight neighbouring cells.
      */
-    private static void transpose(float[] src, int offset, int rows, int columns, float[] out) {
+    private static void transpose(float[] src, int offset, int rows, int columns, float[] out, int dst) {
         int o = 0;
         for (; o + 7 < rows; o += 8) {
             int s0 = offset + o * columns;
             for (int p = 0; p < columns; p++) {
-                int d = p * rows + o;
+                int d = dst + p * rows + o;
                 int s = s0 + p;
                 out[d] = src[s];
                 out[d + 1] = src[s + columns];
@@ -216,7 +265,7 @@ final class CpuConvolution {
         }
         for (; o < rows; o++) {
             for (int p = 0; p < columns; p++) {
-                out[p * rows + o] = src[offset + o * columns + p];
+                out[dst + p * rows + o] = src[offset + o * columns + p];
             }
         }
     }
@@ -236,24 +285,37 @@ final class CpuConvolution {
         void run(int n, S scratch, boolean parallelProducts);
     }
 
-    /**
-     * Runs {@code body} for every image: spread over the threads, one scratch per chunk of images, when there are
-     * at least two images per thread; otherwise in order with one scratch, each product parallel.
-     */
+    /** Work on images {@code [n0, n0 + images)} with {@code scratch}, this thread's. */
+    private interface ImagesBody<S> {
+        void run(int n0, int images, S scratch, boolean parallelProducts);
+    }
+
+    /** Runs {@code body} for every image, as {@link #forEachChunk} does with chunks of one. */
     private static <S> void forEachImage(Window2d w, ConvolutionShape c, Supplier<S> scratch, ImageBody<S> body) {
+        forEachChunk(w, c, 1, scratch, (n0, images, mine, parallel) -> body.run(n0, mine, parallel));
+    }
+
+    /**
+     * Runs {@code body} for the images in chunks of {@code chunk} (the last may be shorter): spread over the threads,
+     * one scratch per thread's range of chunks, when there are at least two chunks per thread; otherwise in order
+     * with one scratch, each product parallel.
+     */
+    private static <S> void forEachChunk(Window2d w, ConvolutionShape c, int chunk, Supplier<S> scratch,
+            ImagesBody<S> body) {
         int threads = Runtime.getRuntime().availableProcessors();
-        if (threads > 1 && w.batch() >= 2 * threads) {
-            Parallel.forRange(w.batch(), (long) columnsSize(w, c) * c.rows(), (from, to) -> {
+        int chunks = (w.batch() + chunk - 1) / chunk;
+        if (threads > 1 && chunks >= 2 * threads) {
+            Parallel.forRange(chunks, (long) columnsSize(w, c) * c.rows() * chunk, (from, to) -> {
                 S mine = scratch.get();
-                for (int n = from; n < to; n++) {
-                    body.run(n, mine, false);
+                for (int i = from; i < to; i++) {
+                    body.run(i * chunk, Math.min(chunk, w.batch() - i * chunk), mine, false);
                 }
             });
             return;
         }
         S mine = scratch.get();
-        for (int n = 0; n < w.batch(); n++) {
-            body.run(n, mine, true);
+        for (int i = 0; i < chunks; i++) {
+            body.run(i * chunk, Math.min(chunk, w.batch() - i * chunk), mine, true);
         }
     }
 }

@@ -111,15 +111,15 @@ final class CpuWindows {
 
     /**
      * Adds the im2col rows of channels {@code [c0, c0 + count)} of image {@code n}, the rows of {@code cols}
-     * ({@code count * kernelSize} of {@code outHeight * outWidth}), onto that image's planes of {@code out}, taps in
-     * window order: the adjoint of {@link #im2colImage} for those channels, in {@link #col2im}'s order, so the same
-     * values.
+     * ({@code count * kernelSize} of {@code columns}, this image's {@code outHeight * outWidth} from
+     * {@code colOffset}), onto that image's planes of {@code out}, taps in window order: the adjoint of
+     * {@link #im2colImage} for those channels, in {@link #col2im}'s order, so the same values.
      */
-    static void col2imChannels(float[] cols, Window2d w, int n, int c0, int count, float[] out) {
+    static void col2imChannels(float[] cols, int columns, int colOffset, Window2d w, int n, int c0, int count,
+            float[] out) {
         int planeSize = w.height() * w.width();
-        int plane = w.outHeight() * w.outWidth();
         for (int c = 0; c < count; c++) {
-            fold(cols, plane, 0, w, c, out, (n * w.channels() + c0 + c) * planeSize);
+            fold(cols, columns, colOffset, w, c, out, (n * w.channels() + c0 + c) * planeSize);
         }
     }
 

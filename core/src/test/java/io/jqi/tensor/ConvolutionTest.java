@@ -32,7 +32,8 @@ class ConvolutionTest {
      * positions than one panel is wide, whose second panel starts inside an output row; at stride 1, the padded image
      * read in place (with dilation, and with channels spanning more than one panel depth); more output channels than
      * one panel is wide, the weight gradient's panel; more input channels than one block of the input gradient
-     * holds.
+     * holds; ungrouped images so small that the gradients take them several at a time, in chunks that do not divide
+     * the batch.
      */
     @ParameterizedTest(name = "batch {0}, {1} -> {2} channels in {3} groups, {4}x{4} kernel, stride {5}, pad {6}, "
             + "dilation {7}, {8}x{9} input")
@@ -49,6 +50,8 @@ class ConvolutionTest {
         "1, 70, 13, 1, 1, 1, 0, 1, 13, 11",
         "3, 8, 260, 1, 3, 1, 1, 1, 12, 12",
         "2, 150, 7, 1, 1, 1, 0, 1, 12, 12",
+        "13, 5, 40, 1, 3, 1, 1, 1, 5, 4",
+        "40, 3, 7, 1, 3, 2, 1, 1, 9, 9",
     })
     void valuesAndGradientsEqualTheComposedOperationsBitForBit(int batch, int channels, int outChannels, int groups,
             int kernel, int stride, int pad, int dilation, int height, int width) {
