@@ -50,7 +50,7 @@ final class CpuConvolution {
                     (n, scratch, parallel) -> {
                         padded.fill(x, n, scratch[0]);
                         CpuGemm.multiply(weights, new CpuGemm.RowsAt(scratch[0], offsets), c.rows(), c.taps(),
-                                columns, scratch[1], 0, parallel);
+                                columns, scratch[1], 0, false, parallel);
                         padded.dropMargins(scratch[1], c.rows(), out, n * image);
                     });
             return out;
@@ -63,7 +63,7 @@ final class CpuConvolution {
                         for (int p = 0; p < depth; p++) {
                             CpuWindows.unfold(x, w, n, depth0 + p, col0, col0 + cols, panel[p], 0);
                         }
-                    }, c.rows(), c.taps(), c.plane(), out, n * image, parallel));
+                    }, c.rows(), c.taps(), c.plane(), out, n * image, false, parallel));
             return out;
         }
         forEachImage(w, c, () -> new float[columnsSize(w, c)], (n, columns, parallel) -> {
@@ -151,7 +151,7 @@ final class CpuConvolution {
             for (int c0 = 0; c0 < w.channels(); c0 += block) {
                 int channels = Math.min(block, w.channels() - c0);
                 CpuGemm.multiply(new Operand(transposed, c0 * kernel * outChannels, 0, false), gradient,
-                        channels * kernel, outChannels, columns, buffers[0], 0, parallel);
+                        channels * kernel, outChannels, columns, buffers[0], 0, false, parallel);
                 for (int g = 0; g < images; g++) {
                     CpuWindows.col2imChannels(buffers[0], columns, g * plane, w, n0 + g, c0, channels, dx);
                 }
@@ -210,6 +210,9 @@ final class CpuConvolution {
                 int end = Math.min(taps, tiles * (part + 1) / parts * VectorGemmKernel.TILE_ROWS);
                 int block = Math.min(end - first, CpuGemm.ROWS_PER_UNIT);
                 float[] rows = new float[block * chunk * plane];
+                // The thread's columns of dw, transposed ([tap][outChannel]) so that the products continue their
+                // sums in rows, not in a gather and scatter across dw; put in place once, at the end.
+                float[] sums = new float[(end - first) * outChannels];
                 for (int n0 = 0; n0 < w.batch(); n0 += chunk) {
                     int images = Math.min(chunk, w.batch() - n0);
                     int depth = images * plane;
@@ -225,8 +228,13 @@ final class CpuConvolution {
                                 CpuWindows.unfold(x, w, n0 + g, r, 0, plane, rows, (r - r0) * depth + g * plane);
                             }
                         }
-                        CpuGemm.multiplyTransposedOut(new Operand(rows, 0, 0, false), panel, r1 - r0, depth,
-                                outChannels, dw, r0, taps, n0 > 0);
+                        CpuGemm.multiply(new Operand(rows, 0, 0, false), panel, r1 - r0, depth, outChannels, sums,
+                                (r0 - first) * outChannels, n0 > 0, false);
+                    }
+                }
+                for (int o = 0; o < outChannels; o++) {
+                    for (int t = first; t < end; t++) {
+                        dw[o * taps + t] = sums[(t - first) * outChannels + o];
                     }
                 }
             }

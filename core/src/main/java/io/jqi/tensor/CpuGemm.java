@@ -102,17 +102,19 @@ final class CpuGemm {
     }
 
     /**
-     * {@code A @ B} written to {@code out} from {@code outOffset}, {@code B} ({@code k x n}) coming from
-     * {@code panels}: the same products in the same order as with B stored, so the same bits.
+     * {@code A @ B} written to {@code out} from {@code outOffset}, or with {@code accumulate} added to the values
+     * there as {@link #multiply(Operand, Operand, int, int, int, int, float[], int, boolean, boolean)} does;
+     * {@code B} ({@code k x n}) comes from {@code panels}: the same products in the same order as with B stored, so
+     * the same bits.
      */
     static void multiply(Operand a, PanelSource panels, int m, int k, int n, float[] out, int outOffset,
-            boolean parallel) {
-        if (m * n == 0) {
+            boolean accumulate, boolean parallel) {
+        if (m * n == 0 || (k == 0 && accumulate)) {
             return;
         }
         Layout layout = new Layout(a.values, a.offset, 0, a.transposed ? 1 : k, a.transposed ? m : 1, null, 0, 0, 0,
                 0, panels, m, n, n, 1);
-        packed(layout, 1, k, out, outOffset, false, parallel);
+        packed(layout, 1, k, out, outOffset, accumulate, parallel);
     }
 
     /**
@@ -149,24 +151,6 @@ final class CpuGemm {
             return;
         }
         packed(layout, batch, k, out, outOffset, accumulate, parallel);
-    }
-
-    /**
-     * {@code A @ B} ({@code [m, k] x [k, n]}, B from {@code panels}) on the calling thread, the rows of A the scalar
-     * rows whatever the shape (never swapped), written transposed: element (i, j) to
-     * {@code out[outOffset + j * outStride + i]}, or with {@code accumulate} added to the value there in the same
-     * order as {@link #multiply(Operand, Operand, int, int, int, int, float[], int, boolean, boolean)}. For a caller
-     * that splits a product's rows over threads itself and wants the short dimension in the panel: then every thread
-     * prepares the panel once, where the panel of the long dimension would be gathered again by every unit of rows.
-     */
-    static void multiplyTransposedOut(Operand a, PanelSource panels, int m, int k, int n, float[] out, int outOffset,
-            int outStride, boolean accumulate) {
-        if (m * n == 0 || (k == 0 && accumulate)) {
-            return;
-        }
-        Layout layout = new Layout(a.values, a.offset, 0, a.transposed ? 1 : k, a.transposed ? m : 1, null, 0, 0, 0,
-                0, panels, m, n, 1, outStride);
-        packed(layout, 1, k, out, outOffset, accumulate, false);
     }
 
     /**

@@ -293,7 +293,7 @@ class CpuGemmTest {
                 for (boolean parallel : new boolean[] {false, true}) {
                     float[] actual = new float[m * n + 3];
                     CpuGemm.multiply(new CpuGemm.Operand(a, 0, 0, false), new CpuGemm.RowsAt(values, offsets), m, k,
-                            n, actual, 3, parallel);
+                            n, actual, 3, false, parallel);
                     assertArrayEquals(expected, Arrays.copyOfRange(actual, 3, actual.length),
                             m + "x" + k + "x" + n + ", slack " + slack + ", parallel " + parallel);
                 }
