@@ -17,9 +17,9 @@ import org.openjdk.jmh.annotations.State;
 /**
  * One 3x3 convolution layer, stride 1, padding 1, {@code layer} = "batch x inChannels x outChannels x size":
  * {@code [batch, in, size, size] -> [batch, out, size, size]}. The first is a small layer; the others are ResNet-18's
- * 28x28 and 14x14 stride-1 layers at batch 64 (bench/compare's model). {@link #conv2d} is the forward,
- * {@link #flops} floating-point operations; {@link #conv2dTraining} the forward and the backward to the input and
- * the weights, three times as many.
+ * stride-1 layers at batch 64 (bench/compare's model), whose PyTorch times bench/compare/torch_layers.py gives.
+ * {@link #conv2d} is the forward, {@link #flops} floating-point operations; {@link #conv2dTraining} the forward and
+ * the backward to the input and the weights, three times as many.
  */
 @State(Scope.Benchmark)
 @BenchmarkMode(Mode.Throughput)
@@ -27,7 +27,7 @@ import org.openjdk.jmh.annotations.State;
 @Fork(value = 1, jvmArgsAppend = {"--add-modules=jdk.incubator.vector",
     "-Xms2g", "-Xmx2g", "-XX:+AlwaysPreTouch"})
 public class ConvBench {
-    @Param({"32x16x32x32", "64x64x64x28", "64x128x128x14"})
+    @Param({"32x16x32x32", "64x64x64x28", "64x128x128x14", "64x256x256x7", "64x512x512x4"})
     public String layer;
 
     private Tensor x;

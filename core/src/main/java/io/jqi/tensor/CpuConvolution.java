@@ -7,8 +7,9 @@ import java.util.function.Supplier;
  * Convolution on the CPU image by image: per image, the weights times its im2col matrix, written straight into that
  * image's NCHW output. The forward of an ungrouped convolution never builds that matrix: at stride 1 the product
  * reads its rows in place from the zero-padded image ({@link PaddedImage}), at other strides it packs its panels from
- * the image's windows ({@link CpuGemm.PanelSource}); the gradients build it one image large, in reused scratch. The
- * batch-wide composition of {@link Backend#conv2d} (an im2col
+ * the image's windows ({@link CpuGemm.PanelSource}). The gradients of an ungrouped convolution build it a block of
+ * rows at a time, in scratch that stays in the level-2 cache, for images of any size (small ones a few at a time);
+ * grouped ones one image large. The batch-wide composition of {@link Backend#conv2d} (an im2col
  * matrix {@code kernelHeight * kernelWidth} times the input, a product laid out [outChannels, batch, ...] and a
  * permuted copy of it) computes every output element from the same operands in the same order, so the bits are the
  * same (docs/performance.md#peak-memory says why this matters).
@@ -16,9 +17,9 @@ import java.util.function.Supplier;
  * <p>Forward and input gradient: every image is independent, so with enough images they are spread over the threads,
  * each running its products on its own; with few, the images go one after another and each product is spread
  * instead. Weight gradient: one sum per weight over all images, so the images go in order, each product accumulating
- * into the gradient ({@link CpuGemm#multiply(Operand, Operand, int, int, int, int, float[], int, boolean, boolean)}),
- * which continues every element's sum exactly where the previous image left it; the threads share the weights out
- * between them instead of the images.
+ * into the gradient ({@link CpuGemm#multiply(Operand, CpuGemm.PanelSource, int, int, int, float[], int, boolean,
+ * boolean)}), which continues every element's sum exactly where the previous images left it; the threads share the
+ * weights out between them instead of the images.
  */
 final class CpuConvolution {
     /** The fewest positions a gradient's product sums over, when the images are small enough to group. */
@@ -31,7 +32,8 @@ final class CpuConvolution {
      * Whether to convolve image by image: when an image has at least {@link CpuGemm#SHORT_VECTOR} output positions.
      * With fewer, each image's product is too narrow for the GEMM's vector loops and it would multiply the transposed
      * product instead, gathering the whole weight matrix transposed for every image; the batch-wide composition is
-     * faster there, and its im2col matrix is small anyway (the late, low-resolution layers).
+     * faster there for the forward and for grouped gradients. The ungrouped gradients group small images instead
+     * ({@link #inputGrad}, {@link #weightGrad}), whatever this says.
      */
     static boolean imageByImage(Window2d w) {
         return w.outHeight() * w.outWidth() >= CpuGemm.SHORT_VECTOR;
