@@ -226,9 +226,7 @@ final class CpuConvolution {
                     for (int r0 = first; r0 < end; r0 += block) {
                         int r1 = Math.min(end, r0 + block);
                         for (int r = r0; r < r1; r++) {
-                            for (int g = 0; g < images; g++) {
-                                CpuWindows.unfold(x, w, n0 + g, r, 0, plane, rows, (r - r0) * depth + g * plane);
-                            }
+                            CpuWindows.unfold(x, w, n0, images, r, 0, plane, rows, (r - r0) * depth);
                         }
                         CpuGemm.multiply(new Operand(rows, 0, 0, false), panel, r1 - r0, depth, outChannels, sums,
                                 (r0 - first) * outChannels, n0 > 0, false);

@@ -18,11 +18,10 @@ final class CpuWindows {
         int columns = batch * plane;
         int rows = w.channels() * w.kernelSize();
         float[] out = new float[rows * columns];
-        Parallel.forRange(rows * batch, plane, (from, to) -> {
-            for (int u = from; u < to; u++) {
-                int r = u / batch;
-                int n = u % batch;
-                unfold(x, w, n, r, 0, plane, out, r * columns + n * plane);
+        // A row at a time, every image: row r is one stretch of out, and its geometry is worked out once.
+        Parallel.forRange(rows, columns, (from, to) -> {
+            for (int r = from; r < to; r++) {
+                unfold(x, w, 0, batch, r, 0, plane, out, r * columns);
             }
         });
         return out;
@@ -46,6 +45,16 @@ final class CpuWindows {
      * {@code out[dst...]}, every position written, padding as zeros, so a scratch needs no clearing first.
      */
     static void unfold(float[] x, Window2d w, int n, int r, int from, int to, float[] out, int dst) {
+        unfold(x, w, n, 1, r, from, to, out, dst);
+    }
+
+    /**
+     * {@link #unfold(float[], Window2d, int, int, int, int, float[], int)} for images {@code [n0, n0 + images)}, one
+     * after another from {@code dst}: image {@code n0 + g}'s positions at {@code dst + g * (to - from)}. The row's
+     * geometry is worked out once for all of them; for ResNet-18's 4x4 layers, whose rows hold 16 positions an image,
+     * working it out for every image took a sixth of the forward.
+     */
+    static void unfold(float[] x, Window2d w, int n0, int images, int r, int from, int to, float[] out, int dst) {
         if (from >= to) {
             return;
         }
@@ -57,7 +66,16 @@ final class CpuWindows {
         int c = r / (kh * kw);
         int rowShift = (r / kw) % kh * w.dilationHeight() - w.padHeight();
         int colShift = r % kw * w.dilationWidth() - w.padWidth();
-        int src = (n * w.channels() + c) * height * width;
+        for (int g = 0; g < images; g++) {
+            unfoldImage(x, w, (n0 + g) * w.channels() + c, rowShift, colShift, from, to, out, dst + g * (to - from),
+                    height, width, ow);
+        }
+    }
+
+    /** Plane {@code plane} of {@code x} shifted by the tap's {@code rowShift, colShift}: one image's row. */
+    private static void unfoldImage(float[] x, Window2d w, int plane, int rowShift, int colShift, int from, int to,
+            float[] out, int dst, int height, int width, int ow) {
+        int src = plane * height * width;
         for (int oy = from / ow; oy * ow < to; oy++) {
             // This output row's positions [a, b) land at out[dstRow + ox].
             int a = Math.max(0, from - oy * ow);

@@ -42,6 +42,38 @@ class CpuWindowsTest {
     }
 
     @Test
+    void im2colHoldsEveryWindowsCellsRowByTapWithZerosForPadding() {
+        Random random = new Random(4);
+        for (Window2d w : WINDOWS) {
+            float[] x = randn(random, inputSize(w));
+            float[] columns = CpuWindows.im2col(x, w);
+            int oh = w.outHeight();
+            int ow = w.outWidth();
+            int positions = w.batch() * oh * ow;
+            for (int c = 0; c < w.channels(); c++) {
+                for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                    for (int kx = 0; kx < w.kernelWidth(); kx++) {
+                        int row = (c * w.kernelHeight() + ky) * w.kernelWidth() + kx;
+                        for (int n = 0; n < w.batch(); n++) {
+                            for (int oy = 0; oy < oh; oy++) {
+                                for (int ox = 0; ox < ow; ox++) {
+                                    int iy = oy * w.strideHeight() - w.padHeight() + ky * w.dilationHeight();
+                                    int ix = ox * w.strideWidth() - w.padWidth() + kx * w.dilationWidth();
+                                    boolean inside = iy >= 0 && iy < w.height() && ix >= 0 && ix < w.width();
+                                    float expected = inside
+                                            ? x[((n * w.channels() + c) * w.height() + iy) * w.width() + ix] : 0f;
+                                    assertEquals(expected, columns[row * positions + (n * oh + oy) * ow + ox],
+                                            w + ", row " + row + ", image " + n + ", (" + oy + ", " + ox + ")");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Test
     void oneImagesIm2colOverwritesAnyScratchWithThatImagesColumns() {
         Random random = new Random(8);
         for (Window2d w : WINDOWS) {
