@@ -122,11 +122,7 @@ final class CpuConvolution {
         int chunk = Math.max(1, Math.min(w.batch(), CpuGemm.PANEL_WIDTH / Math.max(1, plane)));
         // W^T, [channels * kernel, outChannels]: a block's scalar rows lie next to each other.
         float[] transposed = new float[c.taps() * outChannels];
-        for (int o = 0; o < outChannels; o++) {
-            for (int t = 0; t < c.taps(); t++) {
-                transposed[t * outChannels + o] = weight[o * c.taps() + t];
-            }
-        }
+        transpose(weight, 0, outChannels, c.taps(), transposed, 0);
         // Per thread: the block's im2col gradient, and for chunks of several images their output gradients side by
         // side, with room past the last row for the product's last tile of columns (RowsAt).
         Supplier<float[][]> scratch = () -> new float[][] {new float[block * kernel * chunk * plane],
@@ -242,10 +238,10 @@ final class CpuConvolution {
     }
 
     /**
-     * Images per product in the gradients: enough that each product sums over at least {@link #DEEP_PRODUCT}
+     * Images per product in the weight gradient: enough that each product sums over at least {@link #DEEP_PRODUCT}
      * positions (ResNet-18's 7x7 layers take 6 images, its 4x4 ones 16), one for images that large.
      */
-    static int imagesPerProduct(Window2d w) {
+    private static int imagesPerProduct(Window2d w) {
         int plane = w.outHeight() * w.outWidth();
         return Math.max(1, Math.min(w.batch(), (DEEP_PRODUCT + plane - 1) / Math.max(1, plane)));
     }
