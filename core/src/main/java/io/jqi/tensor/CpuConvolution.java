@@ -179,7 +179,7 @@ final class CpuConvolution {
      * The ungrouped weight gradient with its taps (the columns of {@code dw}, the rows of the im2col matrix) split
      * over the threads. Each thread unfolds only its rows of a few images at a time and multiplies them, as scalar
      * rows, by those images' output gradient transposed, the panel: {@code outChannels} wide, transposed once per
-     * image and thread into scratch that the product reads in place ({@link CpuGemm.RowsAt}). Multiplied the other
+     * image for all the threads, and read in place ({@link CpuGemm.RowsAt}). Multiplied the other
      * way round, the panel is the im2col matrix transposed, taps wide, and every unit of rows gathered it again: half
      * the weight gradient's time went to that gather in the cnn's training step
      * (docs/performance.md#seventh-pass-2026-12-07-the-weight-gradient-split-by-taps). Images of few positions go
@@ -195,14 +195,16 @@ final class CpuConvolution {
         int chunk = imagesPerProduct(w);
         int tiles = (taps + VectorGemmKernel.TILE_ROWS - 1) / VectorGemmKernel.TILE_ROWS;
         int parts = Math.min(Runtime.getRuntime().availableProcessors(), tiles);
-        int[] panelRows = new int[chunk * plane];
-        for (int p = 0; p < panelRows.length; p++) {
-            panelRows[p] = p * outChannels;
-        }
+        // The output gradient transposed, image by image ([n][position][outChannel]), once for all the threads: each
+        // thread transposing it for itself cost the cnn's 9-tap first layer more than its products. Room past the
+        // last row, so that the product's last tile of columns runs whole (RowsAt).
+        float[] transposed = new float[w.batch() * image + CpuGemm.PANEL_WIDTH];
+        Parallel.forRange(w.batch(), image, (from, to) -> {
+            for (int n = from; n < to; n++) {
+                transpose(dy, n * image, outChannels, plane, transposed, n * image);
+            }
+        });
         Parallel.forRange(parts, (long) w.batch() * image * taps / parts, (from, to) -> {
-            // Room past the last panel row, so that the product's last tile of columns runs whole (RowsAt).
-            float[] transposed = new float[chunk * image + CpuGemm.PANEL_WIDTH];
-            CpuGemm.RowsAt panel = new CpuGemm.RowsAt(transposed, panelRows);
             for (int part = from; part < to; part++) {
                 int first = Math.min(taps, tiles * part / parts * VectorGemmKernel.TILE_ROWS);
                 int end = Math.min(taps, tiles * (part + 1) / parts * VectorGemmKernel.TILE_ROWS);
@@ -214,9 +216,11 @@ final class CpuConvolution {
                 for (int n0 = 0; n0 < w.batch(); n0 += chunk) {
                     int images = Math.min(chunk, w.batch() - n0);
                     int depth = images * plane;
-                    for (int g = 0; g < images; g++) {
-                        transpose(dy, (n0 + g) * image, outChannels, plane, transposed, g * image);
+                    int[] panelRows = new int[depth];
+                    for (int p = 0; p < depth; p++) {
+                        panelRows[p] = (n0 * plane + p) * outChannels;
                     }
+                    CpuGemm.RowsAt panel = new CpuGemm.RowsAt(transposed, panelRows);
                     // A block of rows at a time, unfolded just before the product reads them: the thread's whole
                     // share (2.4 MB for ResNet-18's 4x4 layers) went out of the level-2 cache and back.
                     for (int r0 = first; r0 < end; r0 += block) {
