@@ -18,8 +18,9 @@ import java.util.Arrays;
  * {@code n} is short and {@code m} is long (the im2col shape of convolutions), the transposed product
  * {@code C^T = op(B)^T op(A)^T} whose vector dimension is {@code m}. Either way each output element sees the same
  * operands in the same order. Work is split into units of at most {@link #ROWS_PER_UNIT} scalar rows by
- * {@link #PANEL_WIDTH} vector columns of one batch entry (each unit runs on one thread). A unit packs, per
- * {@link #PANEL_DEPTH} slice of {@code k}, its panel into one array per row and its scalars into a dense block, then
+ * {@link #PANEL_WIDTH} vector columns of one batch entry (each unit runs on one thread). A unit packs, per slice of
+ * {@code k} (the slices of equal depth, at most {@link #PANEL_DEPTH}), its panel into one array per row and its
+ * scalars into a dense block, then
  * accumulates into per-row arrays three rows and two depths at a time: each panel value loaded serves three rows,
  * each accumulator loaded takes two products. Calls of at most {@link #TINY_MACS} multiply-adds skip all that and
  * use plain loops; calls under {@link #SERIAL_MACS} stay on the calling thread.
