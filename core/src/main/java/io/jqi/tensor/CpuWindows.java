@@ -248,42 +248,53 @@ final class CpuWindows {
      * is read at that index: no branch and no select whose cost depends on the data. Float comparisons turned into
      * 0 or 1 became branches wherever C2's profile favoured a side, and then ran three times slower on the 4-bit
      * activations of QAT, whose zeros tie and never win, than on float ReLU outputs (docs/performance.md, seventh
-     * pass). A window holding a NaN (or infinities of both signs) takes the comparisons of {@link #beats}.
+     * pass). A window holding a NaN (or infinities of both signs) takes the comparisons of {@link #beats}. With the
+     * Vector API, {@link VectorMaxPool} makes the same comparisons for a vector of windows at once.
      */
     private static void maxPlane2x2(float[] x, int src, int width, int oh, int ow, float[] out, int o,
             int[] argmax) {
+        if (VectorApi.ENABLED) {
+            VectorMaxPool.plane(x, src, width, oh, ow, out, o, argmax);
+            return;
+        }
         for (int oy = 0; oy < oh; oy++) {
-            int top = 2 * oy * width;
-            int row = o + oy * ow;
-            for (int ox = 0; ox < ow; ox++) {
-                int at = top + 2 * ox;
-                int t = src + at;
-                int b = t + width;
-                float topLeft = x[t];
-                float topRight = x[t + 1];
-                float bottomLeft = x[b];
-                float bottomRight = x[b + 1];
-                int winner;
-                if (Float.isNaN(topLeft + topRight + bottomLeft + bottomRight)) {
-                    int right = beats(topRight, topLeft) ? 1 : 0;
-                    int belowRight = beats(bottomRight, bottomLeft) ? 1 : 0;
-                    int below = beats(x[b + belowRight], x[t + right]) ? 1 : 0;
-                    winner = right + below * (width + belowRight - right);
-                } else {
-                    int a = order(topLeft);
-                    int r = order(topRight);
-                    int c = order(bottomLeft);
-                    int d = order(bottomRight);
-                    int right = above(a, r);
-                    int belowRight = above(c, d);
-                    int below = above(a ^ (right & (r ^ a)), c ^ (belowRight & (d ^ c)));
-                    int upAt = right & 1;
-                    winner = upAt ^ (below & ((width + (belowRight & 1)) ^ upAt));
-                }
-                out[row + ox] = x[t + winner];
-                if (argmax != null) {
-                    argmax[row + ox] = at + winner;
-                }
+            maxWindows2x2(x, src, width, oy, 0, ow, ow, out, o, argmax);
+        }
+    }
+
+    /** {@link #maxPlane2x2}'s windows {@code [fromOx, toOx)} of output row {@code oy}. */
+    static void maxWindows2x2(float[] x, int src, int width, int oy, int fromOx, int toOx, int ow, float[] out,
+            int o, int[] argmax) {
+        int top = 2 * oy * width;
+        int row = o + oy * ow;
+        for (int ox = fromOx; ox < toOx; ox++) {
+            int at = top + 2 * ox;
+            int t = src + at;
+            int b = t + width;
+            float topLeft = x[t];
+            float topRight = x[t + 1];
+            float bottomLeft = x[b];
+            float bottomRight = x[b + 1];
+            int winner;
+            if (Float.isNaN(topLeft + topRight + bottomLeft + bottomRight)) {
+                int right = beats(topRight, topLeft) ? 1 : 0;
+                int belowRight = beats(bottomRight, bottomLeft) ? 1 : 0;
+                int below = beats(x[b + belowRight], x[t + right]) ? 1 : 0;
+                winner = right + below * (width + belowRight - right);
+            } else {
+                int a = order(topLeft);
+                int r = order(topRight);
+                int c = order(bottomLeft);
+                int d = order(bottomRight);
+                int right = above(a, r);
+                int belowRight = above(c, d);
+                int below = above(a ^ (right & (r ^ a)), c ^ (belowRight & (d ^ c)));
+                int upAt = right & 1;
+                winner = upAt ^ (below & ((width + (belowRight & 1)) ^ upAt));
+            }
+            out[row + ox] = x[t + winner];
+            if (argmax != null) {
+                argmax[row + ox] = at + winner;
             }
         }
     }

@@ -153,17 +153,23 @@ class CpuWindowsTest {
         }
     }
 
-    @Test
-    void twoByTwoMaxPoolKeepsTheFirstMaximumOrFirstNanInWindowOrderBitForBit() {
-        // Ties, signed zeros and NaNs of different payloads: what pairing the window's cells could get wrong.
-        float[] choices = {0f, -0f, 1f, 2f, Float.NaN, Float.intBitsToFloat(0x7fc00123), Float.NEGATIVE_INFINITY,
-            Float.POSITIVE_INFINITY};
-        Window2d w = new Window2d(2, 3, 8, 9, 2, 2, 2, 2, 0, 0, 1, 1);
-        Random random = new Random(29);
-        float[] x = new float[inputSize(w)];
-        for (int i = 0; i < x.length; i++) {
+    /** Ties, signed zeros and infinities: what pairing the window's cells could get wrong. */
+    private static final float[] TIES = {0f, -0f, 1f, 2f, -1f, Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+
+    /** {@link #TIES} and NaNs of different payloads. */
+    private static final float[] TIES_AND_NANS = {0f, -0f, 1f, 2f, Float.NaN, Float.intBitsToFloat(0x7fc00123),
+        Float.NEGATIVE_INFINITY, Float.POSITIVE_INFINITY};
+
+    private static float[] drawn(Random random, float[] choices, int n) {
+        float[] x = new float[n];
+        for (int i = 0; i < n; i++) {
             x[i] = choices[random.nextInt(choices.length)];
         }
+        return x;
+    }
+
+    /** Every window's output and argmax are its first maximum, or its first NaN, in window order, bit for bit. */
+    private static void assertFirstMaximumOfEachWindow(float[] x, Window2d w) {
         int[] argmax = new int[outputSize(w)];
         float[] y = CpuWindows.maxPool(x, w, argmax);
         int plane = w.height() * w.width();
@@ -179,10 +185,65 @@ class CpuWindowsTest {
                         }
                     }
                     int o = (p * w.outHeight() + oy) * w.outWidth() + ox;
-                    assertEquals(best, argmax[o], "argmax of window " + o);
+                    assertEquals(best, argmax[o], w + ": argmax of window " + o);
                     assertEquals(Float.floatToRawIntBits(x[p * plane + best]), Float.floatToRawIntBits(y[o]),
-                            "value of window " + o);
+                            w + ": value of window " + o);
                 }
+            }
+        }
+    }
+
+    @Test
+    void twoByTwoMaxPoolKeepsTheFirstMaximumOrFirstNanInWindowOrderBitForBit() {
+        Random random = new Random(29);
+        Window2d w = new Window2d(2, 3, 8, 9, 2, 2, 2, 2, 0, 0, 1, 1);
+        assertFirstMaximumOfEachWindow(drawn(random, TIES_AND_NANS, inputSize(w)), w);
+    }
+
+    @Test
+    void twoByTwoMaxPoolKeepsTheFirstMaximumOfRowsLongerAndShorterThanAVectorBitForBit() {
+        // Rows of 14, 7, 9 and 20 windows, odd widths and heights, a NaN here and there: whole vector blocks, blocks
+        // that run into the next row, rows finished by the scalar loop, NaN blocks sent to it.
+        Random random = new Random(31);
+        for (Window2d w : new Window2d[] {
+            new Window2d(3, 2, 28, 28, 2, 2, 2, 2, 0, 0, 1, 1),
+            new Window2d(2, 5, 14, 14, 2, 2, 2, 2, 0, 0, 1, 1),
+            new Window2d(2, 3, 9, 19, 2, 2, 2, 2, 0, 0, 1, 1),
+            new Window2d(1, 2, 6, 40, 2, 2, 2, 2, 0, 0, 1, 1),
+        }) {
+            float[] x = drawn(random, TIES, inputSize(w));
+            for (int i = 0; i < 3; i++) {
+                x[random.nextInt(x.length)] = Float.NaN;
+            }
+            assertFirstMaximumOfEachWindow(x, w);
+        }
+    }
+
+    @Test
+    void vectorTwoByTwoMaxPoolWritesTheScalarLoopsBitsAndNothingOutsideItsPlane() {
+        // A plane at the very end of its array, written into the middle of a larger output: the vector blocks must
+        // neither read past the array nor write past the plane, and must agree with the scalar loop everywhere.
+        Random random = new Random(37);
+        for (int[] hw : new int[][] {{14, 14}, {28, 28}, {8, 9}, {10, 34}}) {
+            int height = hw[0];
+            int width = hw[1];
+            int oh = height / 2;
+            int ow = width / 2;
+            float[] x = drawn(random, TIES, 5 + height * width);
+            float[] vectorOut = new float[oh * ow + 20];
+            Arrays.fill(vectorOut, 42f);
+            float[] scalarOut = vectorOut.clone();
+            int[] vectorArgmax = new int[vectorOut.length];
+            Arrays.fill(vectorArgmax, -7);
+            int[] scalarArgmax = vectorArgmax.clone();
+            VectorMaxPool.plane(x, 5, width, oh, ow, vectorOut, 10, vectorArgmax);
+            for (int oy = 0; oy < oh; oy++) {
+                CpuWindows.maxWindows2x2(x, 5, width, oy, 0, ow, ow, scalarOut, 10, scalarArgmax);
+            }
+            assertArrayEquals(scalarArgmax, vectorArgmax, height + "x" + width);
+            for (int i = 0; i < vectorOut.length; i++) {
+                assertEquals(Float.floatToRawIntBits(scalarOut[i]), Float.floatToRawIntBits(vectorOut[i]),
+                        height + "x" + width + ": output " + i);
             }
         }
     }
