@@ -116,6 +116,10 @@ public final class CpuBackend implements Backend {
             // conditional move; a float select becomes a branch, mispredicted on about half of real activations.
             switch (op) {
                 case RELU -> {
+                    if (VectorApi.ENABLED) {
+                        VectorRelu.forward(in, out, from, to);
+                        return;
+                    }
                     for (int i = from; i < to; i++) {
                         out[i] = Float.intBitsToFloat(in[i] > 0f ? Float.floatToRawIntBits(in[i]) : 0);
                     }
@@ -162,6 +166,10 @@ public final class CpuBackend implements Backend {
         float[] v = data(y);
         float[] out = new float[g.length];
         Parallel.forRange(g.length, 2, (from, to) -> {
+            if (VectorApi.ENABLED) {
+                VectorRelu.gradient(g, v, out, from, to);
+                return;
+            }
             for (int i = from; i < to; i++) {
                 out[i] = g[i] * Float.intBitsToFloat(v[i] > 0f ? ONE_BITS : 0);
             }
