@@ -392,6 +392,9 @@ public final class CpuBackend implements Backend {
         int length = runs.length();
         int step = runs.step(0);
         StridedRuns.Cursor c = runs.cursor(0);
+        int[] outputs = new int[CHAINS];
+        int[] starts = new int[CHAINS];
+        int pending = 0;
         for (int r = 0; r < runs.count(); r++) {
             int o = c.offset(0);
             int i = r * length;
@@ -400,13 +403,66 @@ public final class CpuBackend implements Backend {
                     acc[o + j * step] += in[i + j];
                 }
             } else if (o >= lo && o < hi) {
-                double s = acc[o];
-                for (int j = 0; j < length; j++) {
-                    s += in[i + j];
+                // Runs into distinct elements wait to be added side by side; a run into an element already waiting
+                // must follow that element's earlier run, so the waiting ones go first.
+                if (pending == CHAINS || waiting(outputs, pending, o)) {
+                    addSideBySide(in, acc, outputs, starts, pending, length);
+                    pending = 0;
                 }
-                acc[o] = s;
+                outputs[pending] = o;
+                starts[pending++] = i;
             }
             c.next();
+        }
+        addSideBySide(in, acc, outputs, starts, pending, length);
+    }
+
+    private static boolean waiting(int[] outputs, int pending, int o) {
+        for (int k = 0; k < pending; k++) {
+            if (outputs[k] == o) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Runs added at once by {@link #addSideBySide}. */
+    private static final int CHAINS = 4;
+
+    /**
+     * Adds run {@code k}, {@code length} values from {@code in[starts[k]]}, into {@code acc[outputs[k]]}, one value
+     * at a time in order, for {@code k < count}: distinct elements, so their chains of additions are independent and
+     * run side by side. One chain at a time waited on each addition's latency; a bias gradient took a fifteenth of
+     * the cnn training step so.
+     */
+    private static void addSideBySide(float[] in, double[] acc, int[] outputs, int[] starts, int count, int length) {
+        if (count == CHAINS) {
+            double s0 = acc[outputs[0]];
+            double s1 = acc[outputs[1]];
+            double s2 = acc[outputs[2]];
+            double s3 = acc[outputs[3]];
+            int i0 = starts[0];
+            int i1 = starts[1];
+            int i2 = starts[2];
+            int i3 = starts[3];
+            for (int j = 0; j < length; j++) {
+                s0 += in[i0 + j];
+                s1 += in[i1 + j];
+                s2 += in[i2 + j];
+                s3 += in[i3 + j];
+            }
+            acc[outputs[0]] = s0;
+            acc[outputs[1]] = s1;
+            acc[outputs[2]] = s2;
+            acc[outputs[3]] = s3;
+            return;
+        }
+        for (int k = 0; k < count; k++) {
+            double s = acc[outputs[k]];
+            for (int j = starts[k]; j < starts[k] + length; j++) {
+                s += in[j];
+            }
+            acc[outputs[k]] = s;
         }
     }
 

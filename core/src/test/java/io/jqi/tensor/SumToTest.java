@@ -36,4 +36,29 @@ class SumToTest {
             }
         }
     }
+
+    @Test
+    void anElementsRunsAddInOrderWhenOtherElementsRunsComeBetween() {
+        // Each image's plane of every channel adds into that image's element: the runs go to elements 0, 1, 2, then
+        // 0 again, so runs added side by side must never hold two of one element.
+        Random random = new Random(5);
+        int channels = 4;
+        int batch = 3;
+        int plane = 96;
+        float[] x = new float[channels * batch * plane];
+        for (int i = 0; i < x.length; i++) {
+            x[i] = (float) (random.nextGaussian() * Math.pow(10, random.nextInt(7) - 3));
+        }
+        float[] sums = CpuBackend.INSTANCE.sumTo(CpuBackend.INSTANCE.fromHost(x), Shape.of(channels, batch, plane),
+                Shape.of(1, batch, 1)).toHostArray();
+        for (int n = 0; n < batch; n++) {
+            double expected = 0;
+            for (int c = 0; c < channels; c++) {
+                for (int p = 0; p < plane; p++) {
+                    expected += x[(c * batch + n) * plane + p];
+                }
+            }
+            assertEquals(Float.floatToRawIntBits((float) expected), Float.floatToRawIntBits(sums[n]), "image " + n);
+        }
+    }
 }
