@@ -18,6 +18,11 @@ class CpuWindowsTest {
         new Window2d(2, 3, 7, 6, 3, 2, 2, 1, 1, 1, 1, 2),
         new Window2d(1, 4, 9, 8, 3, 3, 2, 3, 2, 1, 2, 2),
         new Window2d(3, 2, 5, 5, 2, 2, 2, 2, 1, 1, 1, 1),
+        // The shapes of real networks' layers: rows longer than a vector, rows of 7 and 4, a dilated wide kernel.
+        new Window2d(2, 2, 5, 37, 3, 3, 1, 1, 1, 1, 1, 1),
+        new Window2d(3, 3, 7, 7, 3, 3, 1, 1, 1, 1, 1, 1),
+        new Window2d(4, 2, 4, 4, 3, 3, 1, 1, 1, 1, 1, 1),
+        new Window2d(2, 2, 6, 23, 3, 5, 1, 1, 2, 3, 2, 2),
     };
 
     private static float[] randn(Random random, int n) {
@@ -127,6 +132,44 @@ class CpuWindowsTest {
             float[] x = randn(random, inputSize(w));
             float[] c = randn(random, w.channels() * w.kernelSize() * w.batch() * w.outHeight() * w.outWidth());
             assertEquals(dot(CpuWindows.im2col(x, w), c), dot(x, CpuWindows.col2im(c, w)), 1e-3, w.toString());
+        }
+    }
+
+    @Test
+    void col2imAddsEachCellsTapsInWindowOrderBitForBit() {
+        Random random = new Random(22);
+        for (Window2d w : WINDOWS) {
+            int positions = w.batch() * w.outHeight() * w.outWidth();
+            // Values of mixed magnitudes, so that another order of the additions would round differently.
+            float[] c = randn(random, w.channels() * w.kernelSize() * positions);
+            for (int i = 0; i < c.length; i++) {
+                c[i] *= (float) Math.pow(10, random.nextInt(7) - 3);
+            }
+            float[] expected = new float[inputSize(w)];
+            for (int n = 0; n < w.batch(); n++) {
+                for (int ch = 0; ch < w.channels(); ch++) {
+                    for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                        for (int kx = 0; kx < w.kernelWidth(); kx++) {
+                            int row = (ch * w.kernelHeight() + ky) * w.kernelWidth() + kx;
+                            for (int oy = 0; oy < w.outHeight(); oy++) {
+                                for (int ox = 0; ox < w.outWidth(); ox++) {
+                                    int iy = oy * w.strideHeight() - w.padHeight() + ky * w.dilationHeight();
+                                    int ix = ox * w.strideWidth() - w.padWidth() + kx * w.dilationWidth();
+                                    if (iy >= 0 && iy < w.height() && ix >= 0 && ix < w.width()) {
+                                        expected[((n * w.channels() + ch) * w.height() + iy) * w.width() + ix] +=
+                                                c[row * positions + (n * w.outHeight() + oy) * w.outWidth() + ox];
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+            float[] actual = CpuWindows.col2im(c, w);
+            for (int i = 0; i < expected.length; i++) {
+                assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+                        w + ", cell " + i);
+            }
         }
     }
 
