@@ -174,10 +174,26 @@ final class CpuFakeQuant {
             boolean branchFree = AffineGrid.roundsInFloat(0f, qmin, qmax) && qmin == Math.rint(qmin)
                     && qmax == Math.rint(qmax);
             Strip strip = new Strip(Math.min(STRIP, to - from));
+            boolean inLanes = lanes != null && fromProduct != null;
+            double[][] before = inLanes ? new double[lanes.length][] : null;
             for (int s = from; s < to; s += STRIP) {
                 int n = Math.min(to, s + STRIP) - s;
                 if (branchFree) {
                     strip.run(this, c, s, s + n);
+                }
+                if (branchFree && inLanes) {
+                    // A NaN product term makes its lane's sum NaN: the sums look for them, and only when one shows
+                    // are the terms scanned, fixed and added again. A scan of its own cost a tenth of the backward.
+                    for (int k = 0; k < lanes.length; k++) {
+                        before[k] = lanes[k].clone();
+                    }
+                    addStrip(lanes, strip, s, n);
+                    if (!anyNaN(lanes[0])) {
+                        continue;
+                    }
+                    for (int k = 0; k < lanes.length; k++) {
+                        System.arraycopy(before[k], 0, lanes[k], 0, lanes[k].length);
+                    }
                 }
                 for (int j = 0; j < n; j++) {
                     // A NaN code (a NaN input or step) is the one case the branch-free mask gets wrong.
@@ -191,22 +207,37 @@ final class CpuFakeQuant {
                 if (lanes == null) {
                     addInOrder(c, s, n, strip);
                 } else {
-                    addLanes(lanes[0], strip.productTerms, 0, n, 1);
-                    addLanes(lanes[1], strip.divisionTerms, 0, n, 1);
-                    if (offsets != null) {
-                        addLanes(lanes[2], dy, s, n, 1);
-                        addLanes(lanes[3], dx, s, n, -1);
-                    }
+                    addStrip(lanes, strip, s, n);
                 }
             }
-            if (lanes != null && fromProduct != null) {
+            if (inLanes) {
                 fromProduct[c] += combine(lanes[0]);
                 fromDivision[c] += combine(lanes[1]);
                 if (offsets != null) {
                     fromSum[c] += combine(lanes[2]);
-                    fromDifference[c] += combine(lanes[3]);
+                    // The lanes hold the sums of dx; negating them is negating every term, exactly.
+                    fromDifference[c] += -combine(lanes[3]);
                 }
             }
+        }
+
+        /** The strip's terms into the lane sums: products, divisions and, with offsets, dy and dx. */
+        private void addStrip(double[][] lanes, Strip strip, int s, int n) {
+            addLanes(lanes[0], strip.productTerms, 0, n);
+            addLanes(lanes[1], strip.divisionTerms, 0, n);
+            if (offsets != null) {
+                addLanes(lanes[2], dy, s, n);
+                addLanes(lanes[3], dx, s, n);
+            }
+        }
+
+        private static boolean anyNaN(double[] values) {
+            for (double v : values) {
+                if (Double.isNaN(v)) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         /** One element by the formula itself: dx, and its two step terms at index {@code j} of the arrays. */
@@ -252,10 +283,10 @@ final class CpuFakeQuant {
     }
 
     /**
-     * Adds {@code sign * values[from + k]} for k below n into {@code lanes[k mod 8]}, the last {@code n mod 8} into
-     * lane 0: eight independent chains, where one chain waits on each previous addition.
+     * Adds {@code values[from + k]} for k below n into {@code lanes[k mod 8]}, the last {@code n mod 8} into lane 0:
+     * eight independent chains, where one chain waits on each previous addition.
      */
-    private static void addLanes(double[] lanes, float[] values, int from, int n, int sign) {
+    private static void addLanes(double[] lanes, float[] values, int from, int n) {
         double s0 = lanes[0];
         double s1 = lanes[1];
         double s2 = lanes[2];
@@ -266,17 +297,17 @@ final class CpuFakeQuant {
         double s7 = lanes[7];
         int k = from;
         for (int end = from + n - 8; k <= end; k += 8) {
-            s0 += sign * (double) values[k];
-            s1 += sign * (double) values[k + 1];
-            s2 += sign * (double) values[k + 2];
-            s3 += sign * (double) values[k + 3];
-            s4 += sign * (double) values[k + 4];
-            s5 += sign * (double) values[k + 5];
-            s6 += sign * (double) values[k + 6];
-            s7 += sign * (double) values[k + 7];
+            s0 += (double) values[k];
+            s1 += (double) values[k + 1];
+            s2 += (double) values[k + 2];
+            s3 += (double) values[k + 3];
+            s4 += (double) values[k + 4];
+            s5 += (double) values[k + 5];
+            s6 += (double) values[k + 6];
+            s7 += (double) values[k + 7];
         }
         for (; k < from + n; k++) {
-            s0 += sign * (double) values[k];
+            s0 += (double) values[k];
         }
         lanes[0] = s0;
         lanes[1] = s1;

@@ -103,14 +103,23 @@ class CpuFakeQuantTest {
         Random random = new Random(5);
         float[] special = {Float.NaN, Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, -0f, 0f, 1e30f, -1e30f,
             3e6f, -3e6f, 0.015625f, -0.015625f, 0.046875f};
-        float[] x = new float[size];
-        float[] dy = new float[size];
-        for (int i = 0; i < size; i++) {
-            x[i] = random.nextInt(5) == 0 ? special[random.nextInt(special.length)] : (float) random.nextGaussian() * 4f;
-            int kind = random.nextInt(40);
-            dy[i] = kind == 0 ? Float.NaN : kind == 1 ? Float.NEGATIVE_INFINITY : kind == 2 ? -0f
-                    : (float) random.nextGaussian();
+        // Special values everywhere, making some sums NaN; then finite ones, whose sums' signs and bits all count.
+        for (boolean specials : new boolean[] {true, false}) {
+            float[] x = new float[size];
+            float[] dy = new float[size];
+            for (int i = 0; i < size; i++) {
+                x[i] = specials && random.nextInt(5) == 0 ? special[random.nextInt(special.length)]
+                        : (float) random.nextGaussian() * 4f;
+                int kind = specials ? random.nextInt(40) : 40;
+                dy[i] = kind == 0 ? Float.NaN : kind == 1 ? Float.NEGATIVE_INFINITY : kind == 2 ? -0f
+                        : (float) random.nextGaussian();
+            }
+            assertBackwardMatchesTheReference(x, dy);
         }
+    }
+
+    private static void assertBackwardMatchesTheReference(float[] x, float[] dy) {
+        int size = x.length;
         for (ChannelLayout layout : new ChannelLayout[] {ChannelLayout.perTensor(size), new ChannelLayout(2, 3, 500),
             new ChannelLayout(1000, 3, 1)}) {
             float[] steps = {0.03125f, 0.7f, 3e-8f};
