@@ -199,7 +199,7 @@ final class CpuWindows {
             for (int p = from; p < to; p++) {
                 int src = p * height * width;
                 if (twoByTwo) {
-                    maxPlane2x2(x, src, width, oh, ow, out, p * plane, argmax);
+                    maxPlane2x2(x, src, width, oh, ow, out, p * plane, argmax, to * plane);
                     continue;
                 }
                 for (int oy = 0; oy < oh; oy++) {
@@ -249,12 +249,13 @@ final class CpuWindows {
      * 0 or 1 became branches wherever C2's profile favoured a side, and then ran three times slower on the 4-bit
      * activations of QAT, whose zeros tie and never win, than on float ReLU outputs (docs/performance.md, seventh
      * pass). A window holding a NaN (or infinities of both signs) takes the comparisons of {@link #beats}. With the
-     * Vector API, {@link VectorMaxPool} makes the same comparisons for a vector of windows at once.
+     * Vector API, {@link VectorMaxPool} picks the same winners for a vector of windows at once, and may write past the
+     * plane up to {@code limit}, the end of this thread's planes.
      */
     private static void maxPlane2x2(float[] x, int src, int width, int oh, int ow, float[] out, int o,
-            int[] argmax) {
+            int[] argmax, int limit) {
         if (VectorApi.ENABLED) {
-            VectorMaxPool.plane(x, src, width, oh, ow, out, o, argmax);
+            VectorMaxPool.plane(x, src, width, oh, ow, out, o, argmax, limit);
             return;
         }
         for (int oy = 0; oy < oh; oy++) {

@@ -18,9 +18,9 @@ import jdk.incubator.vector.VectorSpecies;
  * winners side by side. Without NaNs, comparing floats is comparing the scalar loop's integer orders (both take -0
  * and +0 as equal), so strictly greater keeps the first maximum in window order, as there. A block of windows holding
  * a NaN (or infinities of both signs) goes to the scalar reference ({@link CpuWindows#maxWindows2x2}), whose
- * comparisons give NaNs their place; so do a row's last windows where a whole vector would write past the plane. A
- * block of a row may run past the row's end: the windows it computes there are the next row's, written again when
- * that row's turn comes, always by the same thread.
+ * comparisons give NaNs their place; so do the last windows of a thread's last plane, where a whole vector would
+ * write past its range. A block may run past its row's end, even past its plane's: the windows it writes there are
+ * the next row's or plane's, written again when their turn comes, always by the same thread.
  *
  * <p>Few vector operations: C2 stops inlining a method whose expansion grows too large, and a vector passed to a call
  * it did not inline is boxed on the heap, which made a first version, with the scalar loop's integer orders, as slow
@@ -37,16 +37,17 @@ final class VectorMaxPool {
 
     /**
      * One plane: {@code out[o + oy * ow + ox]} (and {@code argmax}, the winner's index in the plane) for every window
-     * of the {@code 2oh x 2ow} top-left corner of the plane at {@code x[src]}, {@code width} wide.
+     * of the {@code 2oh x 2ow} top-left corner of the plane at {@code x[src]}, {@code width} wide. Outputs past the
+     * plane, below {@code limit}, may be overwritten: the caller writes them afterwards, on the same thread (the next
+     * planes of its range).
      */
-    static void plane(float[] x, int src, int width, int oh, int ow, float[] out, int o, int[] argmax) {
-        int end = o + oh * ow;
+    static void plane(float[] x, int src, int width, int oh, int ow, float[] out, int o, int[] argmax, int limit) {
         for (int oy = 0; oy < oh; oy++) {
             int top = src + 2 * oy * width;
             int row = o + oy * ow;
             int ox = 0;
             // A block stores a whole vector (its windows, then zeros) and reads two: both stay inside.
-            for (; ox < ow && row + ox + FLOATS.length() <= end
+            for (; ox < ow && row + ox + FLOATS.length() <= limit
                     && top + width + 2 * (ox + WINDOWS) <= x.length; ox += WINDOWS) {
                 FloatVector upper = FloatVector.fromArray(FLOATS, x, top + 2 * ox);
                 FloatVector lower = FloatVector.fromArray(FLOATS, x, top + width + 2 * ox);

@@ -279,7 +279,7 @@ class CpuWindowsTest {
             int[] vectorArgmax = new int[vectorOut.length];
             Arrays.fill(vectorArgmax, -7);
             int[] scalarArgmax = vectorArgmax.clone();
-            VectorMaxPool.plane(x, 5, width, oh, ow, vectorOut, 10, vectorArgmax);
+            VectorMaxPool.plane(x, 5, width, oh, ow, vectorOut, 10, vectorArgmax, 10 + oh * ow);
             for (int oy = 0; oy < oh; oy++) {
                 CpuWindows.maxWindows2x2(x, 5, width, oy, 0, ow, ow, scalarOut, 10, scalarArgmax);
             }
