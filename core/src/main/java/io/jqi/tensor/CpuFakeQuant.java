@@ -175,7 +175,7 @@ final class CpuFakeQuant {
                     && qmax == Math.rint(qmax);
             Strip strip = new Strip(Math.min(STRIP, to - from));
             boolean inLanes = lanes != null && fromProduct != null;
-            double[][] before = inLanes ? new double[lanes.length][] : null;
+            double[][] before = inLanes ? new double[lanes.length][lanes[0].length] : null;
             for (int s = from; s < to; s += STRIP) {
                 int n = Math.min(to, s + STRIP) - s;
                 if (branchFree) {
@@ -185,7 +185,7 @@ final class CpuFakeQuant {
                     // A NaN product term makes its lane's sum NaN: the sums look for them, and only when one shows
                     // are the terms scanned, fixed and added again. A scan of its own cost a tenth of the backward.
                     for (int k = 0; k < lanes.length; k++) {
-                        before[k] = lanes[k].clone();
+                        System.arraycopy(lanes[k], 0, before[k], 0, lanes[k].length);
                     }
                     addStrip(lanes, strip, s, n);
                     if (!anyNaN(lanes[0])) {
