@@ -46,35 +46,47 @@ class CpuWindowsTest {
         return w.batch() * w.channels() * w.outHeight() * w.outWidth();
     }
 
+    /** One cell of an im2col matrix: its index there, and the input cell it copies (-1 for padding). */
+    private interface CellVisitor {
+        void visit(int column, int input);
+    }
+
+    /**
+     * Every cell of the im2col matrix of {@code w}, from the window's definition: rows by (channel, tap), taps in
+     * window order, then images and output positions.
+     */
+    private static void forEachIm2colCell(Window2d w, CellVisitor visitor) {
+        int oh = w.outHeight();
+        int ow = w.outWidth();
+        int positions = w.batch() * oh * ow;
+        for (int c = 0; c < w.channels(); c++) {
+            for (int ky = 0; ky < w.kernelHeight(); ky++) {
+                for (int kx = 0; kx < w.kernelWidth(); kx++) {
+                    int row = (c * w.kernelHeight() + ky) * w.kernelWidth() + kx;
+                    for (int n = 0; n < w.batch(); n++) {
+                        for (int oy = 0; oy < oh; oy++) {
+                            for (int ox = 0; ox < ow; ox++) {
+                                int iy = oy * w.strideHeight() - w.padHeight() + ky * w.dilationHeight();
+                                int ix = ox * w.strideWidth() - w.padWidth() + kx * w.dilationWidth();
+                                boolean inside = iy >= 0 && iy < w.height() && ix >= 0 && ix < w.width();
+                                visitor.visit(row * positions + (n * oh + oy) * ow + ox,
+                                        inside ? ((n * w.channels() + c) * w.height() + iy) * w.width() + ix : -1);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     @Test
     void im2colHoldsEveryWindowsCellsRowByTapWithZerosForPadding() {
         Random random = new Random(4);
         for (Window2d w : WINDOWS) {
             float[] x = randn(random, inputSize(w));
             float[] columns = CpuWindows.im2col(x, w);
-            int oh = w.outHeight();
-            int ow = w.outWidth();
-            int positions = w.batch() * oh * ow;
-            for (int c = 0; c < w.channels(); c++) {
-                for (int ky = 0; ky < w.kernelHeight(); ky++) {
-                    for (int kx = 0; kx < w.kernelWidth(); kx++) {
-                        int row = (c * w.kernelHeight() + ky) * w.kernelWidth() + kx;
-                        for (int n = 0; n < w.batch(); n++) {
-                            for (int oy = 0; oy < oh; oy++) {
-                                for (int ox = 0; ox < ow; ox++) {
-                                    int iy = oy * w.strideHeight() - w.padHeight() + ky * w.dilationHeight();
-                                    int ix = ox * w.strideWidth() - w.padWidth() + kx * w.dilationWidth();
-                                    boolean inside = iy >= 0 && iy < w.height() && ix >= 0 && ix < w.width();
-                                    float expected = inside
-                                            ? x[((n * w.channels() + c) * w.height() + iy) * w.width() + ix] : 0f;
-                                    assertEquals(expected, columns[row * positions + (n * oh + oy) * ow + ox],
-                                            w + ", row " + row + ", image " + n + ", (" + oy + ", " + ox + ")");
-                                }
-                            }
-                        }
-                    }
-                }
-            }
+            forEachIm2colCell(w, (column, input) -> assertEquals(input >= 0 ? x[input] : 0f, columns[column],
+                    w + ", im2col cell " + column));
         }
     }
 
@@ -145,26 +157,13 @@ class CpuWindowsTest {
             for (int i = 0; i < c.length; i++) {
                 c[i] *= (float) Math.pow(10, random.nextInt(7) - 3);
             }
+            // Each input cell's taps come in window order: a channel's rows are visited tap by tap.
             float[] expected = new float[inputSize(w)];
-            for (int n = 0; n < w.batch(); n++) {
-                for (int ch = 0; ch < w.channels(); ch++) {
-                    for (int ky = 0; ky < w.kernelHeight(); ky++) {
-                        for (int kx = 0; kx < w.kernelWidth(); kx++) {
-                            int row = (ch * w.kernelHeight() + ky) * w.kernelWidth() + kx;
-                            for (int oy = 0; oy < w.outHeight(); oy++) {
-                                for (int ox = 0; ox < w.outWidth(); ox++) {
-                                    int iy = oy * w.strideHeight() - w.padHeight() + ky * w.dilationHeight();
-                                    int ix = ox * w.strideWidth() - w.padWidth() + kx * w.dilationWidth();
-                                    if (iy >= 0 && iy < w.height() && ix >= 0 && ix < w.width()) {
-                                        expected[((n * w.channels() + ch) * w.height() + iy) * w.width() + ix] +=
-                                                c[row * positions + (n * w.outHeight() + oy) * w.outWidth() + ox];
-                                    }
-                                }
-                            }
-                        }
-                    }
+            forEachIm2colCell(w, (column, input) -> {
+                if (input >= 0) {
+                    expected[input] += c[column];
                 }
-            }
+            });
             float[] actual = CpuWindows.col2im(c, w);
             for (int i = 0; i < expected.length; i++) {
                 assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
