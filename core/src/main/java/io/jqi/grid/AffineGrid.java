@@ -6,7 +6,8 @@ package io.jqi.grid;
  * <ul>
  *   <li>{@link RoundingMode#HALF_EVEN}, the ONNX QuantizeLinear/DequantizeLinear pair:
  *   {@code q = clamp(rint(x / step) + zp, qmin, qmax); out = (q - zp) * step}. IEEE division (not multiplication by
- *   {@code 1/step}) is what ONNX Runtime does and what the CUDA kernels do.</li>
+ *   {@code 1/step}) is what ONNX Runtime does and what the CUDA kernels do; the CPU loops multiply only where that
+ *   gives the division's bits ({@link #exactReciprocal}).</li>
  *   <li>{@link RoundingMode#TF_NUDGE_HALF_UP}, TensorFlow's {@code fake_quant_with_min_max_vars}: the nudged range
  *   {@code lo = (qmin - zp) * step}, {@code hi = (qmax - zp) * step}, the input clamped to it in the float domain,
  *   then {@code floor((c - lo) / step + 0.5) * step + lo}.</li>
@@ -162,8 +163,10 @@ public final class AffineGrid implements Grid {
     public static void fakeQuantRange(float[] x, float[] out, int from, int to, float step, float zeroPoint,
             float qmin, float qmax) {
         if (roundsInFloat(zeroPoint, qmin, qmax)) {
+            // A power-of-two step divides by multiplying: C2 compiles one loop for each side of the test.
+            float inverse = exactReciprocal(step);
             for (int i = from; i < to; i++) {
-                float q = x[i] / step;
+                float q = inverse != 0f ? x[i] * inverse : x[i] / step;
                 out[i] = (Math.min(Math.max(roundInFloat(q) + zeroPoint, qmin), qmax) - zeroPoint) * step;
             }
             return;
@@ -171,6 +174,20 @@ public final class AffineGrid implements Grid {
         for (int i = from; i < to; i++) {
             out[i] = fakeQuant(x[i], step, zeroPoint, qmin, qmax);
         }
+    }
+
+    /**
+     * {@code 1 / divisor} where multiplying by it rounds every float exactly as dividing by {@code divisor} does, else
+     * 0. That holds for a normal power of two: its reciprocal is a power of two too, a float (down to {@code 2^-127},
+     * subnormal but exact), so {@code x * (1 / d)} and {@code x / d} are the same real number, rounded once, for
+     * every x, zeros, infinities and NaN included. A division costs several times a multiplication in the vectorized
+     * loops, and power-of-two grids, the default for activations, divide by such steps.
+     */
+    public static float exactReciprocal(float divisor) {
+        int bits = Float.floatToRawIntBits(divisor);
+        int exponent = (bits >>> 23) & 0xFF;
+        boolean normalPowerOfTwo = (bits & 0x7FFFFF) == 0 && exponent != 0 && exponent != 0xFF;
+        return normalPowerOfTwo ? 1f / divisor : 0f;
     }
 
     /**

@@ -165,9 +165,11 @@ final class CpuFakeQuant {
             float step = steps[c];
             if (!clipped && fromProduct == null) {
                 // dx needs no x: the gradient is scaled by the step and back.
+                float inverse = AffineGrid.exactReciprocal(step);
+                float shift = offsets == null ? 0f : -0f;
                 for (int i = from; i < to; i++) {
-                    float gradRounded = dy[i] * step;
-                    dx[i] = (offsets == null ? gradRounded * 1f + 0f : gradRounded) / step;
+                    float gradRounded = dy[i] * step + shift;
+                    dx[i] = inverse != 0f ? gradRounded * inverse : gradRounded / step;
                 }
                 return;
             }
@@ -348,7 +350,8 @@ final class CpuFakeQuant {
          * dx of {@code [from, to)} and each element's two step terms, without branches: the code rounds in float
          * ({@link AffineGrid#roundInFloat}) and the clip mask is {@code 1 - min(1, |r - clamp(r)|)}, exactly 0 or 1
          * for any code but NaN. The bits are {@link BackwardRun#exactElement}'s wherever the code is not NaN (the
-         * sign of a zero code aside, which reaches only a product with a zero sum).
+         * sign of a zero code aside, which reaches only a product with a zero sum). A power-of-two step divides by
+         * multiplying ({@link AffineGrid#exactReciprocal}), the same bits.
          */
         void run(BackwardRun b, int c, int from, int to) {
             int n = to - from;
@@ -356,22 +359,28 @@ final class CpuFakeQuant {
             System.arraycopy(b.dy(), from, dy, 0, n);
             float step = b.steps()[c];
             float stepSquared = step * step;
+            float inverse = AffineGrid.exactReciprocal(step);
+            float inverseSquared = AffineGrid.exactReciprocal(stepSquared);
+            boolean multiply = inverse != 0f && inverseSquared != 0f;
             float offset = b.offsets() == null ? 0f : b.offsets()[c];
-            float unclipped = b.clipped() ? 0f : 1f;
-            // x * 1 + 0 turns -0 into +0 where the zero-offset grid adds its zero point; + -0 changes nothing.
+            boolean clipped = b.clipped();
+            // x + 0 turns -0 into +0 where the zero-offset grid adds its zero point; + -0 changes nothing.
             float shift = b.offsets() == null ? 0f : -0f;
             float qmin = b.qmin();
             float qmax = b.qmax();
+            // The tests of clipped and multiply do not change within the loop: C2 compiles a loop for each outcome,
+            // and the unclipped ones skip the mask, which cost as much as the rest of the loop (a NaN code's mask
+            // was NaN; such elements are recomputed by the formula anyway).
             for (int j = 0; j < n; j++) {
                 float g = dy[j];
                 float d = x[j] - offset;
-                float r = AffineGrid.roundInFloat(d / step);
+                float r = AffineGrid.roundInFloat(multiply ? d * inverse : d / step);
                 float code = Math.min(Math.max(r, qmin), qmax);
-                float keep = Math.max(unclipped, 1f - Math.min(1f, Math.abs(r - code)));
-                float gradRounded = (g * step) * keep * 1f + shift;
-                dx[j] = gradRounded / step;
+                float keep = clipped ? 1f - Math.min(1f, Math.abs(r - code)) : 1f;
+                float gradRounded = (g * step) * keep + shift;
+                dx[j] = multiply ? gradRounded * inverse : gradRounded / step;
                 productTerms[j] = g * code;
-                divisionTerms[j] = -((gradRounded * d) / stepSquared);
+                divisionTerms[j] = -(multiply ? (gradRounded * d) * inverseSquared : (gradRounded * d) / stepSquared);
             }
             System.arraycopy(dx, 0, b.dx(), from, n);
         }

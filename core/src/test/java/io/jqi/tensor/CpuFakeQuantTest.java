@@ -120,19 +120,25 @@ class CpuFakeQuantTest {
 
     private static void assertBackwardMatchesTheReference(float[] x, float[] dy) {
         int size = x.length;
-        for (ChannelLayout layout : new ChannelLayout[] {ChannelLayout.perTensor(size), new ChannelLayout(2, 3, 500),
-            new ChannelLayout(1000, 3, 1)}) {
-            float[] steps = {0.03125f, 0.7f, 3e-8f};
-            for (boolean clipped : new boolean[] {true, false}) {
-                for (float[] offsets : new float[][] {null, {0.25f, -1.5f, 0f}}) {
-                    float[][] expected = referenceBackward(x, dy, layout, steps, offsets, -8f, 7f, clipped);
-                    float[][] actual = CpuFakeQuant.affineBackward(x, dy, layout, steps, offsets, -8f, 7f, clipped,
-                            true);
-                    String what = layout + " clipped " + clipped + " offsets " + (offsets != null);
-                    assertArrayEquals(expected[0], actual[0], "dx " + what);
-                    assertArrayEquals(expected[1], actual[1], "steps " + what);
-                    if (offsets != null) {
-                        assertArrayEquals(expected[2], actual[2], "offsets " + what);
+        // Powers of two go through their reciprocals, unless the square's reciprocal is no float (2^-70).
+        for (float[] steps : new float[][] {{0.03125f, 0.7f, 3e-8f}, {0x1p-70f, 0x1p60f, 0x1p-126f}}) {
+            for (ChannelLayout layout : new ChannelLayout[] {ChannelLayout.perTensor(size),
+                new ChannelLayout(2, 3, 500), new ChannelLayout(1000, 3, 1)}) {
+                for (boolean clipped : new boolean[] {true, false}) {
+                    for (float[] offsets : new float[][] {null, {0.25f, -1.5f, 0f}}) {
+                        float[][] expected = referenceBackward(x, dy, layout, steps, offsets, -8f, 7f, clipped);
+                        float[][] actual = CpuFakeQuant.affineBackward(x, dy, layout, steps, offsets, -8f, 7f,
+                                clipped, true);
+                        String what = layout + " steps " + java.util.Arrays.toString(steps) + " clipped " + clipped
+                                + " offsets " + (offsets != null);
+                        assertArrayEquals(expected[0], actual[0], "dx " + what);
+                        assertArrayEquals(expected[1], actual[1], "steps " + what);
+                        if (offsets != null) {
+                            assertArrayEquals(expected[2], actual[2], "offsets " + what);
+                        }
+                        float[] dxAlone = CpuFakeQuant.affineBackward(x, dy, layout, steps, offsets, -8f, 7f,
+                                clipped, false)[0];
+                        assertArrayEquals(expected[0], dxAlone, "dx without the parameters' gradients, " + what);
                     }
                 }
             }
