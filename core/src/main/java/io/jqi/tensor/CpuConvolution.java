@@ -118,31 +118,39 @@ final class CpuConvolution {
         int outChannels = c.rows();
         int plane = c.plane();
         int image = outChannels * plane;
+        // Where the forward reads the padded image in place, the gradient folds onto padded planes in one stretch a
+        // row (PaddedImage.fold): each image's output gradient is widened to the padded rows' columns first.
+        PaddedImage padded = readsPaddedImage(w) ? new PaddedImage(w) : null;
+        // Finite weights times the widened gradients' zero margins give +0 there, as the fold needs; others are
+        // cleared (margins of a row cost as much to clear as the row to fold).
+        boolean clearMargins = padded != null && !allFinite(weight);
+        int positions = padded == null ? plane : padded.columns();
         int block = Math.max(1, Math.min(w.channels(), CpuGemm.ROWS_PER_UNIT / kernel));
-        int chunk = Math.max(1, Math.min(w.batch(), CpuGemm.PANEL_WIDTH / Math.max(1, plane)));
+        int chunk = Math.max(1, Math.min(w.batch(), CpuGemm.PANEL_WIDTH / Math.max(1, positions)));
+        boolean inPlace = chunk == 1 && padded == null;
         // W^T, [channels * kernel, outChannels]: a block's scalar rows lie next to each other.
         float[] transposed = new float[c.taps() * outChannels];
         transpose(weight, 0, outChannels, c.taps(), transposed, 0);
-        // Per thread: the block's im2col gradient, and for chunks of several images their output gradients side by
-        // side, with room past the last row for the product's last tile of columns (RowsAt).
-        Supplier<float[][]> scratch = () -> new float[][] {new float[block * kernel * chunk * plane],
-            chunk == 1 ? null : new float[chunk * image + CpuGemm.PANEL_WIDTH]};
+        // Per thread: the block's im2col gradient; unless read in place, the output gradients (widened, or for
+        // chunks of several images side by side), with room past the last row for the product's last tile of
+        // columns (RowsAt); and a padded plane to fold onto.
+        Supplier<float[][]> scratch = () -> new float[][] {new float[block * kernel * chunk * positions],
+            inPlace ? null : new float[outChannels * chunk * positions + CpuGemm.PANEL_WIDTH],
+            padded == null ? null : padded.plane()};
         forEachChunk(w, c, chunk, scratch, (n0, images, buffers, parallel) -> {
-            int columns = images * plane;
+            int columns = images * positions;
             int[] rows = new int[outChannels];
-            float[] gradients = dy;
-            if (chunk == 1) {
-                for (int o = 0; o < outChannels; o++) {
-                    rows[o] = n0 * image + o * plane;
+            float[] gradients = inPlace ? dy : buffers[1];
+            for (int o = 0; o < outChannels; o++) {
+                rows[o] = inPlace ? n0 * image + o * plane : o * columns;
+            }
+            for (int g = 0; g < images && !inPlace; g++) {
+                if (padded != null) {
+                    padded.widen(dy, (n0 + g) * image, outChannels, gradients, g * positions, columns);
+                    continue;
                 }
-            } else {
-                gradients = buffers[1];
                 for (int o = 0; o < outChannels; o++) {
-                    rows[o] = o * columns;
-                    for (int g = 0; g < images; g++) {
-                        System.arraycopy(dy, (n0 + g) * image + o * plane, gradients, o * columns + g * plane,
-                                plane);
-                    }
+                    System.arraycopy(dy, (n0 + g) * image + o * plane, gradients, o * columns + g * plane, plane);
                 }
             }
             CpuGemm.RowsAt gradient = new CpuGemm.RowsAt(gradients, rows);
@@ -151,10 +159,24 @@ final class CpuConvolution {
                 CpuGemm.multiply(new Operand(transposed, c0 * kernel * outChannels, 0, false), gradient,
                         channels * kernel, outChannels, columns, buffers[0], 0, false, parallel);
                 for (int g = 0; g < images; g++) {
-                    CpuWindows.col2imChannels(buffers[0], columns, g * plane, w, n0 + g, c0, channels, dx);
+                    if (padded != null) {
+                        padded.fold(buffers[0], columns, g * positions, channels, clearMargins, buffers[2], dx,
+                                ((n0 + g) * w.channels() + c0) * w.height() * w.width());
+                    } else {
+                        CpuWindows.col2imChannels(buffers[0], columns, g * plane, w, n0 + g, c0, channels, dx);
+                    }
                 }
             }
         });
+    }
+
+    private static boolean allFinite(float[] values) {
+        for (float v : values) {
+            if (!Float.isFinite(v)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     static float[] weightGrad(float[] x, float[] dy, Window2d w, int outChannels, int groups) {

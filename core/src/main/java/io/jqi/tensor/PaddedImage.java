@@ -1,5 +1,7 @@
 package io.jqi.tensor;
 
+import java.util.Arrays;
+
 /**
  * One image of a stride-1 convolution's input with its zero padding written out, so that every row of its im2col
  * matrix is a stretch of this one array, read in place ({@link CpuGemm.RowsAt}) instead of unfolded.
@@ -61,6 +63,72 @@ final class PaddedImage {
             for (int y = 0; y < height; y++) {
                 System.arraycopy(x, src + y * width, scratch, dst + y * paddedWidth, width);
             }
+        }
+    }
+
+    /** Scratch for {@link #fold}: one padded plane. */
+    float[] plane() {
+        return new float[paddedHeight * paddedWidth];
+    }
+
+    /**
+     * The adjoint of {@link #dropMargins}: {@code rows} planes of {@code outHeight x outWidth} from {@code src} at
+     * {@code srcOffset} into a product's layout, plane r at {@code dst + r * rowStride}, {@link #columns} wide. The
+     * margins keep what they held: in a fresh array, zeros for good.
+     */
+    void widen(float[] src, int srcOffset, int rows, float[] product, int dst, int rowStride) {
+        int oh = w.outHeight();
+        int ow = w.outWidth();
+        for (int r = 0; r < rows; r++) {
+            for (int y = 0; y < oh; y++) {
+                System.arraycopy(src, srcOffset + (r * oh + y) * ow, product, dst + r * rowStride + y * paddedWidth,
+                        ow);
+            }
+        }
+    }
+
+    /**
+     * The adjoint of reading the im2col rows in place: adds the im2col gradient's rows of {@code count} channels
+     * ({@code count * kernelSize} rows from {@code gradient[colOffset]}, {@code rowStride} apart, {@link #columns}
+     * of a {@link #widen widened} output gradient each) onto the channels' planes of {@code dx} from
+     * {@code dxOffset}. Each row goes onto a padded plane at its tap's offset in one stretch, where
+     * {@link CpuWindows#col2imChannels} adds a stretch per output row; the image's cells are then copied out.
+     *
+     * <p>Same bits: every cell starts at +0 and gets its taps in window order, as there. The rows' margin columns
+     * must hold +0, or {@code clearMargins} sets them to +0 first; a product of finite weights with margins of zeros
+     * gives +0 there. The values that land in the image from the margins then add +0, which leaves any sum that
+     * started at +0 unchanged (such a sum is never -0); what lands in the padding is dropped.
+     */
+    void fold(float[] gradient, int rowStride, int colOffset, int count, boolean clearMargins, float[] plane,
+            float[] dx, int dxOffset) {
+        int kernel = w.kernelSize();
+        int[] taps = rowOffsets();
+        int columns = columns();
+        int height = w.height();
+        int width = w.width();
+        for (int c = 0; c < count; c++) {
+            Arrays.fill(plane, 0f);
+            for (int t = 0; t < kernel; t++) {
+                int row = (c * kernel + t) * rowStride + colOffset;
+                for (int y = 0; y < w.outHeight() - 1 && clearMargins; y++) {
+                    Arrays.fill(gradient, row + y * paddedWidth + w.outWidth(), row + (y + 1) * paddedWidth, 0f);
+                }
+                addInto(plane, taps[t], gradient, row, columns);
+            }
+            for (int y = 0; y < height; y++) {
+                System.arraycopy(plane, (y + w.padHeight()) * paddedWidth + w.padWidth(), dx,
+                        dxOffset + (c * height + y) * width, width);
+            }
+        }
+    }
+
+    private static void addInto(float[] dst, int d, float[] src, int s, int n) {
+        if (VectorApi.ENABLED) {
+            VectorAdd.addInto(dst, d, src, s, n);
+            return;
+        }
+        for (int i = 0; i < n; i++) {
+            dst[d + i] += src[s + i];
         }
     }
 

@@ -1,7 +1,9 @@
 package io.jqi.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.Random;
 import org.junit.jupiter.api.Test;
@@ -33,7 +35,7 @@ class ConvolutionTest {
      * read in place (with dilation, and with channels spanning more than one panel depth); more output channels than
      * one panel is wide, the weight gradient's panel; more input channels than one block of the input gradient
      * holds; ungrouped images so small that the gradients take them several at a time, in chunks that do not divide
-     * the batch.
+     * the batch, read from the padded image in place or not.
      */
     @ParameterizedTest(name = "batch {0}, {1} -> {2} channels in {3} groups, {4}x{4} kernel, stride {5}, pad {6}, "
             + "dilation {7}, {8}x{9} input")
@@ -52,6 +54,7 @@ class ConvolutionTest {
         "2, 150, 7, 1, 1, 1, 0, 1, 12, 12",
         "13, 5, 40, 1, 3, 1, 1, 1, 5, 4",
         "40, 3, 7, 1, 3, 2, 1, 1, 9, 9",
+        "7, 4, 6, 1, 3, 1, 1, 1, 8, 8",
     })
     void valuesAndGradientsEqualTheComposedOperationsBitForBit(int batch, int channels, int outChannels, int groups,
             int kernel, int stride, int pad, int dilation, int height, int width) {
@@ -79,6 +82,50 @@ class ConvolutionTest {
         assertArrayEquals(expected.toFloatArray(), y.toFloatArray(), 0f, "output");
         for (int i = 0; i < 3; i++) {
             assertArrayEquals(plain[i].grad().toFloatArray(), fused[i].grad().toFloatArray(), 0f, "gradient " + i);
+        }
+    }
+
+    /**
+     * The input gradient folded onto padded planes ({@link PaddedImage#fold}) against im2col's adjoint on the whole
+     * batch, bit for bit with the signs of zeros: infinite and NaN weights, whose products with the padded rows'
+     * margin columns would be NaN, and output gradients with zeros of both signs and a NaN.
+     */
+    @Test
+    void theInputGradientOnPaddedPlanesHasTheFoldsBitsWithNonFiniteWeightsAndSignedZeros() {
+        int batch = 3;
+        int channels = 2;
+        int outChannels = 3;
+        Window2d w = Window2d.of("conv2d", Shape.of(batch, channels, 12, 12), 3, 3, new int[] {1, 1},
+                new int[] {1, 1}, new int[] {1, 1});
+        int plane = w.outHeight() * w.outWidth();
+        int taps = channels * 9;
+        Random random = new Random(8);
+        float[] weight = Tensor.randn(random, outChannels, taps).toFloatArray();
+        weight[0] = Float.POSITIVE_INFINITY;
+        weight[taps + 3] = Float.NEGATIVE_INFINITY;
+        weight[2 * taps + 11] = Float.NaN;
+        weight[5] = -0f;
+        float[] dy = Tensor.randn(random, batch, outChannels, w.outHeight(), w.outWidth()).toFloatArray();
+        for (int i = 0; i < dy.length; i += 3) {
+            dy[i] = i % 2 == 0 ? -0f : 0f;
+        }
+        dy[40] = Float.NaN;
+        // [outChannels, batch * plane], the composition's operand.
+        float[] byChannel = new float[dy.length];
+        for (int n = 0; n < batch; n++) {
+            for (int o = 0; o < outChannels; o++) {
+                System.arraycopy(dy, (n * outChannels + o) * plane, byChannel, (o * batch + n) * plane, plane);
+            }
+        }
+        float[] columns = CpuGemm.multiply(weight, byChannel, 1, taps, outChannels, batch * plane, true, false, 0,
+                0);
+        float[] expected = CpuWindows.col2im(columns, w);
+
+        float[] actual = CpuConvolution.inputGrad(weight, dy, w, outChannels, 1);
+
+        assertTrue(CpuConvolution.readsPaddedImage(w));
+        for (int i = 0; i < expected.length; i++) {
+            assertEquals(Float.floatToIntBits(expected[i]), Float.floatToIntBits(actual[i]), "cell " + i);
         }
     }
 
