@@ -21,11 +21,18 @@ final class PaddedImage {
     private final Window2d w;
     private final int paddedHeight;
     private final int paddedWidth;
+    /** Where each tap (ky, kx) of a window starts within its channel's plane. */
+    private final int[] taps;
 
     PaddedImage(Window2d w) {
         this.w = w;
         this.paddedHeight = w.height() + 2 * w.padHeight();
         this.paddedWidth = w.width() + 2 * w.padWidth();
+        int kw = w.kernelWidth();
+        this.taps = new int[w.kernelSize()];
+        for (int t = 0; t < taps.length; t++) {
+            taps[t] = t / kw * w.dilationHeight() * paddedWidth + t % kw * w.dilationWidth();
+        }
     }
 
     /** The product's columns: {@code outHeight} rows of the padded width, less the last row's margin. */
@@ -35,12 +42,9 @@ final class PaddedImage {
 
     /** Where im2col row r (channel, ky, kx) starts in {@link #scratch}. */
     int[] rowOffsets() {
-        int kh = w.kernelHeight();
-        int kw = w.kernelWidth();
-        int[] offsets = new int[w.channels() * kh * kw];
+        int[] offsets = new int[w.channels() * taps.length];
         for (int r = 0; r < offsets.length; r++) {
-            offsets[r] = r / (kh * kw) * paddedHeight * paddedWidth
-                    + (r / kw) % kh * w.dilationHeight() * paddedWidth + r % kw * w.dilationWidth();
+            offsets[r] = r / taps.length * paddedHeight * paddedWidth + taps[r % taps.length];
         }
         return offsets;
     }
@@ -101,8 +105,7 @@ final class PaddedImage {
      */
     void fold(float[] gradient, int rowStride, int colOffset, int count, boolean clearMargins, float[] plane,
             float[] dx, int dxOffset) {
-        int kernel = w.kernelSize();
-        int[] taps = rowOffsets();
+        int kernel = taps.length;
         int columns = columns();
         int height = w.height();
         int width = w.width();
