@@ -122,7 +122,9 @@ final class CpuConvolution {
         // row (PaddedImage.fold): each image's output gradient is widened to the padded rows' columns first.
         PaddedImage padded = readsPaddedImage(w) ? new PaddedImage(w) : null;
         // Finite weights times the widened gradients' zero margins give +0 there, as the fold needs; others are
-        // cleared (margins of a row cost as much to clear as the row to fold).
+        // cleared (margins of a row cost as much to clear as the row to fold). The widened images start at multiples
+        // of positions whatever the chunk, so their margins are the same cells of the scratch each time, never
+        // written.
         boolean clearMargins = padded != null && !allFinite(weight);
         int positions = padded == null ? plane : padded.columns();
         int block = Math.max(1, Math.min(w.channels(), CpuGemm.ROWS_PER_UNIT / kernel));

@@ -13,6 +13,9 @@ import java.util.Arrays;
  * im2col matrix holds, so a product over these rows has the composed convolution's bits. The columns with
  * {@code x >= outWidth} read cells of the next row and give values that {@link #dropMargins} leaves out. Lanes
  * never mix in the product, so those values, NaN or not, reach nothing else.
+ *
+ * <p>The input gradient runs the same layout backwards: {@link #widen} lays the output gradient out in the padded
+ * rows' columns, and {@link #fold} adds each row of the im2col gradient onto a padded plane in one stretch.
  */
 final class PaddedImage {
     /** Zeros after the last plane, past which no row is read: room for the product's last tile to run whole. */
@@ -113,8 +116,10 @@ final class PaddedImage {
             Arrays.fill(plane, 0f);
             for (int t = 0; t < kernel; t++) {
                 int row = (c * kernel + t) * rowStride + colOffset;
-                for (int y = 0; y < w.outHeight() - 1 && clearMargins; y++) {
-                    Arrays.fill(gradient, row + y * paddedWidth + w.outWidth(), row + (y + 1) * paddedWidth, 0f);
+                if (clearMargins) {
+                    for (int y = 0; y < w.outHeight() - 1; y++) {
+                        Arrays.fill(gradient, row + y * paddedWidth + w.outWidth(), row + (y + 1) * paddedWidth, 0f);
+                    }
                 }
                 addInto(plane, taps[t], gradient, row, columns);
             }
