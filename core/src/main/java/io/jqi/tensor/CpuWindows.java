@@ -76,6 +76,11 @@ final class CpuWindows {
     private static void unfoldImage(float[] x, Window2d w, int plane, int rowShift, int colShift, int from, int to,
             float[] out, int dst, int height, int width, int ow) {
         int src = plane * height * width;
+        if (w.strideHeight() == 1 && w.strideWidth() == 1 && ow == width) {
+            unfoldShifted(x, src, height * width, rowShift * width + colShift, colShift, from, to, out, dst,
+                    Math.max(0, -rowShift) * width, Math.min(w.outHeight(), height - rowShift) * width, width);
+            return;
+        }
         for (int oy = from / ow; oy * ow < to; oy++) {
             // This output row's positions [a, b) land at out[dstRow + ox].
             int a = Math.max(0, from - oy * ow);
@@ -110,6 +115,44 @@ final class CpuWindows {
                 int ix = ox * w.strideWidth() + colShift;
                 out[dstRow + ox] = ix >= 0 && ix < width ? x[srcRow + ix] : 0f;
             }
+        }
+    }
+
+    /**
+     * {@link #unfoldImage} where the output is as wide as the input at stride 1 (a "same" convolution): position k
+     * reads cell {@code k + shift} of the plane, so the rows inside the image are one copy, where a copy a row cost
+     * a call for every 14 or 28 values. The window's columns outside the image, which that copy fills with the
+     * neighbouring rows' cells, are cleared afterwards; so are the rows outside it. Positions {@code [inside,
+     * insideEnd)} are those whose input row is in the image.
+     */
+    private static void unfoldShifted(float[] x, int src, int planeSize, int shift, int colShift, int from, int to,
+            float[] out, int dst, int inside, int insideEnd, int width) {
+        int base = dst - from;
+        int lo = Math.min(to, Math.max(from, inside));
+        int hi = Math.max(lo, Math.min(to, insideEnd));
+        // Cells before the plane's first or after its last belong to columns outside the image.
+        int a = Math.min(hi, Math.max(lo, -shift));
+        int b = Math.max(a, Math.min(hi, planeSize - shift));
+        clear(out, base, from, a);
+        if (a < b) {
+            System.arraycopy(x, src + a + shift, out, base + a, b - a);
+        }
+        clear(out, base, b, to);
+        if (colShift == 0) {
+            return;
+        }
+        // The window's columns outside the image: [0, -colShift) or [width - colShift, width) of each row.
+        int first = colShift < 0 ? 0 : width - colShift;
+        int last = first + Math.abs(colShift);
+        for (int row = a / width * width; row < b; row += width) {
+            clear(out, base, Math.max(a, row + first), Math.min(b, row + last));
+        }
+    }
+
+    /** {@code out[base + k] = 0} for k in {@code [from, to)}. */
+    private static void clear(float[] out, int base, int from, int to) {
+        for (int k = from; k < to; k++) {
+            out[base + k] = 0f;
         }
     }
 
