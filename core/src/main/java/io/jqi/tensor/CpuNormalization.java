@@ -17,25 +17,54 @@ final class CpuNormalization {
         float[] var = new float[channels];
         float inverseCount = 1f / ((long) outer * inner);
         Parallel.forRange(channels, 2L * outer * inner, (from, to) -> {
-            for (int c = from; c < to; c++) {
-                double sum = 0;
-                for (int n = 0; n < outer; n++) {
-                    int base = (n * channels + c) * inner;
-                    for (int i = base; i < base + inner; i++) {
-                        sum += x[i];
+            for (int c = from; c < to; c += SIDE_BY_SIDE) {
+                int[] four = sideBySide(c, to);
+                double[] sums = new double[SIDE_BY_SIDE];
+                forEachRun(outer, channels, inner, four, (i0, i1, i2, i3, length) -> {
+                    double s0 = sums[0];
+                    double s1 = sums[1];
+                    double s2 = sums[2];
+                    double s3 = sums[3];
+                    for (int i = 0; i < length; i++) {
+                        s0 += x[i0 + i];
+                        s1 += x[i1 + i];
+                        s2 += x[i2 + i];
+                        s3 += x[i3 + i];
                     }
+                    sums[0] = s0;
+                    sums[1] = s1;
+                    sums[2] = s2;
+                    sums[3] = s3;
+                });
+                float[] m = new float[SIDE_BY_SIDE];
+                for (int k = 0; k < SIDE_BY_SIDE; k++) {
+                    m[k] = inverseCount * (float) sums[k] + 0f;
                 }
-                float m = inverseCount * (float) sum + 0f;
-                double squares = 0;
-                for (int n = 0; n < outer; n++) {
-                    int base = (n * channels + c) * inner;
-                    for (int i = base; i < base + inner; i++) {
-                        float d = x[i] - m;
-                        squares += d * d;
+                double[] squares = new double[SIDE_BY_SIDE];
+                forEachRun(outer, channels, inner, four, (i0, i1, i2, i3, length) -> {
+                    double s0 = squares[0];
+                    double s1 = squares[1];
+                    double s2 = squares[2];
+                    double s3 = squares[3];
+                    for (int i = 0; i < length; i++) {
+                        float d0 = x[i0 + i] - m[0];
+                        float d1 = x[i1 + i] - m[1];
+                        float d2 = x[i2 + i] - m[2];
+                        float d3 = x[i3 + i] - m[3];
+                        s0 += d0 * d0;
+                        s1 += d1 * d1;
+                        s2 += d2 * d2;
+                        s3 += d3 * d3;
                     }
+                    squares[0] = s0;
+                    squares[1] = s1;
+                    squares[2] = s2;
+                    squares[3] = s3;
+                });
+                for (int k = 0; k < SIDE_BY_SIDE; k++) {
+                    mean[four[k]] = m[k];
+                    var[four[k]] = inverseCount * (float) squares[k] + 0f;
                 }
-                mean[c] = m;
-                var[c] = inverseCount * (float) squares + 0f;
             }
         });
         return new float[][] {mean, var};
@@ -100,5 +129,35 @@ final class CpuNormalization {
             }
         });
         return new float[][] {dx, sumDyXhat, sumDy};
+    }
+
+    /**
+     * Channels whose moments are summed side by side: four chains of additions, each one channel's in storage order,
+     * do not wait on each other's latency, where one channel at a time waited on every addition (1.7 to 1.9 times
+     * as fast on ResNet-18's layers). The backward, tried the same way, ran no faster (its second pass reads the
+     * runs again, four channels' worth), so it keeps one channel at a time.
+     */
+    private static final int SIDE_BY_SIDE = 4;
+
+    /** Channels {@code c, c + 1, ...} up to four, below {@code to}; past it the last repeats (its sums again). */
+    private static int[] sideBySide(int c, int to) {
+        int[] four = new int[SIDE_BY_SIDE];
+        for (int k = 0; k < SIDE_BY_SIDE; k++) {
+            four[k] = Math.min(c + k, to - 1);
+        }
+        return four;
+    }
+
+    /** The four channels' runs of {@code inner} values, image by image: where each starts. */
+    @FunctionalInterface
+    private interface Runs {
+        void add(int i0, int i1, int i2, int i3, int length);
+    }
+
+    private static void forEachRun(int outer, int channels, int inner, int[] four, Runs runs) {
+        for (int n = 0; n < outer; n++) {
+            runs.add((n * channels + four[0]) * inner, (n * channels + four[1]) * inner,
+                    (n * channels + four[2]) * inner, (n * channels + four[3]) * inner, inner);
+        }
     }
 }

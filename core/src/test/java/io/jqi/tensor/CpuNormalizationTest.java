@@ -36,6 +36,35 @@ class CpuNormalizationTest {
         }
     }
 
+    /**
+     * Values whose double sums depend on their order ({@code (1 + 1e20) - 1e20} is 0, {@code (-1e20 + 1e20) + 1} is
+     * 1): each channel's sums must run in storage order, whichever channels are summed beside it.
+     */
+    @Test
+    void eachChannelIsSummedInStorageOrder() {
+        float[] pattern = {1f, 1e20f, -1e20f, 3f, 1e20f, -1e20f};
+        int outer = pattern.length;
+        int channels = 7;
+        float[] v = new float[outer * channels * 2];
+        for (int n = 0; n < outer; n++) {
+            for (int c = 0; c < channels; c++) {
+                for (int i = 0; i < 2; i++) {
+                    v[(n * channels + c) * 2 + i] = pattern[(n + c + i) % outer];
+                }
+            }
+        }
+        Storage x = CpuBackend.INSTANCE.fromHost(v);
+        Storage ones = CpuBackend.INSTANCE.fromHost(new float[] {1f, 1f, 1f, 1f, 1f, 1f, 1f});
+        Storage zeros = CpuBackend.INSTANCE.fromHost(new float[channels]);
+        Storage[] expected = ComposedBackend.cpu().channelMoments(x, outer, channels, 2);
+        Storage[] actual = CpuBackend.INSTANCE.channelMoments(x, outer, channels, 2);
+        assertSameBits(expected[0], actual[0], "mean");
+        Storage[] expectedBackward = ComposedBackend.cpu().batchNormBackward(x, x, outer, channels, 2, zeros, ones,
+                null);
+        Storage[] actualBackward = CpuBackend.INSTANCE.batchNormBackward(x, x, outer, channels, 2, zeros, ones, null);
+        assertSameBits(expectedBackward[2], actualBackward[2], "sum of dy");
+    }
+
     @Test
     void fusedNormalizationGivesTheCompositionsBitsWithAndWithoutBias() {
         Random random = new Random(2);
