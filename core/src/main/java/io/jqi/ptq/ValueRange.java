@@ -10,11 +10,25 @@ record ValueRange(float min, float max, int nonFinite, float oneNonFinite) {
         int chunks = Chunks.count(n);
         ValueRange[] parts = new ValueRange[chunks];
         Chunks.forEach(chunks, n, k -> {
+            int start = k * Chunks.SIZE;
+            int end = Math.min(n, start + Chunks.SIZE);
             float lo = Float.POSITIVE_INFINITY;
             float hi = Float.NEGATIVE_INFINITY;
+            // First without looking for non-finite values, which took twice as long: an infinity or NaN shows in
+            // the ends (NaN wins Math.min and max), and only then is the chunk scanned again.
+            for (int i = start; i < end; i++) {
+                lo = Math.min(lo, values[i]);
+                hi = Math.max(hi, values[i]);
+            }
+            if (Float.isFinite(lo) && Float.isFinite(hi)) {
+                parts[k] = new ValueRange(lo, hi, 0, 0f);
+                return;
+            }
+            lo = Float.POSITIVE_INFINITY;
+            hi = Float.NEGATIVE_INFINITY;
             int bad = 0;
             float example = 0f;
-            for (int i = k * Chunks.SIZE, end = Math.min(n, i + Chunks.SIZE); i < end; i++) {
+            for (int i = start; i < end; i++) {
                 float v = values[i];
                 if (Float.isFinite(v)) {
                     lo = Math.min(lo, v);
