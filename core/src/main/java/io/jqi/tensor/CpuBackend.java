@@ -435,7 +435,7 @@ public final class CpuBackend implements Backend {
      * run side by side. One chain at a time waited on each addition's latency; a bias gradient took a fifteenth of
      * the cnn training step so.
      */
-    private static void addSideBySide(float[] in, double[] acc, int[] outputs, int[] starts, int count, int length) {
+    static void addSideBySide(float[] in, double[] acc, int[] outputs, int[] starts, int count, int length) {
         if (count == CHAINS) {
             double s0 = acc[outputs[0]];
             double s1 = acc[outputs[1]];

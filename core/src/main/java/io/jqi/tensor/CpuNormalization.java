@@ -20,47 +20,20 @@ final class CpuNormalization {
             for (int c = from; c < to; c += SIDE_BY_SIDE) {
                 int[] four = sideBySide(c, to);
                 double[] sums = new double[SIDE_BY_SIDE];
-                forEachRun(outer, channels, inner, four, (i0, i1, i2, i3, length) -> {
-                    double s0 = sums[0];
-                    double s1 = sums[1];
-                    double s2 = sums[2];
-                    double s3 = sums[3];
-                    for (int i = 0; i < length; i++) {
-                        s0 += x[i0 + i];
-                        s1 += x[i1 + i];
-                        s2 += x[i2 + i];
-                        s3 += x[i3 + i];
-                    }
-                    sums[0] = s0;
-                    sums[1] = s1;
-                    sums[2] = s2;
-                    sums[3] = s3;
-                });
+                double[] squares = new double[SIDE_BY_SIDE];
+                int[] starts = new int[SIDE_BY_SIDE];
+                for (int n = 0; n < outer; n++) {
+                    runStarts(n, channels, inner, four, starts);
+                    CpuBackend.addSideBySide(x, sums, SLOTS, starts, SIDE_BY_SIDE, inner);
+                }
                 float[] m = new float[SIDE_BY_SIDE];
                 for (int k = 0; k < SIDE_BY_SIDE; k++) {
                     m[k] = inverseCount * (float) sums[k] + 0f;
                 }
-                double[] squares = new double[SIDE_BY_SIDE];
-                forEachRun(outer, channels, inner, four, (i0, i1, i2, i3, length) -> {
-                    double s0 = squares[0];
-                    double s1 = squares[1];
-                    double s2 = squares[2];
-                    double s3 = squares[3];
-                    for (int i = 0; i < length; i++) {
-                        float d0 = x[i0 + i] - m[0];
-                        float d1 = x[i1 + i] - m[1];
-                        float d2 = x[i2 + i] - m[2];
-                        float d3 = x[i3 + i] - m[3];
-                        s0 += d0 * d0;
-                        s1 += d1 * d1;
-                        s2 += d2 * d2;
-                        s3 += d3 * d3;
-                    }
-                    squares[0] = s0;
-                    squares[1] = s1;
-                    squares[2] = s2;
-                    squares[3] = s3;
-                });
+                for (int n = 0; n < outer; n++) {
+                    runStarts(n, channels, inner, four, starts);
+                    addSquaresSideBySide(x, starts, inner, m, squares);
+                }
                 for (int k = 0; k < SIDE_BY_SIDE; k++) {
                     mean[four[k]] = m[k];
                     var[four[k]] = inverseCount * (float) squares[k] + 0f;
@@ -138,6 +111,8 @@ final class CpuNormalization {
      * runs again, four channels' worth), so it keeps one channel at a time.
      */
     private static final int SIDE_BY_SIDE = 4;
+    /** Where the four channels' sums go: one slot each, even where a channel repeats. */
+    private static final int[] SLOTS = {0, 1, 2, 3};
 
     /** Channels {@code c, c + 1, ...} up to four, below {@code to}; past it the last repeats (its sums again). */
     private static int[] sideBySide(int c, int to) {
@@ -148,16 +123,40 @@ final class CpuNormalization {
         return four;
     }
 
-    /** The four channels' runs of {@code inner} values, image by image: where each starts. */
-    @FunctionalInterface
-    private interface Runs {
-        void add(int i0, int i1, int i2, int i3, int length);
+    /** Where the four channels' runs of image n start. */
+    private static void runStarts(int n, int channels, int inner, int[] four, int[] starts) {
+        for (int k = 0; k < SIDE_BY_SIDE; k++) {
+            starts[k] = (n * channels + four[k]) * inner;
+        }
     }
 
-    private static void forEachRun(int outer, int channels, int inner, int[] four, Runs runs) {
-        for (int n = 0; n < outer; n++) {
-            runs.add((n * channels + four[0]) * inner, (n * channels + four[1]) * inner,
-                    (n * channels + four[2]) * inner, (n * channels + four[3]) * inner, inner);
+    /** {@code squares[k] += (x - m[k])^2} over run k, the difference and its square in float, as the moments are. */
+    private static void addSquaresSideBySide(float[] x, int[] starts, int length, float[] m, double[] squares) {
+        double s0 = squares[0];
+        double s1 = squares[1];
+        double s2 = squares[2];
+        double s3 = squares[3];
+        int i0 = starts[0];
+        int i1 = starts[1];
+        int i2 = starts[2];
+        int i3 = starts[3];
+        float m0 = m[0];
+        float m1 = m[1];
+        float m2 = m[2];
+        float m3 = m[3];
+        for (int i = 0; i < length; i++) {
+            float d0 = x[i0 + i] - m0;
+            float d1 = x[i1 + i] - m1;
+            float d2 = x[i2 + i] - m2;
+            float d3 = x[i3 + i] - m3;
+            s0 += d0 * d0;
+            s1 += d1 * d1;
+            s2 += d2 * d2;
+            s3 += d3 * d3;
         }
+        squares[0] = s0;
+        squares[1] = s1;
+        squares[2] = s2;
+        squares[3] = s3;
     }
 }
