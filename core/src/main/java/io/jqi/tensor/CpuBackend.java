@@ -433,7 +433,7 @@ public final class CpuBackend implements Backend {
      * Adds run {@code k}, {@code length} values from {@code in[starts[k]]}, into {@code acc[outputs[k]]}, one value
      * at a time in order, for {@code k < count}: distinct elements, so their chains of additions are independent and
      * run side by side. One chain at a time waited on each addition's latency; a bias gradient took a fifteenth of
-     * the cnn training step so.
+     * the cnn training step so. Batch norm's moments ({@link CpuNormalization}) add their channels' sums with it too.
      */
     static void addSideBySide(float[] in, double[] acc, int[] outputs, int[] starts, int count, int length) {
         if (count == CHAINS) {
