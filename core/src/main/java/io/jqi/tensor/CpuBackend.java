@@ -571,7 +571,7 @@ public final class CpuBackend implements Backend {
 
     @Override
     public Storage conv2d(Storage x, Storage weight, Window2d window, int outChannels, int groups) {
-        return CpuConvolution.imageByImage(window)
+        return CpuConvolution.servesForward(window, groups)
                 ? new CpuStorage(CpuConvolution.forward(data(x), data(weight), window, outChannels, groups))
                 : Backend.super.conv2d(x, weight, window, outChannels, groups);
     }

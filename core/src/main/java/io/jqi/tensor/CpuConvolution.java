@@ -5,9 +5,10 @@ import java.util.function.Supplier;
 
 /**
  * Convolution on the CPU image by image: per image, the weights times its im2col matrix, written straight into that
- * image's NCHW output. The forward of an ungrouped convolution never builds that matrix: at stride 1 the product
- * reads its rows in place from the zero-padded image ({@link PaddedImage}), at other strides it packs its panels from
- * the image's windows ({@link CpuGemm.PanelSource}). The gradients of an ungrouped convolution build it a block of
+ * image's NCHW output. The forward of an ungrouped convolution never builds that matrix for a large image: at stride 1
+ * the product reads its rows in place from the zero-padded image ({@link PaddedImage}), at other strides it packs its
+ * panels from the image's windows ({@link CpuGemm.PanelSource}); small images go several at a time, their matrix
+ * built once per chunk in scratch. The gradients of an ungrouped convolution build it a block of
  * rows at a time, in scratch that stays in the level-2 cache, for images of any size (small ones a few at a time);
  * grouped ones one image large. The batch-wide composition of {@link Backend#conv2d} (an im2col
  * matrix {@code kernelHeight * kernelWidth} times the input, a product laid out [outChannels, batch, ...] and a
@@ -29,14 +30,24 @@ final class CpuConvolution {
     }
 
     /**
-     * Whether to convolve image by image: when an image has at least {@link CpuGemm#SHORT_VECTOR} output positions.
-     * With fewer, each image's product is too narrow for the GEMM's vector loops and it would multiply the transposed
-     * product instead, gathering the whole weight matrix transposed for every image; the batch-wide composition is
-     * faster there for the forward and for grouped gradients. The ungrouped gradients group small images instead
-     * ({@link #inputGrad}, {@link #weightGrad}), whatever this says.
+     * Whether to convolve a grouped convolution image by image: when an image has at least
+     * {@link CpuGemm#SHORT_VECTOR} output positions. With fewer, each image's product is too narrow for the GEMM's
+     * vector loops and it would multiply the transposed product instead, gathering the whole weight matrix transposed
+     * for every image; the batch-wide composition is faster there. Ungrouped convolutions group small images instead
+     * ({@link #forward}, {@link #inputGrad}, {@link #weightGrad}), whatever this says.
      */
     static boolean imageByImage(Window2d w) {
         return w.outHeight() * w.outWidth() >= CpuGemm.SHORT_VECTOR;
+    }
+
+    /**
+     * Whether {@link #forward} is the faster way for this convolution: image by image, or ungrouped with at least
+     * {@link CpuGemm#SHORT_VECTOR} output positions in the whole batch (small images then go several at a time).
+     * Below that, the batch-wide composition multiplies the transposed product and its im2col matrix is small.
+     */
+    static boolean servesForward(Window2d w, int groups) {
+        return imageByImage(w) || groups == 1 && (long) w.batch() * w.outHeight() * w.outWidth()
+                >= CpuGemm.SHORT_VECTOR;
     }
 
     static float[] forward(float[] x, float[] weight, Window2d w, int outChannels, int groups) {
@@ -44,6 +55,10 @@ final class CpuConvolution {
         int image = outChannels * c.plane();
         float[] out = new float[w.batch() * image];
         Operand weights = new Operand(weight, 0, c.rows() * c.taps(), false);
+        if (groups == 1 && imagesPerPanel(w, c.plane()) > 1) {
+            forwardInChunks(x, weights, w, c, out);
+            return out;
+        }
         if (groups == 1 && readsPaddedImage(w)) {
             PaddedImage padded = new PaddedImage(w);
             int[] offsets = padded.rowOffsets();
@@ -74,6 +89,39 @@ final class CpuConvolution {
                     c.taps(), c.plane(), out, n * image, false, parallel);
         });
         return out;
+    }
+
+    /**
+     * The ungrouped forward of images of fewer positions than a panel is wide, several at a time: their im2col
+     * matrix side by side, unfolded once into scratch and read in place by the product ({@link CpuGemm.RowsAt}), then
+     * the product copied out in NCHW order. The batch-wide matrix of ResNet-18's 7x7 layers took 29 MB, and a
+     * product of one small image is too narrow for the GEMM's vector loops. Packing the panels from the windows
+     * instead unfolds them again for every unit of rows: ResNet-18's 4x4 layers ran a tenth slower that way.
+     */
+    private static void forwardInChunks(float[] x, Operand weights, Window2d w, ConvolutionShape c, float[] out) {
+        int plane = c.plane();
+        int taps = c.taps();
+        int image = c.rows() * plane;
+        int chunk = imagesPerPanel(w, plane);
+        // Per thread: the chunk's im2col matrix, with room past its last row for the product's last tile of columns
+        // (RowsAt); the product.
+        Supplier<float[][]> scratch = () -> new float[][] {new float[taps * chunk * plane + CpuGemm.PANEL_WIDTH],
+            new float[c.rows() * chunk * plane]};
+        forEachChunk(w, c, chunk, scratch, (n0, images, buffers, parallel) -> {
+            int columns = images * plane;
+            int[] rows = new int[taps];
+            for (int r = 0; r < taps; r++) {
+                rows[r] = r * columns;
+                CpuWindows.unfold(x, w, n0, images, r, 0, plane, buffers[0], rows[r]);
+            }
+            CpuGemm.multiply(weights, new CpuGemm.RowsAt(buffers[0], rows), c.rows(), taps, columns, buffers[1], 0,
+                    false, parallel);
+            for (int g = 0; g < images; g++) {
+                for (int o = 0; o < c.rows(); o++) {
+                    System.arraycopy(buffers[1], o * columns + g * plane, out, (n0 + g) * image + o * plane, plane);
+                }
+            }
+        });
     }
 
     /**
@@ -128,7 +176,7 @@ final class CpuConvolution {
         boolean clearMargins = padded != null && !allFinite(weight);
         int positions = padded == null ? plane : padded.columns();
         int block = Math.max(1, Math.min(w.channels(), CpuGemm.ROWS_PER_UNIT / kernel));
-        int chunk = Math.max(1, Math.min(w.batch(), CpuGemm.PANEL_WIDTH / Math.max(1, positions)));
+        int chunk = imagesPerPanel(w, positions);
         boolean inPlace = chunk == 1 && padded == null;
         // W^T, [channels * kernel, outChannels]: a block's scalar rows lie next to each other.
         float[] transposed = new float[c.taps() * outChannels];
@@ -263,6 +311,11 @@ final class CpuConvolution {
                 }
             }
         });
+    }
+
+    /** Images side by side in a product whose panel holds {@code positions} columns of each: one for large images. */
+    private static int imagesPerPanel(Window2d w, int positions) {
+        return Math.max(1, Math.min(w.batch(), CpuGemm.PANEL_WIDTH / Math.max(1, positions)));
     }
 
     /**

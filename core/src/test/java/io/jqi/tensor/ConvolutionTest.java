@@ -29,9 +29,11 @@ class ConvolutionTest {
     }
 
     /**
-     * Image by image (at least 128 output positions per image) with batches below and above two images per thread,
-     * and the batch-wide composition (fewer positions); groups, strides, padding and dilation; images of more
-     * positions than one panel is wide, whose second panel starts inside an output row; at stride 1, the padded image
+     * Image by image (at least 128 output positions per image) with batches below and above two images per thread;
+     * ungrouped images of fewer positions several at a time in the forward too, in chunks that do not divide the
+     * batch, and the batch-wide composition (grouped, or a whole batch of fewer than 128 positions); groups, strides,
+     * padding and dilation; images of more positions than one panel is wide, whose second panel starts inside an
+     * output row; at stride 1, the padded image
      * read in place (with dilation, and with channels spanning more than one panel depth); more output channels than
      * one panel is wide, the weight gradient's panel; more input channels than one block of the input gradient
      * holds; ungrouped images so small that the gradients take them several at a time, in chunks that do not divide
@@ -55,6 +57,8 @@ class ConvolutionTest {
         "13, 5, 40, 1, 3, 1, 1, 1, 5, 4",
         "40, 3, 7, 1, 3, 2, 1, 1, 9, 9",
         "7, 4, 6, 1, 3, 1, 1, 1, 8, 8",
+        "3, 4, 5, 1, 3, 1, 1, 1, 6, 5",
+        "21, 3, 140, 1, 3, 2, 1, 1, 7, 7",
     })
     void valuesAndGradientsEqualTheComposedOperationsBitForBit(int batch, int channels, int outChannels, int groups,
             int kernel, int stride, int pad, int dilation, int height, int width) {
