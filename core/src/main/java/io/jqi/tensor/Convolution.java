@@ -48,13 +48,20 @@ final class Convolution {
         Elementwise.requireSameDevice(x, weight);
         Backend backend = x.backend();
         Storage value = backend.conv2d(x.storage(), weight.storage(), w, outChannels, groups);
+        // The backward keeps the input and the weights as SavedTensors, never the tensors themselves: a
+        // fake-quantized weight or input is then computed again instead of kept from the forward pass.
+        Shape xShape = x.shape();
+        Shape weightShape = weight.shape();
+        SavedTensor xSaved = weight.requiresGrad() ? SavedTensor.of(x) : null;
+        SavedTensor weightSaved = x.requiresGrad() ? SavedTensor.of(weight) : null;
         Tensor out = Tensor.result(Shape.of(w.batch(), outChannels, w.outHeight(), w.outWidth()), value, g -> {
             Storage dy = g.storage();
-            Tensor dx = x.requiresGrad()
-                    ? Tensor.ofStorage(x.shape(), backend.conv2dInputGrad(weight.storage(), dy, w, outChannels, groups))
+            Tensor dx = weightSaved != null
+                    ? Tensor.ofStorage(xShape, backend.conv2dInputGrad(weightSaved.storage(), dy, w, outChannels,
+                            groups))
                     : null;
-            Tensor dw = weight.requiresGrad()
-                    ? Tensor.ofStorage(weight.shape(), backend.conv2dWeightGrad(x.storage(), dy, w, outChannels,
+            Tensor dw = xSaved != null
+                    ? Tensor.ofStorage(weightShape, backend.conv2dWeightGrad(xSaved.storage(), dy, w, outChannels,
                             groups))
                     : null;
             return new Tensor[] {dx, dw};

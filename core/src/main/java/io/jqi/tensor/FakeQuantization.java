@@ -5,6 +5,7 @@ import io.jqi.grid.ChannelLayout;
 import io.jqi.grid.Grid;
 import io.jqi.grid.LutGrid;
 import io.jqi.grid.RoundingMode;
+import java.util.function.Supplier;
 
 /**
  * Fake quantization as tensor operations on the backend's primitives ({@link Backend#fakeQuantAffine},
@@ -33,7 +34,11 @@ final class FakeQuantization {
         return Tensor.ofStorage(x.shape(), y);
     }
 
-    /** {@code x} on the affine grid of {@code steps} and {@code zeroPoints} (null: zero), already on x's device. */
+    /**
+     * {@code x} on the affine grid of {@code steps} and {@code zeroPoints} (null: zero), already on x's device. The
+     * result can compute itself again from those tensors ({@link SavedTensor}): a convolution that reads a
+     * fake-quantized weight or input in its backward pass keeps that recipe instead of the values.
+     */
     static Tensor affine(Tensor x, ChannelLayout layout, Tensor steps, Tensor zeroPoints, float qmin, float qmax,
             RoundingMode rounding) {
         requireLayout(x, layout);
@@ -41,15 +46,16 @@ final class FakeQuantization {
         if (zeroPoints != null) {
             requireParameter(x, layout, zeroPoints, "zero points");
         }
-        Storage y = x.backend().fakeQuantAffine(x.storage(), layout, steps.storage(),
+        Supplier<Storage> compute = () -> x.backend().fakeQuantAffine(x.storage(), layout, steps.storage(),
                 zeroPoints == null ? null : zeroPoints.storage(), qmin, qmax, rounding);
-        return Tensor.ofStorage(x.shape(), y);
+        return Tensor.ofStorage(x.shape(), compute.get()).recomputedBy(zeroPoints == null
+                ? new SavedTensor.Recipe(compute, x, steps) : new SavedTensor.Recipe(compute, x, steps, zeroPoints));
     }
 
     /**
      * {@code value} (x fake-quantized, computed without a graph) with the straight-through gradient of
      * {@link Backend#fakeQuantAffineBackward} to {@code x}, {@code steps} and {@code offsets} (null: the zero-offset
-     * grid).
+     * grid). The result keeps the value's recipe, if it has one.
      */
     static Tensor withGradient(Tensor value, Tensor x, ChannelLayout layout, Tensor steps, Tensor offsets,
             float qmin, float qmax, boolean clipped) {
@@ -74,7 +80,7 @@ final class FakeQuantization {
                 }
             }
             return out;
-        }, inputs);
+        }, inputs).recomputedBy(value.recipe());
     }
 
     private static void requireLayout(Tensor x, ChannelLayout layout) {

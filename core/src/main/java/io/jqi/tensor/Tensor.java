@@ -70,6 +70,10 @@ public final class Tensor {
     private final Node node;
     private boolean requiresGrad;
     private Tensor grad;
+    /** How many times the values were written in place: a saved recipe that reads this tensor checks it. */
+    private int version;
+    /** How to compute the values again, for a backward function that saves them ({@link SavedTensor}); or null. */
+    private SavedTensor.Recipe recipe;
 
     private Tensor(Shape shape, Storage storage, Node node) {
         if (shape.numel() != storage.size()) {
@@ -404,6 +408,7 @@ public final class Tensor {
     public void addInPlace(float alpha, Tensor x) {
         requireMutable();
         requireSameShape("addInPlace", x);
+        version++;
         backend().axpyInPlace(storage, alpha, x.storage);
     }
 
@@ -411,7 +416,22 @@ public final class Tensor {
     public void assign(Tensor source) {
         requireMutable();
         requireSameShape("assign", source);
+        version++;
         backend().copyInPlace(storage, source.to(backend()).storage);
+    }
+
+    int version() {
+        return version;
+    }
+
+    SavedTensor.Recipe recipe() {
+        return recipe;
+    }
+
+    /** This fresh result, computable again by {@code recipe} (null: not at all); returns this. */
+    Tensor recomputedBy(SavedTensor.Recipe recipe) {
+        this.recipe = recipe;
+        return this;
     }
 
     private void requireMutable() {
