@@ -55,7 +55,7 @@ final class FakeQuantization {
     /**
      * {@code value} (x fake-quantized, computed without a graph) with the straight-through gradient of
      * {@link Backend#fakeQuantAffineBackward} to {@code x}, {@code steps} and {@code offsets} (null: the zero-offset
-     * grid). The result keeps the value's recipe, if it has one.
+     * grid). The result keeps the value's recipe, if it has one; the backward keeps x as a {@link SavedTensor}.
      */
     static Tensor withGradient(Tensor value, Tensor x, ChannelLayout layout, Tensor steps, Tensor offsets,
             float qmin, float qmax, boolean clipped) {
@@ -67,12 +67,17 @@ final class FakeQuantization {
             requireParameter(x, layout, offsets, "offsets");
         }
         Tensor[] inputs = offsets == null ? new Tensor[] {x, steps} : new Tensor[] {x, steps, offsets};
-        return Tensor.result(x.shape(), value.storage(), g -> {
+        // x as a SavedTensor, never the tensor itself: a batch norm's output is computed again instead of kept.
+        SavedTensor xSaved = SavedTensor.of(x);
+        Shape shape = x.shape();
+        Backend backend = x.backend();
+        int count = inputs.length;
+        return Tensor.result(shape, value.storage(), g -> {
             boolean parameters = steps.requiresGrad() || (offsets != null && offsets.requiresGrad());
-            Storage[] grads = x.backend().fakeQuantAffineBackward(x.storage(), g.storage(), layout, steps.storage(),
+            Storage[] grads = backend.fakeQuantAffineBackward(xSaved.storage(), g.storage(), layout, steps.storage(),
                     offsets == null ? null : offsets.storage(), qmin, qmax, clipped, parameters);
-            Tensor[] out = new Tensor[inputs.length];
-            out[0] = Tensor.ofStorage(x.shape(), grads[0]);
+            Tensor[] out = new Tensor[count];
+            out[0] = Tensor.ofStorage(shape, grads[0]);
             if (parameters) {
                 out[1] = Tensor.ofStorage(steps.shape(), grads[1]);
                 if (offsets != null) {

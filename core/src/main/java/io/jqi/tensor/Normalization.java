@@ -2,6 +2,7 @@ package io.jqi.tensor;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Supplier;
 
 /**
  * Batch normalization. In training mode (and without running statistics) one node: the backend's batch statistics
@@ -76,8 +77,13 @@ final class Normalization {
             Tensor weight, Tensor bias) {
         Backend b = x.backend();
         Tensor scale = weight == null ? invStd : invStd.mul(weight);
-        Storage y = b.normalizeChannels(x.storage(), outer, channels, inner, mean.storage(), scale.storage(),
-                bias == null ? null : bias.storage());
+        // The output can be computed again from what the backward keeps anyway (SavedTensor): a quantizer that reads
+        // it for its threshold's gradient then keeps this recipe instead of the values.
+        Supplier<Storage> compute = () -> b.normalizeChannels(x.storage(), outer, channels, inner, mean.storage(),
+                scale.storage(), bias == null ? null : bias.storage());
+        SavedTensor.Recipe recipe = bias == null ? new SavedTensor.Recipe(compute, x, mean, scale)
+                : new SavedTensor.Recipe(compute, x, mean, scale, bias);
+        Storage y = compute.get();
         List<Tensor> inputs = new ArrayList<>(List.of(x));
         if (weight != null) {
             inputs.add(weight);
@@ -98,7 +104,7 @@ final class Normalization {
                 out[next] = Tensor.ofStorage(bias.shape(), grads[2]);
             }
             return out;
-        }, inputs.toArray(new Tensor[0]));
+        }, inputs.toArray(new Tensor[0])).recomputedBy(recipe);
     }
 
     /** PyTorch's update: the variance estimate is unbiased even though normalization used the biased one. */

@@ -5,7 +5,7 @@ import java.util.function.Supplier;
 /**
  * What a backward function keeps of a tensor whose values its gradient reads: the values themselves, or, for a
  * tensor that can compute them again from tensors the graph keeps anyway (a fake-quantized weight from the weight
- * and its steps), only that recipe, so that the values are freed after the forward pass and computed once more when
+ * and its steps, a batch norm's output from its input and statistics), only that recipe, so that the values are freed after the forward pass and computed once more when
  * the gradient needs them. PyTorch's saved-tensor hooks serve the same end. A recipe gives the same bits as the
  * first computation, provided nothing it reads was written in place in between; {@link #storage()} checks that and
  * refuses otherwise, as PyTorch does with its version counters (docs/performance.md#peak-memory).

@@ -13,9 +13,9 @@ import java.util.Random;
 import org.junit.jupiter.api.Test;
 
 /**
- * A convolution's backward keeps a fake-quantized operand as the recipe that computed it, not its values
- * ({@link SavedTensor}): the values go after the forward pass, the gradients are the same bits, and a recipe whose
- * inputs were written in place refuses to run.
+ * A convolution's backward keeps a fake-quantized operand, and a fake quantizer's backward a batch norm's output, as
+ * the recipe that computed it, not its values ({@link SavedTensor}): the values go after the forward pass, the
+ * gradients are the same bits, and a recipe whose inputs were written in place refuses to run.
  */
 class SavedTensorTest {
     private static final int[] ONES = {1, 1};
@@ -76,6 +76,50 @@ class SavedTensorTest {
         assertArrayEquals(x.grad().toFloatArray(), recomputed[0], 0f, "input gradient");
         assertArrayEquals(weight.grad().toFloatArray(), recomputed[1], 0f, "weight gradient");
         assertArrayEquals(activationStep.grad().toFloatArray(), recomputed[2], 0f, "step gradient");
+    }
+
+    /** A batch norm's output fake-quantized, as before a residual sum; {@code kept}: the output without a recipe. */
+    private Tensor normalizedAndQuantized(Tensor input, Tensor gamma, Tensor beta, boolean kept) {
+        Tensor y = Functional.batchNorm(input, null, null, gamma, beta, true, 0.1f, 1e-5f);
+        // y * 1 is y bit for bit, and its gradient too, but it is a product, which has no recipe.
+        return fakeQuantize(kept ? y.mul(1f) : y, ChannelLayout.perTensor(y.numel()), activationStep, false);
+    }
+
+    @Test
+    void aFakeQuantizerKeepsTheRecipeOfTheBatchNormOutputItReadsNotItsValues() throws InterruptedException {
+        Tensor input = Tensor.randn(random, 4, 3, 5, 5).requiresGrad(true);
+        Tensor gamma = Tensor.vector(1f, 2f, 0.5f).requiresGrad(true);
+        Tensor beta = Tensor.vector(0.1f, -0.2f, 0f).requiresGrad(true);
+        Tensor y = Functional.batchNorm(input, null, null, gamma, beta, true, 0.1f, 1e-5f);
+        WeakReference<Storage> values = new WeakReference<>(y.storage());
+        Tensor loss = fakeQuantize(y, ChannelLayout.perTensor(y.numel()), activationStep, false).sum();
+        y = null;
+        for (int i = 0; i < 20 && values.get() != null; i++) {
+            System.gc();
+            Thread.sleep(10);
+        }
+        assertNull(values.get(), "the batch norm's output stayed reachable");
+        loss.backward();
+        assertNotNull(gamma.grad());
+    }
+
+    @Test
+    void gradientsThroughARecomputedBatchNormOutputAreThoseThroughAKeptOneBitForBit() {
+        Tensor input = Tensor.randn(random, 4, 3, 5, 5).requiresGrad(true);
+        Tensor gamma = Tensor.vector(1f, 2f, 0.5f).requiresGrad(true);
+        Tensor beta = Tensor.vector(0.1f, -0.2f, 0f).requiresGrad(true);
+        Tensor dy = Tensor.randn(random, 4, 3, 5, 5);
+        Tensor[] leaves = {input, gamma, beta, activationStep};
+        normalizedAndQuantized(input, gamma, beta, false).mul(dy).sum().backward();
+        float[][] recomputed = new float[leaves.length][];
+        for (int i = 0; i < leaves.length; i++) {
+            recomputed[i] = leaves[i].grad().toFloatArray();
+            leaves[i].zeroGrad();
+        }
+        normalizedAndQuantized(input, gamma, beta, true).mul(dy).sum().backward();
+        for (int i = 0; i < leaves.length; i++) {
+            assertArrayEquals(leaves[i].grad().toFloatArray(), recomputed[i], 0f, "gradient " + i);
+        }
     }
 
     @Test
