@@ -54,10 +54,7 @@ class SavedTensorTest {
         Tensor loss = loss(input, w);
         input = null;
         w = null;
-        for (int i = 0; i < 20 && (inputValues.get() != null || weightValues.get() != null); i++) {
-            System.gc();
-            Thread.sleep(10);
-        }
+        Reachability.collect(inputValues, weightValues);
         assertNull(inputValues.get(), "the fake-quantized input stayed reachable");
         assertNull(weightValues.get(), "the fake-quantized weight stayed reachable");
         loss.backward();
@@ -94,10 +91,7 @@ class SavedTensorTest {
         WeakReference<Storage> values = new WeakReference<>(y.storage());
         Tensor loss = fakeQuantize(y, ChannelLayout.perTensor(y.numel()), activationStep, false).sum();
         y = null;
-        for (int i = 0; i < 20 && values.get() != null; i++) {
-            System.gc();
-            Thread.sleep(10);
-        }
+        Reachability.collect(values);
         assertNull(values.get(), "the batch norm's output stayed reachable");
         loss.backward();
         assertNotNull(gamma.grad());
