@@ -44,9 +44,8 @@ class AutogradTest {
         Tensor loss = shifted.relu().add(Tensor.vector(1f, 1f, 1f)).sum();
         scaled = null;
         shifted = null;
-        Reachability.collect(scaledValues, shiftedValues);
-        assertNull(scaledValues.get(), "the input of x + c stayed reachable");
-        assertNull(shiftedValues.get(), "the input of relu stayed reachable");
+        Reachability.assertCollected(scaledValues, "the input of x + c");
+        Reachability.assertCollected(shiftedValues, "the input of relu");
         loss.backward();
         // d/dw relu(w^2 - 5) = 2w where w^2 > 5, else 0 (times w = -1: -0).
         assertArrayEquals(new float[] {-0f, 0f, 6f}, w.grad().toFloatArray());

@@ -1,26 +1,23 @@
 package io.jqi.tensor;
 
+import static org.junit.jupiter.api.Assertions.assertNull;
+
 import java.lang.ref.WeakReference;
 
-/** For tests of what the autograd graph keeps: collect garbage until the references clear, or give up. */
+/** For tests of what the autograd graph keeps: whether a value becomes garbage. */
 final class Reachability {
     private Reachability() {
     }
 
-    /** Runs the collector up to 20 times, 10 ms apart, until every reference is cleared. */
-    static void collect(WeakReference<?>... references) throws InterruptedException {
-        for (int i = 0; i < 20 && anyLeft(references); i++) {
+    /**
+     * Runs the collector until {@code values} is cleared (up to 20 times, 10 ms apart), and fails, naming
+     * {@code what}, if it is not.
+     */
+    static void assertCollected(WeakReference<?> values, String what) throws InterruptedException {
+        for (int i = 0; i < 20 && values.get() != null; i++) {
             System.gc();
             Thread.sleep(10);
         }
-    }
-
-    private static boolean anyLeft(WeakReference<?>[] references) {
-        for (WeakReference<?> r : references) {
-            if (r.get() != null) {
-                return true;
-            }
-        }
-        return false;
+        assertNull(values.get(), what + " stayed reachable");
     }
 }

@@ -2,7 +2,6 @@ package io.jqi.tensor;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
-import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -54,9 +53,8 @@ class SavedTensorTest {
         Tensor loss = loss(input, w);
         input = null;
         w = null;
-        Reachability.collect(inputValues, weightValues);
-        assertNull(inputValues.get(), "the fake-quantized input stayed reachable");
-        assertNull(weightValues.get(), "the fake-quantized weight stayed reachable");
+        Reachability.assertCollected(inputValues, "the fake-quantized input");
+        Reachability.assertCollected(weightValues, "the fake-quantized weight");
         loss.backward();
         assertNotNull(weight.grad());
     }
@@ -91,8 +89,7 @@ class SavedTensorTest {
         WeakReference<Storage> values = new WeakReference<>(y.storage());
         Tensor loss = fakeQuantize(y, ChannelLayout.perTensor(y.numel()), activationStep, false).sum();
         y = null;
-        Reachability.collect(values);
-        assertNull(values.get(), "the batch norm's output stayed reachable");
+        Reachability.assertCollected(values, "the batch norm's output");
         loss.backward();
         assertNotNull(gamma.grad());
     }
