@@ -1,5 +1,6 @@
 package io.jqi.tensor;
 
+import java.util.Arrays;
 
 /**
  * Sliding-window kernels on the CPU: im2col and its adjoint col2im for convolution, and max and average pooling.
@@ -149,10 +150,10 @@ final class CpuWindows {
         }
     }
 
-    /** {@code out[base + k] = 0} for k in {@code [from, to)}. */
+    /** {@code out[base + k] = 0} for k in {@code [from, to)}; nothing where the range is empty or reversed. */
     private static void clear(float[] out, int base, int from, int to) {
-        for (int k = from; k < to; k++) {
-            out[base + k] = 0f;
+        if (from < to) {
+            Arrays.fill(out, base + from, base + to, 0f);
         }
     }
 
